@@ -1,0 +1,212 @@
+"""``gavel``: the command line, and the place where adapters are chosen and started.
+
+Imports are lazy on purpose: ``gavel --help`` must not pay for SQLAlchemy, Jinja2 or a
+platform SDK, and each adapter loads only its own SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import Core
+    from bot.config import Settings
+
+log = logging.getLogger("gavel")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from bot.config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def _core(args: argparse.Namespace) -> Core:
+    from bot.app import build_core
+
+    return build_core(_settings(args), database_url=args.database)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start every adapter whose tokens are in the environment; the console otherwise."""
+    core = _core(args)
+    try:
+        platforms = []
+        if core.secrets.slack_bot_token or core.secrets.slack_app_token:
+            platforms.append("slack")
+        if core.secrets.discord_token:
+            platforms.append("discord")
+        if args.console or not platforms:
+            from adapters.console import ConsoleAdapter
+
+            ConsoleAdapter(core, args.user).run()
+            return 0
+        from adapters.serve import serve
+
+        serve(core, platforms)
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from adapters.replay import replay
+    from bot.config import DEFAULT_GROUP
+
+    settings = _settings(args)
+    group = settings.group_named(args.group) if args.group else (
+        settings.groups[0] if settings.groups else DEFAULT_GROUP)
+    if group is None:
+        known = ", ".join(g.name for g in settings.groups) or "none configured"
+        print(f"gavel replay: no group named {args.group!r} (groups: {known})", file=sys.stderr)
+        return 2
+    day = date.fromisoformat(args.date) if args.date else _date_from_name(args.log)
+    try:
+        with open(args.log, encoding="utf-8", errors="replace") as handle:
+            result = replay(handle, settings, group, day, template=args.template)
+    except OSError as exc:
+        print(f"gavel replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"gavel replay: {args.log}: {exc}", file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(f"{args.log}: {problem}", file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(result.minutes, encoding="utf-8")
+    else:
+        sys.stdout.write(result.minutes)
+    return 0
+
+
+def _date_from_name(path: str) -> object:
+    """A log named like ``2023-01-19.log`` is that day's; otherwise today."""
+    import re
+    from datetime import UTC, date, datetime
+
+    match = re.search(r"(\d{4}-\d{2}-\d{2})", Path(path).name)
+    return date.fromisoformat(match.group(1)) if match else datetime.now(UTC).date()
+
+
+def cmd_minutes(args: argparse.Namespace) -> int:
+    from bot.minutes import compile_minutes
+
+    core = _core(args)
+    try:
+        with core.database.transaction() as store:
+            meeting = store.meeting(args.meeting)
+            if meeting is None:
+                print(f"gavel minutes: no meeting {args.meeting} (gavel meetings lists them)",
+                      file=sys.stderr)
+                return 1
+            group = core.settings.group_named(meeting.group_name) or \
+                core.settings.group_for_channel(meeting.platform, meeting.workspace,
+                                                meeting.channel)
+            sys.stdout.write(compile_minutes(store, meeting, group, args.template))
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_meetings(args: argparse.Namespace) -> int:
+    core = _core(args)
+    try:
+        with core.database.transaction() as store:
+            for meeting in store.meetings(args.group):
+                print(f"{meeting.id:>5}  {meeting.meeting_date}  {meeting.status.value:<9}  "
+                      f"{meeting.group_name}: {meeting.title}")
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.store.database import create_database_engine, upgrade
+
+    settings = _settings(args)
+    engine = create_database_engine(args.database or settings.database_url_or_default())
+    upgrade(engine)
+    print(f"database {engine.url.render_as_string(hide_password=True)}: schema up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gavel",
+        description="Gavel runs your working group's meetings in Slack, Discord or a terminal.")
+    parser.add_argument("--config", help="config file (default: $GAVEL_CONFIG or ./gavel.toml)")
+    parser.add_argument("--database", help="database URL (default: config or SQLite in data_dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (console when no platform token is set)")
+    run.add_argument("--console", action="store_true", help="use the console even with tokens")
+    run.add_argument("--user", default=os.environ.get("USER") or getpass.getuser() or "you",
+                     help="your nick on the console")
+    run.set_defaults(func=cmd_run)
+
+    rep = commands.add_parser("replay", help="compile minutes from a chat log")
+    rep.add_argument("log", help="MeetBot/IRC, 'nick: text' or JSON-lines log file")
+    rep.add_argument("--group", help="the group whose layout and title to use")
+    rep.add_argument("--date", help="the meeting's date, YYYY-MM-DD (default: from the name)")
+    rep.add_argument("--template", help="nodejs, meetbot, or a template file")
+    rep.add_argument("-o", "--output", help="write the minutes here (default: stdout)")
+    rep.set_defaults(func=cmd_replay)
+
+    mins = commands.add_parser("minutes", help="render a stored meeting's minutes again")
+    mins.add_argument("meeting", type=int, help="meeting id (see gavel meetings)")
+    mins.add_argument("--template", help="nodejs, meetbot, or a template file")
+    mins.set_defaults(func=cmd_minutes)
+
+    meetings = commands.add_parser("meetings", help="list stored meetings")
+    meetings.add_argument("--group", help="only this group's")
+    meetings.set_defaults(func=cmd_meetings)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(
+        func=cmd_db_upgrade)
+
+    for extend in EXTENSIONS:
+        extend(commands)
+    return parser
+
+
+# Other modules (schedules, GitHub, Discord) add their subcommands here.
+EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    from bot.config import ConfigError
+    from bot.store import StoreError
+
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"gavel: configuration error:\n{exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"gavel: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

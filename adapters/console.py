@@ -1,0 +1,120 @@
+"""The console adapter: a meeting on the terminal, or from a transcript on stdin.
+
+Each line is a message: ``nick: text``, or plain text from the current user. ``/as NICK``
+switches user, ``/meeting ...`` is the slash command, ``/quit`` leaves. Effects print as
+``gavel> ...`` lines; a saved note prints a tick, after it is committed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.app import Core
+from bot.effects import Acknowledge, Effect, Post, PrivateReply, SetTopic
+from bot.events import Author, Event, EventKind, Place
+
+# `nick: text`, except W3C keywords (`topic: ...`, `ACTION: ...`), which are commands.
+_NICK_LINE = re.compile(r"([A-Za-z_][\w.\-\[\]|^`]{0,30}):\s(.*)", re.DOTALL)
+_W3C_WORDS = {"topic", "action", "resolution", "resolved", "scribe", "scribenick", "http",
+              "https"}
+
+
+def console_place(core: Core) -> Place:
+    for group in core.settings.groups:
+        for binding in group.channels:
+            if binding.platform == "console":
+                return Place("console", binding.channel)
+    return Place("console", "console")
+
+
+class ConsoleAdapter:
+    def __init__(self, core: Core, user: str, stdin: TextIO = sys.stdin,
+                 stdout: TextIO = sys.stdout) -> None:
+        self.core = core
+        self.user = user
+        self.stdin = stdin
+        self.stdout = stdout
+        self.place = console_place(core)
+        self._counter = 0
+        self._run_id = f"{time.time_ns():x}"
+
+    def run(self) -> None:
+        self._greet()
+        interactive = self.stdin.isatty()
+        for line in self._lines(interactive):
+            if line.strip() in ("/quit", "/exit"):
+                break
+            self.feed(line)
+
+    def _lines(self, interactive: bool) -> Iterable[str]:
+        if not interactive:
+            yield from (line.rstrip("\n") for line in self.stdin)
+            return
+        while True:
+            try:
+                yield input(f"{self.user}> ")
+            except EOFError:
+                return
+
+    def _greet(self) -> None:
+        with self.core.database.transaction() as store:
+            meeting = store.running_meeting(self.place)
+        if meeting is not None:
+            self._print(f"Resuming meeting {meeting.id}: {meeting.title} "
+                        f"(started {meeting.started_at:%Y-%m-%d %H:%M} UTC).")
+        else:
+            self._print("Console ready. Type #startmeeting to begin, #help for commands, "
+                        "/as NICK to speak as someone else, /quit to leave.")
+
+    def feed(self, line: str) -> None:
+        """Handle one typed line."""
+        if not line.strip():
+            return
+        if line.startswith("/as "):
+            self.user = line[4:].strip() or self.user
+            self._print(f"Now speaking as {self.user}.")
+            return
+        who, text = self.user, line
+        match = _NICK_LINE.fullmatch(line)
+        if match and match.group(1).lower() not in _W3C_WORDS:
+            who, text = match.group(1), match.group(2)
+        self._counter += 1
+        if text.startswith("/meeting"):
+            kind, text = EventKind.COMMAND, text.removeprefix("/meeting").strip()
+        else:
+            kind = EventKind.MESSAGE
+        event = Event(kind, self.place, Author(who, who), datetime.now(UTC), text,
+                      message_id=f"{self._run_id}-{self._counter}" if kind is EventKind.MESSAGE
+                      else "")
+        self.show(self.core.bot.handle(event))
+
+    def show(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, Post):
+                self._print(effect.text)
+                if effect.attachment is not None:
+                    self._print_attachment(effect)
+            elif isinstance(effect, PrivateReply):
+                self._print(f"(to {effect.user_id}) {effect.text}")
+            elif isinstance(effect, Acknowledge):
+                self._print("✓ saved")
+            elif isinstance(effect, SetTopic):
+                pass  # the Post that comes with it already says it
+
+    def _print_attachment(self, post: Post) -> None:
+        attachment = post.attachment
+        assert attachment is not None
+        self._print(f"--- {attachment.filename} ---")
+        self._print(attachment.content.rstrip("\n"))
+        self._print("--- end ---")
+
+    def _print(self, text: str) -> None:
+        for line in text.splitlines() or [""]:
+            self.stdout.write(f"gavel> {line}\n")
+        self.stdout.flush()
+

@@ -1,0 +1,187 @@
+"""The replay adapter: a chat log in, minutes out, through the live meeting's code path.
+
+Formats, recognised line by line: MeetBot/IRC (``[HH:MM] <nick> text``,
+``[HH:MM:SS] <nick> text``, ``HH:MM <nick> text``), ``nick: text``, and JSON lines (one
+message object per line: ``{"user": ..., "text": ..., "ts": ..., "id": ..., "type": ...}``).
+A line in no known format is reported with its number and skipped; the rest is replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.commands.handler import MeetingBot
+from bot.config import Group, Settings
+from bot.effects import Post
+from bot.events import Author, Event, EventKind, Place
+from bot.store import Database
+
+_IRC = re.compile(
+    r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+<[@+%&~]?([^>\s]+)>\s?(.*)", re.DOTALL)
+_IRC_ACTION = re.compile(r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+\*\s+(\S+)\s+(.*)", re.DOTALL)
+_NICK = re.compile(r"([A-Za-z_][\w.\-\[\]|^`]{0,30}):\s(.*)", re.DOTALL)
+_W3C_WORDS = {"topic", "action", "resolution", "resolved", "scribe", "scribenick", "http",
+              "https"}
+_KINDS = {"message": EventKind.MESSAGE, "edit": EventKind.EDIT, "delete": EventKind.DELETE,
+          "command": EventKind.COMMAND}
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    number: int
+    kind: EventKind
+    nick: str
+    text: str
+    at: datetime
+    message_id: str
+
+
+@dataclass
+class ParsedLog:
+    lines: list[LogLine] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Clock:
+    """Log times carry no date: count a day each time the clock runs backwards."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.last: datetime | None = None
+
+    def at(self, hour: int, minute: int, second: int) -> datetime:
+        moment = datetime.combine(self.day, time(hour, minute, second), UTC)
+        if self.last is not None and moment < self.last - timedelta(hours=1):
+            self.day += timedelta(days=1)
+            moment += timedelta(days=1)
+        self.last = moment
+        return moment
+
+    def tick(self) -> datetime:
+        """Lines without a time: a second after the last one."""
+        moment = (self.last or datetime.combine(self.day, time(0), UTC)) + timedelta(seconds=1)
+        self.last = moment
+        return moment
+
+
+def _json_time(value: object, clock: _Clock) -> datetime:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1)
+                                          .isdigit()):
+        moment = datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+    elif isinstance(value, str) and value:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    else:
+        return clock.tick()
+    clock.last = moment
+    return moment
+
+
+def parse_log(lines: Iterable[str], day: date) -> ParsedLog:
+    parsed = ParsedLog()
+    clock = _Clock(day)
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        try:
+            entry = _parse_one(number, line, clock)
+        except (ValueError, KeyError, TypeError) as exc:
+            parsed.problems.append(f"line {number}: {exc}")
+            continue
+        if entry is None:
+            preview = line if len(line) <= 60 else line[:57] + "..."
+            parsed.problems.append(f"line {number}: not a chat line in a known format "
+                                   f"(skipped): {preview}")
+            continue
+        parsed.lines.append(entry)
+    return parsed
+
+
+def _parse_one(number: int, line: str, clock: _Clock) -> LogLine | None:
+    if line.lstrip().startswith("{"):
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError("a JSON line must be an object")
+        nick = str(data.get("user") or data.get("nick") or data.get("author") or "")
+        if not nick:
+            raise ValueError("JSON message without a user")
+        kind = _KINDS.get(str(data.get("type", "message")))
+        if kind is None:
+            raise ValueError(f"unknown message type {data.get('type')!r}")
+        at = _json_time(data.get("ts") or data.get("time") or data.get("at"), clock)
+        return LogLine(number, kind, nick, str(data.get("text", "")), at,
+                       str(data.get("id") or f"line-{number}"))
+    if match := _IRC.fullmatch(line):
+        hour, minute, second, nick, text = match.groups()
+        at = clock.at(int(hour), int(minute), int(second or 0))
+        return LogLine(number, EventKind.MESSAGE, nick, text, at, f"line-{number}")
+    if match := _IRC_ACTION.fullmatch(line):
+        return None if match.group(4) in ("***", "--") else LogLine(
+            number, EventKind.MESSAGE, match.group(4), match.group(5),
+            clock.at(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)),
+            f"line-{number}")
+    if (match := _NICK.fullmatch(line)) and match.group(1).lower() not in _W3C_WORDS:
+        return LogLine(number, EventKind.MESSAGE, match.group(1), match.group(2), clock.tick(),
+                       f"line-{number}")
+    return None
+
+
+@dataclass
+class ReplayResult:
+    minutes: str
+    problems: list[str]
+    meeting_id: int
+
+
+def _events(log: ParsedLog, place: Place) -> Iterator[Event]:
+    for line in log.lines:
+        yield Event(line.kind, place, Author(line.nick, line.nick), line.at, line.text,
+                    message_id=line.message_id)
+
+
+def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
+           database: Database | None = None, template: str | None = None) -> ReplayResult:
+    """Run a logged meeting through the handler and compile its minutes.
+
+    A log without ``#startmeeting`` is treated as one meeting from its first line; one
+    without ``#endmeeting`` ends at its last.
+    """
+    log = parse_log(lines, day)
+    if not log.lines:
+        raise ValueError("the log holds no chat line in a known format")
+    database = database or Database.open("sqlite://")
+    place = Place("replay", f"replay-{group.name}")
+    bound = settings.model_copy(update={"groups": [group], "data_dir": settings.data_dir})
+    bot = MeetingBot(database, bound)
+    first = log.lines[0]
+    if not first.text.strip().lower().startswith("#startmeeting"):
+        bot.handle(Event(EventKind.MESSAGE, place, Author(first.nick, first.nick), first.at,
+                         "#startmeeting"))
+    minutes = ""
+    for event in _events(log, place):
+        for effect in bot.handle(event):
+            if isinstance(effect, Post) and effect.attachment is not None:
+                minutes = effect.attachment.content
+    with database.transaction() as store:
+        meeting = store.running_meeting(place)
+        if meeting is not None:
+            starter = meeting.started_by
+    if meeting is not None:
+        last = log.lines[-1].at
+        for effect in bot.handle(Event(EventKind.MESSAGE, place, Author(starter, starter), last,
+                                       "#endmeeting")):
+            if isinstance(effect, Post) and effect.attachment is not None:
+                minutes = effect.attachment.content
+    with database.transaction() as store:
+        ended = store.meetings(limit=1)[0]
+        if template and template != group.template:
+            from bot.minutes import compile_minutes
+
+            minutes = compile_minutes(store, ended, group, template)
+    return ReplayResult(minutes, log.problems, ended.id)

@@ -1,0 +1,87 @@
+"""Running the bot as a service: the web server, every configured platform adapter, and
+the background jobs (reminders, pending publications), until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from aiohttp import web
+
+from adapters.web import build_web_app
+from bot.app import Core
+from bot.effects import Effect
+
+log = logging.getLogger("gavel.serve")
+
+
+class PlatformService(Protocol):
+    """What ``serve`` needs of an adapter: start, stop, and post effects unprompted."""
+
+    platform: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def deliver(self, effects: list[Effect]) -> None: ...
+
+
+ServiceFactory = Callable[[Core, web.Application], PlatformService]
+BackgroundJob = Callable[[Core, dict[str, PlatformService]], Awaitable[None]]
+
+# Background jobs register here (reminders, publishing retries); each runs until cancelled.
+BACKGROUND_JOBS: list[BackgroundJob] = []
+
+
+def _factory(platform: str) -> ServiceFactory:
+    if platform == "slack":
+        from adapters.slack import SlackService
+
+        return SlackService
+    if platform == "discord":
+        from adapters.discord import DiscordService
+
+        return DiscordService
+    raise ValueError(f"unknown platform {platform!r}")
+
+
+async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None = None,
+              port: int | None = None) -> None:
+    stop = stop or asyncio.Event()
+    app = build_web_app(core)
+    services = {p: _factory(p)(core, app) for p in platforms}
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, core.settings.web.host,
+                       core.settings.web.port if port is None else port)
+    await site.start()
+    log.warning("web server on %s:%s; platforms: %s", core.settings.web.host,
+                core.settings.web.port if port is None else port, ", ".join(platforms) or "none")
+    jobs: list[asyncio.Task[None]] = []
+    try:
+        for service in services.values():
+            await service.start()
+        jobs = [asyncio.create_task(job(core, services)) for job in BACKGROUND_JOBS]
+        await stop.wait()
+    finally:
+        for task in jobs:
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        for service in services.values():
+            await service.stop()
+        await runner.cleanup()
+
+
+def serve(core: Core, platforms: Sequence[str]) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(core, platforms, stop)
+
+    asyncio.run(main())

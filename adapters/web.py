@@ -1,0 +1,28 @@
+"""The one aiohttp web server: health checks, and routes that adapters add (Slack's
+events endpoint, the calendar feed)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.app import Core
+
+CORE_KEY = web.AppKey("core", Core)
+
+
+def build_web_app(core: Core) -> web.Application:
+    app = web.Application()
+    app[CORE_KEY] = core
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Alive and able to reach the database."""
+    core = request.app[CORE_KEY]
+    try:
+        with core.database.transaction() as store:
+            store.meetings(limit=1)
+    except Exception as exc:  # the probe reports any failure rather than crash
+        return web.json_response({"ok": False, "error": type(exc).__name__}, status=503)
+    return web.json_response({"ok": True})

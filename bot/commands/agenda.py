@@ -1,0 +1,141 @@
+"""Moving through the agenda: #agenda, #agenda add, #topic, #next."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.notes import confirm
+from bot.commands.registry import command
+from bot.commands.turn import Turn
+from bot.domain import AgendaItem, ItemSource, Section
+
+_REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d+)\b\s*(.*)", re.DOTALL)
+_GITHUB_URL = re.compile(
+    r"https?://github\.com/([\w.-]+/[\w.-]+)/(issues|pull)/(\d+)\S*\s*(.*)", re.DOTALL)
+_SECTIONS = {
+    "announcements": Section.ANNOUNCEMENTS,
+    "announcement": Section.ANNOUNCEMENTS,
+    "qa": Section.QA,
+    "q&a": Section.QA,
+    "other": Section.QA,
+}
+
+
+def describe(item: AgendaItem) -> str:
+    return f"{item.title} ({item.reference})" if item.reference else item.title
+
+
+@command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda")
+def agenda(turn: Turn, argument: str) -> None:
+    verb, _, rest = argument.partition(" ")
+    if verb.lower() == "add":
+        item = add_item(turn, rest.strip())
+        if item is not None:
+            confirm(turn, f"Added to the agenda: {describe(item)}")
+        return
+    if argument:
+        turn.effects.tell("Usage: #agenda, or #agenda add <text | owner/repo#N | GitHub URL>")
+        return
+    items = turn.store.agenda(turn.running().id)
+    if not items:
+        turn.effects.tell("The agenda is empty. Add to it with #agenda add <text>.")
+        return
+    current = turn.running().current_item_id
+    lines = ["Agenda:"] + [
+        f"{'→' if item.id == current else ' '} {n}. {describe(item)}"
+        for n, item in enumerate(items, 1)
+    ]
+    turn.effects.tell("\n".join(lines))
+
+
+def add_item(turn: Turn, text: str) -> AgendaItem | None:
+    """An agenda item from a GitHub reference (title looked up when GitHub is set up)."""
+    if not text:
+        turn.effects.tell("Usage: #agenda add <text | owner/repo#N | GitHub URL>")
+        return None
+    reference = _parse_reference(text)
+    meeting = turn.running()
+    if reference is None:
+        return turn.store.add_agenda_item(meeting.id, ItemSource.ADHOC, text)
+    repo, number, is_pr, title = reference
+    for item in turn.store.agenda(meeting.id):
+        if item.repo == repo and item.number == number:
+            return item
+    url = f"https://github.com/{repo}/{'pull' if is_pr else 'issues'}/{number}"
+    if not title and turn.agenda_source is not None:
+        entry = turn.agenda_source.lookup(repo, number)
+        if entry is not None:
+            title, url, is_pr = entry.title, entry.url, entry.is_pr
+    return turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, title or f"{repo}#{number}",
+                                      repo, number, url, is_pr)
+
+
+def _parse_reference(text: str) -> tuple[str, int, bool, str] | None:
+    if match := _GITHUB_URL.fullmatch(text):
+        return match.group(1), int(match.group(3)), match.group(2) == "pull", match.group(4)
+    if match := _REFERENCE.fullmatch(text):
+        return match.group(1), int(match.group(2)), False, match.group(3).strip()
+    return None
+
+
+@command("topic", "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic")
+def topic(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
+    if not argument:
+        turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
+        return
+    section = _SECTIONS.get(argument.casefold())
+    if section is not None:
+        turn.store.record_topic(meeting.id, None, section, turn.now)
+        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
+        return
+    items = turn.store.agenda(meeting.id)
+    if argument.isdigit():
+        number = int(argument)
+        if not 1 <= number <= len(items):
+            turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "
+                              "items (#agenda lists them).")
+            return
+        item = items[number - 1]
+    else:
+        item = _find(items, argument) or add_item(turn, argument)
+        if item is None:
+            return
+    turn.store.record_topic(meeting.id, item.id, Section.ITEM, turn.now)
+    _announce(turn, describe(item))
+
+
+@command("next", "#next — move to the next agenda item")
+def next_topic(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
+    items = turn.store.agenda(meeting.id)
+    position = next((n for n, item in enumerate(items) if item.id == meeting.current_item_id),
+                    None)
+    if meeting.current_section is Section.QA:
+        turn.effects.tell("That was the last topic: #endmeeting closes the meeting.")
+        return
+    upcoming = items[0 if position is None else position + 1:]
+    if not upcoming:
+        turn.store.record_topic(meeting.id, None, Section.QA, turn.now)
+        _announce(turn, "Q&A, Other")
+        return
+    turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now)
+    _announce(turn, describe(upcoming[0]))
+
+
+def _find(items: list[AgendaItem], text: str) -> AgendaItem | None:
+    folded = text.casefold().strip()
+    reference = _parse_reference(text)
+    for item in items:
+        if reference and item.repo == reference[0] and item.number == reference[1]:
+            return item
+        if item.title.casefold() == folded:
+            return item
+    return None
+
+
+def _announce(turn: Turn, title: str) -> None:
+    from bot.effects import SetTopic
+
+    turn.effects.say(f"Topic: {title}", purpose="topic")
+    turn.effects.items.append(SetTopic(turn.event.place, title))

@@ -1,0 +1,163 @@
+"""The one command handler every platform shares: an event in, effects out.
+
+Each event is handled inside one database transaction, which commits before the effects
+are returned: whatever the bot confirms is already saved.
+"""
+
+from __future__ import annotations
+
+from bot.commands import agenda, attendance, meeting, notes  # noqa: F401  (registers, in help order)
+from bot.commands.attendance import mark_present, remember_author
+from bot.commands.meeting import usage_text
+from bot.commands.notes import find_owners, split_depth, take_note
+from bot.commands.parse import Command, parse_line, parse_slash
+from bot.commands.registry import COMMANDS
+from bot.commands.turn import Turn
+from bot.config import Settings
+from bot.domain import NoteKind
+from bot.effects import Effect, Effects, Post, SetTopic
+from bot.events import Event, EventKind
+from bot.ports import AgendaSource
+from bot.store import Database
+
+NOTE_KINDS = {
+    "info": NoteKind.INFO,
+    "idea": NoteKind.IDEA,
+    "action": NoteKind.ACTION,
+    "agreed": NoteKind.AGREED,
+    "rejected": NoteKind.REJECTED,
+    "link": NoteKind.LINK,
+    "halp": NoteKind.HELP,
+    "question": NoteKind.QUESTION,
+}
+
+
+class MeetingBot:
+    """Runs meetings in any number of channels, on any platform, from one store."""
+
+    def __init__(self, database: Database, settings: Settings,
+                 agenda_source: AgendaSource | None = None, minutes_dir: str = "") -> None:
+        self.database = database
+        self.settings = settings
+        self.agenda_source = agenda_source
+        self.minutes_dir = minutes_dir
+
+    def handle(self, event: Event) -> list[Effect]:
+        if event.author.is_bot:
+            return []
+        with self.database.transaction() as store:
+            place = event.place
+            turn = Turn(
+                store=store,
+                settings=self.settings,
+                group=self.settings.group_for_channel(place.platform, place.workspace,
+                                                      place.channel),
+                event=event,
+                meeting=store.running_meeting(place),
+                effects=Effects(place, event.author.user_id),
+                agenda_source=self.agenda_source,
+                minutes_dir=self.minutes_dir,
+            )
+            _HANDLERS[event.kind](turn)
+        for callback in turn.after_commit:
+            callback()
+        return _quiet_if_lurking(turn)
+
+
+def _on_message(turn: Turn) -> None:
+    event = turn.event
+    command = parse_line(event.text)
+    if turn.meeting is not None:
+        turn.store.log_line(turn.meeting.id, event.at, event.author.user_id, event.author.name,
+                            event.text, event.message_id)
+    if command is None:
+        if turn.meeting is not None and turn.is_scribe():
+            take_note(turn, NoteKind.INFO, event.text)
+        return
+    _run(turn, command)
+
+
+def _on_slash_command(turn: Turn) -> None:
+    command = parse_slash(turn.event.text)
+    if command is None:
+        sub = turn.event.text.split()[0]
+        turn.effects.tell(f"Unknown command '{sub}'.\n{usage_text()}")
+        return
+    _run(turn, command)
+
+
+def _run(turn: Turn, command: Command) -> None:
+    name = command.name
+    spec = COMMANDS.get(name)
+    if spec is None:  # a slash subcommand whose feature is not configured here
+        turn.effects.tell(f"'{name}' is not available on this bot.\n{usage_text()}")
+        return
+    if spec.needs_meeting and turn.meeting is None:
+        if command.dialect == "slash":
+            turn.effects.tell("No meeting is running in this channel. "
+                              "Start one with /meeting start [title].")
+        return
+    if spec.chair_only and not turn.is_chair():
+        turn.effects.tell(f"Only a chair can use {name}. Chairs: "
+                          + ", ".join(turn.store.role_names(turn.running().id, "chair")))
+        return
+    spec.handler(turn, command.argument)
+
+
+def _on_edit(turn: Turn) -> None:
+    """An edited chat line: its note follows the new text, or goes if it is no note now."""
+    if turn.meeting is None or not turn.event.message_id:
+        return
+    existing = turn.store.notes_from_message(turn.meeting.id, turn.event.message_id)
+    if not existing:
+        _on_message(turn)
+        return
+    command = parse_line(turn.event.text)
+    kind = NOTE_KINDS.get(command.name) if command else None
+    if kind is None and turn.is_scribe() and command is None:
+        kind = NoteKind.INFO
+        text = turn.event.text
+    elif kind is not None and command is not None:
+        text = command.argument
+    else:
+        for note in existing:
+            turn.store.delete_note(note.id)
+        return
+    depth, text = split_depth(text.strip())
+    owners = find_owners(turn, text) if kind is NoteKind.ACTION else ()
+    for note in existing:
+        turn.store.change_note(note.id, kind=kind, text=text, depth=depth, owners=owners)
+
+
+def _on_delete(turn: Turn) -> None:
+    if turn.meeting is None or not turn.event.message_id:
+        return
+    for note in turn.store.notes_from_message(turn.meeting.id, turn.event.message_id):
+        turn.store.delete_note(note.id)
+
+
+def _on_button(turn: Turn) -> None:
+    if turn.event.action == "here":
+        if turn.meeting is None:
+            turn.effects.tell("This meeting has ended.")
+            return
+        person = remember_author(turn)
+        mark_present(turn, person, "button")
+        turn.effects.tell(f"You are marked present, {person.name}.")
+
+
+_HANDLERS = {
+    EventKind.MESSAGE: _on_message,
+    EventKind.COMMAND: _on_slash_command,
+    EventKind.EDIT: _on_edit,
+    EventKind.DELETE: _on_delete,
+    EventKind.BUTTON: _on_button,
+}
+
+
+def _quiet_if_lurking(turn: Turn) -> list[Effect]:
+    if turn.meeting is None or not turn.meeting.lurking:
+        return turn.effects.items
+    return [e for e in turn.effects.items
+            if not isinstance(e, SetTopic)
+            and not (isinstance(e, Post) and e.purpose != "minutes")]

@@ -1,0 +1,175 @@
+"""Opening, running and closing a meeting: start, end, name, chairs, scribes, lurking."""
+
+from __future__ import annotations
+
+from bot.commands.registry import COMMANDS, command
+from bot.commands.turn import Turn
+from bot.domain import ItemSource, Status
+from bot.effects import Attachment, Button
+from bot.minutes import compile_minutes, minutes_path, save_minutes_file
+from bot.store import AlreadyRunning
+from bot.text import quote_names, split_names
+
+
+@command("startmeeting", "#startmeeting [title] — open a meeting in this channel",
+         needs_meeting=False)
+def start_meeting(turn: Turn, argument: str) -> None:
+    if turn.meeting is not None:
+        turn.effects.tell(f"A meeting is already running here: {turn.meeting.title} "
+                          f"(started {turn.meeting.started_at:%H:%M} UTC).")
+        return
+    title = argument or turn.group.meeting_title
+    try:
+        meeting = turn.store.start_meeting(turn.event.place, turn.group.name, title,
+                                           turn.local_date, turn.now, turn.author_id)
+    except AlreadyRunning:
+        turn.effects.tell("A meeting is already running here.")
+        return
+    turn.meeting = meeting
+    turn.store.add_role(meeting.id, "chair", turn.author_id, turn.author_name)
+    for standing in turn.group.standing_items:
+        turn.store.add_agenda_item(meeting.id, ItemSource.STANDING, standing)
+    if turn.agenda_source is not None:
+        for entry in turn.agenda_source.agenda_for(turn.group):
+            turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
+                                       entry.number, entry.url, entry.is_pr)
+    links = {}
+    if turn.group.links.join:
+        links["join"] = turn.group.links.join
+    if links:
+        turn.store.update_meeting(meeting.id, links=links)
+    lines = [f"Meeting started: {title} {turn.local_date}",
+             f"Chair: {turn.author_name}. Mark yourself present with #here; "
+             "take notes with #info, #action, #agreed; #help lists the rest."]
+    agenda = turn.store.agenda(meeting.id)
+    if agenda:
+        lines.append("Agenda:")
+        lines.extend(f"{n}. {_agenda_line(item)}" for n, item in enumerate(agenda, 1))
+    buttons = [Button("here", "I'm here")]
+    if turn.group.links.join:
+        buttons.append(Button("join", "Join the call", url=turn.group.links.join))
+    turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose="start")
+
+
+def _agenda_line(item: object) -> str:
+    from bot.domain import AgendaItem
+
+    assert isinstance(item, AgendaItem)
+    return f"{item.title} ({item.reference})" if item.reference else item.title
+
+
+@command("endmeeting", "#endmeeting — close the meeting and publish the minutes",
+         chair_only=True)
+def end_meeting(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
+    turn.store.update_meeting(meeting.id, status=Status.ENDED, ended_at=turn.now)
+    meeting = turn.refresh()
+    minutes = compile_minutes(turn.store, meeting, turn.group)
+    turn.store.update_meeting(meeting.id, minutes=minutes)
+    filename = f"{meeting.meeting_date}.md"
+    saved = ""
+    if turn.minutes_dir:
+        directory = turn.minutes_dir
+        turn.after_commit.append(lambda: save_minutes_file(directory, meeting, minutes))
+        saved = f" Saved as {minutes_path(directory, meeting)}."
+    notes = turn.store.notes(meeting.id)
+    present = [a for a in turn.store.attendance(meeting.id) if a.status == "present"]
+    actions = [n for n in notes if n.kind.value == "action"]
+    summary = (f"Meeting ended: {meeting.title} {meeting.meeting_date}. "
+               f"{len(present)} present, {len(notes)} notes, {len(actions)} action items. "
+               f"Minutes attached (meeting {meeting.id}).{saved}")
+    turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
+                     purpose="minutes")
+
+
+@command("meetingname", "#meetingname <title> — rename the meeting", chair_only=True)
+def rename_meeting(turn: Turn, argument: str) -> None:
+    if not argument:
+        turn.effects.tell("Usage: #meetingname <title>")
+        return
+    turn.store.update_meeting(turn.running().id, title=argument)
+    turn.effects.say(f"Meeting renamed: {argument}")
+
+
+@command("chair", "#chair <names> — add chairs", chair_only=True)
+def add_chairs(turn: Turn, argument: str) -> None:
+    names = _people_named(turn, argument)
+    if not names:
+        turn.effects.tell("Usage: #chair <name>[, <name>...]")
+        return
+    for who, name in names:
+        turn.store.add_role(turn.running().id, "chair", who, name)
+    chairs = turn.store.role_names(turn.running().id, "chair")
+    turn.effects.say(f"Current chairs: {quote_names(chairs)}")
+
+
+@command("unchair", "#unchair <names> — remove chairs", chair_only=True)
+def remove_chairs(turn: Turn, argument: str) -> None:
+    for who, _name in _people_named(turn, argument):
+        turn.store.remove_role(turn.running().id, "chair", who)
+    chairs = turn.store.role_names(turn.running().id, "chair")
+    turn.effects.say(f"Current chairs: {quote_names(chairs) or 'none'}")
+
+
+@command("scribe", "#scribe [name] — that person's plain lines become notes")
+def add_scribe(turn: Turn, argument: str) -> None:
+    names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
+    for who, name in names:
+        turn.store.add_role(turn.running().id, "scribe", who, name)
+    turn.effects.say(f"Scribe: {quote_names(n for _, n in names)}. "
+                     "Their plain lines are notes now.")
+
+
+@command("unscribe", "#unscribe [name] — stop taking someone's plain lines as notes")
+def remove_scribe(turn: Turn, argument: str) -> None:
+    names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
+    for who, _name in names:
+        turn.store.remove_role(turn.running().id, "scribe", who)
+        turn.store.remove_role(turn.running().id, "scribe", _name.casefold())
+    turn.effects.say(f"No longer scribing: {quote_names(n for _, n in names)}")
+
+
+@command("lurk", "#lurk — record quietly, post nothing until the end", chair_only=True)
+def lurk(turn: Turn, argument: str) -> None:
+    turn.store.update_meeting(turn.running().id, lurking=True)
+    turn.refresh()
+    turn.effects.tell("Lurking: I keep recording but stay quiet until #unlurk or #endmeeting.")
+
+
+@command("unlurk", "#unlurk — speak again", chair_only=True)
+def unlurk(turn: Turn, argument: str) -> None:
+    turn.store.update_meeting(turn.running().id, lurking=False)
+    turn.refresh()
+    turn.effects.say("Back: I will confirm commands in the channel again.")
+
+
+@command("minutes", "/meeting minutes — the minutes so far (only you see them)")
+def minutes_so_far(turn: Turn, argument: str) -> None:
+    turn.effects.tell(compile_minutes(turn.store, turn.running(), turn.group))
+
+
+@command("help", "#help — this list", needs_meeting=False)
+def show_help(turn: Turn, argument: str) -> None:
+    turn.effects.tell(usage_text())
+
+
+def usage_text() -> str:
+    lines = ["Gavel commands (as #word in the channel, or /meeting word):"]
+    lines.extend(f"  {spec.usage}" for spec in COMMANDS.values())
+    lines.append("  W3C style also works: present+, regrets+, topic: ..., ACTION: ..., "
+                 "RESOLUTION: ..., s/old/new/")
+    return "\n".join(lines)
+
+
+def _people_named(turn: Turn, argument: str) -> list[tuple[str, str]]:
+    """(who, display name) for each name or mention in ``argument``."""
+    found = []
+    for name in split_names(argument):
+        bare = name.lstrip("@")
+        user_id = next((uid for uid, n in turn.event.mentions.items()
+                        if n == bare or uid == bare), None)
+        if user_id is not None:
+            found.append((user_id, turn.event.mentions[user_id]))
+        else:
+            found.append((bare.casefold(), bare))
+    return found

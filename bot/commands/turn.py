@@ -1,0 +1,110 @@
+"""One turn of the bot: the event being handled and everything a command needs for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Group, Settings
+from bot.domain import AgendaItem, Meeting, Section
+from bot.effects import Effects
+from bot.events import Event
+from bot.ports import AgendaSource
+from bot.store import Store
+
+
+@dataclass
+class Turn:
+    """The store (one transaction), the event, its group and meeting, and the reply."""
+
+    store: Store
+    settings: Settings
+    group: Group
+    event: Event
+    meeting: Meeting | None
+    effects: Effects
+    agenda_source: AgendaSource | None = None
+    minutes_dir: str = ""
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.event.at
+
+    @property
+    def local_date(self) -> str:
+        return self.event.at.astimezone(ZoneInfo(self.group.timezone)).date().isoformat()
+
+    @property
+    def author_id(self) -> str:
+        return self.event.author.user_id
+
+    @property
+    def author_name(self) -> str:
+        return self.event.author.name
+
+    def running(self) -> Meeting:
+        assert self.meeting is not None, "command needs a running meeting"
+        return self.meeting
+
+    def refresh(self) -> Meeting:
+        meeting = self.store.meeting(self.running().id)
+        assert meeting is not None
+        self.meeting = meeting
+        return meeting
+
+    def is_chair(self) -> bool:
+        """The starter, anyone added by ``#chair``, and the chairs named in the config."""
+        meeting = self.running()
+        me = (self.author_id, self.author_name.casefold())
+        if self.store.has_role(meeting.id, "chair", *me):
+            return True
+        configured = {c.casefold().lstrip("@") for c in self.group.chairs}
+        if not configured:
+            return False
+        person = self.store.person(self.event.place.platform, self.author_id)
+        candidates = {self.author_id.casefold(), self.author_name.casefold()}
+        if person and person.github:
+            candidates.add(person.github.casefold())
+        return bool(configured & candidates)
+
+    def is_scribe(self) -> bool:
+        meeting = self.running()
+        return self.store.has_role(meeting.id, "scribe", self.author_id,
+                                   self.author_name.casefold())
+
+    def current_topic(self) -> tuple[AgendaItem | None, Section]:
+        """The agenda item (or section) a new note belongs to.
+
+        A note posted in a thread belongs to the topic that was current when the thread
+        began (the thread id is the root message's timestamp on Slack).
+        """
+        meeting = self.running()
+        if self.event.thread_id:
+            root_time = _thread_root_time(self.event.thread_id)
+            if root_time is not None:
+                found = self.store.topic_at(meeting.id, root_time)
+                if found is not None:
+                    item_id, section = found
+                    return self._item(item_id), section
+        return self._item(meeting.current_item_id), meeting.current_section
+
+    def _item(self, item_id: int | None) -> AgendaItem | None:
+        if item_id is None:
+            return None
+        return next((i for i in self.store.agenda(self.running().id) if i.id == item_id), None)
+
+
+def _thread_root_time(thread_id: str) -> datetime | None:
+    """Slack thread ids are the root's ``ts`` (Unix seconds); other platforms' are not."""
+    from datetime import UTC
+
+    try:
+        seconds = float(thread_id)
+    except ValueError:
+        return None
+    if not 1e9 < seconds < 1e10:
+        return None
+    return datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,265 @@
+"""Gavel's configuration: one TOML file, validated before anything starts.
+
+Secrets never live in the file: tokens come from the environment (see ``Secrets``), so a
+config can be committed and shared. A bad file is refused with the file, the key and what
+is wrong, because "invalid config" alone sends a user hunting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG_PATH = Path("gavel.toml")
+
+NODEJS_ZONES: tuple[tuple[str, str], ...] = (
+    ("US / Pacific", "America/Los_Angeles"),
+    ("US / Mountain", "America/Denver"),
+    ("US / Central", "America/Chicago"),
+    ("US / Eastern", "America/New_York"),
+    ("EU / Western", "Europe/London"),
+    ("EU / Central", "Europe/Amsterdam"),
+    ("EU / Eastern", "Europe/Helsinki"),
+    ("Moscow", "Europe/Moscow"),
+    ("Chennai", "Asia/Kolkata"),
+    ("Hangzhou", "Asia/Shanghai"),
+    ("Tokyo", "Asia/Tokyo"),
+    ("Sydney", "Australia/Sydney"),
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                         "'America/New_York' or 'UTC')") from None
+    return value
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelBinding(_Strict):
+    """Where a group meets: one chat channel on one platform."""
+
+    platform: Literal["slack", "discord", "console"]
+    channel: str
+    workspace: str = ""
+    voice_channel: str = ""
+
+
+class Links(_Strict):
+    join: str = ""
+    observers: str = ""
+    calendar: str = "https://nodejs.org/calendar"
+    minutes_doc: str = ""
+
+
+class Schedule(_Strict):
+    """When a group meets: an RRULE on wall-clock time in a zone, or an ICS feed."""
+
+    rrule: str = ""
+    start: str = ""  # first occurrence, local wall-clock time: "2026-01-08T14:00"
+    timezone: str = "UTC"
+    duration_minutes: int = Field(default=60, gt=0)
+    ics_url: str = ""
+    ics_filter: str = ""
+    skip: list[str] = Field(default_factory=list)
+    moves: dict[str, str] = Field(default_factory=dict)
+
+    _zone = field_validator("timezone")(_check_zone)
+
+
+class Group(_Strict):
+    """A working group: who meets, where, and how its minutes look."""
+
+    name: str
+    title: str = ""
+    github_org: str = ""
+    github_orgs: list[str] = Field(default_factory=list)
+    agenda_label: str = ""
+    agenda_labels: list[str] = Field(default_factory=list)
+    minutes_repo: str = ""
+    minutes_path: str = "meetings/{date}.md"
+    issue_repo: str = ""
+    issue_days_ahead: int = Field(default=2, ge=0)
+    timezone: str = "UTC"
+    zones: list[str] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+    standing_items: list[str] = Field(default_factory=list)
+    invitees: str = ""
+    chairs: list[str] = Field(default_factory=list)
+    channels: list[ChannelBinding] = Field(default_factory=list)
+    template: str = "nodejs"
+    schedule: Schedule | None = None
+    reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
+
+    _zone = field_validator("timezone")(_check_zone)
+
+    @property
+    def meeting_title(self) -> str:
+        return self.title or f"{self.name} Meeting"
+
+    @property
+    def orgs(self) -> list[str]:
+        return self.github_orgs or ([self.github_org] if self.github_org else [])
+
+    @property
+    def labels(self) -> list[str]:
+        return self.agenda_labels or ([self.agenda_label] if self.agenda_label else [])
+
+
+class SlackSettings(_Strict):
+    mode: Literal["http", "socket"] = "http"
+    oauth: bool = False
+
+
+class DiscordSettings(_Strict):
+    shard_ids: list[int] | None = None
+    shard_count: int | None = None
+    scheduled_events: bool = False
+
+
+class WebSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class GitHubSettings(_Strict):
+    base_url: str = "https://api.github.com"
+    app_id: int | None = None
+
+
+class Settings(_Strict):
+    """The whole file."""
+
+    data_dir: str = "data"
+    database_url: str = ""
+    timezone: str = "UTC"
+    groups: list[Group] = Field(default_factory=list)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    github: GitHubSettings = Field(default_factory=GitHubSettings)
+
+    _zone = field_validator("timezone")(_check_zone)
+
+    def group_named(self, name: str) -> Group | None:
+        wanted = name.casefold()
+        return next((g for g in self.groups if g.name.casefold() == wanted), None)
+
+    def group_for_channel(self, platform: str, workspace: str, channel: str) -> Group:
+        """The group bound to a channel; the first group (or a default one) otherwise."""
+        for group in self.groups:
+            for binding in group.channels:
+                if (binding.platform == platform and binding.channel == channel
+                        and binding.workspace in ("", workspace)):
+                    return group
+        return self.groups[0] if self.groups else DEFAULT_GROUP
+
+    def database_url_or_default(self) -> str:
+        url = os.environ.get("GAVEL_DATABASE_URL") or self.database_url
+        if url:
+            return url
+        return f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
+
+
+DEFAULT_GROUP = Group(name="Gavel", title="Meeting")
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Tokens, read from the environment only, and never printed (see ``__repr__``)."""
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_client_id: str = ""
+    slack_client_secret: str = ""
+    discord_token: str = ""
+    github_token: str = ""
+    github_app_private_key: str = ""
+
+    @classmethod
+    def from_environment(cls, env: dict[str, str] | None = None) -> Secrets:
+        env = dict(os.environ) if env is None else env
+        key_file = env.get("GITHUB_APP_PRIVATE_KEY_FILE", "")
+        key = env.get("GITHUB_APP_PRIVATE_KEY", "")
+        if not key and key_file:
+            key = Path(key_file).read_text()
+        return cls(
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            slack_client_id=env.get("SLACK_CLIENT_ID", ""),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
+            discord_token=env.get("DISCORD_TOKEN", ""),
+            github_token=env.get("GITHUB_TOKEN", ""),
+            github_app_private_key=key,
+        )
+
+    def __repr__(self) -> str:
+        present = [name for name, value in vars(self).items() if value]
+        return f"Secrets(set={present})"
+
+    __str__ = __repr__
+
+
+def _describe(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def parse_settings(data: dict[str, Any], source: str) -> Settings:
+    """Validate a parsed TOML document; errors name the file and the key."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            key = _describe(error["loc"])
+            if error["type"] == "extra_forbidden":
+                message = "unknown key"
+            else:
+                message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: {key}: {message}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file named by ``path``, ``$GAVEL_CONFIG`` or ``./gavel.toml``.
+
+    With no file at the default place the bot still starts, with one default group.
+    """
+    explicit = path is not None or "GAVEL_CONFIG" in os.environ
+    path = path or Path(os.environ.get("GAVEL_CONFIG", DEFAULT_CONFIG_PATH))
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: no such file")
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_settings(data, str(path))

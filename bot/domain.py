@@ -1,0 +1,112 @@
+"""The meeting domain as plain frozen records, read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    ENDED = "ended"
+    PUBLISHED = "published"
+
+
+class NoteKind(StrEnum):
+    INFO = "info"
+    IDEA = "idea"
+    ACTION = "action"
+    AGREED = "agreed"
+    REJECTED = "rejected"
+    LINK = "link"
+    HELP = "help"
+    QUESTION = "question"
+
+
+class Section(StrEnum):
+    """Where a note lands in the minutes when it is not under an agenda item."""
+
+    NONE = "none"  # before any topic
+    ANNOUNCEMENTS = "announcements"
+    ITEM = "item"
+    QA = "qa"
+
+
+class ItemSource(StrEnum):
+    STANDING = "standing"  # from the group's config, shown as a checkbox
+    GITHUB = "github"  # an issue or pull request
+    ADHOC = "adhoc"  # added in chat, with no GitHub reference
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    id: int
+    group_name: str
+    title: str
+    platform: str
+    workspace: str
+    channel: str
+    status: Status
+    meeting_date: str  # YYYY-MM-DD in the group's zone
+    started_at: datetime | None
+    ended_at: datetime | None
+    started_by: str
+    current_item_id: int | None
+    current_section: Section
+    lurking: bool
+    links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    id: int
+    meeting_id: int
+    position: int
+    source: ItemSource
+    title: str
+    repo: str = ""
+    number: int | None = None
+    url: str = ""
+    is_pr: bool = False
+    discussed: bool = False
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repo}#{self.number}" if self.repo and self.number else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    platform: str
+    user_id: str
+    name: str
+    github: str = ""
+    affiliation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    person: Person
+    status: str  # "present" | "regrets"
+    how: str  # "command", "button", "voice", "chair", "reaction", "w3c"
+    at: datetime
+    left_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: int
+    meeting_id: int
+    author_id: str
+    author_name: str
+    at: datetime
+    kind: NoteKind
+    text: str
+    item_id: int | None
+    section: Section
+    depth: int = 0
+    owners: tuple[str, ...] = ()
+    source_message_id: str = ""

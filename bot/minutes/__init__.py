@@ -1,0 +1,227 @@
+"""Minutes: the stored meeting turned into Markdown through a Jinja2 template.
+
+``build_view`` gathers what any layout needs (people, agenda groups, notes as trees,
+actions by person); templates only arrange it. Built in: ``nodejs`` (the layout of the
+Node.js working groups' minutes) and ``meetbot``; a group may name its own file.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.config import Group
+from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
+from bot.store import Store
+from bot.text import escape_markdown_html, escape_title
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BUILT_IN = {"nodejs": "nodejs.md.j2", "meetbot": "meetbot.md.j2"}
+
+_PREFIX = {
+    NoteKind.INFO: "",
+    NoteKind.LINK: "",
+    NoteKind.IDEA: "Idea: ",
+    NoteKind.AGREED: "Agreed: ",
+    NoteKind.REJECTED: "Rejected: ",
+    NoteKind.HELP: "Help wanted: ",
+    NoteKind.QUESTION: "Question: ",
+}
+
+
+class TemplateNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    """One note as the minutes show it, with its nesting depth."""
+
+    depth: int
+    text: str
+    kind: str
+    author: str
+    time: str
+
+
+@dataclass
+class ItemView:
+    title: str
+    url: str
+    number: int | None
+    reference: str
+    discussed: bool
+    notes: list[NoteLine] = field(default_factory=list)
+
+
+@dataclass
+class MinutesView:
+    title: str
+    date: str
+    group: Group
+    meeting: Meeting
+    links: list[tuple[str, str]]
+    present: list[str]
+    regrets: list[str]
+    label_line: str
+    general: list[NoteLine]
+    announcements: list[NoteLine]
+    standing: list[ItemView]
+    repositories: OrderedDict[str, list[ItemView]]
+    other_items: list[ItemView]
+    qa: list[NoteLine]
+    actions: list[tuple[str, str]]  # (owners or "", text)
+    actions_by_person: OrderedDict[str, list[str]]
+    speakers: list[tuple[str, int]]
+    started: str
+    ended: str
+
+
+def note_text(note: Note) -> str:
+    text = escape_markdown_html(note.text)
+    if note.kind is NoteKind.ACTION:
+        owners = f" ({', '.join(note.owners)})" if note.owners else ""
+        return f"Action{owners}: {text}"
+    return _PREFIX[note.kind] + text
+
+
+def _line(note: Note) -> NoteLine:
+    return NoteLine(note.depth, note_text(note), note.kind.value, note.author_name,
+                    f"{note.at:%H:%M}")
+
+
+def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
+    return ItemView(escape_title(item.title), item.url, item.number, item.reference,
+                    item.discussed or bool(notes), [_line(n) for n in notes])
+
+
+def _present_line(name: str, github: str, affiliation: str) -> str:
+    text = name
+    if affiliation:
+        text += f" from {affiliation}"
+    if github:
+        text += f" (@{github})"
+    return text
+
+
+def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
+    items = store.agenda(meeting.id)
+    notes = store.notes(meeting.id)
+    by_item: dict[int, list[Note]] = {item.id: [] for item in items}
+    general, announcements, qa = [], [], []
+    for note in notes:
+        if note.item_id is not None and note.item_id in by_item:
+            by_item[note.item_id].append(note)
+        elif note.section is Section.ANNOUNCEMENTS:
+            announcements.append(_line(note))
+        elif note.section is Section.QA:
+            qa.append(_line(note))
+        else:
+            general.append(_line(note))
+
+    standing, other = [], []
+    repositories: OrderedDict[str, list[ItemView]] = OrderedDict()
+    for item in items:
+        view = _item_view(item, by_item[item.id])
+        if item.source is ItemSource.STANDING:
+            standing.append(view)
+        elif item.source is ItemSource.GITHUB:
+            repositories.setdefault(item.repo, []).append(view)
+        else:
+            other.append(view)
+
+    people = store.attendance(meeting.id)
+    present = [_present_line(a.person.name, a.person.github, a.person.affiliation)
+               for a in people if a.status == "present"]
+    regrets = [a.person.name for a in people if a.status == "regrets"]
+
+    actions: list[tuple[str, str]] = []
+    by_person: OrderedDict[str, list[str]] = OrderedDict()
+    for note in notes:
+        if note.kind is not NoteKind.ACTION:
+            continue
+        text = escape_markdown_html(note.text)
+        actions.append((", ".join(note.owners), text))
+        for owner in note.owners or ("UNASSIGNED",):
+            by_person.setdefault(owner, []).append(text)
+    if "UNASSIGNED" in by_person:
+        by_person.move_to_end("UNASSIGNED")
+
+    links = [("Recording", meeting.links.get("recording", "")),
+             ("GitHub Issue", meeting.links.get("issue", "")),
+             ("Minutes Google Doc", meeting.links.get("minutes_doc", group.links.minutes_doc))]
+    label_line = ""
+    if group.labels and group.orgs:
+        labels = ", ".join(f"**{label}**" for label in group.labels)
+        orgs = ", ".join(f"**{org} org**" for org in group.orgs)
+        label_line = (f"*Extracted from {labels} labelled issues and pull requests from the "
+                      f"{orgs} prior to the meeting.")
+    return MinutesView(
+        title=meeting.title,
+        date=meeting.meeting_date,
+        group=group,
+        meeting=meeting,
+        links=[(label, url) for label, url in links if url],
+        present=present,
+        regrets=regrets,
+        label_line=label_line,
+        general=general,
+        announcements=announcements,
+        standing=standing,
+        repositories=repositories,
+        other_items=other,
+        qa=qa,
+        actions=actions,
+        actions_by_person=by_person,
+        speakers=[(name, lines) for _, name, lines in store.lines_said(meeting.id)],
+        started=f"{meeting.started_at:%H:%M}" if meeting.started_at else "",
+        ended=f"{meeting.ended_at:%H:%M}" if meeting.ended_at else "",
+    )
+
+
+def _environment(extra_dir: Path | None = None) -> Environment:
+    search = [str(TEMPLATES)] + ([str(extra_dir)] if extra_dir else [])
+    env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                      autoescape=False)
+    env.filters["indent_note"] = lambda line, base=1, bullet="*": (
+        "  " * (base + line.depth) + f"{bullet} {line.text}")
+    return env
+
+
+def render(view: MinutesView, template: str) -> str:
+    if template in BUILT_IN:
+        env, name = _environment(), BUILT_IN[template]
+    else:
+        path = Path(template)
+        if not path.is_file():
+            raise TemplateNotFound(
+                f"minutes template {template!r}: not a built-in (nodejs, meetbot) "
+                "and no such file")
+        env, name = _environment(path.parent.resolve()), path.name
+    text = env.get_template(name).render(v=view)
+    return text.rstrip("\n") + "\n"
+
+
+def compile_minutes(store: Store, meeting: Meeting, group: Group,
+                    template: str | None = None) -> str:
+    """The meeting's minutes in ``template`` (the group's own by default)."""
+    return render(build_view(store, meeting, group), template or group.template)
+
+
+def minutes_path(directory: str, meeting: Meeting) -> Path:
+    slug = "".join(c if c.isalnum() else "-" for c in meeting.group_name.lower()).strip("-")
+    return Path(directory) / (slug or "group") / f"{meeting.meeting_date}-{meeting.id}.md"
+
+
+def save_minutes_file(directory: str, meeting: Meeting, minutes: str) -> Path:
+    """A copy on disk beside the one in the database, written whole or not at all."""
+    path = minutes_path(directory, meeting)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".md.partial")
+    partial.write_text(minutes, encoding="utf-8")
+    partial.replace(path)
+    return path

@@ -1,0 +1,47 @@
+"""What the core asks of the outside world, as small protocols with no SDK behind them.
+
+GitHub (``bot/github``) implements these; tests and the console run without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.config import Group
+from bot.effects import Effect
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaEntry:
+    """An issue or pull request that is on a group's agenda."""
+
+    repo: str  # owner/name
+    number: int
+    title: str
+    url: str
+    is_pr: bool = False
+
+
+class AgendaSource(Protocol):
+    def agenda_for(self, group: Group) -> list[AgendaEntry]:
+        """The open items carrying the group's agenda label(s), grouped by repository."""
+        ...
+
+    def lookup(self, repo: str, number: int) -> AgendaEntry | None:
+        """One issue or pull request, for ``#agenda add owner/repo#N``."""
+        ...
+
+
+class EffectSink(Protocol):
+    """A platform adapter seen from the core's timers: it posts effects on its platform.
+
+    Reminders and publishing results have no incoming event to answer; they are handed
+    to the sink of the platform their channel is on.
+    """
+
+    platform: str
+
+    async def deliver(self, effects: list[Effect]) -> None:
+        """Post ``effects``; raise on failure so the caller can retry with backoff."""
+        ...

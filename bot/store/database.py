@@ -1,0 +1,134 @@
+"""Opening the database and bringing its schema up to date.
+
+SQLite (a file in the data dir, WAL) is the default; PostgreSQL comes from a URL. Either
+way the schema is built by the Alembic migrations in ``bot/migrations``, applied at start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.pool import StaticPool
+
+from bot.store.schema import metadata
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while a note is written; NORMAL still survives a killed
+    # process (only a power cut may lose the last commits), and keeps a commit cheap.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_database_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        # One connection shared by every thread: a memory database lives in its connection.
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        return engine
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision``."""
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except (OperationalError, ProgrammingError) as exc:
+        raise StoreError(describe_database_error(engine, exc)) from None
+
+
+def create_schema_directly(engine: Engine) -> None:
+    """Build the schema from the table definitions, for throwaway memory databases.
+
+    ``tests/test_migrations.py`` checks that the migrations build exactly this schema.
+    """
+    metadata.create_all(engine)
+
+
+def describe_database_error(engine: Engine, exc: Exception) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    low = detail.lower()
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        hint = "the database is read-only: check the file's permissions and its folder's"
+    elif "locked" in low:
+        hint = "the database is locked by another process: stop it, or use PostgreSQL"
+    elif "unable to open" in low:
+        hint = "the database file cannot be opened: check the data_dir setting"
+    elif "connection" in low or "could not" in low:
+        hint = "cannot reach the database server: is it running, and is the URL right?"
+    else:
+        hint = detail
+    return f"database {where}: {hint} ({detail})"
+
+
+def is_memory(engine: Engine) -> bool:
+    return engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "",
+                                                                                 ":memory:")
+
+
+def open_engine(url: str) -> Engine:
+    """An engine with an up-to-date schema, or a ``StoreError`` saying what is wrong."""
+    engine = create_database_engine(url)
+    try:
+        if is_memory(engine):
+            create_schema_directly(engine)
+        else:
+            upgrade(engine)
+    except OperationalError as exc:
+        raise StoreError(describe_database_error(engine, exc)) from None
+    return engine
+
+
+@contextmanager
+def translated_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver errors into a ``StoreError`` that says what to do."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreError(describe_database_error(engine, exc)) from None
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())

@@ -1,0 +1,425 @@
+"""Reads and writes of the meeting domain, inside one transaction.
+
+``Database.transaction()`` yields a ``Store`` bound to one connection; everything done
+through it commits together when the block ends, before the bot confirms anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain import (
+    AgendaItem,
+    Attendance,
+    ItemSource,
+    Meeting,
+    Note,
+    NoteKind,
+    Person,
+    Section,
+    Status,
+)
+from bot.events import Place
+from bot.store.database import open_engine, translated_errors
+from bot.store.schema import (
+    agenda_items,
+    attendance,
+    meetings,
+    notes,
+    people,
+    processed_events,
+    roles,
+    topic_changes,
+    transcript,
+)
+
+
+class AlreadyRunning(Exception):
+    """A meeting is already running in that channel."""
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every instant Gavel keeps is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _meeting(row: Any) -> Meeting:
+    return Meeting(
+        id=row.id,
+        group_name=row.group_name,
+        title=row.title,
+        platform=row.platform,
+        workspace=row.workspace,
+        channel=row.channel,
+        status=Status(row.status),
+        meeting_date=row.meeting_date,
+        started_at=_utc(row.started_at),
+        ended_at=_utc(row.ended_at),
+        started_by=row.started_by,
+        current_item_id=row.current_item_id,
+        current_section=Section(row.current_section),
+        lurking=bool(row.lurking),
+        links=json.loads(row.links or "{}"),
+    )
+
+
+def _item(row: Any) -> AgendaItem:
+    return AgendaItem(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        position=row.position,
+        source=ItemSource(row.source),
+        title=row.title,
+        repo=row.repo,
+        number=row.number,
+        url=row.url,
+        is_pr=bool(row.is_pr),
+        discussed=bool(row.discussed),
+    )
+
+
+def _person(row: Any) -> Person:
+    return Person(id=row.id, platform=row.platform, user_id=row.user_id, name=row.name,
+                  github=row.github, affiliation=row.affiliation)
+
+
+def _note(row: Any) -> Note:
+    return Note(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        author_id=row.author_id,
+        author_name=row.author_name,
+        at=_utc(row.at),  # type: ignore[arg-type]
+        kind=NoteKind(row.kind),
+        text=row.text,
+        item_id=row.item_id,
+        section=Section(row.section),
+        depth=row.depth,
+        owners=tuple(o for o in row.owners.split("\n") if o),
+        source_message_id=row.source_message_id,
+    )
+
+
+class Store:
+    """The meeting domain's reads and writes on one open connection (one transaction)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # -- meetings -------------------------------------------------------------------
+
+    def running_meeting(self, place: Place) -> Meeting | None:
+        row = self.connection.execute(
+            select(meetings).where(
+                meetings.c.platform == place.platform,
+                meetings.c.workspace == place.workspace,
+                meetings.c.channel == place.channel,
+                meetings.c.status == Status.RUNNING.value,
+            )
+        ).first()
+        return _meeting(row) if row else None
+
+    def meeting(self, meeting_id: int) -> Meeting | None:
+        row = self.connection.execute(select(meetings).where(meetings.c.id == meeting_id)).first()
+        return _meeting(row) if row else None
+
+    def meetings(self, group_name: str | None = None, limit: int = 50) -> list[Meeting]:
+        query = select(meetings).order_by(meetings.c.id.desc()).limit(limit)
+        if group_name:
+            query = query.where(meetings.c.group_name == group_name)
+        return [_meeting(r) for r in self.connection.execute(query)]
+
+    def all_running_meetings(self) -> list[Meeting]:
+        rows = self.connection.execute(
+            select(meetings).where(meetings.c.status == Status.RUNNING.value)
+        )
+        return [_meeting(r) for r in rows]
+
+    def start_meeting(self, place: Place, group_name: str, title: str, meeting_date: str,
+                      at: datetime, started_by: str) -> Meeting:
+        try:
+            with self.connection.begin_nested():
+                meeting_id = self.connection.execute(
+                    insert(meetings).values(
+                        group_name=group_name, title=title, platform=place.platform,
+                        workspace=place.workspace, channel=place.channel,
+                        status=Status.RUNNING.value, meeting_date=meeting_date,
+                        started_at=at, started_by=started_by, current_section="none",
+                        lurking=False, links="{}",
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            raise AlreadyRunning() from None
+        meeting = self.meeting(meeting_id)
+        assert meeting is not None
+        return meeting
+
+    def update_meeting(self, meeting_id: int, **values: Any) -> None:
+        if "links" in values:
+            values["links"] = json.dumps(values["links"], sort_keys=True)
+        for key in ("status", "current_section"):
+            if key in values and hasattr(values[key], "value"):
+                values[key] = values[key].value
+        self.connection.execute(
+            update(meetings).where(meetings.c.id == meeting_id).values(**values))
+
+    def minutes_of(self, meeting_id: int) -> str | None:
+        return self.connection.execute(
+            select(meetings.c.minutes).where(meetings.c.id == meeting_id)
+        ).scalar_one_or_none()
+
+    # -- agenda -----------------------------------------------------------------------
+
+    def agenda(self, meeting_id: int) -> list[AgendaItem]:
+        rows = self.connection.execute(
+            select(agenda_items)
+            .where(agenda_items.c.meeting_id == meeting_id)
+            .order_by(agenda_items.c.position, agenda_items.c.id)
+        )
+        return [_item(r) for r in rows]
+
+    def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
+                        number: int | None = None, url: str = "", is_pr: bool = False
+                        ) -> AgendaItem:
+        position = self.connection.execute(
+            select(func.coalesce(func.max(agenda_items.c.position), 0))
+            .where(agenda_items.c.meeting_id == meeting_id)
+        ).scalar_one() + 1
+        item_id = self.connection.execute(
+            insert(agenda_items).values(
+                meeting_id=meeting_id, position=position, source=source.value, title=title,
+                repo=repo, number=number, url=url, is_pr=is_pr, discussed=False,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        return AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
+
+    def mark_discussed(self, item_id: int) -> None:
+        self.connection.execute(
+            update(agenda_items).where(agenda_items.c.id == item_id).values(discussed=True)
+        )
+
+    def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
+                     at: datetime) -> None:
+        self.connection.execute(
+            insert(topic_changes).values(meeting_id=meeting_id, item_id=item_id,
+                                         section=section.value, at=at)
+        )
+        self.update_meeting(meeting_id, current_item_id=item_id, current_section=section)
+        if item_id is not None:
+            self.mark_discussed(item_id)
+
+    def topic_at(self, meeting_id: int, at: datetime) -> tuple[int | None, Section] | None:
+        """The topic that was current at ``at`` (a thread's root time, say)."""
+        row = self.connection.execute(
+            select(topic_changes.c.item_id, topic_changes.c.section)
+            .where(topic_changes.c.meeting_id == meeting_id, topic_changes.c.at <= at)
+            .order_by(topic_changes.c.at.desc(), topic_changes.c.id.desc())
+            .limit(1)
+        ).first()
+        return (row.item_id, Section(row.section)) if row else None
+
+    # -- people and attendance --------------------------------------------------------
+
+    def person(self, platform: str, user_id: str) -> Person | None:
+        row = self.connection.execute(
+            select(people).where(people.c.platform == platform, people.c.user_id == user_id)
+        ).first()
+        return _person(row) if row else None
+
+    def save_person(self, platform: str, user_id: str, name: str, github: str | None = None,
+                    affiliation: str | None = None) -> Person:
+        """Create or update a person; ``None`` keeps what was remembered before."""
+        known = self.person(platform, user_id)
+        if known is None:
+            person_id = self.connection.execute(
+                insert(people).values(platform=platform, user_id=user_id, name=name,
+                                      github=github or "", affiliation=affiliation or "")
+            ).inserted_primary_key[0]  # type: ignore[index]
+            return Person(person_id, platform, user_id, name, github or "", affiliation or "")
+        changes: dict[str, str] = {}
+        if name and name != known.name:
+            changes["name"] = name
+        if github is not None and github != known.github:
+            changes["github"] = github
+        if affiliation is not None and affiliation != known.affiliation:
+            changes["affiliation"] = affiliation
+        if changes:
+            self.connection.execute(update(people).where(people.c.id == known.id).values(**changes))
+            return Person(known.id, platform, user_id, changes.get("name", known.name),
+                          changes.get("github", known.github),
+                          changes.get("affiliation", known.affiliation))
+        return known
+
+    def mark_attendance(self, meeting_id: int, person_id: int, status: str, how: str,
+                        at: datetime) -> bool:
+        """Record presence or regrets; returns False when nothing changed."""
+        row = self.connection.execute(
+            select(attendance.c.id, attendance.c.status, attendance.c.left_at).where(
+                attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)
+        ).first()
+        if row is None:
+            self.connection.execute(insert(attendance).values(
+                meeting_id=meeting_id, person_id=person_id, status=status, how=how, at=at))
+            return True
+        if row.status == status and row.left_at is None:
+            return False
+        self.connection.execute(update(attendance).where(attendance.c.id == row.id)
+                                .values(status=status, how=how, left_at=None))
+        return True
+
+    def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
+        self.connection.execute(
+            update(attendance)
+            .where(attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)
+            .values(left_at=at)
+        )
+
+    def attendance(self, meeting_id: int) -> list[Attendance]:
+        rows = self.connection.execute(
+            select(attendance, people.c.platform, people.c.user_id, people.c.name,
+                   people.c.github, people.c.affiliation)
+            .join(people, people.c.id == attendance.c.person_id)
+            .where(attendance.c.meeting_id == meeting_id)
+            .order_by(attendance.c.id)
+        )
+        return [
+            Attendance(
+                person=Person(r.person_id, r.platform, r.user_id, r.name, r.github,
+                              r.affiliation),
+                status=r.status, how=r.how, at=_utc(r.at),  # type: ignore[arg-type]
+                left_at=_utc(r.left_at),
+            )
+            for r in rows
+        ]
+
+    # -- roles: chairs, scribes, nicks ------------------------------------------------
+
+    def add_role(self, meeting_id: int, role: str, who: str, name: str) -> bool:
+        if self.has_role(meeting_id, role, who):
+            return False
+        self.connection.execute(insert(roles).values(meeting_id=meeting_id, role=role, who=who,
+                                                     name=name))
+        return True
+
+    def remove_role(self, meeting_id: int, role: str, who: str) -> bool:
+        result = self.connection.execute(delete(roles).where(
+            roles.c.meeting_id == meeting_id, roles.c.role == role, roles.c.who == who))
+        return bool(result.rowcount)
+
+    def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
+        return self.connection.execute(
+            select(roles.c.who).where(roles.c.meeting_id == meeting_id, roles.c.role == role,
+                                      roles.c.who.in_(who)).limit(1)
+        ).first() is not None
+
+    def role_names(self, meeting_id: int, role: str) -> list[str]:
+        rows = self.connection.execute(
+            select(roles.c.name).where(roles.c.meeting_id == meeting_id, roles.c.role == role))
+        return [r.name for r in rows]
+
+    # -- notes --------------------------------------------------------------------------
+
+    def add_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
+                 kind: NoteKind, text: str, item_id: int | None, section: Section,
+                 depth: int = 0, owners: tuple[str, ...] = (), source_message_id: str = ""
+                 ) -> Note:
+        note_id = self.connection.execute(
+            insert(notes).values(
+                meeting_id=meeting_id, author_id=author_id, author_name=author_name, at=at,
+                kind=kind.value, text=text, item_id=item_id, section=section.value,
+                depth=depth, owners="\n".join(owners), source_message_id=source_message_id,
+                deleted=False,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
+                    section, depth, owners, source_message_id)
+
+    def notes(self, meeting_id: int) -> list[Note]:
+        rows = self.connection.execute(
+            select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
+            .order_by(notes.c.id)
+        )
+        return [_note(r) for r in rows]
+
+    def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
+        query = select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
+        if author_id is not None:
+            query = query.where(notes.c.author_id == author_id)
+        row = self.connection.execute(query.order_by(notes.c.id.desc()).limit(1)).first()
+        return _note(row) if row else None
+
+    def notes_from_message(self, meeting_id: int, message_id: str) -> list[Note]:
+        rows = self.connection.execute(
+            select(notes).where(and_(notes.c.meeting_id == meeting_id,
+                                     notes.c.source_message_id == message_id,
+                                     notes.c.deleted.is_(False)))
+        )
+        return [_note(r) for r in rows]
+
+    def delete_note(self, note_id: int) -> None:
+        self.connection.execute(update(notes).where(notes.c.id == note_id).values(deleted=True))
+
+    def change_note(self, note_id: int, **values: Any) -> None:
+        if "kind" in values:
+            values["kind"] = values["kind"].value
+        if "owners" in values:
+            values["owners"] = "\n".join(values["owners"])
+        self.connection.execute(update(notes).where(notes.c.id == note_id).values(**values))
+
+    # -- transcript: every line said while the meeting runs -----------------------------
+
+    def log_line(self, meeting_id: int, at: datetime, author_id: str, author_name: str,
+                 text: str, message_id: str = "") -> None:
+        self.connection.execute(insert(transcript).values(
+            meeting_id=meeting_id, at=at, author_id=author_id, author_name=author_name,
+            text=text, message_id=message_id))
+
+    def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
+        """(author id, author name, lines) per speaker, most lines first."""
+        rows = self.connection.execute(
+            select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
+                   func.count().label("lines"))
+            .where(transcript.c.meeting_id == meeting_id)
+            .group_by(transcript.c.author_id)
+            .order_by(func.count().desc(), func.min(transcript.c.id))
+        )
+        return [(r.author_id, r.name, r.lines) for r in rows]
+
+    # -- delivery bookkeeping ---------------------------------------------------------
+
+    def claim_event(self, key: str, at: datetime) -> bool:
+        """True the first time ``key`` is seen; platforms retry, replicas race."""
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(insert(processed_events).values(key=key, at=at))
+        except IntegrityError:
+            return False
+        return True
+
+
+class Database:
+    """The engine, and transactions over it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        return cls(open_engine(url))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        with translated_errors(self.engine), self.engine.begin() as connection:
+            yield Store(connection)
+
+    def close(self) -> None:
+        self.engine.dispose()

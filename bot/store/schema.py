@@ -1,0 +1,158 @@
+"""The tables. Alembic migrations (``bot/migrations``) create them; this is their mirror.
+
+SQLAlchemy Core, not the ORM: the live path is one small insert per note, and Core keeps
+that to a single statement with no identity-map bookkeeping.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_name", String(200), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("workspace", String(100), nullable=False, server_default=""),
+    Column("channel", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("meeting_date", String(10), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("started_by", String(100), nullable=False, server_default=""),
+    Column("current_item_id", Integer),
+    Column("current_section", String(20), nullable=False, server_default="none"),
+    Column("lurking", Boolean, nullable=False, server_default=text("false")),
+    Column("links", Text, nullable=False, server_default="{}"),
+    Column("minutes", Text),
+    Column("published_at", DateTime(timezone=True)),
+    # At most one running meeting per channel, even with several bot replicas.
+    Index(
+        "one_running_meeting_per_channel",
+        "platform",
+        "workspace",
+        "channel",
+        unique=True,
+        sqlite_where=text("status = 'running'"),
+        postgresql_where=text("status = 'running'"),
+    ),
+)
+
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("repo", String(200), nullable=False, server_default=""),
+    Column("number", Integer),
+    Column("url", Text, nullable=False, server_default=""),
+    Column("is_pr", Boolean, nullable=False, server_default=text("false")),
+    Column("discussed", Boolean, nullable=False, server_default=text("false")),
+    Index("agenda_items_by_meeting", "meeting_id", "position"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("user_id", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("github", String(100), nullable=False, server_default=""),
+    Column("affiliation", String(200), nullable=False, server_default=""),
+    UniqueConstraint("platform", "user_id", name="one_person_per_platform_id"),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("how", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("left_at", DateTime(timezone=True)),
+    UniqueConstraint("meeting_id", "person_id", name="one_attendance_per_person"),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("role", String(20), primary_key=True),  # "chair" | "scribe" | "nick"
+    Column("who", String(200), primary_key=True),  # platform user id, or a casefolded name
+    Column("name", String(200), nullable=False),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", String(200), nullable=False),
+    Column("author_name", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("item_id", Integer),
+    Column("section", String(20), nullable=False),
+    Column("depth", Integer, nullable=False, server_default="0"),
+    Column("owners", Text, nullable=False, server_default=""),
+    Column("source_message_id", String(200), nullable=False, server_default=""),
+    Column("deleted", Boolean, nullable=False, server_default=text("false")),
+    Index("notes_by_meeting", "meeting_id", "id"),
+    Index("notes_by_source", "meeting_id", "source_message_id"),
+)
+
+topic_changes = Table(
+    "topic_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("item_id", Integer),
+    Column("section", String(20), nullable=False),
+    Index("topic_changes_by_meeting", "meeting_id", "at"),
+)
+
+transcript = Table(
+    "transcript",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("author_id", String(200), nullable=False),
+    Column("author_name", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("message_id", String(200), nullable=False, server_default=""),
+    Index("transcript_by_meeting", "meeting_id", "id"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,47 @@
+"""Small text rules shared by commands and minutes: names lists, escaping, references."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+
+
+def split_names(argument: str) -> list[str]:
+    """``"Alice, Bob Smith"`` -> two names; without commas, whitespace separates nicks.
+
+    Commas are how people list full names (W3C ``present+ Joe Sepi, Ann Lee``); a bare
+    ``#chair alice bob`` is IRC-style nicks.
+    """
+    argument = argument.strip()
+    if not argument:
+        return []
+    if "," in argument:
+        return [part.strip() for part in argument.split(",") if part.strip()]
+    return argument.split()
+
+
+def quote_names(names: Iterable[str]) -> str:
+    return ", ".join(names)
+
+
+def escape_markdown_html(text: str) -> str:
+    """Keep Markdown, but show HTML and chat mention syntax (``<!channel>``) literally.
+
+    Autolinks (``<https://...>``) stay: the Node.js minutes use them.
+    """
+    links: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        links.append(match.group(0))
+        return f"\x00{len(links) - 1}\x00"
+
+    held = _AUTOLINK.sub(keep, text)
+    held = held.replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], held)
+
+
+def escape_title(title: str) -> str:
+    """Issue titles in a Markdown list: brackets would start a link."""
+    return title.replace("[", "\\[").replace("]", "\\]")
