@@ -8,16 +8,17 @@ from collections.abc import Iterable
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 
 
-def split_names(argument: str) -> list[str]:
+def split_names(argument: str, full_names: bool = False) -> list[str]:
     """``"Alice, Bob Smith"`` -> two names; without commas, whitespace separates nicks.
 
     Commas are how people list full names (W3C ``present+ Joe Sepi, Ann Lee``); a bare
-    ``#chair alice bob`` is IRC-style nicks.
+    ``#chair alice bob`` is IRC-style nicks. With ``full_names`` (attendance), only commas
+    separate: ``#regrets Marco Ippolito`` is one person.
     """
     argument = argument.strip()
     if not argument:
         return []
-    if "," in argument:
+    if "," in argument or full_names:
         return [part.strip() for part in argument.split(",") if part.strip()]
     return argument.split()
 

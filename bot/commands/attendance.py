@@ -43,9 +43,10 @@ def mark_present(turn: Turn, person: Person, how: str) -> bool:
 
 def remember_author(turn: Turn, introduction: Introduction | None = None) -> Person:
     intro = introduction or Introduction()
-    return turn.store.save_person(turn.event.place.platform, turn.author_id,
-                                  intro.name or turn.author_name, intro.github,
-                                  intro.affiliation)
+    known = turn.store.person(turn.event.place.platform, turn.author_id)
+    name = intro.name or (known.name if known else turn.author_name)
+    return turn.store.save_person(turn.event.place.platform, turn.author_id, name,
+                                  intro.github, intro.affiliation)
 
 
 def _named_person(turn: Turn, intro: Introduction) -> Person:
@@ -74,7 +75,7 @@ def present(turn: Turn, argument: str) -> None:
     if not turn.is_chair():
         turn.effects.tell("Only a chair can mark others present; use #here for yourself.")
         return
-    people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument)]
+    people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument, full_names=True)]
     for person in people:
         mark_present(turn, person, "chair")
     confirm(turn, "Present: " + ", ".join(_describe(p) for p in people))
@@ -85,7 +86,7 @@ def regrets(turn: Turn, argument: str) -> None:
     if not argument:
         people = [remember_author(turn)]
     else:
-        people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument)]
+        people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument, full_names=True)]
     for person in people:
         turn.store.mark_attendance(turn.running().id, person.id, "regrets", "command", turn.now)
     confirm(turn, "Regrets: " + ", ".join(p.name for p in people))

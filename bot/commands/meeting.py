@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands.notes import confirm
 from bot.commands.registry import COMMANDS, command
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
@@ -26,6 +27,8 @@ def start_meeting(turn: Turn, argument: str) -> None:
         turn.effects.tell("A meeting is already running here.")
         return
     turn.meeting = meeting
+    turn.store.log_line(meeting.id, turn.now, turn.author_id, turn.author_name, turn.event.text,
+                        turn.event.message_id)
     turn.store.add_role(meeting.id, "chair", turn.author_id, turn.author_name)
     for standing in turn.group.standing_items:
         turn.store.add_agenda_item(meeting.id, ItemSource.STANDING, standing)
@@ -89,6 +92,24 @@ def rename_meeting(turn: Turn, argument: str) -> None:
         return
     turn.store.update_meeting(turn.running().id, title=argument)
     turn.effects.say(f"Meeting renamed: {argument}")
+
+
+MEETING_LINKS = {"recording": "recording", "video": "recording", "issue": "issue",
+                 "doc": "minutes_doc", "notes": "minutes_doc"}
+
+
+@command("meetinglink", "#meetinglink <recording|issue|doc> <url> — a link for the minutes",
+         chair_only=True)
+def set_meeting_link(turn: Turn, argument: str) -> None:
+    kind, _, url = argument.partition(" ")
+    key = MEETING_LINKS.get(kind.lower())
+    url = url.strip()
+    if key is None or not url.startswith(("http://", "https://")):
+        turn.effects.tell("Usage: #meetinglink <recording|issue|doc> <https://...>")
+        return
+    meeting = turn.running()
+    turn.store.update_meeting(meeting.id, links={**meeting.links, key: url})
+    confirm(turn, f"The minutes will link the {kind.lower()}: {url}")
 
 
 @command("chair", "#chair <names> — add chairs", chair_only=True)

@@ -65,6 +65,8 @@ def find_owners(turn: Turn, text: str) -> tuple[str, ...]:
             candidates[person.github.casefold()] = person.name
     for nick in turn.store.role_names(meeting.id, "nick"):
         candidates[nick.casefold()] = nick
+    for _, speaker, _lines in turn.store.lines_said(meeting.id):
+        candidates.setdefault(speaker.casefold(), speaker)
     for handle in _HANDLE.findall(text):
         name = candidates.get(handle.casefold(), "@" + handle)
         if name not in owners:

@@ -15,6 +15,7 @@ ALIASES: dict[str, str] = {
     "startmeeting": "startmeeting",
     "endmeeting": "endmeeting",
     "meetingname": "meetingname",
+    "meetinglink": "meetinglink",
     "chair": "chair",
     "unchair": "unchair",
     "scribe": "scribe",
@@ -53,6 +54,7 @@ SLASH_SUBCOMMANDS: dict[str, str] = {
     "end": "endmeeting",
     "name": "meetingname",
     "rename": "meetingname",
+
     "minutes": "minutes",
     "publish": "publish",
     "upcoming": "upcoming",

@@ -7,6 +7,7 @@ Node.js working groups' minutes) and ``meetbot``; a group may name its own file.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,9 +188,15 @@ def _environment(extra_dir: Path | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                       autoescape=False)
-    env.filters["indent_note"] = lambda line, base=1, bullet="*": (
-        "  " * (base + line.depth) + f"{bullet} {line.text}")
+    env.filters["indent_note"] = _indent_note
     return env
+
+
+def _indent_note(line: NoteLine, base: int = 1, bullet: str = "*") -> str:
+    """A note as a list entry; its own line breaks stay inside the entry."""
+    indent = "  " * (base + line.depth)
+    body = line.text.replace("\n", "\n" + indent + "  ")
+    return f"{indent}{bullet} {body}"
 
 
 def render(view: MinutesView, template: str) -> str:
@@ -203,6 +210,8 @@ def render(view: MinutesView, template: str) -> str:
                 "and no such file")
         env, name = _environment(path.parent.resolve()), path.name
     text = env.get_template(name).render(v=view)
+    # Optional parts of a layout leave runs of blank lines behind; one is enough.
+    text = re.sub(r"\n{3,}", "\n\n", text)
     return text.rstrip("\n") + "\n"
 
 

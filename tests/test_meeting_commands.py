@@ -1,0 +1,257 @@
+"""The command language as people use it in a channel, through the real handler and store."""
+
+from __future__ import annotations
+
+from bot.effects import Post, SetTopic
+from tests.conftest import Chat, acked, posts, private
+
+
+def start(chat: Chat, chair: str = "rafael") -> None:
+    chat.say(chair, "#startmeeting")
+
+
+def test_starting_a_meeting_posts_the_agenda_and_an_im_here_button(chat: Chat) -> None:
+    effects = chat.say("rafael", "#startmeeting")
+    [post] = [e for e in effects if isinstance(e, Post)]
+    assert post.text.startswith("Meeting started: Node.js Security team Meeting 2023-01-19")
+    assert "1. Vulnerability Review" in post.text
+    assert [b.label for b in post.buttons] == ["I'm here"]
+
+
+def test_a_second_start_in_the_same_channel_is_refused(chat: Chat) -> None:
+    start(chat)
+    effects = chat.say("ulises", "#startmeeting Another")
+    assert private(effects) == [private(effects)[0]]
+    assert "already running" in private(effects)[0]
+
+
+def test_a_note_is_acknowledged_and_lands_under_the_current_topic(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add nodejs/node#123 Fix the thing")
+    topic = chat.say("rafael", "#topic 2")
+    assert "Topic: Fix the thing (nodejs/node#123)" in posts(topic)
+    assert any(isinstance(e, SetTopic) for e in topic)
+    assert acked(chat.say("ulises", "#info We looked at it"))
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert ("### nodejs/node\n\n* Fix the thing [#123](https://github.com/nodejs/node/issues/123)"
+            "\n  * We looked at it\n") in minutes
+
+
+def test_topic_out_of_range_says_how_many_items_there_are(chat: Chat) -> None:
+    start(chat)
+    effects = chat.say("rafael", "#topic 99")
+    assert private(effects) == ["There is no item 99: the agenda has 1 items (#agenda lists them)."]
+
+
+def test_only_a_chair_can_end_the_meeting(chat: Chat) -> None:
+    start(chat)
+    refused = chat.say("mallory", "#endmeeting")
+    assert "Only a chair can use endmeeting" in private(refused)[0]
+    assert not any(isinstance(e, Post) for e in refused)
+    assert "Meeting ended" in posts(chat.say("rafael", "#endmeeting"))[0]
+
+
+def test_a_chair_named_in_the_config_can_end_a_meeting_someone_else_started(chat: Chat) -> None:
+    start(chat, chair="ulises")
+    chat.say("rafa", "#here Rafael Gonzaga @RafaelGSS")
+    assert "Meeting ended" in posts(chat.say("rafa", "#endmeeting"))[0]
+
+
+def test_chair_command_makes_someone_a_chair(chat: Chat) -> None:
+    start(chat)
+    assert posts(chat.say("rafael", "#chair ulises")) == ["Current chairs: rafael, ulises"]
+    assert "Meeting ended" in posts(chat.say("ulises", "#endmeeting"))[0]
+
+
+def test_undo_with_nothing_to_undo_says_so(chat: Chat) -> None:
+    start(chat)
+    assert private(chat.say("ulises", "#undo")) == ["Nothing to undo."]
+
+
+def test_undo_removes_only_your_own_note_unless_you_chair(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info mine")
+    chat.say("joyce", "#info hers")
+    assert posts(chat.say("ulises", "#undo")) == ["Removed info: mine"]
+    assert private(chat.say("ulises", "#undo")) == ["Nothing to undo."]
+    assert posts(chat.say("rafael", "#undo")) == ["Removed info (by joyce): hers"]
+
+
+def test_an_unknown_hash_word_in_a_meeting_is_plain_chat(chat: Chat) -> None:
+    start(chat)
+    assert chat.say("ulises", "#hashtag-party tonight") == []
+    assert chat.say("ulises", "#frobnicate") == []
+
+
+def test_an_unknown_slash_subcommand_gets_the_usage_text(chat: Chat) -> None:
+    [reply] = private(chat.slash("ulises", "frobnicate now"))
+    assert reply.startswith("Unknown command 'frobnicate'.")
+    assert "#startmeeting [title]" in reply and "#action <text>" in reply
+
+
+def test_a_slash_note_outside_a_meeting_says_how_to_start_one(chat: Chat) -> None:
+    assert private(chat.slash("ulises", "note hello")) == [
+        "No meeting is running in this channel. Start one with /meeting start [title]."]
+
+
+def test_slash_commands_take_notes_and_confirm_privately(chat: Chat) -> None:
+    chat.slash("rafael", "start")
+    assert private(chat.slash("ulises", "note from a slash command")) == [
+        "Info noted: from a slash command"]
+    minutes = chat.minutes(chat.slash("rafael", "end"))
+    assert "* from a slash command" in minutes
+
+
+def test_a_fifty_thousand_character_note_is_kept_whole(chat: Chat) -> None:
+    start(chat)
+    long_text = ("word " * 10_000).strip()
+    chat.say("ulises", f"#info {long_text}")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert long_text in minutes
+
+
+def test_markup_and_mentions_in_notes_are_shown_literally(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info **bold** [link](https://example.com) <b>html</b> @everyone <!channel>")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert ("* **bold** [link](https://example.com) &lt;b&gt;html&lt;/b&gt; @everyone "
+            "&lt;!channel&gt;") in minutes
+    assert "<!channel>" not in minutes and "<b>" not in minutes
+
+
+def test_actions_name_their_owners_and_are_listed_by_person(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#here Ulises Gascon @UlisesGascon")
+    chat.say("rafael", "#action Ulises to open the PR")
+    chat.say("rafael", "#action @mhdawson to ask the TSC")
+    chat.say("rafael", "#action someone to look into CI")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Action (Ulises Gascon): Ulises to open the PR" in minutes
+    assert minutes.endswith(
+        "## Action items\n\n* Ulises Gascon\n  * Ulises to open the PR\n"
+        "* @mhdawson\n  * @mhdawson to ask the TSC\n"
+        "* UNASSIGNED\n  * someone to look into CI\n")
+
+
+def test_w3c_dialect_is_understood(chat: Chat) -> None:
+    chat.say("rafael", "#startmeeting")
+    chat.say("ulises", "present+")
+    chat.say("rafael", "topic: Release plans")
+    chat.say("rafael", "ACTION: ulises to draft the post")
+    chat.say("rafael", "RESOLUTION: we ship on Tuesday")
+    chat.say("rafael", "#info the build is gren")
+    chat.say("rafael", "s/gren/green/")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* ulises\n" in minutes.split("## Present")[1].split("##")[0]
+    assert ("* Release plans\n  * Action (ulises): ulises to draft the post\n"
+            "  * Agreed: we ship on Tuesday\n  * the build is green\n") in minutes
+
+
+def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#scribe")
+    chat.say("ulises", "Joyce: the scorecard is at 7")
+    chat.say("joyce", "just chatting")
+    chat.say("ulises", "#unscribe")
+    chat.say("ulises", "now chatting too")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Joyce: the scorecard is at 7" in minutes
+    assert "just chatting" not in minutes and "now chatting too" not in minutes
+
+
+def test_an_edited_message_updates_its_note_and_a_deleted_one_removes_it(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info teh typo", message_id="edit-me")
+    chat.say("ulises", "#info to be deleted", message_id="delete-me")
+    chat.say("ulises", "plain chat", message_id="becomes-note")
+    chat.edit("ulises", "edit-me", "#info the typo")
+    chat.delete("ulises", "delete-me")
+    chat.edit("ulises", "becomes-note", "#idea now it is an idea")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* the typo" in minutes and "teh typo" not in minutes
+    assert "to be deleted" not in minutes
+    assert "* Idea: now it is an idea" in minutes
+
+
+def test_a_note_in_a_thread_belongs_to_the_topic_the_thread_started_under(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#topic First topic")
+    root = chat.clock.timestamp() + 1
+    chat.say("ulises", "a question about the first topic")
+    chat.say("rafael", "#topic Second topic")
+    chat.say("joyce", "#info answer in the thread", thread_id=f"{root + 14:.6f}")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* First topic\n  * answer in the thread\n" in minutes
+
+
+def test_the_im_here_button_marks_the_presser_present(chat: Chat) -> None:
+    start(chat)
+    assert private(chat.press("Joyce Brum", "here")) == ["You are marked present, Joyce Brum."]
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Joyce Brum\n" in minutes
+
+
+def test_people_are_remembered_across_meetings(chat: Chat) -> None:
+    start(chat)
+    chat.say("joyce", "#here Joyce Brum @joycebrum from GOSST")
+    chat.say("rafael", "#endmeeting")
+    start(chat)
+    chat.say("joyce", "#here")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Joyce Brum from GOSST (@joycebrum)" in minutes
+
+
+def test_only_chairs_mark_others_present(chat: Chat) -> None:
+    start(chat)
+    assert "Only a chair" in private(chat.say("mallory", "#present Alice, Bob"))[0]
+    chat.say("rafael", "#present Robert Waite, Joe Sepi @joesepi")
+    chat.say("rafael", "#regrets Marco Ippolito")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    present = minutes.split("## Present")[1].split("## Agenda")[0]
+    assert "* Robert Waite\n" in present and "* Joe Sepi (@joesepi)\n" in present
+    assert "Regrets: Marco Ippolito" in present
+
+
+def test_lurking_keeps_recording_but_posts_nothing_until_the_end(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#lurk")
+    assert posts(chat.say("rafael", "#topic Quiet topic")) == []
+    chat.say("ulises", "#info recorded quietly")
+    ended = chat.say("rafael", "#endmeeting")
+    assert "* Quiet topic\n  * recorded quietly" in chat.minutes(ended)
+
+
+def test_next_walks_the_agenda_then_reaches_qa(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add Second item")
+    assert posts(chat.say("rafael", "#next")) == ["Topic: Vulnerability Review - "
+                                                  "https://github.com/nodejs/nodejs-dependency-vuln-assessments/issues"]
+    assert posts(chat.say("rafael", "#next")) == ["Topic: Second item"]
+    assert posts(chat.say("rafael", "#next")) == ["Topic: Q&A, Other"]
+    chat.say("ulises", "#info any questions?")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "## Q&A, Other\n\n* Second item\n\n* any questions?\n" in minutes
+
+
+def test_agenda_lists_items_with_the_current_one_marked(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add https://github.com/nodejs/node/pull/54364 src: add WDAC")
+    chat.say("rafael", "#topic 2")
+    [listing] = private(chat.say("ulises", "#agenda"))
+    assert listing.splitlines()[2] == "→ 2. src: add WDAC (nodejs/node#54364)"
+
+
+def test_meetbot_template_summarises_topics_actions_and_lines_said(chat: Chat) -> None:
+    from bot.minutes import compile_minutes
+
+    start(chat)
+    chat.say("rafael", "#topic Budget")
+    chat.say("ulises", "#action ulises to file the request")
+    chat.say("ulises", "some chatter")
+    chat.say("rafael", "#endmeeting")
+    with chat.bot.database.transaction() as store:
+        meeting = store.meetings(limit=1)[0]
+        text = compile_minutes(store, meeting, chat.bot.settings.groups[0], "meetbot")
+    assert "1. **Budget**" in text
+    assert "## Action items\n\n* ulises to file the request (ulises)" in text
+    assert "## People present (lines said)\n\n* rafael (3)\n* ulises (2)" in text
