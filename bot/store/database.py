@@ -52,7 +52,8 @@ def create_database_engine(url: str) -> Engine:
         )
         return engine
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if not url.startswith("sqlite:///file:"):  # a plain path, not an SQLite URI
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
         return engine

@@ -41,14 +41,14 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import discord.gateway
 import discord.http
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 __all__ = [
     "ChannelType",
@@ -56,10 +56,10 @@ __all__ = [
     "FakeDiscord",
     "FakeGuild",
     "GatewayFrame",
-    "Intents",
+    "GatewayIntents",
     "InteractionCallback",
     "InteractionRecord",
-    "Permissions",
+    "PermissionBits",
     "RecordedFile",
     "RecordedRequest",
 ]
@@ -82,7 +82,7 @@ _MENTION_RE = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION_RE = re.compile(r"<@&(\d+)>")
 
 
-class Intents:
+class GatewayIntents:
     """Gateway intent bits (Discord API v10), used to decide what a session receives."""
 
     GUILDS = 1 << 0
@@ -105,7 +105,7 @@ class Intents:
     PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
-class Permissions:
+class PermissionBits:
     """Permission bits the fake checks (a subset of Discord's)."""
 
     CREATE_INSTANT_INVITE = 1 << 0
@@ -206,29 +206,61 @@ MESSAGE_FLAG_LOADING = 1 << 7
 # Which intent a dispatch needs: (in a guild, in a DM).  Events not listed are always
 # delivered (READY, RESUMED, INTERACTION_CREATE, GUILD_MEMBERS_CHUNK, ...).
 _EVENT_INTENTS: dict[str, tuple[int, int]] = {
-    **{e: (Intents.GUILDS, Intents.GUILDS) for e in (
-        "GUILD_UPDATE", "GUILD_DELETE", "GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE",
-        "GUILD_ROLE_DELETE", "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE",
-        "THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE",
-    )},
-    **{e: (Intents.GUILD_MEMBERS, Intents.GUILD_MEMBERS) for e in (
-        "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE",
-    )},
-    "VOICE_STATE_UPDATE": (Intents.GUILD_VOICE_STATES, Intents.GUILD_VOICE_STATES),
-    "PRESENCE_UPDATE": (Intents.GUILD_PRESENCES, Intents.GUILD_PRESENCES),
-    **{e: (Intents.GUILD_SCHEDULED_EVENTS, Intents.GUILD_SCHEDULED_EVENTS) for e in (
-        "GUILD_SCHEDULED_EVENT_CREATE", "GUILD_SCHEDULED_EVENT_UPDATE",
-        "GUILD_SCHEDULED_EVENT_DELETE", "GUILD_SCHEDULED_EVENT_USER_ADD",
-        "GUILD_SCHEDULED_EVENT_USER_REMOVE",
-    )},
-    "TYPING_START": (Intents.GUILD_MESSAGE_TYPING, Intents.DIRECT_MESSAGE_TYPING),
-    **{e: (Intents.GUILD_MESSAGES, Intents.DIRECT_MESSAGES) for e in (
-        "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK",
-    )},
-    **{e: (Intents.GUILD_MESSAGE_REACTIONS, Intents.DIRECT_MESSAGE_REACTIONS) for e in (
-        "MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE", "MESSAGE_REACTION_REMOVE_ALL",
-        "MESSAGE_REACTION_REMOVE_EMOJI",
-    )},
+    **{
+        e: (GatewayIntents.GUILDS, GatewayIntents.GUILDS)
+        for e in (
+            "GUILD_UPDATE",
+            "GUILD_DELETE",
+            "GUILD_ROLE_CREATE",
+            "GUILD_ROLE_UPDATE",
+            "GUILD_ROLE_DELETE",
+            "CHANNEL_CREATE",
+            "CHANNEL_UPDATE",
+            "CHANNEL_DELETE",
+            "THREAD_CREATE",
+            "THREAD_UPDATE",
+            "THREAD_DELETE",
+        )
+    },
+    **{
+        e: (GatewayIntents.GUILD_MEMBERS, GatewayIntents.GUILD_MEMBERS)
+        for e in (
+            "GUILD_MEMBER_ADD",
+            "GUILD_MEMBER_UPDATE",
+            "GUILD_MEMBER_REMOVE",
+        )
+    },
+    "VOICE_STATE_UPDATE": (GatewayIntents.GUILD_VOICE_STATES, GatewayIntents.GUILD_VOICE_STATES),
+    "PRESENCE_UPDATE": (GatewayIntents.GUILD_PRESENCES, GatewayIntents.GUILD_PRESENCES),
+    **{
+        e: (GatewayIntents.GUILD_SCHEDULED_EVENTS, GatewayIntents.GUILD_SCHEDULED_EVENTS)
+        for e in (
+            "GUILD_SCHEDULED_EVENT_CREATE",
+            "GUILD_SCHEDULED_EVENT_UPDATE",
+            "GUILD_SCHEDULED_EVENT_DELETE",
+            "GUILD_SCHEDULED_EVENT_USER_ADD",
+            "GUILD_SCHEDULED_EVENT_USER_REMOVE",
+        )
+    },
+    "TYPING_START": (GatewayIntents.GUILD_MESSAGE_TYPING, GatewayIntents.DIRECT_MESSAGE_TYPING),
+    **{
+        e: (GatewayIntents.GUILD_MESSAGES, GatewayIntents.DIRECT_MESSAGES)
+        for e in (
+            "MESSAGE_CREATE",
+            "MESSAGE_UPDATE",
+            "MESSAGE_DELETE",
+            "MESSAGE_DELETE_BULK",
+        )
+    },
+    **{
+        e: (GatewayIntents.GUILD_MESSAGE_REACTIONS, GatewayIntents.DIRECT_MESSAGE_REACTIONS)
+        for e in (
+            "MESSAGE_REACTION_ADD",
+            "MESSAGE_REACTION_REMOVE",
+            "MESSAGE_REACTION_REMOVE_ALL",
+            "MESSAGE_REACTION_REMOVE_EMOJI",
+        )
+    },
 }
 
 
@@ -398,12 +430,12 @@ class _Session:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _snowflake_time_iso(snowflake: int) -> str:
     ms = (snowflake >> 22) + DISCORD_EPOCH_MS
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat()
 
 
 def _parse_time(value: Any, path: Sequence[str | int]) -> datetime:
@@ -414,7 +446,7 @@ def _parse_time(value: Any, path: Sequence[str | int]) -> datetime:
     except ValueError:
         raise _form_error(path, "DATE_TIME_TYPE_PARSE", f"Could not parse {value}.") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -567,7 +599,9 @@ class FakeDiscord:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
         await self.stop()
         if self.strict and exc_type is None:
             problems = [f"unhandled route: {r.method} {r.path}" for r in self.unhandled_requests]
@@ -629,8 +663,8 @@ class FakeDiscord:
         members: Iterable[Mapping[str, Any]] = (),
         roles: Iterable[Mapping[str, Any]] = (),
         owner_id: int | None = None,
-        bot_permissions: int = Permissions.DEFAULT_BOT,
-        everyone_permissions: int = Permissions.DEFAULT_EVERYONE,
+        bot_permissions: int = PermissionBits.DEFAULT_BOT,
+        everyone_permissions: int = PermissionBits.DEFAULT_EVERYONE,
         voice_states: Iterable[Mapping[str, Any]] = (),
     ) -> FakeGuild:
         """Configure a guild the bot is in; sent as GUILD_CREATE on every IDENTIFY.
@@ -650,13 +684,21 @@ class FakeDiscord:
             bot_role_id=bot_role_id,
             joined_at=_now_iso(),
         )
-        guild.roles[guild_id] = self._role_payload(guild_id, "@everyone", everyone_permissions, position=0)
-        bot_role = self._role_payload(bot_role_id, self.bot_user["username"], bot_permissions, position=1)
+        guild.roles[guild_id] = self._role_payload(
+            guild_id, "@everyone", everyone_permissions, position=0
+        )
+        bot_role = self._role_payload(
+            bot_role_id, self.bot_user["username"], bot_permissions, position=1
+        )
         bot_role.update(managed=True, tags={"bot_id": str(self.bot_user_id)})
         guild.roles[bot_role_id] = bot_role
         for position, spec in enumerate(roles, start=2):
-            role = self._role_payload(int(spec["id"]), spec.get("name", "role"), int(spec.get("permissions", 0)),
-                                      position=spec.get("position", position))
+            role = self._role_payload(
+                int(spec["id"]),
+                spec.get("name", "role"),
+                int(spec.get("permissions", 0)),
+                position=spec.get("position", position),
+            )
             guild.roles[int(spec["id"])] = role
         self.guilds[guild_id] = guild
         for position, spec in enumerate(channels):
@@ -668,8 +710,9 @@ class FakeDiscord:
             self.add_member(guild_id, spec)
         for state in voice_states:
             user_id = int(state["user_id"])
-            payload = self.voice_state_payload(guild_id, int(state["channel_id"]), user_id,
-                                               state.get("username", str(user_id)))
+            payload = self.voice_state_payload(
+                guild_id, int(state["channel_id"]), user_id, state.get("username", str(user_id))
+            )
             guild.voice_states[user_id] = payload
         return guild
 
@@ -678,12 +721,22 @@ class FakeDiscord:
         guild = self.guilds[guild_id]
         if "user" in spec:
             user_spec = spec["user"]
-            user = self._make_user(int(user_spec["id"]), user_spec["username"], bot=bool(user_spec.get("bot")),
-                                   global_name=user_spec.get("global_name"))
+            user = self._make_user(
+                int(user_spec["id"]),
+                user_spec["username"],
+                bot=bool(user_spec.get("bot")),
+                global_name=user_spec.get("global_name"),
+            )
         else:
-            user = self._make_user(int(spec["id"]), spec.get("username", f"user{spec['id']}"),
-                                   bot=bool(spec.get("bot")), global_name=spec.get("global_name"))
-        member = self._new_member(user, roles=[int(r) for r in spec.get("roles", ())], nick=spec.get("nick"))
+            user = self._make_user(
+                int(spec["id"]),
+                spec.get("username", f"user{spec['id']}"),
+                bot=bool(spec.get("bot")),
+                global_name=spec.get("global_name"),
+            )
+        member = self._new_member(
+            user, roles=[int(r) for r in spec.get("roles", ())], nick=spec.get("nick")
+        )
         guild.members[int(user["id"])] = member
         return copy.deepcopy(member)
 
@@ -692,7 +745,9 @@ class FakeDiscord:
         guild = self.guilds[guild_id]
         for session in list(self._sessions.values()):
             async with session.lock:
-                await self._emit_locked(session, "GUILD_CREATE", self._guild_create_payload(guild, session.intents))
+                await self._emit_locked(
+                    session, "GUILD_CREATE", self._guild_create_payload(guild, session.intents)
+                )
 
     # ------------------------------------------------------------------ inspection
 
@@ -703,7 +758,11 @@ class FakeDiscord:
         ``flags & 64`` for ephemeral) and messages pushed with :meth:`dispatch`.
         """
         ids = self._channel_messages.get(channel_id, [])
-        return [copy.deepcopy(self._messages[i]) for i in ids if include_deleted or i not in self._deleted]
+        return [
+            copy.deepcopy(self._messages[i])
+            for i in ids
+            if include_deleted or i not in self._deleted
+        ]
 
     def message(self, message_id: int) -> JSON | None:
         """The stored message (``None`` if unknown or deleted)."""
@@ -713,7 +772,9 @@ class FakeDiscord:
 
     def attachment_bytes(self, attachment: Mapping[str, Any] | int) -> bytes:
         """Bytes of an attachment, given its id or the attachment dict of a message."""
-        attachment_id = int(attachment["id"]) if isinstance(attachment, Mapping) else int(attachment)
+        attachment_id = (
+            int(attachment["id"]) if isinstance(attachment, Mapping) else int(attachment)
+        )
         return self._attachments[attachment_id].data
 
     def scheduled_events(self, guild_id: int) -> list[JSON]:
@@ -727,7 +788,9 @@ class FakeDiscord:
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         """Recorded requests whose method matches and whose path fully matches the regex."""
         pattern = re.compile(path_pattern)
-        return [r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)]
+        return [
+            r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)
+        ]
 
     @property
     def intents(self) -> int | None:
@@ -769,12 +832,16 @@ class FakeDiscord:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 recent = ", ".join(f"{r.method} {r.path} -> {r.status}" for r in self.requests[-5:])
-                raise TimeoutError(f"condition not met within {timeout}s (last requests: {recent or 'none'})")
+                raise TimeoutError(
+                    f"condition not met within {timeout}s (last requests: {recent or 'none'})"
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.02))
 
-    async def wait_for_request(self, method: str, path_pattern: str, timeout: float = 5.0) -> RecordedRequest:
-        """Wait for the first request (already recorded or future) matching method and path regex."""
+    async def wait_for_request(
+        self, method: str, path_pattern: str, timeout: float = 5.0
+    ) -> RecordedRequest:
+        """Wait for the first request (recorded or future) matching method and path regex."""
         matches = await self.wait_for(lambda: self.requests_to(method, path_pattern), timeout)
         return matches[0]
 
@@ -795,14 +862,27 @@ class FakeDiscord:
         """
         if body is None:
             body = {"message": f"{status}: injected by FakeDiscord", "code": 0}
-        self._injections.append(_Injection(method.upper(), re.compile(path_pattern), status, body,
-                                           dict(headers or {}), times))
+        self._injections.append(
+            _Injection(
+                method.upper(), re.compile(path_pattern), status, body, dict(headers or {}), times
+            )
+        )
 
-    def rate_limit_next(self, method: str, path_pattern: str, retry_after: float = 0.05, *, is_global: bool = False) -> None:
-        """A 429 as Discord sends it (``Via`` header: discord.py treats 429s without it as a ban)."""
-        self.fail_next(method, path_pattern, status=429,
-                       body={"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global},
-                       headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"})
+    def rate_limit_next(
+        self, method: str, path_pattern: str, retry_after: float = 0.05, *, is_global: bool = False
+    ) -> None:
+        """A 429 as Discord sends it (with ``Via``: discord.py treats a 429 without it as a ban)."""
+        self.fail_next(
+            method,
+            path_pattern,
+            status=429,
+            body={
+                "message": "You are being rate limited.",
+                "retry_after": retry_after,
+                "global": is_global,
+            },
+            headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"},
+        )
 
     # ------------------------------------------------------------------ payload builders
 
@@ -848,7 +928,11 @@ class FakeDiscord:
         }
         if reply_to is not None:
             msg["type"] = 19
-            msg["message_reference"] = {"type": 0, "message_id": str(reply_to), "channel_id": str(channel_id)}
+            msg["message_reference"] = {
+                "type": 0,
+                "message_id": str(reply_to),
+                "channel_id": str(channel_id),
+            }
             if guild_id is not None:
                 msg["message_reference"]["guild_id"] = str(guild_id)
             msg["referenced_message"] = self.message(reply_to)
@@ -874,22 +958,28 @@ class FakeDiscord:
         stored = self.message(message_id)
         if stored is None:
             if author_id is None:
-                raise KeyError(f"message {message_id} unknown to the fake: pass author_id and username")
+                raise KeyError(
+                    f"message {message_id} unknown to the fake: pass author_id and username"
+                )
             gid = guild_id if guild_id is not None else self._guild_of(channel_id)
-            stored = self.message_payload(channel_id, gid, author_id, username or str(author_id), content, message_id)
+            stored = self.message_payload(
+                channel_id, gid, author_id, username or str(author_id), content, message_id
+            )
         msg = stored
-        msg["content"] = content
-        msg["mentions"] = self._mentions(content, int(msg["guild_id"]) if msg.get("guild_id") else None)
-        msg["edited_timestamp"] = _now_iso()
         gid = guild_id if guild_id is not None else self._guild_of(channel_id)
+        msg["content"] = content
+        msg["mentions"] = self._mentions(content, gid)
+        msg["edited_timestamp"] = _now_iso()
         if gid is not None:
             msg["guild_id"] = str(gid)
-            author_id_ = int(msg["author"]["id"])
             if "member" not in msg and not msg.get("webhook_id"):
-                msg["member"] = self._member_without_user(self._ensure_member(gid, self.users[author_id_]))
+                author = self._ensure_user(int(msg["author"]["id"]), msg["author"]["username"])
+                msg["member"] = self._member_without_user(self._ensure_member(gid, author))
         return msg
 
-    def message_delete_payload(self, channel_id: int, message_id: int, guild_id: int | None = None) -> JSON:
+    def message_delete_payload(
+        self, channel_id: int, message_id: int, guild_id: int | None = None
+    ) -> JSON:
         """MESSAGE_DELETE data."""
         data: JSON = {"id": str(message_id), "channel_id": str(channel_id)}
         gid = guild_id if guild_id is not None else self._guild_of(channel_id)
@@ -907,7 +997,10 @@ class FakeDiscord:
         *,
         guild_id: int | None = None,
     ) -> JSON:
-        """MESSAGE_REACTION_ADD / _REMOVE data for a user's reaction (``emoji``: "👍" or "name:id")."""
+        """MESSAGE_REACTION_ADD / _REMOVE data for a user's reaction.
+
+        ``emoji`` is a unicode emoji ("👍") or a custom one as "name:id".
+        """
         user = self._ensure_user(user_id, username)
         data: JSON = {
             "user_id": str(user_id),
@@ -940,7 +1033,9 @@ class FakeDiscord:
         """VOICE_STATE_UPDATE data: ``channel_id`` ``None`` means the user left voice."""
         user = self._ensure_user(user_id, username)
         member = self._ensure_member(guild_id, user)
-        previous = self.guilds[guild_id].voice_states.get(user_id) if guild_id in self.guilds else None
+        previous = (
+            self.guilds[guild_id].voice_states.get(user_id) if guild_id in self.guilds else None
+        )
         return {
             "guild_id": str(guild_id),
             "channel_id": str(channel_id) if channel_id is not None else None,
@@ -1005,9 +1100,16 @@ class FakeDiscord:
             data["guild_id"] = str(command_guild_id)
         if resolved:
             data["resolved"] = dict(resolved)
-        return self._interaction_base(INTERACTION_APPLICATION_COMMAND, data, user_id=user_id, username=username,
-                                      guild_id=guild_id, channel_id=channel_id,
-                                      member_permissions=member_permissions, locale=locale)
+        return self._interaction_base(
+            INTERACTION_APPLICATION_COMMAND,
+            data,
+            user_id=user_id,
+            username=username,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            member_permissions=member_permissions,
+            locale=locale,
+        )
 
     def component_interaction_payload(
         self,
@@ -1023,7 +1125,7 @@ class FakeDiscord:
         member_permissions: int | None = None,
         locale: str = "en-US",
     ) -> JSON:
-        """INTERACTION_CREATE data for a button (``component_type`` 2) or select (3, with ``values``).
+        """INTERACTION_CREATE data for a button (``component_type`` 2) or a select (3, ``values``).
 
         ``message_id`` is the message carrying the component — normally one the bot
         sent through the fake, which discord.py uses to route to the right View.
@@ -1031,18 +1133,37 @@ class FakeDiscord:
         message = self.message(message_id)
         if message is None:
             message = {
-                "id": str(message_id), "channel_id": str(channel_id), "type": 0, "content": "",
-                "author": copy.deepcopy(self.bot_user), "attachments": [], "embeds": [], "components": [],
-                "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False,
-                "tts": False, "timestamp": _snowflake_time_iso(message_id), "edited_timestamp": None, "flags": 0,
+                "id": str(message_id),
+                "channel_id": str(channel_id),
+                "type": 0,
+                "content": "",
+                "author": copy.deepcopy(self.bot_user),
+                "attachments": [],
+                "embeds": [],
+                "components": [],
+                "mentions": [],
+                "mention_roles": [],
+                "mention_everyone": False,
+                "pinned": False,
+                "tts": False,
+                "timestamp": _snowflake_time_iso(message_id),
+                "edited_timestamp": None,
+                "flags": 0,
             }
         message.pop("member", None)
         data: JSON = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = list(values)
-        payload = self._interaction_base(INTERACTION_MESSAGE_COMPONENT, data, user_id=user_id, username=username,
-                                         guild_id=guild_id, channel_id=channel_id,
-                                         member_permissions=member_permissions, locale=locale)
+        payload = self._interaction_base(
+            INTERACTION_MESSAGE_COMPONENT,
+            data,
+            user_id=user_id,
+            username=username,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            member_permissions=member_permissions,
+            locale=locale,
+        )
         payload["message"] = message
         return payload
 
@@ -1057,14 +1178,27 @@ class FakeDiscord:
         channel_id: int,
         message_id: int | None = None,
     ) -> JSON:
-        """INTERACTION_CREATE data for a modal submit (type 5): ``values`` maps text-input custom_id to text."""
+        """INTERACTION_CREATE data for a modal submit (type 5).
+
+        ``values`` maps each text input's custom_id to the text the user typed.
+        """
         components = [
-            {"type": 1, "components": [{"type": 4, "id": index + 1, "custom_id": cid, "value": value}]}
+            {
+                "type": 1,
+                "components": [{"type": 4, "id": index + 1, "custom_id": cid, "value": value}],
+            }
             for index, (cid, value) in enumerate(values.items())
         ]
-        payload = self._interaction_base(INTERACTION_MODAL_SUBMIT, {"custom_id": custom_id, "components": components},
-                                         user_id=user_id, username=username, guild_id=guild_id,
-                                         channel_id=channel_id, member_permissions=None, locale="en-US")
+        payload = self._interaction_base(
+            INTERACTION_MODAL_SUBMIT,
+            {"custom_id": custom_id, "components": components},
+            user_id=user_id,
+            username=username,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            member_permissions=None,
+            locale="en-US",
+        )
         if message_id is not None and (message := self.message(message_id)) is not None:
             message.pop("member", None)
             payload["message"] = message
@@ -1081,10 +1215,12 @@ class FakeDiscord:
         identified: the event would be lost, which is never what a test means.
         """
         if not self._sessions:
-            raise RuntimeError(f"dispatch({event!r}): no gateway session; wait for the client to be ready first")
-        data = copy.deepcopy(dict(data))
-        self._apply_dispatch(event, data)
-        delivered = await self._broadcast(event, data)
+            raise RuntimeError(
+                f"dispatch({event!r}): no gateway session; wait for the client to be ready first"
+            )
+        payload: JSON = copy.deepcopy(dict(data))
+        self._apply_dispatch(event, payload)
+        delivered = await self._broadcast(event, payload)
         self._notify()
         return delivered
 
@@ -1109,7 +1245,9 @@ class FakeDiscord:
         """Send op 7 RECONNECT, which asks the client to reconnect and resume."""
         for session in list(self._sessions.values()):
             if session.ws is not None:
-                await self._send_frame(session.ws, {"op": OP_RECONNECT, "d": None, "s": None, "t": None})
+                await self._send_frame(
+                    session.ws, {"op": OP_RECONNECT, "d": None, "s": None, "t": None}
+                )
 
     # ------------------------------------------------------------------ gateway: server
 
@@ -1120,10 +1258,18 @@ class FakeDiscord:
         self.gateway_paths.append(request.path)
         session: _Session | None = None
         try:
-            await self._send_frame(ws, {
-                "op": OP_HELLO, "s": None, "t": None,
-                "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ['["fake-discord-gateway"]']},
-            })
+            await self._send_frame(
+                ws,
+                {
+                    "op": OP_HELLO,
+                    "s": None,
+                    "t": None,
+                    "d": {
+                        "heartbeat_interval": self.heartbeat_interval_ms,
+                        "_trace": ['["fake-discord-gateway"]'],
+                    },
+                },
+            )
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
                     continue
@@ -1132,7 +1278,9 @@ class FakeDiscord:
                 op = frame.get("op")
                 d = frame.get("d")
                 if op == OP_HEARTBEAT:
-                    await self._send_frame(ws, {"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+                    await self._send_frame(
+                        ws, {"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None}
+                    )
                 elif op == OP_IDENTIFY:
                     session = await self._identify(ws, d)
                 elif op == OP_RESUME:
@@ -1163,12 +1311,16 @@ class FakeDiscord:
         if intents & self.disallowed_intents:
             await self._close_socket(ws, 4014, "Disallowed intent(s).")
             return None
-        session = _Session(session_id=secrets.token_hex(16), intents=intents, shard=d.get("shard"), ws=ws)
+        session = _Session(
+            session_id=secrets.token_hex(16), intents=intents, shard=d.get("shard"), ws=ws
+        )
         self._sessions[session.session_id] = session
         async with session.lock:
             await self._emit_locked(session, "READY", self._ready_payload(session))
             for guild in self.guilds.values():
-                await self._emit_locked(session, "GUILD_CREATE", self._guild_create_payload(guild, intents))
+                await self._emit_locked(
+                    session, "GUILD_CREATE", self._guild_create_payload(guild, intents)
+                )
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, d: JSON) -> _Session | None:
@@ -1195,9 +1347,10 @@ class FakeDiscord:
         return session
 
     async def _request_members(self, session: _Session, d: JSON) -> None:
-        guild_ids = d["guild_id"] if isinstance(d.get("guild_id"), list) else [d.get("guild_id")]
+        raw = d.get("guild_id")
+        guild_ids: list[Any] = raw if isinstance(raw, list) else [raw]
         for gid in guild_ids:
-            guild = self.guilds.get(int(gid))
+            guild = self.guilds.get(int(gid)) if gid is not None else None
             if guild is None:
                 continue
             members = list(guild.members.values())
@@ -1208,13 +1361,22 @@ class FakeDiscord:
                 members = [guild.members[u] for u in wanted if u in guild.members]
             elif d.get("query"):
                 q = str(d["query"]).lower()
-                members = [m for m in members if m["user"]["username"].lower().startswith(q)
-                           or (m.get("nick") or "").lower().startswith(q)]
+                members = [
+                    m
+                    for m in members
+                    if m["user"]["username"].lower().startswith(q)
+                    or (m.get("nick") or "").lower().startswith(q)
+                ]
             limit = int(d.get("limit") or 0)
             if limit:
                 members = members[:limit]
-            payload: JSON = {"guild_id": str(guild.id), "members": copy.deepcopy(members), "chunk_index": 0,
-                             "chunk_count": 1, "not_found": not_found}
+            payload: JSON = {
+                "guild_id": str(guild.id),
+                "members": copy.deepcopy(members),
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "not_found": not_found,
+            }
             if d.get("nonce") is not None:
                 payload["nonce"] = d["nonce"]
             if d.get("presences"):
@@ -1223,7 +1385,7 @@ class FakeDiscord:
                 await self._emit_locked(session, "GUILD_MEMBERS_CHUNK", payload)
 
     async def _emit_locked(self, session: _Session, event: str, data: JSON) -> int:
-        """Give ``data`` the session's next sequence number, keep it for replay, send it (lock held)."""
+        """Number ``data`` with the session's next seq, keep it for replay, send it (lock held)."""
         session.seq += 1
         frame = {"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data}
         session.history.append(frame)
@@ -1254,7 +1416,7 @@ class FakeDiscord:
         if (
             event in ("MESSAGE_CREATE", "MESSAGE_UPDATE")
             and in_guild
-            and not session.intents & Intents.MESSAGE_CONTENT
+            and not session.intents & GatewayIntents.MESSAGE_CONTENT
             and int(payload.get("author", {}).get("id", 0)) != self.bot_user_id
             and not any(int(m["id"]) == self.bot_user_id for m in payload.get("mentions", []))
         ):
@@ -1278,13 +1440,22 @@ class FakeDiscord:
         await ws.close(code=code, message=reason.encode())
 
     def _log_frame(self, direction: str, frame: JSON) -> None:
-        self.gateway_frames.append(GatewayFrame(direction, frame.get("op"), frame.get("t"), frame.get("s"),
-                                                frame.get("d"), time.monotonic()))
+        self.gateway_frames.append(
+            GatewayFrame(
+                direction,
+                frame.get("op"),
+                frame.get("t"),
+                frame.get("s"),
+                frame.get("d"),
+                time.monotonic(),
+            )
+        )
 
     def _ready_payload(self, session: _Session) -> JSON:
         payload: JSON = {
             "v": 10,
-            "user": copy.deepcopy(self.bot_user) | {"verified": True, "mfa_enabled": False, "email": None},
+            "user": copy.deepcopy(self.bot_user)
+            | {"verified": True, "mfa_enabled": False, "email": None},
             "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
             "session_id": session.session_id,
             "session_type": "normal",
@@ -1304,20 +1475,26 @@ class FakeDiscord:
 
     def _guild_create_payload(self, guild: FakeGuild, intents: int) -> JSON:
         in_voice = set(guild.voice_states)
-        if intents & Intents.GUILD_PRESENCES and len(guild.members) < 250:
+        if intents & GatewayIntents.GUILD_PRESENCES and len(guild.members) < 250:
             members = list(guild.members.values())
         else:
             # Without presences Discord sends only the bot and members in voice.
-            members = [m for uid, m in guild.members.items() if uid == self.bot_user_id or uid in in_voice]
+            members = [
+                m for uid, m in guild.members.items() if uid == self.bot_user_id or uid in in_voice
+            ]
         payload = self._guild_rest_payload(guild)
         payload.update(
             joined_at=guild.joined_at,
             large=len(guild.members) >= 250,
             member_count=len(guild.members),
-            channels=[{k: v for k, v in c.items() if k != "guild_id"} for c in guild.channels.values()],
+            channels=[
+                {k: v for k, v in c.items() if k != "guild_id"} for c in guild.channels.values()
+            ],
             members=copy.deepcopy(members),
-            voice_states=[{k: v for k, v in s.items() if k not in ("guild_id", "member")}
-                          for s in guild.voice_states.values()],
+            voice_states=[
+                {k: v for k, v in s.items() if k not in ("guild_id", "member")}
+                for s in guild.voice_states.values()
+            ],
             threads=[],
             presences=[],
             stage_instances=[],
@@ -1377,7 +1554,9 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ state
 
-    def _make_user(self, user_id: int, username: str, *, bot: bool = False, global_name: str | None = None) -> JSON:
+    def _make_user(
+        self, user_id: int, username: str, *, bot: bool = False, global_name: str | None = None
+    ) -> JSON:
         user: JSON = {
             "id": str(user_id),
             "username": username,
@@ -1402,7 +1581,9 @@ class FakeDiscord:
             self._make_user(user_id, username or f"user{user_id}", bot=bot)
         return self.users[user_id]
 
-    def _new_member(self, user: JSON, *, roles: Sequence[int] = (), nick: str | None = None) -> JSON:
+    def _new_member(
+        self, user: JSON, *, roles: Sequence[int] = (), nick: str | None = None
+    ) -> JSON:
         return {
             "user": copy.deepcopy(user),
             "nick": nick,
@@ -1464,17 +1645,34 @@ class FakeDiscord:
             "flags": 0,
         }
         if ctype in (ChannelType.TEXT, ChannelType.NEWS):
-            channel.update(topic=None, last_message_id=None, rate_limit_per_user=0,
-                           default_auto_archive_duration=1440)
+            channel.update(
+                topic=None,
+                last_message_id=None,
+                rate_limit_per_user=0,
+                default_auto_archive_duration=1440,
+            )
         elif ctype in (ChannelType.VOICE, ChannelType.STAGE):
-            channel.update(bitrate=64000, user_limit=0, rtc_region=None, last_message_id=None,
-                           rate_limit_per_user=0, video_quality_mode=1)
+            channel.update(
+                bitrate=64000,
+                user_limit=0,
+                rtc_region=None,
+                last_message_id=None,
+                rate_limit_per_user=0,
+                video_quality_mode=1,
+            )
             if ctype == ChannelType.STAGE:
                 channel["topic"] = None
         for key, value in spec.items():
             if key == "permission_overwrites":
-                value = [{"id": str(o["id"]), "type": int(o.get("type", 0)), "allow": str(o.get("allow", 0)),
-                          "deny": str(o.get("deny", 0))} for o in value]
+                value = [
+                    {
+                        "id": str(o["id"]),
+                        "type": int(o.get("type", 0)),
+                        "allow": str(o.get("allow", 0)),
+                        "deny": str(o.get("deny", 0)),
+                    }
+                    for o in value
+                ]
             elif key in ("id", "parent_id") and value is not None:
                 value = str(value)
             channel[key] = value
@@ -1523,8 +1721,12 @@ class FakeDiscord:
         elif event == "MESSAGE_DELETE":
             self._deleted.add(int(data["id"]))
         elif event in ("MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE"):
-            self._apply_reaction(int(data["message_id"]), data["emoji"], int(data["user_id"]),
-                                 add=event == "MESSAGE_REACTION_ADD")
+            self._apply_reaction(
+                int(data["message_id"]),
+                data["emoji"],
+                int(data["user_id"]),
+                add=event == "MESSAGE_REACTION_ADD",
+            )
         elif event == "VOICE_STATE_UPDATE":
             guild = self.guilds.get(int(data["guild_id"]))
             if guild is not None:
@@ -1537,7 +1739,9 @@ class FakeDiscord:
             guild = self.guilds.get(int(data["guild_id"]))
             if guild is not None:
                 self._ensure_user(int(data["user"]["id"]), data["user"]["username"])
-                guild.members[int(data["user"]["id"])] = {k: v for k, v in data.items() if k != "guild_id"}
+                guild.members[int(data["user"]["id"])] = {
+                    k: v for k, v in data.items() if k != "guild_id"
+                }
         elif event == "GUILD_MEMBER_REMOVE":
             guild = self.guilds.get(int(data["guild_id"]))
             if guild is not None:
@@ -1574,12 +1778,20 @@ class FakeDiscord:
         msg = self._messages.get(message_id)
         if msg is None:
             return
-        reactions: list[JSON] = [r for r in msg.get("reactions", []) if _emoji_key(r["emoji"]) != key[1]]
+        reactions: list[JSON] = [
+            r for r in msg.get("reactions", []) if _emoji_key(r["emoji"]) != key[1]
+        ]
         if users:
-            reactions.append({
-                "emoji": dict(emoji), "count": len(users), "count_details": {"burst": 0, "normal": len(users)},
-                "me": self.bot_user_id in users, "me_burst": False, "burst_colors": [],
-            })
+            reactions.append(
+                {
+                    "emoji": dict(emoji),
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": self.bot_user_id in users,
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+            )
         msg["reactions"] = reactions
 
     def _find_command(self, name: str, guild_id: int | None) -> JSON | None:
@@ -1624,10 +1836,20 @@ class FakeDiscord:
             guild = self.guilds.get(guild_id)
             member = copy.deepcopy(self._ensure_member(guild_id, user))
             if member_permissions is None:
-                member_permissions = self._permissions_for(guild_id, channel_id, user_id) if guild else 0
+                member_permissions = (
+                    self._permissions_for(guild_id, channel_id, user_id) if guild else 0
+                )
             member["permissions"] = str(member_permissions)
-            ch_payload = copy.deepcopy(channel) if channel else {"id": str(channel_id), "type": 0,
-                                                                  "guild_id": str(guild_id), "name": "unknown"}
+            ch_payload = (
+                copy.deepcopy(channel)
+                if channel
+                else {
+                    "id": str(channel_id),
+                    "type": 0,
+                    "guild_id": str(guild_id),
+                    "name": "unknown",
+                }
+            )
             ch_payload["permissions"] = str(member_permissions)
             payload.update(
                 guild_id=str(guild_id),
@@ -1635,7 +1857,9 @@ class FakeDiscord:
                 guild_locale="en-US",
                 member=member,
                 channel=ch_payload,
-                app_permissions=str(self._permissions_for(guild_id, channel_id, self.bot_user_id) if guild else 0),
+                app_permissions=str(
+                    self._permissions_for(guild_id, channel_id, self.bot_user_id) if guild else 0
+                ),
                 authorizing_integration_owners={"0": str(guild_id)},
                 context=0,
             )
@@ -1643,14 +1867,24 @@ class FakeDiscord:
             dm = self._dm_channel_for(user_id)
             payload.update(
                 user=copy.deepcopy(user),
-                channel=copy.deepcopy(dm) if int(dm["id"]) == channel_id else {
-                    "id": str(channel_id), "type": 1, "recipients": [copy.deepcopy(user)], "flags": 0,
-                    "last_message_id": None},
-                app_permissions=str(Permissions.DEFAULT_EVERYONE),
+                channel=copy.deepcopy(dm)
+                if int(dm["id"]) == channel_id
+                else {
+                    "id": str(channel_id),
+                    "type": 1,
+                    "recipients": [copy.deepcopy(user)],
+                    "flags": 0,
+                    "last_message_id": None,
+                },
+                app_permissions=str(PermissionBits.DEFAULT_EVERYONE),
                 authorizing_integration_owners={"1": str(user_id)},
                 context=1,
             )
         return payload
+
+    def dm_channel_id(self, user_id: int) -> int:
+        """Id of the DM channel between the bot and a user (created on first use)."""
+        return int(self._dm_channel_for(user_id)["id"])
 
     def _dm_channel_for(self, user_id: int) -> JSON:
         for channel in self._channels.values():
@@ -1670,7 +1904,7 @@ class FakeDiscord:
         """Discord's permission algorithm: roles, then @everyone/role/member overwrites."""
         guild = self.guilds[guild_id]
         if user_id == guild.owner_id:
-            return Permissions.ALL
+            return PermissionBits.ALL
         member = guild.members.get(user_id)
         if member is None:
             return 0
@@ -1679,8 +1913,8 @@ class FakeDiscord:
         for rid in role_ids:
             if rid in guild.roles:
                 perms |= int(guild.roles[rid]["permissions"])
-        if perms & Permissions.ADMINISTRATOR:
-            return Permissions.ALL
+        if perms & PermissionBits.ADMINISTRATOR:
+            return PermissionBits.ALL
         channel = guild.channels.get(channel_id) if channel_id is not None else None
         if channel is None:
             return perms
@@ -1700,13 +1934,17 @@ class FakeDiscord:
             perms = (perms & ~int(own["deny"])) | int(own["allow"])
         return perms
 
-    def _require(self, channel: JSON | None, guild_id: int | None, needed: int, *, any_of: bool = False) -> None:
+    def _require(
+        self, channel: JSON | None, guild_id: int | None, needed: int, *, any_of: bool = False
+    ) -> None:
         if not self.enforce_permissions or guild_id is None or guild_id not in self.guilds:
             return
-        perms = self._permissions_for(guild_id, int(channel["id"]) if channel else None, self.bot_user_id)
+        perms = self._permissions_for(
+            guild_id, int(channel["id"]) if channel else None, self.bot_user_id
+        )
         ok = bool(perms & needed) if any_of else (perms & needed) == needed
         if not ok:
-            if channel is not None and not perms & Permissions.VIEW_CHANNEL:
+            if channel is not None and not perms & PermissionBits.VIEW_CHANNEL:
                 raise DiscordAPIError(403, 50001, "Missing Access")
             raise DiscordAPIError(403, 50013, "Missing Permissions")
 
@@ -1719,7 +1957,9 @@ class FakeDiscord:
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._handle_gateway)
         app.router.add_get("/resume-gateway", self._handle_gateway)
-        app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._get_attachment)
+        app.router.add_get(
+            "/attachments/{channel_id}/{attachment_id}/{filename}", self._get_attachment
+        )
         api = r"/api/v{version:\d+}"
         routes: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
             ("GET", "/gateway", self._get_gateway),
@@ -1736,14 +1976,34 @@ class FakeDiscord:
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
-            ("GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", self._list_reactions),
-            ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self._add_reaction),
-            ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self._remove_reaction),
+            (
+                "GET",
+                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}",
+                self._list_reactions,
+            ),
+            (
+                "PUT",
+                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+                self._add_reaction,
+            ),
+            (
+                "DELETE",
+                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+                self._remove_reaction,
+            ),
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._interaction_callback),
             ("POST", "/webhooks/{app_id}/{token}", self._create_followup),
             ("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self._get_webhook_message),
-            ("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self._edit_webhook_message),
-            ("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self._delete_webhook_message),
+            (
+                "PATCH",
+                "/webhooks/{app_id}/{token}/messages/{message_id}",
+                self._edit_webhook_message,
+            ),
+            (
+                "DELETE",
+                "/webhooks/{app_id}/{token}/messages/{message_id}",
+                self._delete_webhook_message,
+            ),
             ("GET", "/applications/{app_id}/commands", self._list_commands),
             ("PUT", "/applications/{app_id}/commands", self._put_commands),
             ("POST", "/applications/{app_id}/commands", self._post_command),
@@ -1753,9 +2013,21 @@ class FakeDiscord:
             ("GET", "/applications/{app_id}/guilds/{guild_id}/commands", self._list_commands),
             ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
             ("POST", "/applications/{app_id}/guilds/{guild_id}/commands", self._post_command),
-            ("GET", "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}", self._get_command),
-            ("PATCH", "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}", self._patch_command),
-            ("DELETE", "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}", self._delete_command),
+            (
+                "GET",
+                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
+                self._get_command,
+            ),
+            (
+                "PATCH",
+                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
+                self._patch_command,
+            ),
+            (
+                "DELETE",
+                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
+                self._delete_command,
+            ),
             ("GET", "/guilds/{guild_id}", self._get_guild),
             ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels),
             ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),
@@ -1771,27 +2043,31 @@ class FakeDiscord:
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         if request.path in ("/gateway", "/resume-gateway"):
             return await handler(request)
-        body, files, form = await self._read_body(request)
         rec = RecordedRequest(
             method=request.method,
             path=_API_PREFIX.sub("", request.path),
             query=dict(request.query),
-            json=body,
-            files=files,
+            json=None,
+            files=[],
             headers=dict(request.headers),
             at=time.monotonic(),
-            form=form,
         )
         request[_RECORD] = rec
         self.requests.append(rec)
         try:
+            rec.json, rec.files, rec.form = await self._read_body(request)
             injected = self._take_injection(rec)
             if injected is not None:
                 response: web.StreamResponse = injected
-            elif self._needs_auth(rec.path) and request.headers.get("Authorization") != f"Bot {self.token}":
+            elif (
+                self._needs_auth(rec.path)
+                and request.headers.get("Authorization") != f"Bot {self.token}"
+            ):
                 response = _json_response({"message": "401: Unauthorized", "code": 0}, 401)
             else:
                 response = await handler(request)
@@ -1801,9 +2077,15 @@ class FakeDiscord:
             self.server_errors.append(f"{rec.method} {rec.path}: {exc!r}\n{traceback.format_exc()}")
             log.exception("FakeDiscord handler crashed on %s %s", rec.method, rec.path)
             # 400, not 5xx: discord.py retries 5xx with multi-second sleeps.
-            response = _json_response({"message": f"FakeDiscord internal error: {exc!r}", "code": 0}, 400)
+            response = _json_response(
+                {"message": f"FakeDiscord internal error: {exc!r}", "code": 0}, 400
+            )
         rec.status = response.status
-        if isinstance(response, web.Response) and response.content_type == "application/json" and response.body:
+        if (
+            isinstance(response, web.Response)
+            and response.content_type == "application/json"
+            and response.body
+        ):
             with contextlib.suppress(ValueError, TypeError):
                 rec.response = json.loads(response.body)  # type: ignore[arg-type]
         self._notify()
@@ -1812,9 +2094,13 @@ class FakeDiscord:
     @staticmethod
     def _needs_auth(path: str) -> bool:
         # GET /gateway is public; interaction callbacks and webhooks are authorised by their token.
-        return not (path == "/gateway" or path.startswith(("/interactions/", "/webhooks/", "/attachments/")))
+        return not (
+            path == "/gateway" or path.startswith(("/interactions/", "/webhooks/", "/attachments/"))
+        )
 
-    async def _read_body(self, request: web.Request) -> tuple[Any, list[RecordedFile], dict[str, str]]:
+    async def _read_body(
+        self, request: web.Request
+    ) -> tuple[Any, list[RecordedFile], dict[str, str]]:
         if not request.body_exists:
             return None, [], {}
         if request.content_type.startswith("multipart/"):
@@ -1826,14 +2112,20 @@ class FakeDiscord:
                 part = await reader.next()
                 if part is None:
                     break
-                if not isinstance(part, web.BodyPartReader):  # nested multipart: not used by Discord
+                if not isinstance(part, BodyPartReader):  # nested multipart: not used by Discord
                     continue
                 data = bytes(await part.read())
                 if part.name == "payload_json":
                     payload = json.loads(data)
                 elif part.filename is not None:
-                    files.append(RecordedFile(field=part.name or "", filename=part.filename,
-                                              content_type=part.headers.get("Content-Type"), data=data))
+                    files.append(
+                        RecordedFile(
+                            field=part.name or "",
+                            filename=part.filename,
+                            content_type=part.headers.get("Content-Type"),
+                            data=data,
+                        )
+                    )
                 else:
                     form[part.name or ""] = data.decode()
             return payload, files, form
@@ -1849,8 +2141,11 @@ class FakeDiscord:
                 if injection.times <= 0:
                     self._injections.remove(injection)
                 body = json.dumps(injection.body).encode()
-                return web.Response(body=body, status=injection.status,
-                                    headers={"Content-Type": "application/json", **injection.headers})
+                return web.Response(
+                    body=body,
+                    status=injection.status,
+                    headers={"Content-Type": "application/json", **injection.headers},
+                )
         return None
 
     async def _unhandled(self, request: web.Request) -> web.StreamResponse:
@@ -1913,15 +2208,27 @@ class FakeDiscord:
         return _json_response({"url": self.gateway_url})
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
-        return _json_response({
-            "url": self.gateway_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
-        })
+        return _json_response(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 14_400_000,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _get_me(self, request: web.Request) -> web.Response:
-        me = copy.deepcopy(self.bot_user) | {"verified": True, "mfa_enabled": False, "email": None,
-                                             "locale": "en-US", "premium_type": 0}
+        me = copy.deepcopy(self.bot_user) | {
+            "verified": True,
+            "mfa_enabled": False,
+            "email": None,
+            "locale": "en-US",
+            "premium_type": 0,
+        }
         return _json_response(me)
 
     async def _get_user(self, request: web.Request) -> web.Response:
@@ -1938,29 +2245,31 @@ class FakeDiscord:
         return _json_response(self._dm_channel_for(uid))
 
     async def _get_application(self, request: web.Request) -> web.Response:
-        return _json_response({
-            "id": str(self.application_id),
-            "name": self.bot_user["username"],
-            "icon": None,
-            "description": "",
-            "summary": "",
-            "type": None,
-            "bot": copy.deepcopy(self.bot_user),
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "verify_key": "0" * 64,
-            "flags": 0,
-            "owner": copy.deepcopy(self.users[self.owner_user_id]),
-            "team": None,
-            "hook": True,
-            "redirect_uris": [],
-            "interactions_endpoint_url": None,
-            "role_connections_verification_url": None,
-            "tags": [],
-            "approximate_guild_count": len(self.guilds),
-            "approximate_user_install_count": 0,
-            "integration_types_config": {"0": {}},
-        })
+        return _json_response(
+            {
+                "id": str(self.application_id),
+                "name": self.bot_user["username"],
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "type": None,
+                "bot": copy.deepcopy(self.bot_user),
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "owner": copy.deepcopy(self.users[self.owner_user_id]),
+                "team": None,
+                "hook": True,
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
+                "tags": [],
+                "approximate_guild_count": len(self.guilds),
+                "approximate_user_install_count": 0,
+                "integration_types_config": {"0": {}},
+            }
+        )
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         return _json_response(self._channel(self._int(request, "channel_id")))
@@ -1973,7 +2282,9 @@ class FakeDiscord:
         guild = self._guild(self._int(request, "guild_id"))
         payload = self._guild_rest_payload(guild)
         if _truthy(request.query.get("with_counts")):
-            payload.update(approximate_member_count=len(guild.members), approximate_presence_count=0)
+            payload.update(
+                approximate_member_count=len(guild.members), approximate_presence_count=0
+            )
         return _json_response(payload)
 
     async def _get_guild_channels(self, request: web.Request) -> web.Response:
@@ -1996,60 +2307,100 @@ class FakeDiscord:
         if upload is None:
             return web.Response(status=404, text="Not Found")
         filename = request.match_info["filename"]
-        ctype = mimetypes.guess_type(filename)[0] or upload.content_type or "application/octet-stream"
+        ctype = (
+            mimetypes.guess_type(filename)[0] or upload.content_type or "application/octet-stream"
+        )
         return web.Response(body=upload.data, headers={"Content-Type": ctype})
 
     # ------------------------------------------------------------------ REST: messages
 
-    def _validate_message(self, body: Mapping[str, Any], files: Sequence[RecordedFile], *,
-                          prefix: Sequence[str] = ()) -> None:
+    def _validate_message(
+        self, body: Mapping[str, Any], files: Sequence[RecordedFile], *, prefix: Sequence[str] = ()
+    ) -> None:
         content = body.get("content")
         if content is not None and len(content) > 2000:
-            raise _form_error([*prefix, "content"], "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+            raise _form_error(
+                [*prefix, "content"], "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length."
+            )
         embeds = body.get("embeds") or []
         if len(embeds) > 10:
-            raise _form_error([*prefix, "embeds"], "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+            raise _form_error(
+                [*prefix, "embeds"], "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length."
+            )
         total = 0
         for i, embed in enumerate(embeds):
-            path = [*prefix, "embeds", i]
+            path: list[str | int] = [*prefix, "embeds", i]
             limits = {"title": 256, "description": 4096}
             for key, limit in limits.items():
                 value = embed.get(key) or ""
                 total += len(value)
                 if len(value) > limit:
-                    raise _form_error([*path, key], "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+                    raise _form_error(
+                        [*path, key], "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length."
+                    )
             fields = embed.get("fields") or []
             if len(fields) > 25:
-                raise _form_error([*path, "fields"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+                raise _form_error(
+                    [*path, "fields"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
+                )
             for j, f in enumerate(fields):
                 if not f.get("name") or not f.get("value"):
-                    raise _form_error([*path, "fields", j, "value" if f.get("name") else "name"],
-                                      "BASE_TYPE_REQUIRED", "This field is required")
+                    raise _form_error(
+                        [*path, "fields", j, "value" if f.get("name") else "name"],
+                        "BASE_TYPE_REQUIRED",
+                        "This field is required",
+                    )
                 for key, limit in (("name", 256), ("value", 1024)):
                     total += len(f[key])
                     if len(f[key]) > limit:
-                        raise _form_error([*path, "fields", j, key], "BASE_TYPE_MAX_LENGTH",
-                                          f"Must be {limit} or fewer in length.")
+                        raise _form_error(
+                            [*path, "fields", j, key],
+                            "BASE_TYPE_MAX_LENGTH",
+                            f"Must be {limit} or fewer in length.",
+                        )
             for key, sub, limit in (("footer", "text", 2048), ("author", "name", 256)):
                 value = (embed.get(key) or {}).get(sub) or ""
                 total += len(value)
                 if len(value) > limit:
-                    raise _form_error([*path, key, sub], "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+                    raise _form_error(
+                        [*path, key, sub],
+                        "BASE_TYPE_MAX_LENGTH",
+                        f"Must be {limit} or fewer in length.",
+                    )
         if total > 6000:
-            raise _form_error([*prefix, "embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+            raise _form_error(
+                [*prefix, "embeds"],
+                "MAX_EMBED_SIZE_EXCEEDED",
+                "Embed size exceeds maximum size of 6000",
+            )
         for upload in files:
             if len(upload.data) > ATTACHMENT_SIZE_LIMIT:
                 raise DiscordAPIError(413, 40005, "Request entity too large")
 
     @staticmethod
     def _is_empty(msg: Mapping[str, Any]) -> bool:
-        return not ((msg.get("content") or "").strip() or msg.get("embeds") or msg.get("attachments")
-                    or msg.get("components") or msg.get("sticker_ids") or msg.get("sticker_items")
-                    or msg.get("poll"))
+        return not (
+            (msg.get("content") or "").strip()
+            or msg.get("embeds")
+            or msg.get("attachments")
+            or msg.get("components")
+            or msg.get("sticker_ids")
+            or msg.get("sticker_items")
+            or msg.get("poll")
+        )
 
-    def _build_attachments(self, channel_id: int, body: Mapping[str, Any], files: Sequence[RecordedFile],
-                           existing: Sequence[JSON]) -> list[JSON]:
-        """Attachments after a create/edit: ``attachments[].id`` n refers to ``files[n]``, a snowflake keeps one."""
+    def _build_attachments(
+        self,
+        channel_id: int,
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        existing: Sequence[JSON],
+    ) -> list[JSON]:
+        """Attachments after a create/edit.
+
+        An ``attachments[].id`` of n refers to the upload ``files[n]``; the snowflake of an
+        existing attachment keeps it; existing ones not listed are removed.
+        """
         specs = body.get("attachments")
         by_field = {f.field: f for f in files}
         if specs is None:
@@ -2067,24 +2418,47 @@ class FakeDiscord:
                 if sid in kept:
                     result.append(copy.deepcopy(kept[sid]))
                     continue
-                raise _form_error(["attachments", index, "id"], "ATTACHMENT_NOT_FOUND", "Unknown attachment")
+                raise _form_error(
+                    ["attachments", index, "id"], "ATTACHMENT_NOT_FOUND", "Unknown attachment"
+                )
             aid = self._ids.next()
             filename = spec.get("filename") or upload.filename
             guessed = mimetypes.guess_type(filename)[0]
-            ctype = (f"{guessed}; charset=utf-8" if guessed and guessed.startswith("text/") else guessed) \
-                or upload.content_type or "application/octet-stream"
+            ctype = (
+                (
+                    f"{guessed}; charset=utf-8"
+                    if guessed and guessed.startswith("text/")
+                    else guessed
+                )
+                or upload.content_type
+                or "application/octet-stream"
+            )
             url = f"{self.http_url}/attachments/{channel_id}/{aid}/{quote(filename)}"
-            attachment: JSON = {"id": str(aid), "filename": filename, "size": len(upload.data), "url": url,
-                                "proxy_url": url, "content_type": ctype}
+            attachment: JSON = {
+                "id": str(aid),
+                "filename": filename,
+                "size": len(upload.data),
+                "url": url,
+                "proxy_url": url,
+                "content_type": ctype,
+            }
             if spec.get("description"):
                 attachment["description"] = spec["description"]
             self._attachments[aid] = upload
             result.append(attachment)
         return result
 
-    def _new_message(self, channel_id: int, body: Mapping[str, Any], files: Sequence[RecordedFile], *,
-                     author: JSON | None = None, msg_type: int = 0, extra: Mapping[str, Any] | None = None,
-                     message_id: int | None = None) -> JSON:
+    def _new_message(
+        self,
+        channel_id: int,
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        *,
+        author: JSON | None = None,
+        msg_type: int = 0,
+        extra: Mapping[str, Any] | None = None,
+        message_id: int | None = None,
+    ) -> JSON:
         mid = message_id if message_id is not None else self._ids.next()
         content = body.get("content") or ""
         guild_id = self._guild_of(channel_id)
@@ -2113,11 +2487,16 @@ class FakeDiscord:
             ref_id = int(ref["message_id"])
             referenced = self.message(ref_id)
             if referenced is None and ref.get("fail_if_not_exists", True):
-                raise _form_error(["message_reference"], "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
+                raise _form_error(
+                    ["message_reference"], "REPLIES_UNKNOWN_MESSAGE", "Unknown message"
+                )
             if msg_type == 0:
                 msg["type"] = 19
-            msg["message_reference"] = {"type": 0, "message_id": str(ref_id),
-                                        "channel_id": str(ref.get("channel_id") or channel_id)}
+            msg["message_reference"] = {
+                "type": 0,
+                "message_id": str(ref_id),
+                "channel_id": str(ref.get("channel_id") or channel_id),
+            }
             if guild_id is not None:
                 msg["message_reference"]["guild_id"] = str(guild_id)
             msg["referenced_message"] = self._rest_message(referenced) if referenced else None
@@ -2136,9 +2515,9 @@ class FakeDiscord:
                 raise DiscordAPIError(403, 50007, "Cannot send messages to this user")
         elif channel["type"] == ChannelType.CATEGORY:
             raise DiscordAPIError(400, 50008, "Cannot send messages in a non-text channel")
-        self._require(channel, guild_id, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES)
+        self._require(channel, guild_id, PermissionBits.VIEW_CHANNEL | PermissionBits.SEND_MESSAGES)
         if rec.files:
-            self._require(channel, guild_id, Permissions.ATTACH_FILES)
+            self._require(channel, guild_id, PermissionBits.ATTACH_FILES)
         self._validate_message(body, rec.files)
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
@@ -2159,9 +2538,17 @@ class FakeDiscord:
     async def _list_messages(self, request: web.Request) -> web.Response:
         channel_id = self._int(request, "channel_id")
         channel = self._channel(channel_id)
-        self._require(channel, self._guild_of(channel_id), Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY)
+        self._require(
+            channel,
+            self._guild_of(channel_id),
+            PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY,
+        )
         limit = max(1, min(100, int(request.query.get("limit", 50))))
-        msgs = [m for m in self.messages_in(channel_id) if not int(m.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL]
+        msgs = [
+            m
+            for m in self.messages_in(channel_id)
+            if not int(m.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL
+        ]
         if "before" in request.query:
             msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
         if "after" in request.query:
@@ -2172,11 +2559,23 @@ class FakeDiscord:
     async def _get_message(self, request: web.Request) -> web.Response:
         channel_id = self._int(request, "channel_id")
         channel = self._channel(channel_id)
-        self._require(channel, self._guild_of(channel_id), Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY)
-        return _json_response(self._rest_message(self._stored_message(channel_id, self._int(request, "message_id"))))
+        self._require(
+            channel,
+            self._guild_of(channel_id),
+            PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY,
+        )
+        return _json_response(
+            self._rest_message(self._stored_message(channel_id, self._int(request, "message_id")))
+        )
 
-    def _apply_edit(self, msg: JSON, body: Mapping[str, Any], files: Sequence[RecordedFile], *,
-                    prefix: Sequence[str] = ()) -> JSON:
+    def _apply_edit(
+        self,
+        msg: JSON,
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        *,
+        prefix: Sequence[str] = (),
+    ) -> JSON:
         """Edited copy of ``msg`` (validated); the caller stores it."""
         self._validate_message(body, files, prefix=prefix)
         edited = copy.deepcopy(msg)
@@ -2192,8 +2591,9 @@ class FakeDiscord:
             # Only SUPPRESS_EMBEDS can be changed; EPHEMERAL/LOADING stay as they were.
             edited["flags"] = (int(edited.get("flags", 0)) & ~4) | (int(body["flags"]) & 4)
         if "attachments" in body or files:
-            edited["attachments"] = self._build_attachments(int(msg["channel_id"]), body, files,
-                                                            msg.get("attachments", []))
+            edited["attachments"] = self._build_attachments(
+                int(msg["channel_id"]), body, files, msg.get("attachments", [])
+            )
         edited["edited_timestamp"] = _now_iso()
         if self._is_empty(edited):
             raise DiscordAPIError(400, 50006, "Cannot send an empty message")
@@ -2216,7 +2616,7 @@ class FakeDiscord:
         channel = self._channel(channel_id)
         msg = self._stored_message(channel_id, self._int(request, "message_id"))
         if int(msg["author"]["id"]) != self.bot_user_id:
-            self._require(channel, self._guild_of(channel_id), Permissions.MANAGE_MESSAGES)
+            self._require(channel, self._guild_of(channel_id), PermissionBits.MANAGE_MESSAGES)
         self._deleted.add(int(msg["id"]))
         await self._echo("MESSAGE_DELETE", self.message_delete_payload(channel_id, int(msg["id"])))
         return web.Response(status=204)
@@ -2226,15 +2626,22 @@ class FakeDiscord:
         channel = self._channel(channel_id)
         msg = self._stored_message(channel_id, self._int(request, "message_id"))
         guild_id = self._guild_of(channel_id)
-        self._require(channel, guild_id, Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY)
+        self._require(
+            channel, guild_id, PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY
+        )
         emoji = _emoji_from_path(request.match_info["emoji"])
         users = self._reaction_users.get((int(msg["id"]), _emoji_key(emoji)), [])
         if not users:  # adding a new reaction (not joining one) needs ADD_REACTIONS
-            self._require(channel, guild_id, Permissions.ADD_REACTIONS)
+            self._require(channel, guild_id, PermissionBits.ADD_REACTIONS)
         if self.bot_user_id not in users:
             self._apply_reaction(int(msg["id"]), emoji, self.bot_user_id, add=True)
-            data = self.reaction_payload(channel_id, int(msg["id"]), self.bot_user_id, self.bot_user["username"],
-                                         request.match_info["emoji"])
+            data = self.reaction_payload(
+                channel_id,
+                int(msg["id"]),
+                self.bot_user_id,
+                self.bot_user["username"],
+                request.match_info["emoji"],
+            )
             await self._echo("MESSAGE_REACTION_ADD", data)
         return web.Response(status=204)
 
@@ -2245,8 +2652,13 @@ class FakeDiscord:
         emoji = _emoji_from_path(request.match_info["emoji"])
         if self.bot_user_id in self._reaction_users.get((int(msg["id"]), _emoji_key(emoji)), []):
             self._apply_reaction(int(msg["id"]), emoji, self.bot_user_id, add=False)
-            data = self.reaction_payload(channel_id, int(msg["id"]), self.bot_user_id, self.bot_user["username"],
-                                         request.match_info["emoji"])
+            data = self.reaction_payload(
+                channel_id,
+                int(msg["id"]),
+                self.bot_user_id,
+                self.bot_user["username"],
+                request.match_info["emoji"],
+            )
             data.pop("member", None)
             await self._echo("MESSAGE_REACTION_REMOVE", data)
         return web.Response(status=204)
@@ -2266,8 +2678,14 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ REST: interactions
 
-    def _interaction_message(self, record: InteractionRecord, body: Mapping[str, Any],
-                             files: Sequence[RecordedFile], *, prefix: Sequence[str] = ()) -> JSON:
+    def _interaction_message(
+        self,
+        record: InteractionRecord,
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        *,
+        prefix: Sequence[str] = (),
+    ) -> JSON:
         """A message created by an interaction response or follow-up (authored by the app's bot)."""
         if record.channel_id is None:
             raise DiscordAPIError(400, 0, "interaction has no channel")
@@ -2275,8 +2693,14 @@ class FakeDiscord:
         user = self.users.get(record.user_id) or {"id": str(record.user_id), "username": "user"}
         data = record.payload.get("data") or {}
         is_command = record.type == INTERACTION_APPLICATION_COMMAND
-        metadata: JSON = {"id": str(record.id), "type": record.type, "user": copy.deepcopy(user),
-                          "authorizing_integration_owners": record.payload.get("authorizing_integration_owners", {})}
+        metadata: JSON = {
+            "id": str(record.id),
+            "type": record.type,
+            "user": copy.deepcopy(user),
+            "authorizing_integration_owners": record.payload.get(
+                "authorizing_integration_owners", {}
+            ),
+        }
         if is_command:
             metadata.update(name=data.get("name"), command_type=data.get("type", 1))
         elif record.component_message_id is not None:
@@ -2285,12 +2709,17 @@ class FakeDiscord:
             "webhook_id": str(self.application_id),
             "application_id": str(self.application_id),
             "interaction_metadata": metadata,
-            "interaction": {"id": str(record.id), "type": record.type, "name": data.get("name", ""),
-                            "user": copy.deepcopy(user)},
+            "interaction": {
+                "id": str(record.id),
+                "type": record.type,
+                "name": data.get("name", ""),
+                "user": copy.deepcopy(user),
+            },
         }
         if record.channel_id not in self._channels:
-            self._channels[record.channel_id] = copy.deepcopy(record.payload.get("channel") or {
-                "id": str(record.channel_id), "type": 0})
+            self._channels[record.channel_id] = copy.deepcopy(
+                record.payload.get("channel") or {"id": str(record.channel_id), "type": 0}
+            )
         msg_type = (20 if data.get("type", 1) == 1 else 23) if is_command else 0
         return self._new_message(record.channel_id, body, files, msg_type=msg_type, extra=extra)
 
@@ -2307,7 +2736,9 @@ class FakeDiscord:
 
     async def _publish(self, msg: JSON, *, created: bool) -> None:
         if not int(msg.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL:
-            await self._echo("MESSAGE_CREATE" if created else "MESSAGE_UPDATE", self._gateway_message(msg))
+            await self._echo(
+                "MESSAGE_CREATE" if created else "MESSAGE_UPDATE", self._gateway_message(msg)
+            )
 
     async def _interaction_callback(self, request: web.Request) -> web.StreamResponse:
         rec = self._rec(request)
@@ -2316,8 +2747,14 @@ class FakeDiscord:
         body = rec.json if isinstance(rec.json, dict) else {}
         record = self.interactions.get(iid)
         callback = InteractionCallback(
-            interaction_id=iid, token=token, type=body.get("type"), data=body.get("data"), files=rec.files,
-            at=rec.at, elapsed=(rec.at - record.dispatched_at) if record else None, request=rec,
+            interaction_id=iid,
+            token=token,
+            type=body.get("type"),
+            data=body.get("data"),
+            files=rec.files,
+            at=rec.at,
+            elapsed=(rec.at - record.dispatched_at) if record else None,
+            request=rec,
         )
         self.interaction_callbacks.append(callback)
         try:
@@ -2328,8 +2765,14 @@ class FakeDiscord:
         callback.status = response.status
         return response
 
-    async def _answer_callback(self, request: web.Request, record: InteractionRecord | None, token: str,
-                               body: JSON, rec: RecordedRequest) -> web.StreamResponse:
+    async def _answer_callback(
+        self,
+        request: web.Request,
+        record: InteractionRecord | None,
+        token: str,
+        body: JSON,
+        rec: RecordedRequest,
+    ) -> web.StreamResponse:
         if record is None or record.token != token:
             raise DiscordAPIError(404, 10062, "Unknown interaction")
         if rec.at - record.dispatched_at > self.interaction_timeout:
@@ -2338,7 +2781,9 @@ class FakeDiscord:
             raise DiscordAPIError(400, 40060, "Interaction has already been acknowledged.")
         ctype = body.get("type")
         if not isinstance(ctype, int) or ctype not in _ALLOWED_CALLBACKS.get(record.type, set()):
-            raise _form_error(["type"], "INTERACTION_CALLBACK_TYPE_INVALID", "Invalid interaction callback type")
+            raise _form_error(
+                ["type"], "INTERACTION_CALLBACK_TYPE_INVALID", "Invalid interaction callback type"
+            )
         data = body.get("data") or {}
         message: JSON | None = None
         if ctype == 4:
@@ -2358,9 +2803,10 @@ class FakeDiscord:
                 if target is None:
                     raise _not_found(10008, "Message")
                 message = self._apply_edit(target, data, rec.files, prefix=["data"])
-        elif ctype == 9:
-            if not data.get("custom_id") or not data.get("title") or not data.get("components"):
-                raise _form_error(["data"], "BASE_TYPE_REQUIRED", "This field is required")
+        elif ctype == 9 and not (
+            data.get("custom_id") and data.get("title") and data.get("components")
+        ):
+            raise _form_error(["data"], "BASE_TYPE_REQUIRED", "This field is required")
         record.callback_type = ctype
         record.acknowledged_at = rec.at
         if message is not None:
@@ -2376,7 +2822,9 @@ class FakeDiscord:
                 "activity_instance_id": None,
                 "response_message_id": message["id"] if message else None,
                 "response_message_loading": ctype == 5,
-                "response_message_ephemeral": bool(message and int(message["flags"]) & MESSAGE_FLAG_EPHEMERAL),
+                "response_message_ephemeral": bool(
+                    message and int(message["flags"]) & MESSAGE_FLAG_EPHEMERAL
+                ),
             },
             "resource": resource,
         }
@@ -2386,7 +2834,9 @@ class FakeDiscord:
 
     async def _create_followup(self, request: web.Request) -> web.StreamResponse:
         rec = self._rec(request)
-        record = self._interaction_for_token(self._int(request, "app_id"), request.match_info["token"])
+        record = self._interaction_for_token(
+            self._int(request, "app_id"), request.match_info["token"]
+        )
         body = rec.json or {}
         if record.loading and record.original_message_id is not None:
             # The first follow-up after a "thinking" defer replaces the loading message.
@@ -2410,7 +2860,9 @@ class FakeDiscord:
         return web.Response(status=204)
 
     def _webhook_target(self, request: web.Request) -> tuple[InteractionRecord, JSON]:
-        record = self._interaction_for_token(self._int(request, "app_id"), request.match_info["token"])
+        record = self._interaction_for_token(
+            self._int(request, "app_id"), request.match_info["token"]
+        )
         raw = request.match_info["message_id"]
         if raw == "@original":
             mid = record.original_message_id
@@ -2441,7 +2893,10 @@ class FakeDiscord:
         _, msg = self._webhook_target(request)
         self._deleted.add(int(msg["id"]))
         if not int(msg.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL:
-            await self._echo("MESSAGE_DELETE", self.message_delete_payload(int(msg["channel_id"]), int(msg["id"])))
+            await self._echo(
+                "MESSAGE_DELETE",
+                self.message_delete_payload(int(msg["channel_id"]), int(msg["id"])),
+            )
         return web.Response(status=204)
 
     # ------------------------------------------------------------------ REST: commands
@@ -2461,20 +2916,27 @@ class FakeDiscord:
         if not isinstance(name, str) or not name:
             raise _form_error([*path, "name"], "BASE_TYPE_REQUIRED", "This field is required")
         if ctype == 1 and (not _NAME_RE.fullmatch(name) or name != name.lower()):
-            raise _form_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            raise _form_error(
+                [*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"
+            )
         if ctype == 1:
             self._validate_description(spec.get("description"), [*path, "description"])
             self._validate_options(spec.get("options") or [], [*path, "options"])
         elif spec.get("description"):
-            raise _form_error([*path, "description"], "APPLICATION_COMMAND_INVALID_DESCRIPTION",
-                              "Context menu commands cannot have description")
+            raise _form_error(
+                [*path, "description"],
+                "APPLICATION_COMMAND_INVALID_DESCRIPTION",
+                "Context menu commands cannot have description",
+            )
 
     @staticmethod
     def _validate_description(description: Any, path: list[str | int]) -> None:
         if not isinstance(description, str) or not 1 <= len(description) <= 100:
             raise _form_error(path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
 
-    def _validate_options(self, options: Sequence[Mapping[str, Any]], path: list[str | int]) -> None:
+    def _validate_options(
+        self, options: Sequence[Mapping[str, Any]], path: list[str | int]
+    ) -> None:
         if len(options) > 25:
             raise _form_error(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
         seen_optional = False
@@ -2482,10 +2944,17 @@ class FakeDiscord:
         for i, option in enumerate(options):
             name = option.get("name", "")
             if not _NAME_RE.fullmatch(name) or name != name.lower():
-                raise _form_error([*path, i, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+                raise _form_error(
+                    [*path, i, "name"],
+                    "APPLICATION_COMMAND_INVALID_NAME",
+                    "Command name is invalid",
+                )
             if name in names:
-                raise _form_error([*path, i, "name"], "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
-                                  "Option names must be unique")
+                raise _form_error(
+                    [*path, i, "name"],
+                    "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                    "Option names must be unique",
+                )
             names.add(name)
             self._validate_description(option.get("description"), [*path, i, "description"])
             if int(option.get("type", 3)) in (1, 2):
@@ -2493,12 +2962,17 @@ class FakeDiscord:
                 continue
             if option.get("required"):
                 if seen_optional:
-                    raise _form_error([*path, i, "required"], "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                                      "Required options must be placed before non-required options")
+                    raise _form_error(
+                        [*path, i, "required"],
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    )
             else:
                 seen_optional = True
 
-    def _command_object(self, spec: Mapping[str, Any], guild_id: int | None, command_id: int) -> JSON:
+    def _command_object(
+        self, spec: Mapping[str, Any], guild_id: int | None, command_id: int
+    ) -> JSON:
         command: JSON = {
             "id": str(command_id),
             "application_id": str(self.application_id),
@@ -2540,7 +3014,11 @@ class FakeDiscord:
             self._validate_command(spec, [i])
             key = (spec["name"], int(spec.get("type", 1)))
             if key in seen:
-                raise _form_error([i, "name"], "APPLICATION_COMMANDS_DUPLICATE_NAME", "Application command names must be unique")
+                raise _form_error(
+                    [i, "name"],
+                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                    "Application command names must be unique",
+                )
             seen.add(key)
         new: dict[int, JSON] = {}
         for spec in specs:
@@ -2587,8 +3065,18 @@ class FakeDiscord:
     def _event_from(self, guild: FakeGuild, body: Mapping[str, Any], base: JSON | None) -> JSON:
         """Validate a create/modify body the way Discord does and return the new event object."""
         event: JSON = copy.deepcopy(base) if base else {}
-        for key in ("name", "description", "scheduled_start_time", "scheduled_end_time", "entity_type",
-                    "channel_id", "entity_metadata", "privacy_level", "status", "recurrence_rule"):
+        for key in (
+            "name",
+            "description",
+            "scheduled_start_time",
+            "scheduled_end_time",
+            "entity_type",
+            "channel_id",
+            "entity_metadata",
+            "privacy_level",
+            "status",
+            "recurrence_rule",
+        ):
             if key in body:
                 event[key] = copy.deepcopy(body[key])
         if base is None:
@@ -2597,58 +3085,88 @@ class FakeDiscord:
             event.setdefault("privacy_level", 2)
         name = event.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            raise _form_error(["name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            raise _form_error(
+                ["name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
+            )
         if event.get("description") and len(event["description"]) > 1000:
-            raise _form_error(["description"], "BASE_TYPE_MAX_LENGTH", "Must be 1000 or fewer in length.")
+            raise _form_error(
+                ["description"], "BASE_TYPE_MAX_LENGTH", "Must be 1000 or fewer in length."
+            )
         if int(event["privacy_level"]) != 2:
             raise _form_error(["privacy_level"], "BASE_TYPE_CHOICES", "Value must be one of {2}.")
         start = _parse_time(event.get("scheduled_start_time"), ["scheduled_start_time"])
         status = int(event.get("status") or 1)
-        start_changed = base is None or body.get("scheduled_start_time") not in (None, base.get("scheduled_start_time"))
-        if status == 1 and start_changed and start < datetime.now(timezone.utc):
-            raise _form_error(["scheduled_start_time"], "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST",
-                              "Cannot schedule event in the past.")
+        start_changed = base is None or body.get("scheduled_start_time") not in (
+            None,
+            base.get("scheduled_start_time"),
+        )
+        if status == 1 and start_changed and start < datetime.now(UTC):
+            raise _form_error(
+                ["scheduled_start_time"],
+                "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST",
+                "Cannot schedule event in the past.",
+            )
         end = None
         if event.get("scheduled_end_time") is not None:
             end = _parse_time(event["scheduled_end_time"], ["scheduled_end_time"])
             if end <= start:
-                raise _form_error(["scheduled_end_time"], "GUILD_SCHEDULED_EVENT_END_BEFORE_START",
-                                  "Cannot schedule event to end before starting.")
+                raise _form_error(
+                    ["scheduled_end_time"],
+                    "GUILD_SCHEDULED_EVENT_END_BEFORE_START",
+                    "Cannot schedule event to end before starting.",
+                )
         entity_type = int(event["entity_type"])
         if entity_type == 3:
             location = (event.get("entity_metadata") or {}).get("location")
             if not location:
-                raise _form_error(["entity_metadata", "location"], "BASE_TYPE_REQUIRED", "This field is required")
+                raise _form_error(
+                    ["entity_metadata", "location"], "BASE_TYPE_REQUIRED", "This field is required"
+                )
             if len(location) > 100:
-                raise _form_error(["entity_metadata", "location"], "BASE_TYPE_MAX_LENGTH",
-                                  "Must be 100 or fewer in length.")
+                raise _form_error(
+                    ["entity_metadata", "location"],
+                    "BASE_TYPE_MAX_LENGTH",
+                    "Must be 100 or fewer in length.",
+                )
             if end is None:
-                raise _form_error(["scheduled_end_time"], "BASE_TYPE_REQUIRED", "This field is required")
+                raise _form_error(
+                    ["scheduled_end_time"], "BASE_TYPE_REQUIRED", "This field is required"
+                )
             event["channel_id"] = None
         elif entity_type in (1, 2):
             cid = event.get("channel_id")
             channel = guild.channels.get(int(cid)) if cid else None
             wanted = ChannelType.STAGE if entity_type == 1 else ChannelType.VOICE
             if channel is None or channel["type"] != wanted:
-                raise _form_error(["channel_id"], "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL",
-                                  "Invalid channel for this entity type.")
+                raise _form_error(
+                    ["channel_id"],
+                    "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL",
+                    "Invalid channel for this entity type.",
+                )
             event["channel_id"] = str(cid)
             event["entity_metadata"] = None
         else:
-            raise _form_error(["entity_type"], "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}.")
+            raise _form_error(
+                ["entity_type"], "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}."
+            )
         if base is not None and "status" in body:
             old, new = int(base["status"]), int(body["status"])
             allowed = {1: {1, 2, 4}, 2: {2, 3}}.get(old, {old})
             if new not in allowed:
-                raise _form_error(["status"], "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
-                                  f"Cannot change status from {old} to {new}.")
+                raise _form_error(
+                    ["status"],
+                    "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
+                    f"Cannot change status from {old} to {new}.",
+                )
         event["status"] = status
         return event
 
     async def _create_event(self, request: web.Request) -> web.Response:
         guild = self._guild(self._int(request, "guild_id"))
         body = self._rec(request).json or {}
-        self._require(None, guild.id, Permissions.MANAGE_EVENTS | Permissions.CREATE_EVENTS, any_of=True)
+        self._require(
+            None, guild.id, PermissionBits.MANAGE_EVENTS | PermissionBits.CREATE_EVENTS, any_of=True
+        )
         event = self._event_from(guild, body, None)
         event.update(
             id=str(self._ids.next()),
@@ -2683,7 +3201,9 @@ class FakeDiscord:
 
     async def _list_events(self, request: web.Request) -> web.Response:
         guild = self._guild(self._int(request, "guild_id"))
-        return _json_response([self._event_out(e, request) for e in guild.scheduled_events.values()])
+        return _json_response(
+            [self._event_out(e, request) for e in guild.scheduled_events.values()]
+        )
 
     async def _get_event(self, request: web.Request) -> web.Response:
         _, event = self._event(request)
@@ -2693,7 +3213,7 @@ class FakeDiscord:
         guild, event = self._event(request)
         body = self._rec(request).json or {}
         creator_ok = int(event.get("creator_id") or 0) == self.bot_user_id
-        needed = Permissions.MANAGE_EVENTS | (Permissions.CREATE_EVENTS if creator_ok else 0)
+        needed = PermissionBits.MANAGE_EVENTS | (PermissionBits.CREATE_EVENTS if creator_ok else 0)
         self._require(None, guild.id, needed, any_of=True)
         updated = self._event_from(guild, body, event)
         guild.scheduled_events[int(event["id"])] = updated
@@ -2703,7 +3223,7 @@ class FakeDiscord:
     async def _delete_event(self, request: web.Request) -> web.Response:
         guild, event = self._event(request)
         creator_ok = int(event.get("creator_id") or 0) == self.bot_user_id
-        needed = Permissions.MANAGE_EVENTS | (Permissions.CREATE_EVENTS if creator_ok else 0)
+        needed = PermissionBits.MANAGE_EVENTS | (PermissionBits.CREATE_EVENTS if creator_ok else 0)
         self._require(None, guild.id, needed, any_of=True)
         del guild.scheduled_events[int(event["id"])]
         await self._echo("GUILD_SCHEDULED_EVENT_DELETE", copy.deepcopy(event))

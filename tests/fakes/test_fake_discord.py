@@ -24,7 +24,7 @@ import pytest
 import pytest_asyncio
 from discord import app_commands
 
-from tests.fakes.discord_server import ChannelType, FakeDiscord, Permissions
+from tests.fakes.discord_server import ChannelType, FakeDiscord, GatewayIntents, PermissionBits
 
 GUILD_ID = 1_190_000_000_000_000_100
 TEXT_ID = 1_190_000_000_000_000_101
@@ -46,7 +46,9 @@ class Harness:
     tree: app_commands.CommandTree[discord.Client]
     task: asyncio.Task[None]
     messages: list[discord.Message] = field(default_factory=list)
-    voice: list[tuple[discord.Member, discord.VoiceState, discord.VoiceState]] = field(default_factory=list)
+    #: (member id, channel id before, channel id after), captured at event time because
+    #: discord.py mutates the cached VoiceState on the next update.
+    voice: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     events: list[discord.ScheduledEvent] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
     resumed: int = 0
@@ -59,8 +61,17 @@ class RSVPView(discord.ui.View):
         super().__init__(timeout=None)
 
     @discord.ui.button(label="Attending", custom_id="rsvp:yes")
-    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button[RSVPView]) -> None:
+    async def yes(
+        self, interaction: discord.Interaction, button: discord.ui.Button[RSVPView]
+    ) -> None:
         await interaction.response.edit_message(content="RSVP: 1 attending", view=self)
+
+
+class NotesModal(discord.ui.Modal, title="Add a note"):
+    text: discord.ui.TextInput[NotesModal] = discord.ui.TextInput(label="Note", custom_id="note")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"noted: {self.text.value}")
 
 
 def meeting_group() -> app_commands.Group:
@@ -80,7 +91,19 @@ def meeting_group() -> app_commands.Group:
     @group.command(name="think", description="Defers, then follows up")
     async def think(interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
-        await interaction.followup.send("agenda ready", file=discord.File(io.BytesIO(b"1. intro\n"), "agenda.md"))
+        await interaction.followup.send(
+            "agenda ready", file=discord.File(io.BytesIO(b"1. intro\n"), "agenda.md")
+        )
+
+    @group.command(name="private", description="Ephemeral answer, edited afterwards")
+    async def private(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("only you", ephemeral=True)
+        await interaction.edit_original_response(content="only you (edited)")
+        await interaction.followup.send("and a follow-up", ephemeral=True)
+
+    @group.command(name="notes", description="Opens a modal")
+    async def notes(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(NotesModal())
 
     @group.command(name="rsvp", description="Posts an RSVP button")
     async def rsvp(interaction: discord.Interaction) -> None:
@@ -102,15 +125,22 @@ def add_default_guild(fake: FakeDiscord) -> None:
                 "name": "private",
                 "type": ChannelType.TEXT,
                 # @everyone (id == guild id) may not send here; the bot has no override.
-                "permission_overwrites": [{"id": GUILD_ID, "type": 0, "deny": Permissions.SEND_MESSAGES}],
+                "permission_overwrites": [
+                    {"id": GUILD_ID, "type": 0, "deny": PermissionBits.SEND_MESSAGES}
+                ],
             },
         ],
-        members=[{"id": ALICE_ID, "username": "alice"}, {"id": BOB_ID, "username": "bob", "nick": "Bobby"}],
+        members=[
+            {"id": ALICE_ID, "username": "alice"},
+            {"id": BOB_ID, "username": "bob", "nick": "Bobby"},
+        ],
     )
 
 
 @asynccontextmanager
-async def running_client(fake: FakeDiscord, intents: discord.Intents | None = None) -> AsyncIterator[Harness]:
+async def running_client(
+    fake: FakeDiscord, intents: discord.Intents | None = None
+) -> AsyncIterator[Harness]:
     """Start a real client against ``fake``; on exit close it and fail on any silent crash."""
     if intents is None:
         intents = discord.Intents.default()
@@ -131,9 +161,16 @@ async def running_client(fake: FakeDiscord, intents: discord.Intents | None = No
         h.messages.append(message)
 
     @client.event
-    async def on_voice_state_update(member: discord.Member, before: discord.VoiceState,
-                                    after: discord.VoiceState) -> None:
-        h.voice.append((member, before, after))
+    async def on_voice_state_update(
+        member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        h.voice.append(
+            (
+                member.id,
+                before.channel.id if before.channel else None,
+                after.channel.id if after.channel else None,
+            )
+        )
 
     @client.event
     async def on_scheduled_event_create(event: discord.ScheduledEvent) -> None:
@@ -148,16 +185,20 @@ async def running_client(fake: FakeDiscord, intents: discord.Intents | None = No
         h.errors.append(sys.exc_info()[1] or RuntimeError(event))
 
     @tree.error
-    async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_app_command_error(
+        interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         h.errors.append(error)
 
     ready_wait = asyncio.create_task(ready.wait())
-    done, _ = await asyncio.wait({task, ready_wait}, timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {task, ready_wait}, timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+    )
     if ready_wait not in done:
         ready_wait.cancel()
+        await client.close()
         if task.done():
             task.result()  # re-raise the client's crash
-        await client.close()
         raise AssertionError("on_ready did not fire")
     try:
         yield h
@@ -198,19 +239,22 @@ async def test_ready_guild_and_endpoints(h: Harness) -> None:
     assert fake.intents == client.intents.value
     assert fake.identify_count == 1
     # REST answers carry exactly "application/json" (discord.py compares it for equality).
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{fake.api_base}/gateway") as resp:
-            assert resp.headers["Content-Type"] == "application/json"
-            assert (await resp.json())["url"] == fake.gateway_url
+    async with aiohttp.ClientSession() as session, session.get(f"{fake.api_base}/gateway") as resp:
+        assert resp.headers["Content-Type"] == "application/json"
+        assert (await resp.json())["url"] == fake.gateway_url
     member = await guild.fetch_member(BOB_ID)
     assert member.nick == "Bobby"
-    assert (await client.fetch_channel(TEXT_ID)).name == "tsc-meetings"
+    fetched = await client.fetch_channel(TEXT_ID)
+    assert isinstance(fetched, discord.TextChannel) and fetched.name == "tsc-meetings"
 
 
 @pytest.mark.asyncio
 async def test_message_create_reaches_on_message(h: Harness) -> None:
     fake = h.fake
-    await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", "#startmeeting tsc"))
+    await fake.dispatch(
+        "MESSAGE_CREATE",
+        fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", "#startmeeting tsc"),
+    )
     msg = (await fake.wait_for(lambda: h.messages))[0]
     assert msg.content == "#startmeeting tsc"
     assert msg.author.id == ALICE_ID and isinstance(msg.author, discord.Member)
@@ -219,9 +263,15 @@ async def test_message_create_reaches_on_message(h: Harness) -> None:
     # Edits and deletes of a cached message reach the client too.
     edits: list[tuple[str, str]] = []
     deletes: list[int] = []
-    h.client.event(_named("on_message_edit", lambda before, after: edits.append((before.content, after.content))))
+    h.client.event(
+        _named(
+            "on_message_edit", lambda before, after: edits.append((before.content, after.content))
+        )
+    )
     h.client.event(_named("on_message_delete", lambda m: deletes.append(m.id)))
-    await fake.dispatch("MESSAGE_UPDATE", fake.message_update_payload(TEXT_ID, msg.id, "#startmeeting tsc-2"))
+    await fake.dispatch(
+        "MESSAGE_UPDATE", fake.message_update_payload(TEXT_ID, msg.id, "#startmeeting tsc-2")
+    )
     await fake.dispatch("MESSAGE_DELETE", fake.message_delete_payload(TEXT_ID, msg.id))
     await fake.wait_for(lambda: edits and deletes)
     assert edits == [("#startmeeting tsc", "#startmeeting tsc-2")] and deletes == [msg.id]
@@ -242,7 +292,9 @@ async def test_send_with_file_is_recorded(h: Harness) -> None:
     fake = h.fake
     channel = h.client.get_channel(TEXT_ID)
     assert isinstance(channel, discord.TextChannel)
-    sent = await channel.send("Minutes attached", file=discord.File(io.BytesIO(b"# Minutes\n- item\n"), "minutes.md"))
+    sent = await channel.send(
+        "Minutes attached", file=discord.File(io.BytesIO(b"# Minutes\n- item\n"), "minutes.md")
+    )
 
     req = fake.requests_to("POST", rf"/channels/{TEXT_ID}/messages")[-1]
     assert req.json["content"] == "Minutes attached"
@@ -261,8 +313,9 @@ async def test_send_with_file_is_recorded(h: Harness) -> None:
     assert second.id > sent.id
     await second.add_reaction("\N{THUMBS UP SIGN}")
     await second.edit(content="second (edited)")
-    assert fake.message(second.id)["content"] == "second (edited)"
-    assert fake.message(second.id)["reactions"][0]["emoji"]["name"] == "\N{THUMBS UP SIGN}"
+    stored_second = fake.message(second.id)
+    assert stored_second is not None and stored_second["content"] == "second (edited)"
+    assert stored_second["reactions"][0]["emoji"]["name"] == "\N{THUMBS UP SIGN}"
 
 
 @pytest.mark.asyncio
@@ -270,10 +323,24 @@ async def test_slash_command_callback_recorded(h: Harness) -> None:
     fake = h.fake
     synced = await h.tree.sync()
     assert [c.name for c in synced] == ["meeting"]
-    assert {o["name"] for o in fake.commands()[0]["options"]} == {"start", "slow", "think", "rsvp"}
+    assert {o["name"] for o in fake.commands()[0]["options"]} == {
+        "start",
+        "slow",
+        "think",
+        "private",
+        "notes",
+        "rsvp",
+    }
 
-    payload = fake.interaction_payload("meeting", "start", {"topic": "TSC", "minutes": 45}, user_id=ALICE_ID,
-                                       username="alice", guild_id=GUILD_ID, channel_id=TEXT_ID)
+    payload = fake.interaction_payload(
+        "meeting",
+        "start",
+        {"topic": "TSC", "minutes": 45},
+        user_id=ALICE_ID,
+        username="alice",
+        guild_id=GUILD_ID,
+        channel_id=TEXT_ID,
+    )
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = (await fake.wait_for(lambda: fake.interaction_callbacks))[0]
     assert callback.type == 4 and callback.data["content"] == "Started TSC for 45 min"
@@ -287,8 +354,12 @@ async def test_slash_command_callback_recorded(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_deferred_followup_replaces_thinking_message(h: Harness) -> None:
     fake = h.fake
-    await fake.dispatch("INTERACTION_CREATE", fake.interaction_payload(
-        "meeting", "think", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID))
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.interaction_payload(
+            "meeting", "think", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+        ),
+    )
     await fake.wait_for(lambda: fake.requests_to("POST", r"/webhooks/\d+/.+"))
     record = next(iter(fake.interactions.values()))
     assert record.callback_type == 5
@@ -301,26 +372,39 @@ async def test_deferred_followup_replaces_thinking_message(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_component_interaction_routes_to_view(h: Harness) -> None:
     fake = h.fake
-    await fake.dispatch("INTERACTION_CREATE", fake.interaction_payload(
-        "meeting", "rsvp", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID))
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.interaction_payload(
+            "meeting", "rsvp", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+        ),
+    )
     first = (await fake.wait_for(lambda: fake.interaction_callbacks))[0]
     assert first.data["components"][0]["components"][0]["custom_id"] == "rsvp:yes"
     message_id = fake.interactions[first.interaction_id].original_message_id
     assert message_id is not None
 
-    await fake.dispatch("INTERACTION_CREATE", fake.component_interaction_payload(
-        "rsvp:yes", message_id=message_id, user_id=BOB_ID, guild_id=GUILD_ID, channel_id=TEXT_ID))
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.component_interaction_payload(
+            "rsvp:yes", message_id=message_id, user_id=BOB_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+        ),
+    )
     second = (await fake.wait_for(lambda: fake.interaction_callbacks[1:]))[0]
     assert second.type == 7 and second.status == 200
-    assert fake.message(message_id)["content"] == "RSVP: 1 attending"
+    updated = fake.message(message_id)
+    assert updated is not None and updated["content"] == "RSVP: 1 attending"
 
 
 @pytest.mark.asyncio
 async def test_late_callback_is_rejected_like_discord(fake: FakeDiscord) -> None:
     fake.interaction_timeout = 0.2
     async with running_client(fake) as h:
-        await fake.dispatch("INTERACTION_CREATE", fake.interaction_payload(
-            "meeting", "slow", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID))
+        await fake.dispatch(
+            "INTERACTION_CREATE",
+            fake.interaction_payload(
+                "meeting", "slow", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+            ),
+        )
         await fake.wait_for(lambda: h.errors)
     callback = fake.interaction_callbacks[0]
     assert callback.status == 404 and callback.elapsed is not None and callback.elapsed > 0.2
@@ -332,13 +416,16 @@ async def test_late_callback_is_rejected_like_discord(fake: FakeDiscord) -> None
 @pytest.mark.asyncio
 async def test_voice_state_update(h: Harness) -> None:
     fake = h.fake
-    await fake.dispatch("VOICE_STATE_UPDATE", fake.voice_state_payload(GUILD_ID, VOICE_ID, ALICE_ID, "alice"))
-    await fake.dispatch("VOICE_STATE_UPDATE", fake.voice_state_payload(GUILD_ID, None, ALICE_ID, "alice"))
+    await fake.dispatch(
+        "VOICE_STATE_UPDATE", fake.voice_state_payload(GUILD_ID, VOICE_ID, ALICE_ID, "alice")
+    )
+    # Handlers run as tasks; wait before the next update mutates the cached VoiceState.
+    await fake.wait_for(lambda: h.voice)
+    await fake.dispatch(
+        "VOICE_STATE_UPDATE", fake.voice_state_payload(GUILD_ID, None, ALICE_ID, "alice")
+    )
     await fake.wait_for(lambda: len(h.voice) == 2)
-    (member, before, after), (_, before2, after2) = h.voice
-    assert member.id == ALICE_ID and before.channel is None
-    assert after.channel is not None and after.channel.id == VOICE_ID
-    assert before2.channel is not None and after2.channel is None
+    assert h.voice == [(ALICE_ID, None, VOICE_ID), (ALICE_ID, VOICE_ID, None)]
 
 
 @pytest.mark.asyncio
@@ -346,7 +433,9 @@ async def test_dropped_connection_is_resumed_with_replay(h: Harness) -> None:
     fake = h.fake
     await fake.drop_connection()
     # Dispatched while the socket is down: must be replayed after RESUME.
-    await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "missed me?"))
+    await fake.dispatch(
+        "MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "missed me?")
+    )
     await fake.wait_for(lambda: h.resumed and h.messages, timeout=10)
     assert [m.content for m in h.messages] == ["missed me?"]
     assert fake.resume_count == 1 and fake.identify_count == 1
@@ -355,16 +444,25 @@ async def test_dropped_connection_is_resumed_with_replay(h: Harness) -> None:
     assert h.client.ws is not None and h.client.ws.sequence == fake.session_sequence()
 
     # The session keeps working after the resume.
-    await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "after"))
+    await fake.dispatch(
+        "MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "after")
+    )
     await fake.wait_for(lambda: len(h.messages) == 2)
 
 
 @pytest.mark.asyncio
 async def test_invalidated_session_identifies_again(h: Harness) -> None:
     fake = h.fake
+
+    async def no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s before a non-initial IDENTIFY; not what this test is about."""
+
+    h.client.before_identify_hook = no_identify_delay  # type: ignore[method-assign]
     await fake.drop_connection(resumable=False)
     await fake.wait_for(lambda: fake.identify_count == 2 and fake.connected, timeout=10)
-    await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "hello again"))
+    await fake.dispatch(
+        "MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, BOB_ID, "bob", "hello again")
+    )
     await fake.wait_for(lambda: h.messages)
     assert h.client.get_guild(GUILD_ID) is not None
 
@@ -372,9 +470,13 @@ async def test_invalidated_session_identifies_again(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_content_blank_without_message_content_intent(fake: FakeDiscord) -> None:
     async with running_client(fake, discord.Intents.default()) as h:
-        await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", "secret"))
+        await fake.dispatch(
+            "MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", "secret")
+        )
         mention = f"<@{fake.bot_user_id}> hi"
-        await fake.dispatch("MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", mention))
+        await fake.dispatch(
+            "MESSAGE_CREATE", fake.message_payload(TEXT_ID, GUILD_ID, ALICE_ID, "alice", mention)
+        )
         await fake.wait_for(lambda: len(h.messages) == 2)
         assert [m.content for m in h.messages] == ["", mention]
         assert not h.errors
@@ -404,15 +506,23 @@ async def test_scheduled_events(h: Harness) -> None:
     assert guild is not None
     start = discord.utils.utcnow() + timedelta(days=7)
     event = await guild.create_scheduled_event(
-        name="TSC meeting", start_time=start, end_time=start + timedelta(hours=1),
-        entity_type=discord.EntityType.external, privacy_level=discord.PrivacyLevel.guild_only,
-        location="https://zoom.example/j/1", description="Agenda in the issue")
+        name="TSC meeting",
+        start_time=start,
+        end_time=start + timedelta(hours=1),
+        entity_type=discord.EntityType.external,
+        privacy_level=discord.PrivacyLevel.guild_only,
+        location="https://zoom.example/j/1",
+        description="Agenda in the issue",
+    )
     assert event.location == "https://zoom.example/j/1"
     assert [e["name"] for e in fake.scheduled_events(GUILD_ID)] == ["TSC meeting"]
     await fake.wait_for(lambda: h.events)  # GUILD_SCHEDULED_EVENT_CREATE echoed
 
-    voice_event = await guild.create_scheduled_event(name="Voice sync", start_time=start,
-                                                     channel=guild.get_channel(VOICE_ID))
+    voice_channel = guild.get_channel(VOICE_ID)
+    assert isinstance(voice_channel, discord.VoiceChannel)
+    voice_event = await guild.create_scheduled_event(
+        name="Voice sync", start_time=start, channel=voice_channel
+    )
     assert voice_event.channel_id == VOICE_ID
     await voice_event.edit(name="Voice sync (moved)")
     fetched = await guild.fetch_scheduled_events()
@@ -423,23 +533,196 @@ async def test_scheduled_events(h: Harness) -> None:
     # Discord rejects a start in the past; discord.py leaves entity_type out when it
     # is inferred from ``location`` alone, which Discord also rejects.
     with pytest.raises(discord.HTTPException) as past:
-        await guild.create_scheduled_event(name="late", start_time=start - timedelta(days=30),
-                                           end_time=start, entity_type=discord.EntityType.external,
-                                           location="x")
+        await guild.create_scheduled_event(
+            name="late",
+            start_time=start - timedelta(days=30),
+            end_time=start,
+            entity_type=discord.EntityType.external,
+            location="x",
+        )
     assert past.value.code == 50035
     with pytest.raises(discord.HTTPException) as inferred:
-        await guild.create_scheduled_event(name="inferred", start_time=start, end_time=start + timedelta(hours=1),
-                                           location="x")
+        await guild.create_scheduled_event(
+            name="inferred", start_time=start, end_time=start + timedelta(hours=1), location="x"
+        )
     assert "entity_type" in str(inferred.value)
 
 
 @pytest.mark.asyncio
 async def test_strict_mode_reports_unhandled_routes() -> None:
     with pytest.raises(AssertionError, match="unhandled route: GET /guilds/1/bans"):
-        async with FakeDiscord() as fake:
-            async with aiohttp.ClientSession() as session:
-                headers = {"Authorization": f"Bot {fake.token}"}
-                async with session.get(f"{fake.api_base}/guilds/1/bans", headers=headers) as resp:
-                    assert resp.status == 404
+        async with FakeDiscord() as fake, aiohttp.ClientSession() as session:
+            headers = {"Authorization": f"Bot {fake.token}"}
+            async with session.get(f"{fake.api_base}/guilds/1/bans", headers=headers) as resp:
+                assert resp.status == 404
     # Leaving the context restored discord.py's real endpoints.
     assert discord.http.Route.BASE == "https://discord.com/api/v10"
+
+
+@pytest.mark.asyncio
+async def test_ephemeral_edit_original_and_followup(h: Harness) -> None:
+    fake = h.fake
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.interaction_payload(
+            "meeting", "private", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+        ),
+    )
+    await fake.wait_for(lambda: len(fake.messages_in(TEXT_ID)) == 2)
+    original, followup = fake.messages_in(TEXT_ID)
+    assert original["content"] == "only you (edited)" and original["flags"] & 64
+    assert followup["content"] == "and a follow-up" and followup["flags"] & 64
+    # Ephemeral messages are not broadcast over the gateway.
+    assert not h.messages
+
+
+@pytest.mark.asyncio
+async def test_modal_submit(h: Harness) -> None:
+    fake = h.fake
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.interaction_payload(
+            "meeting", "notes", user_id=ALICE_ID, guild_id=GUILD_ID, channel_id=TEXT_ID
+        ),
+    )
+    modal = (await fake.wait_for(lambda: fake.interaction_callbacks))[0]
+    assert modal.type == 9 and modal.data["custom_id"]
+    await fake.dispatch(
+        "INTERACTION_CREATE",
+        fake.modal_submit_payload(
+            modal.data["custom_id"],
+            {"note": "ship it"},
+            user_id=ALICE_ID,
+            guild_id=GUILD_ID,
+            channel_id=TEXT_ID,
+        ),
+    )
+    await fake.wait_for(lambda: fake.messages_in(TEXT_ID))
+    assert fake.messages_in(TEXT_ID)[-1]["content"] == "noted: ship it"
+
+
+@pytest.mark.asyncio
+async def test_guild_commands_and_dm_interaction(h: Harness) -> None:
+    fake = h.fake
+    guild = discord.Object(GUILD_ID)
+    h.tree.copy_global_to(guild=guild)
+    await h.tree.sync(guild=guild)
+    assert [c["name"] for c in fake.commands(GUILD_ID)] == ["meeting"]
+    # Registered for the guild: the builder fills data.guild_id so the tree finds it.
+    payload = fake.interaction_payload(
+        "meeting",
+        "start",
+        {"topic": "guild"},
+        user_id=BOB_ID,
+        guild_id=GUILD_ID,
+        channel_id=TEXT_ID,
+    )
+    assert payload["data"]["guild_id"] == str(GUILD_ID)
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_for(lambda: fake.interaction_callbacks)
+    assert fake.interaction_callbacks[0].data["content"] == "Started guild for 60 min"
+
+    # A DM interaction (no guild) with the global command.
+    await h.tree.sync()
+    dm = fake.interaction_payload(
+        "meeting",
+        "start",
+        {"topic": "dm"},
+        user_id=BOB_ID,
+        username="bob",
+        guild_id=None,
+        channel_id=fake.dm_channel_id(BOB_ID),
+    )
+    await fake.dispatch("INTERACTION_CREATE", dm)
+    await fake.wait_for(lambda: len(fake.interaction_callbacks) == 2)
+    assert fake.interaction_callbacks[1].status == 200
+
+
+@pytest.mark.asyncio
+async def test_dm_reactions_and_history(h: Harness) -> None:
+    fake, client = h.fake, h.client
+    bob = await client.fetch_user(BOB_ID)
+    dm = await bob.send("Your meeting starts soon")
+    assert fake.messages_in(dm.channel.id)[0]["content"] == "Your meeting starts soon"
+    fake.dm_closed_users.add(ALICE_ID)
+    with pytest.raises(discord.Forbidden) as closed:
+        await (await client.fetch_user(ALICE_ID)).send("hi")
+    assert closed.value.code == 50007
+
+    channel = client.get_channel(TEXT_ID)
+    assert isinstance(channel, discord.TextChannel)
+    poll = await channel.send("RSVP with a reaction")
+    await poll.add_reaction("\N{THUMBS UP SIGN}")
+    reactions: list[tuple[str, int]] = []
+    client.event(
+        _named("on_raw_reaction_add", lambda p: reactions.append((str(p.emoji), p.user_id)))
+    )
+    await fake.dispatch(
+        "MESSAGE_REACTION_ADD",
+        fake.reaction_payload(TEXT_ID, poll.id, ALICE_ID, "alice", "\N{THUMBS UP SIGN}"),
+    )
+    await fake.wait_for(lambda: reactions)
+    assert reactions == [("\N{THUMBS UP SIGN}", ALICE_ID)]
+    fetched = await channel.fetch_message(poll.id)
+    assert fetched.reactions[0].count == 2
+    voters = [u.id async for u in fetched.reactions[0].users()]
+    assert sorted(voters) == sorted([fake.bot_user_id, ALICE_ID])
+    history = [m.content async for m in channel.history(limit=10)]
+    assert history[0] == "RSVP with a reaction"
+
+
+@pytest.mark.asyncio
+async def test_members_intent_chunks_and_error_injection(fake: FakeDiscord) -> None:
+    intents = discord.Intents.default()
+    intents.members = True
+    async with running_client(fake, intents) as h:
+        guild = h.client.get_guild(GUILD_ID)
+        assert guild is not None and guild.chunked
+        assert {m.name for m in guild.members} >= {"alice", "bob"}
+
+        channel = guild.get_channel(TEXT_ID)
+        assert isinstance(channel, discord.TextChannel)
+        fake.fail_next(
+            "POST",
+            rf"/channels/{TEXT_ID}/messages",
+            status=403,
+            body={"message": "Missing Access", "code": 50001},
+        )
+        with pytest.raises(discord.Forbidden):
+            await channel.send("first try")
+        fake.rate_limit_next("POST", rf"/channels/{TEXT_ID}/messages", retry_after=0.05)
+        await channel.send("after a 429")
+        assert [r.status for r in fake.requests_to("POST", rf"/channels/{TEXT_ID}/messages")] == [
+            403,
+            429,
+            200,
+        ]
+        assert not h.errors
+
+
+@pytest.mark.asyncio
+async def test_guild_added_later_is_announced(h: Harness) -> None:
+    fake = h.fake
+    joined: list[int] = []
+    h.client.event(_named("on_guild_join", lambda g: joined.append(g.id)))
+    fake.add_guild(GUILD_ID + 1000, "Second", channels=[{"id": TEXT_ID + 1000, "name": "general"}])
+    await fake.announce_guild(GUILD_ID + 1000)
+    await fake.wait_for(lambda: joined)
+    assert h.client.get_channel(TEXT_ID + 1000) is not None
+
+
+@pytest.mark.asyncio
+async def test_bad_token_and_disallowed_intents_fail_like_discord() -> None:
+    async with FakeDiscord(disallowed_intents=GatewayIntents.MESSAGE_CONTENT) as fake:
+        client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+        with pytest.raises(discord.LoginFailure):
+            await asyncio.wait_for(client.start("wrong-token"), 5)
+        await client.close()
+
+        intents = discord.Intents.default()
+        intents.message_content = True
+        client = discord.Client(intents=intents, guild_ready_timeout=0.05)
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await asyncio.wait_for(client.start(fake.token), 5)
+        assert not client.is_ready()
+        await client.close()

@@ -1,0 +1,76 @@
+"""A bad config is refused with the file, the key and what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Secrets, load_settings
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "gavel.toml"
+    path.write_text(text)
+    return path
+
+
+def test_an_unknown_key_is_named_with_its_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]]\nname = "WG"\nagenda_lable = "x"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value) == f"{path}: groups[0].agenda_lable: unknown key"
+
+
+def test_a_bad_time_zone_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]]\nname = "WG"\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert "groups[0].timezone: unknown time zone 'Mars/Olympus'" in str(error.value)
+
+
+def test_a_wrong_type_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]]\nname = "WG"\nchairs = "alice"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert f"{path}: groups[0].chairs: Input should be a valid list" in str(error.value)
+
+
+def test_broken_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]\nname = "WG"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(f"{path}: not valid TOML:")
+    assert "line 1" in str(error.value)
+
+
+def test_the_cli_refuses_a_bad_config_with_exit_code_2(tmp_path: Path) -> None:
+    path = write(tmp_path, 'data_dirr = "x"\n')
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(path), "run"],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert f"{path}: data_dirr: unknown key" in result.stderr
+
+
+def test_the_bot_starts_with_no_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GAVEL_CONFIG", raising=False)
+    assert load_settings().groups == []
+
+
+def test_the_example_config_is_valid() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.groups, "the example documents at least one group"
+
+
+def test_secrets_never_show_their_values() -> None:
+    secrets = Secrets.from_environment({"SLACK_BOT_TOKEN": "xoxb-secret-value",
+                                        "GITHUB_TOKEN": "ghp_secret"})
+    assert "secret" not in repr(secrets) and "secret" not in str(secrets)
+    assert "slack_bot_token" in repr(secrets)

@@ -1,0 +1,87 @@
+"""`gavel replay` compiles minutes from a log in each format it knows, and reports the
+lines it cannot read without losing the rest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from adapters.replay import parse_log, replay
+from bot.config import Settings
+from tests.conftest import SECURITY_WG
+
+SETTINGS = Settings(groups=[SECURITY_WG])
+
+
+def run(log: list[str]) -> str:
+    result = replay(log, SETTINGS, SECURITY_WG, date(2024, 3, 7))
+    assert result.problems == []
+    return result.minutes
+
+
+def test_meetbot_logs_with_minutes_seconds_and_bare_times_replay() -> None:
+    minutes = run([
+        "[14:00] <rafael> #startmeeting",
+        "[14:00:30] <@ulises> #topic Release plan",
+        "14:01 <joyce> #info the plan is ready",
+        "[14:02] * joyce waves",
+        "[14:05] <rafael> #endmeeting",
+    ])
+    assert minutes.startswith("# Node.js Security team Meeting 2024-03-07\n")
+    assert "* Release plan\n  * the plan is ready\n" in minutes
+
+
+def test_nick_colon_logs_replay() -> None:
+    minutes = run(["rafael: #startmeeting", "ulises: #topic Budget", "ulises: #agreed yes",
+                   "rafael: #endmeeting"])
+    assert "* Budget\n  * Agreed: yes\n" in minutes
+
+
+def test_json_lines_replay_with_edits_and_deletes() -> None:
+    lines = [json.dumps(m) for m in [
+        {"user": "rafael", "text": "#startmeeting", "ts": "2024-03-07T14:00:00Z", "id": "1"},
+        {"user": "ulises", "text": "#info frist", "ts": 1709820060, "id": "2"},
+        {"user": "ulises", "text": "#info gone", "ts": 1709820070, "id": "3"},
+        {"type": "edit", "user": "ulises", "text": "#info first", "id": "2"},
+        {"type": "delete", "user": "ulises", "id": "3"},
+        {"user": "rafael", "text": "#endmeeting", "id": "4"},
+    ]]
+    minutes = run(lines)
+    assert "* first\n" in minutes
+    assert "frist" not in minutes and "gone" not in minutes
+
+
+def test_a_log_without_start_or_end_is_one_meeting() -> None:
+    minutes = run(["[09:00] <a> #info only a note"])
+    assert "* only a note" in minutes
+
+
+def test_unknown_lines_are_reported_by_number_and_the_rest_is_replayed() -> None:
+    log = ["[14:00] <rafael> #startmeeting", "this is not a log line", "{not json",
+           "[14:01] <rafael> #info kept", "[14:02] <rafael> #endmeeting"]
+    result = replay(log, SETTINGS, SECURITY_WG, date(2024, 3, 7))
+    assert [p.split(":")[0] for p in result.problems] == ["line 2", "line 3"]
+    assert "not a chat line in a known format" in result.problems[0]
+    assert "* kept" in result.minutes
+
+
+def test_times_that_run_past_midnight_move_to_the_next_day() -> None:
+    log = parse_log(["[23:59] <a> one", "[00:01] <a> two"], date(2024, 3, 7))
+    assert [line.at.day for line in log.lines] == [7, 8]
+
+
+def test_the_cli_writes_minutes_to_a_file_and_problems_to_stderr(tmp_path: Path) -> None:
+    log = tmp_path / "2024-03-07.log"
+    log.write_text("[14:00] <rafael> #startmeeting\ngarbage\n[14:01] <rafael> #info hello\n")
+    output = tmp_path / "minutes.md"
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "replay", str(log),
+                             "--template", "meetbot", "-o", str(output)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"{log}: line 2: not a chat line in a known format (skipped): garbage" in result.stderr
+    text = output.read_text()
+    assert text.startswith("# Meeting\n\nMeeting started by rafael at 14:00 UTC (2024-03-07).")
+    assert "hello (rafael, 14:01)" in text
