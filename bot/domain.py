@@ -108,5 +108,4 @@ class Note:
     item_id: int | None
     section: Section
     depth: int = 0
-    owners: tuple[str, ...] = ()
     source_message_id: str = ""

@@ -112,7 +112,8 @@ def test_a_fifty_thousand_character_note_is_kept_whole(chat: Chat) -> None:
 
 def test_markup_and_mentions_in_notes_are_shown_literally(chat: Chat) -> None:
     start(chat)
-    chat.say("ulises", "#info **bold** [link](https://example.com) <b>html</b> @everyone <!channel>")
+    chat.say("ulises",
+             "#info **bold** [link](https://example.com) <b>html</b> @everyone <!channel>")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert ("* **bold** [link](https://example.com) &lt;b&gt;html&lt;/b&gt; @everyone "
             "&lt;!channel&gt;") in minutes

@@ -60,6 +60,12 @@ def _named_person(turn: Turn, intro: Introduction) -> Person:
                                   intro.github, intro.affiliation)
 
 
+def named_people(turn: Turn, argument: str) -> list[Person]:
+    """``Robert Waite, Joe Sepi @joesepi from IBM`` -> two people, remembered."""
+    return [_named_person(turn, parse_introduction(name))
+            for name in split_names(argument, full_names=True)]
+
+
 @command("here", "#here [Name] [@github] [from Affiliation] — mark yourself present")
 def here(turn: Turn, argument: str) -> None:
     person = remember_author(turn, parse_introduction(argument))
@@ -75,7 +81,7 @@ def present(turn: Turn, argument: str) -> None:
     if not turn.is_chair():
         turn.effects.tell("Only a chair can mark others present; use #here for yourself.")
         return
-    people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument, full_names=True)]
+    people = named_people(turn, argument)
     for person in people:
         mark_present(turn, person, "chair")
     confirm(turn, "Present: " + ", ".join(_describe(p) for p in people))
@@ -83,10 +89,7 @@ def present(turn: Turn, argument: str) -> None:
 
 @command("regrets", "#regrets [names] — could not attend (regrets+ in W3C)")
 def regrets(turn: Turn, argument: str) -> None:
-    if not argument:
-        people = [remember_author(turn)]
-    else:
-        people = [_named_person(turn, parse_introduction(n)) for n in split_names(argument, full_names=True)]
+    people = [remember_author(turn)] if not argument else named_people(turn, argument)
     for person in people:
         turn.store.mark_attendance(turn.running().id, person.id, "regrets", "command", turn.now)
     confirm(turn, "Regrets: " + ", ".join(p.name for p in people))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.commands import agenda, attendance, meeting, notes  # noqa: F401  (registers, in help order)
 from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
-from bot.commands.notes import find_owners, split_depth, take_note
+from bot.commands.notes import split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
 from bot.commands.registry import COMMANDS
 from bot.commands.turn import Turn
@@ -124,9 +124,8 @@ def _on_edit(turn: Turn) -> None:
             turn.store.delete_note(note.id)
         return
     depth, text = split_depth(text.strip())
-    owners = find_owners(turn, text) if kind is NoteKind.ACTION else ()
     for note in existing:
-        turn.store.change_note(note.id, kind=kind, text=text, depth=depth, owners=owners)
+        turn.store.change_note(note.id, kind=kind, text=text, depth=depth)
 
 
 def _on_delete(turn: Turn) -> None:

@@ -10,7 +10,6 @@ from bot.domain import Note, NoteKind
 from bot.text import split_names
 
 _DEPTH = re.compile(r"(-{1,3})\s+(.*)", re.DOTALL)
-_HANDLE = re.compile(r"(?<![\w/])@([A-Za-z0-9][A-Za-z0-9-]{0,38})\b")
 
 
 def split_depth(text: str) -> tuple[int, str]:
@@ -27,15 +26,13 @@ def take_note(turn: Turn, kind: NoteKind, text: str) -> Note | None:
         return None
     depth, text = split_depth(text.strip())
     item, section = turn.current_topic()
-    owners = find_owners(turn, text) if kind is NoteKind.ACTION else ()
     note = turn.store.add_note(
         turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
-        item.id if item else None, section, depth, owners, turn.event.message_id,
+        item.id if item else None, section, depth, turn.event.message_id,
     )
     if item is not None and not item.discussed:
         turn.store.mark_discussed(item.id)
-    confirm(turn, f"{kind.value.capitalize()} noted" + (f" for {', '.join(owners)}"
-                                                          if owners else "") + f": {text}")
+    confirm(turn, f"{kind.value.capitalize()} noted: {text}")
     return note
 
 
@@ -45,39 +42,6 @@ def confirm(turn: Turn, text: str) -> None:
         turn.effects.ack(turn.event.message_id)
     else:
         turn.effects.tell(text)
-
-
-def find_owners(turn: Turn, text: str) -> tuple[str, ...]:
-    """Who an action names: ``@handles``, nicks, and the names of those present.
-
-    Like MeetBot, an owner is anyone known to the meeting whose name appears in the text.
-    """
-    meeting = turn.running()
-    owners: list[str] = []
-    candidates: dict[str, str] = {}
-    for attendance in turn.store.attendance(meeting.id):
-        person = attendance.person
-        candidates[person.name.casefold()] = person.name
-        first = person.name.split()[0] if person.name.split() else ""
-        if len(first) >= 3:
-            candidates.setdefault(first.casefold(), person.name)
-        if person.github:
-            candidates[person.github.casefold()] = person.name
-    for nick in turn.store.role_names(meeting.id, "nick"):
-        candidates[nick.casefold()] = nick
-    for _, speaker, _lines in turn.store.lines_said(meeting.id):
-        candidates.setdefault(speaker.casefold(), speaker)
-    for handle in _HANDLE.findall(text):
-        name = candidates.get(handle.casefold(), "@" + handle)
-        if name not in owners:
-            owners.append(name)
-    folded = text.casefold()
-    for key, name in sorted(candidates.items(), key=lambda kv: -len(kv[0])):
-        if name in owners:
-            continue
-        if re.search(rf"(?<![\w@]){re.escape(key)}(?!\w)", folded):
-            owners.append(name)
-    return tuple(owners)
 
 
 def _note_command(kind: NoteKind, name: str, usage: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.action_owners import KnownPeople
 from bot.config import Group
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.store import Store
@@ -81,22 +82,12 @@ class MinutesView:
     ended: str
 
 
-def note_text(note: Note) -> str:
+def note_text(note: Note, known: KnownPeople) -> str:
     text = escape_markdown_html(note.text)
     if note.kind is NoteKind.ACTION:
-        owners = f" ({', '.join(note.owners)})" if note.owners else ""
-        return f"Action{owners}: {text}"
+        owners = ", ".join(known.owners_of(note.text))
+        return f"Action ({owners}): {text}" if owners else f"Action: {text}"
     return _PREFIX[note.kind] + text
-
-
-def _line(note: Note) -> NoteLine:
-    return NoteLine(note.depth, note_text(note), note.kind.value, note.author_name,
-                    f"{note.at:%H:%M}")
-
-
-def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
-    return ItemView(escape_title(item.title), item.url, item.number, item.reference,
-                    item.discussed or bool(notes), [_line(n) for n in notes])
 
 
 def _present_line(name: str, github: str, affiliation: str) -> str:
@@ -111,6 +102,16 @@ def _present_line(name: str, github: str, affiliation: str) -> str:
 def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     items = store.agenda(meeting.id)
     notes = store.notes(meeting.id)
+    known = KnownPeople.of_meeting(store, meeting.id)
+
+    def _line(note: Note) -> NoteLine:
+        return NoteLine(note.depth, note_text(note, known), note.kind.value, note.author_name,
+                        f"{note.at:%H:%M}")
+
+    def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
+        return ItemView(escape_title(item.title), item.url, item.number, item.reference,
+                        item.discussed or bool(notes), [_line(n) for n in notes])
+
     by_item: dict[int, list[Note]] = {item.id: [] for item in items}
     general, announcements, qa = [], [], []
     for note in notes:
@@ -145,8 +146,9 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         if note.kind is not NoteKind.ACTION:
             continue
         text = escape_markdown_html(note.text)
-        actions.append((", ".join(note.owners), text))
-        for owner in note.owners or ("UNASSIGNED",):
+        owners = known.owners_of(note.text)
+        actions.append((", ".join(owners), text))
+        for owner in owners or ("UNASSIGNED",):
             by_person.setdefault(owner, []).append(text)
     if "UNASSIGNED" in by_person:
         by_person.move_to_end("UNASSIGNED")

@@ -104,7 +104,6 @@ def _note(row: Any) -> Note:
         item_id=row.item_id,
         section=Section(row.section),
         depth=row.depth,
-        owners=tuple(o for o in row.owners.split("\n") if o),
         source_message_id=row.source_message_id,
     )
 
@@ -330,18 +329,18 @@ class Store:
 
     def add_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
-                 depth: int = 0, owners: tuple[str, ...] = (), source_message_id: str = ""
+                 depth: int = 0, source_message_id: str = ""
                  ) -> Note:
         note_id = self.connection.execute(
             insert(notes).values(
                 meeting_id=meeting_id, author_id=author_id, author_name=author_name, at=at,
                 kind=kind.value, text=text, item_id=item_id, section=section.value,
-                depth=depth, owners="\n".join(owners), source_message_id=source_message_id,
+                depth=depth, source_message_id=source_message_id,
                 deleted=False,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
-                    section, depth, owners, source_message_id)
+                    section, depth, source_message_id)
 
     def notes(self, meeting_id: int) -> list[Note]:
         rows = self.connection.execute(
@@ -371,8 +370,6 @@ class Store:
     def change_note(self, note_id: int, **values: Any) -> None:
         if "kind" in values:
             values["kind"] = values["kind"].value
-        if "owners" in values:
-            values["owners"] = "\n".join(values["owners"])
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(**values))
 
     # -- transcript: every line said while the meeting runs -----------------------------

@@ -119,7 +119,6 @@ notes = Table(
     Column("item_id", Integer),
     Column("section", String(20), nullable=False),
     Column("depth", Integer, nullable=False, server_default="0"),
-    Column("owners", Text, nullable=False, server_default=""),
     Column("source_message_id", String(200), nullable=False, server_default=""),
     Column("deleted", Boolean, nullable=False, server_default=text("false")),
     Index("notes_by_meeting", "meeting_id", "id"),

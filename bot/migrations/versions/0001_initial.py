@@ -94,7 +94,6 @@ def upgrade() -> None:
     sa.Column('item_id', sa.Integer(), nullable=True),
     sa.Column('section', sa.String(length=20), nullable=False),
     sa.Column('depth', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('owners', sa.Text(), server_default='', nullable=False),
     sa.Column('source_message_id', sa.String(length=200), server_default='', nullable=False),
     sa.Column('deleted', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ondelete='CASCADE'),

@@ -1,0 +1,53 @@
+"""Who owns an action item: like MeetBot, anyone known to the meeting whose name the action
+text mentions, plus any ``@handle``.
+
+Owners are worked out when the minutes are compiled, not when the action is noted, so a
+person who arrives later still owns the actions that name them, and noting stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.store import Store
+
+_HANDLE = re.compile(r"(?<![\w/])@([A-Za-z0-9][A-Za-z0-9-]{0,38})\b")
+
+
+@dataclass(frozen=True)
+class KnownPeople:
+    """Spellings (casefolded) -> the name the minutes use for that person."""
+
+    names: dict[str, str]
+
+    @classmethod
+    def of_meeting(cls, store: Store, meeting_id: int) -> KnownPeople:
+        names: dict[str, str] = {}
+        for _, speaker, _lines in store.lines_said(meeting_id):
+            names[speaker.casefold()] = speaker
+        for nick in store.role_names(meeting_id, "nick"):
+            names[nick.casefold()] = nick
+        for attendance in store.attendance(meeting_id):
+            person = attendance.person
+            names[person.name.casefold()] = person.name
+            first = person.name.split()[0] if person.name.split() else ""
+            if len(first) >= 3:
+                names.setdefault(first.casefold(), person.name)
+            if person.github:
+                names[person.github.casefold()] = person.name
+            if not person.user_id.startswith("name:"):
+                names[person.user_id.casefold()] = person.name
+        return cls(names)
+
+    def owners_of(self, text: str) -> tuple[str, ...]:
+        owners: list[str] = []
+        for handle in _HANDLE.findall(text):
+            name = self.names.get(handle.casefold(), "@" + handle)
+            if name not in owners:
+                owners.append(name)
+        folded = text.casefold()
+        for key, name in sorted(self.names.items(), key=lambda kv: -len(kv[0])):
+            if name not in owners and re.search(rf"(?<![\w@]){re.escape(key)}(?!\w)", folded):
+                owners.append(name)
+        return tuple(owners)
