@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.commands.handler import MeetingBot
 from bot.config import Group, Settings
-from bot.effects import Post
+from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place
 from bot.store import Database
 
@@ -145,6 +145,11 @@ def _events(log: ParsedLog, place: Place) -> Iterator[Event]:
                     message_id=line.message_id)
 
 
+def _minutes_in(effects: list[Effect]) -> str:
+    return next((e.attachment.content for e in effects
+                 if isinstance(e, Post) and e.attachment is not None), "")
+
+
 def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
            database: Database | None = None, template: str | None = None) -> ReplayResult:
     """Run a logged meeting through the handler and compile its minutes.
@@ -160,24 +165,19 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     bound = settings.model_copy(update={"groups": [group], "data_dir": settings.data_dir})
     bot = MeetingBot(database, bound)
     first = log.lines[0]
+    events = list(_events(log, place))
     if not first.text.strip().lower().startswith("#startmeeting"):
-        bot.handle(Event(EventKind.MESSAGE, place, Author(first.nick, first.nick), first.at,
-                         "#startmeeting"))
+        events.insert(0, Event(EventKind.MESSAGE, place, Author(first.nick, first.nick),
+                               first.at, "#startmeeting"))
     minutes = ""
-    for event in _events(log, place):
-        for effect in bot.handle(event):
-            if isinstance(effect, Post) and effect.attachment is not None:
-                minutes = effect.attachment.content
+    for effects in bot.handle_batch(events):
+        minutes = _minutes_in(effects) or minutes
     with database.transaction() as store:
         meeting = store.running_meeting(place)
-        if meeting is not None:
-            starter = meeting.started_by
     if meeting is not None:
-        last = log.lines[-1].at
-        for effect in bot.handle(Event(EventKind.MESSAGE, place, Author(starter, starter), last,
-                                       "#endmeeting")):
-            if isinstance(effect, Post) and effect.attachment is not None:
-                minutes = effect.attachment.content
+        closing = Event(EventKind.MESSAGE, place, Author(meeting.started_by, meeting.started_by),
+                        log.lines[-1].at, "#endmeeting")
+        minutes = _minutes_in(bot.handle(closing)) or minutes
     with database.transaction() as store:
         ended = store.meetings(limit=1)[0]
         if template and template != group.template:

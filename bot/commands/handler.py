@@ -6,6 +6,8 @@ are returned: whatever the bot confirms is already saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+
 from bot.commands import agenda, attendance, meeting, notes  # noqa: F401  (registers, in help order)
 from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
@@ -18,7 +20,7 @@ from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind
 from bot.ports import AgendaSource
-from bot.store import Database
+from bot.store import Database, Store
 
 NOTE_KINDS = {
     "info": NoteKind.INFO,
@@ -43,25 +45,46 @@ class MeetingBot:
         self.minutes_dir = minutes_dir
 
     def handle(self, event: Event) -> list[Effect]:
+        """Handle one event in its own transaction, committed before anything is said."""
         if event.author.is_bot:
             return []
         with self.database.transaction() as store:
-            place = event.place
-            turn = Turn(
-                store=store,
-                settings=self.settings,
-                group=self.settings.group_for_channel(place.platform, place.workspace,
-                                                      place.channel),
-                event=event,
-                meeting=store.running_meeting(place),
-                effects=Effects(place, event.author.user_id),
-                agenda_source=self.agenda_source,
-                minutes_dir=self.minutes_dir,
-            )
-            _HANDLERS[event.kind](turn)
+            turn = self._turn(store, event)
         for callback in turn.after_commit:
             callback()
         return _quiet_if_lurking(turn)
+
+    def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
+        """Handle many events in one transaction: for replaying a log, where nobody waits
+        for a confirmation and a commit per line would be most of the work."""
+        after_commit: list[Callable[[], None]] = []
+        results: list[list[Effect]] = []
+        with self.database.transaction() as store:
+            for event in events:
+                if event.author.is_bot:
+                    continue
+                turn = self._turn(store, event)
+                after_commit.extend(turn.after_commit)
+                results.append(_quiet_if_lurking(turn))
+        for callback in after_commit:
+            callback()
+        yield from results
+
+    def _turn(self, store: Store, event: Event) -> Turn:
+        place = event.place
+        turn = Turn(
+            store=store,
+            settings=self.settings,
+            group=self.settings.group_for_channel(place.platform, place.workspace,
+                                                  place.channel),
+            event=event,
+            meeting=store.running_meeting(place),
+            effects=Effects(place, event.author.user_id),
+            agenda_source=self.agenda_source,
+            minutes_dir=self.minutes_dir,
+        )
+        _HANDLERS[event.kind](turn)
+        return turn
 
 
 def _on_message(turn: Turn) -> None:

@@ -92,9 +92,7 @@ class Turn:
         return self._item(meeting.current_item_id), meeting.current_section
 
     def _item(self, item_id: int | None) -> AgendaItem | None:
-        if item_id is None:
-            return None
-        return next((i for i in self.store.agenda(self.running().id) if i.id == item_id), None)
+        return None if item_id is None else self.store.agenda_item(item_id)
 
 
 def _thread_root_time(thread_id: str) -> datetime | None:

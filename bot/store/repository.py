@@ -12,7 +12,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import (
@@ -108,6 +118,26 @@ def _note(row: Any) -> Note:
     )
 
 
+# The statements on the path of every chat line, built once: constructing a SQLAlchemy
+# statement costs more than running it on SQLite.
+_RUNNING_MEETING = select(meetings).where(
+    meetings.c.platform == bindparam("platform"),
+    meetings.c.workspace == bindparam("workspace"),
+    meetings.c.channel == bindparam("channel"),
+    meetings.c.status == Status.RUNNING.value,
+)
+_AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
+_HAS_ROLE = select(roles.c.who).where(
+    roles.c.meeting_id == bindparam("meeting_id"),
+    roles.c.role == bindparam("role"),
+    roles.c.who.in_(bindparam("who", expanding=True)),
+).limit(1)
+_LOG_LINE = insert(transcript)
+_ADD_NOTE = insert(notes)
+_MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
+    discussed=True)
+
+
 class Store:
     """The meeting domain's reads and writes on one open connection (one transaction)."""
 
@@ -117,14 +147,9 @@ class Store:
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
-        row = self.connection.execute(
-            select(meetings).where(
-                meetings.c.platform == place.platform,
-                meetings.c.workspace == place.workspace,
-                meetings.c.channel == place.channel,
-                meetings.c.status == Status.RUNNING.value,
-            )
-        ).first()
+        row = self.connection.execute(_RUNNING_MEETING, {
+            "platform": place.platform, "workspace": place.workspace, "channel": place.channel,
+        }).first()
         return _meeting(row) if row else None
 
     def meeting(self, meeting_id: int) -> Meeting | None:
@@ -201,10 +226,12 @@ class Store:
         ).inserted_primary_key[0]  # type: ignore[index]
         return AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
 
+    def agenda_item(self, item_id: int) -> AgendaItem | None:
+        row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
+        return _item(row) if row else None
+
     def mark_discussed(self, item_id: int) -> None:
-        self.connection.execute(
-            update(agenda_items).where(agenda_items.c.id == item_id).values(discussed=True)
-        )
+        self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
                      at: datetime) -> None:
@@ -316,8 +343,7 @@ class Store:
 
     def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
         return self.connection.execute(
-            select(roles.c.who).where(roles.c.meeting_id == meeting_id, roles.c.role == role,
-                                      roles.c.who.in_(who)).limit(1)
+            _HAS_ROLE, {"meeting_id": meeting_id, "role": role, "who": list(who)}
         ).first() is not None
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
@@ -331,14 +357,12 @@ class Store:
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
                  depth: int = 0, source_message_id: str = ""
                  ) -> Note:
-        note_id = self.connection.execute(
-            insert(notes).values(
-                meeting_id=meeting_id, author_id=author_id, author_name=author_name, at=at,
-                kind=kind.value, text=text, item_id=item_id, section=section.value,
-                depth=depth, source_message_id=source_message_id,
-                deleted=False,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        note_id = self.connection.execute(_ADD_NOTE, {
+            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
+            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
+            "section": section.value, "depth": depth, "source_message_id": source_message_id,
+            "deleted": False,
+        }).inserted_primary_key[0]  # type: ignore[index]
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
 
@@ -376,9 +400,9 @@ class Store:
 
     def log_line(self, meeting_id: int, at: datetime, author_id: str, author_name: str,
                  text: str, message_id: str = "") -> None:
-        self.connection.execute(insert(transcript).values(
-            meeting_id=meeting_id, at=at, author_id=author_id, author_name=author_name,
-            text=text, message_id=message_id))
+        self.connection.execute(_LOG_LINE, {
+            "meeting_id": meeting_id, "at": at, "author_id": author_id,
+            "author_name": author_name, "text": text, "message_id": message_id})
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
         """(author id, author name, lines) per speaker, most lines first."""
