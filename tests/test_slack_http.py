@@ -140,7 +140,7 @@ async def test_im_here_button_marks_the_presser_present(bot: SlackBot, fake: Fak
     assert reply.args["text"] == "You are marked present, Ulises Gascon."
     assert await bot.press("link:join", user="U2") == 200  # acked, nothing else
     await bot.command("end", user="U1")
-    [upload] = await fake.async_wait_for_calls("files.completeUploadExternal")
+    await fake.async_wait_for_calls("files.completeUploadExternal")
     assert "* Ulises Gascon" in fake.uploaded_files[0]["content"].decode()
 
 

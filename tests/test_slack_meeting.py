@@ -147,7 +147,7 @@ async def test_a_whole_meeting_on_slack_gives_the_minutes_of_the_core(
                     thread = ts_of(times[line.thread_of]) if line.thread_of >= 0 else ""
                     status = await bot.message(text, user, ts, thread_ts=thread)
                 assert status == 200, f"line {n}: {line}"
-            [completed] = await fake.async_wait_for_calls("files.completeUploadExternal")
+            await fake.async_wait_for_calls("files.completeUploadExternal")
     [minutes_file] = fake.uploaded_files
     minutes = minutes_file["content"].decode()
     assert minutes == expected
