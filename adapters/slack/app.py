@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,13 +92,13 @@ class MeetingListeners:
         team = str(body.get("team_id") or event.get("team") or "")
         channel = str(event.get("channel", ""))
         async with self._in_order(team, channel):
-            if not await self.claim(body):
-                return
             names = await self.people.names(client, team,
                                             [change.user_id, *mentioned_ids(change.text)])
             effects = await self._handle(
-                message_to_event(change, team, channel, names, self.clock()))
-        await self._deliver(client, effects)
+                message_to_event(change, team, channel, names, self.clock()),
+                claim=str(body.get("event_id") or ""))
+        if effects:
+            await self._deliver(client, effects)
 
     async def on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         user = event.get("user") or {}
@@ -116,19 +116,12 @@ class MeetingListeners:
 
     # -- shared steps -----------------------------------------------------------------
 
-    async def claim(self, body: Mapping[str, Any]) -> bool:
+    def _claim(self, event_id: str) -> bool:
         """True the first time an event id is seen. Slack retries an event it thinks we
         missed (``X-Slack-Retry-Num``); the claim is a row in the shared store, so a retry is
         dropped even by another replica or after a restart."""
-        event_id = body.get("event_id")
-        if not event_id:
-            return True
-
-        def claim_in_store() -> bool:
-            with self.core.database.transaction() as store:
-                return store.claim_event(f"slack:{event_id}", self.clock())
-
-        first = await asyncio.to_thread(claim_in_store)
+        with self.core.database.transaction() as store:
+            first = store.claim_event(f"slack:{event_id}", self.clock())
         if not first:
             log.info("Slack event %s was already handled (a retry); ignored", event_id)
         return first
@@ -138,10 +131,17 @@ class MeetingListeners:
         before the first await of a listener, and asyncio locks are fair)."""
         return self._channel_locks.setdefault((team, channel), asyncio.Lock())
 
-    async def _handle(self, event: Event) -> list[Effect]:
-        """The core's answer to ``event``; a database outage is told to the person."""
+    async def _handle(self, event: Event, claim: str = "") -> list[Effect]:
+        """The core's answer to ``event`` (none to a retry of an event ``claim`` names);
+        a database outage is told to the person. One trip to a worker thread for both."""
+
+        def work() -> list[Effect]:
+            if claim and not self._claim(claim):
+                return []
+            return self.core.bot.handle(event)
+
         try:
-            return await asyncio.to_thread(self.core.bot.handle, event)
+            return await asyncio.to_thread(work)
         except StoreError as exc:
             log.error("could not handle a Slack %s: %s", event.kind.value, exc)
             return [PrivateReply(event.place, event.author.user_id,

@@ -47,6 +47,10 @@ class People:
                     token: str | None = None) -> dict[str, str]:
         """Names of ``user_ids`` (those Slack does not know are left out)."""
         wanted = [u for u in dict.fromkeys(user_ids) if u]
+        now = self.clock()
+        cached = {u: self._names.get((team_id, u)) for u in wanted}
+        if all(c is not None and now - c[0] < self.ttl for c in cached.values()):
+            return {u: c[1] for u, c in cached.items() if c is not None}  # no await: no wait
         found = await asyncio.gather(*(self.name(client, team_id, u, token) for u in wanted))
         return {uid: name for uid, name in zip(wanted, found, strict=True) if name}
 
