@@ -39,7 +39,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     core = _core(args)
     try:
         platforms = []
-        if core.secrets.slack_bot_token or core.secrets.slack_app_token:
+        if (core.secrets.slack_bot_token or core.secrets.slack_app_token
+                or core.settings.slack.oauth):
             platforms.append("slack")
         if core.secrets.discord_token:
             platforms.append("discord")

@@ -126,6 +126,8 @@ class Group(_Strict):
 class SlackSettings(_Strict):
     mode: Literal["http", "socket"] = "http"
     oauth: bool = False
+    # Web API base URL (keep the trailing slash); $GAVEL_SLACK_API_URL overrides it.
+    api_url: str = ""
 
 
 class DiscordSettings(_Strict):

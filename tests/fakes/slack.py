@@ -201,6 +201,8 @@ class FakeSlack:
             "users.info": self._users_info,
             "conversations.info": self._conversations_info,
             "conversations.join": self._conversations_join,
+            "conversations.setTopic": self._conversations_set_topic,
+            "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
@@ -675,6 +677,11 @@ class FakeSlack:
         args = await _read_args(request)
         form_token = args.pop("token", None)
         token = _bearer(request.headers.get("Authorization")) or form_token
+        if method == "oauth.v2.access" and not token:
+            # The app authenticates with its client id and secret (basic auth or form fields).
+            authorization = request.headers.get("Authorization", "")
+            if authorization.lower().startswith("basic ") or args.get("client_secret"):
+                token = "client-credentials"
         call = RecordedCall(
             method=method,
             args=args,
@@ -889,6 +896,31 @@ class FakeSlack:
             answer["warning"] = "already_in_channel"
             answer["response_metadata"] = {"warnings": ["already_in_channel"]}
         return answer
+
+    def _conversations_set_topic(self, args: _ARGS, token: str) -> _ARGS:
+        channel = self._channel(args)
+        if not channel["is_member"]:
+            raise _SlackError("not_in_channel")
+        channel["topic"] = {"value": str(args.get("topic", "")), "creator": self.bot_user_id,
+                            "last_set": self._ts_base}
+        return {"ok": True, "channel": dict(channel)}
+
+    def _oauth_v2_access(self, args: _ARGS, token: str) -> _ARGS:
+        """Exchanges any ``code`` for a bot token of this team (client id and secret must be
+        given, as HTTP basic auth or form fields; the SDK sends basic auth)."""
+        self._require(args, "code", error="invalid_code")
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": str(args.get("scope", "commands,chat:write")),
+            "token_type": "bot",
+            "access_token": f"xoxb-installed-{args['code']}",
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": self.team_id, "name": self.team},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _files_get_upload_url_external(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "filename", "length")

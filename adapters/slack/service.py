@@ -1,0 +1,185 @@
+"""The Slack adapter as ``adapters.serve`` runs it: start, stop, and deliver effects.
+
+Three ways to run, chosen by the config and the environment:
+
+- HTTP, one workspace: ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``; Slack posts to
+  ``/slack/events`` on Gavel's web server (the one serving ``/healthz``).
+- HTTP, many workspaces (``[slack] oauth = true``): ``SLACK_CLIENT_ID``,
+  ``SLACK_CLIENT_SECRET``, ``SLACK_SIGNING_SECRET``; workspaces install the app at
+  ``/slack/install`` and their bot tokens are kept in Gavel's database.
+- Socket Mode (``[slack] mode = "socket"``, or only ``SLACK_APP_TOKEN`` without a signing
+  secret): ``SLACK_APP_TOKEN`` + ``SLACK_BOT_TOKEN``; Gavel dials out, no public URL.
+
+``$GAVEL_SLACK_API_URL`` (or ``[slack] api_url``) points the Web API elsewhere: tests use it
+to reach a fake Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from itertools import groupby
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.app import SCOPES, Clock, MeetingListeners, build_bolt_app, utc_now
+from adapters.slack.delivery import deliver, make_client
+from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
+from adapters.slack.people import People
+from bot.app import Core
+from bot.config import ConfigError
+from bot.effects import Effect
+
+log = logging.getLogger("gavel.slack")
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+def choose_mode(core: Core) -> str:
+    """``socket`` or ``http``: the config's, except that an app-level token with no signing
+    secret can only mean Socket Mode."""
+    settings, secrets = core.settings.slack, core.secrets
+    if settings.mode == "http" and secrets.slack_app_token and not secrets.slack_signing_secret \
+            and not settings.oauth:
+        return "socket"
+    return settings.mode
+
+
+def _missing_secrets(core: Core, mode: str) -> list[str]:
+    secrets, oauth = core.secrets, core.settings.slack.oauth
+    needed = {
+        "SLACK_SIGNING_SECRET": mode == "http",
+        "SLACK_BOT_TOKEN": not oauth,
+        "SLACK_APP_TOKEN": mode == "socket",
+        "SLACK_CLIENT_ID": oauth,
+        "SLACK_CLIENT_SECRET": oauth,
+    }
+    values = {
+        "SLACK_SIGNING_SECRET": secrets.slack_signing_secret,
+        "SLACK_BOT_TOKEN": secrets.slack_bot_token,
+        "SLACK_APP_TOKEN": secrets.slack_app_token,
+        "SLACK_CLIENT_ID": secrets.slack_client_id,
+        "SLACK_CLIENT_SECRET": secrets.slack_client_secret,
+    }
+    return [name for name, required in needed.items() if required and not values[name]]
+
+
+class SlackService:
+    """Gavel on Slack: the Bolt app, mounted on the web server or connected by Socket Mode."""
+
+    platform = "slack"
+
+    def __init__(self, core: Core, web_app: web.Application, *, clock: Clock = utc_now,
+                 env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        settings = core.settings.slack
+        self.core = core
+        self.mode = choose_mode(core)
+        missing = _missing_secrets(core, self.mode)
+        if missing:
+            how = "OAuth (multi-workspace)" if settings.oauth else "a single workspace"
+            raise ConfigError(f"Slack in {self.mode} mode for {how} needs these environment "
+                              f"variables: {', '.join(missing)} (see README, 'Slack')")
+        self.api_url = env.get("GAVEL_SLACK_API_URL") or settings.api_url or None
+        self.oauth = settings.oauth
+        secrets = core.secrets
+        self.client = make_client(None if self.oauth else secrets.slack_bot_token, self.api_url)
+        self.listeners = MeetingListeners(core, People(), clock)
+        options: dict[str, object] = {}
+        self.installations: DatabaseInstallationStore | None = None
+        self._states: DatabaseStateStore | None = None
+        if self.oauth:
+            engine = core.database.engine
+            self.installations = DatabaseInstallationStore(secrets.slack_client_id, engine)
+            self._states = DatabaseStateStore(engine)
+            options["oauth_settings"] = AsyncOAuthSettings(
+                client_id=secrets.slack_client_id,
+                client_secret=secrets.slack_client_secret,
+                scopes=list(SCOPES),
+                installation_store=self.installations,
+                state_store=self._states,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            )
+        self.bolt: AsyncApp = build_bolt_app(
+            self.listeners, self.client,
+            signing_secret=secrets.slack_signing_secret if self.mode == "http" else None,
+            **options)
+        self._socket: AsyncSocketModeHandler | None = None
+        if self.mode == "http":
+            mount(web_app, self.bolt)
+
+    async def start(self) -> None:
+        if self.installations is not None and self._states is not None:
+            await asyncio.to_thread(self.installations.create_tables)
+            await asyncio.to_thread(self._states.create_tables)
+        else:
+            await self._check_bot_token()
+        if self.mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.bolt, app_token=self.core.secrets
+                                                  .slack_app_token)
+            await self._socket.connect_async()
+        log.warning("Slack adapter started (%s mode%s)", self.mode,
+                    ", OAuth installs" if self.oauth else "")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    async def deliver(self, effects: list[Effect]) -> None:
+        """Post effects no Slack request asked for (reminders, publishing results)."""
+        for workspace, batch in groupby(effects, key=lambda e: e.place.workspace):
+            token = await self._token_for(workspace)
+            await deliver(self.client, list(batch), token=token)
+
+    async def _token_for(self, workspace: str) -> str | None:
+        if self.installations is None:
+            return None  # the client carries the one bot token
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None:
+            raise ConfigError(f"Gavel is not installed in Slack workspace {workspace!r}: "
+                              f"install it at {INSTALL_PATH}")
+        return bot.bot_token
+
+    async def _check_bot_token(self) -> None:
+        """Fail at start, with a clear reason, rather than at the first meeting."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            raise ConfigError(f"Slack refused SLACK_BOT_TOKEN: {exc.response.get('error')}") \
+                from None
+
+
+def mount(web_app: web.Application, bolt: AsyncApp) -> None:
+    """Bolt's endpoints on Gavel's web server: events (and, with OAuth, install/redirect)."""
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    web_app.router.add_post(EVENTS_PATH, events)
+    flow = bolt.oauth_flow
+    if flow is None:
+        return
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request)))
+
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    web_app.router.add_get(INSTALL_PATH, install)
+    web_app.router.add_get(REDIRECT_PATH, redirect)
+
+
+__all__: Sequence[str] = ("SlackService", "choose_mode", "mount")
