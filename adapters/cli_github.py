@@ -135,7 +135,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             for effect in effects:
                 if isinstance(effect, Post):
                     print(f"meeting {meeting.id} ({meeting.meeting_date}): {effect.text}")
-                    failed += "failed" in effect.text
+                    failed += effect.purpose == "publish_failed"
         if not results:
             print("nothing to publish: every ended meeting is published")
         return 1 if failed else 0

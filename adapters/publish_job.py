@@ -35,7 +35,7 @@ async def publish_pending_minutes(core: Core, services: dict[str, PlatformServic
             log.exception("publishing pending minutes")
             results = []
         for meeting, effects in results:
-            done = [e for e in effects if isinstance(e, Post) and "failed" not in e.text]
+            done = [e for e in effects if isinstance(e, Post) and e.purpose == "publish"]
             service = services.get(meeting.platform)
             if done and service is not None:
                 try:

@@ -158,7 +158,7 @@ class Publisher:
             log.warning("publishing meeting %d: %s", meeting_id, problem)
             return [Post(place, f"The minutes are saved, but publishing them to GitHub "
                                 f"failed: {problem} They will be published later "
-                                "(or run: gavel publish --pending).", purpose="publish")]
+                                "(or run: gavel publish --pending).", purpose="publish_failed")]
         links = {**meeting.links, "pr": done.pr_url}
         if done.comment_url:
             links["issue_comment"] = done.comment_url
