@@ -102,7 +102,7 @@ class GitHubAgenda:
 
     def lookup(self, repo: str, number: int) -> AgendaEntry | None:
         def get() -> AgendaEntry:
-            issue = self.github.api.get_repo(repo, lazy=True).get_issue(number)
+            issue = self.github.api.get_repo(repo).get_issue(number)
             return AgendaEntry(repo, number, issue.title, issue.html_url,
                                "/pull/" in issue.html_url)
 

@@ -180,7 +180,7 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
         number = known[1]
         try:
             issue = github.call(f"read {repo}#{number}", lambda: _loaded(
-                github.api.get_repo(repo, lazy=True).get_issue(number)))
+                github.api.get_repo(repo).get_issue(number)))
         except NotFound:
             issue = None  # deleted or transferred: look for it by title, or open anew
     if issue is None:
@@ -192,7 +192,7 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
             # Safe to repeat: a retry after a lost answer finds the issue first.
             again = find_issue_by_title(github, repo, title) if attempts else None
             attempts.append(1)
-            return again or github.api.get_repo(repo, lazy=True).create_issue(title, body)
+            return again or github.api.get_repo(repo).create_issue(title, body)
 
         attempts: list[int] = []
         issue = github.call(f"open the meeting issue in {repo}", create)

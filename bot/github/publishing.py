@@ -74,7 +74,7 @@ def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str
     owner = repo_name.split("/")[0]
 
     def open_pull() -> tuple[PullRequest, bool, bool]:
-        repo = github.api.get_repo(repo_name, lazy=True)
+        repo = github.api.get_repo(repo_name)
         base = repo.default_branch
         new_branch = False
         try:
@@ -117,7 +117,7 @@ def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str
         text = f"The minutes of this meeting are ready for review in {pull.html_url}"
         comment = github.call(
             f"comment on {issue_repo}#{number}",
-            lambda: github.api.get_repo(issue_repo, lazy=True).get_issue(number)
+            lambda: github.api.get_repo(issue_repo).get_issue(number)
             .create_comment(text), policy)
         comment_url = comment.html_url
     return Publication(pull.html_url, pull.number, created, changed, comment_url)
