@@ -11,19 +11,12 @@ from bot.commands.handler import MeetingBot
 from bot.config import Settings
 from bot.github.agenda import GitHubAgenda, agenda_markdown, fetch_agenda
 from bot.store import Database
+from tests import github_support
 from tests.conftest import Chat, posts, private
 from tests.fakes.github import FakeGitHub
-from tests.github_support import (  # noqa: F401  (fixtures)
-    GROUP,
-    LABEL,
-    TOKEN,
-    Sleeps,
-    client,
-    fake,
-    seed_agenda,
-    sleeps,
-)
+from tests.github_support import GROUP, LABEL, TOKEN, Sleeps, client, seed_agenda
 
+fake, sleeps = github_support.fake, github_support.sleeps  # fixtures
 ROOT = Path(__file__).resolve().parents[1]
 
 

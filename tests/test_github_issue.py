@@ -13,19 +13,12 @@ from bot.config import Settings
 from bot.github.agenda import fetch_agenda
 from bot.github.meeting_issue import AGENDA_END, ensure_issue, ensure_meeting_issue, is_due
 from bot.store import Database
+from tests import github_support
 from tests.conftest import Chat
 from tests.fakes.github import FakeGitHub
-from tests.github_support import (  # noqa: F401  (fixtures)
-    GROUP,
-    LABEL,
-    TOKEN,
-    Sleeps,
-    client,
-    fake,
-    seed_agenda,
-    sleeps,
-)
+from tests.github_support import GROUP, LABEL, TOKEN, Sleeps, client, seed_agenda
 
+fake, sleeps = github_support.fake, github_support.sleeps  # fixtures
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 TITLE = "Node.js Security team Meeting 2026-11-26"

@@ -13,17 +13,12 @@ from bot.github.client import token_client
 from bot.github.meeting_issue import ensure_meeting_issue
 from bot.github.publishing import Publisher
 from bot.store import Database
+from tests import github_support
 from tests.conftest import Chat, posts
 from tests.fakes.github import FakeGitHub
-from tests.github_support import (  # noqa: F401  (fixtures)
-    GROUP,
-    TOKEN,
-    Sleeps,
-    client,
-    fake,
-    sleeps,
-)
+from tests.github_support import GROUP, TOKEN, Sleeps, client
 
+fake, sleeps = github_support.fake, github_support.sleeps  # fixtures
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 REPO = "nodejs/security-wg"
 PATH = "meetings/2026-11-26.md"
@@ -132,7 +127,7 @@ def test_rate_limit_beyond_the_bound_tells_the_channel_and_publishes_later(
     assert status is Status.ENDED and minutes
     assert sleeps == []  # no half-hour wait while the channel watches
 
-    [(meeting, later)] = publisher.publish_pending()
+    [(_, later)] = publisher.publish_pending()
     status, links, minutes = _status(database)
     assert status is Status.PUBLISHED
     assert fake.file(REPO, PATH, BRANCH) == minutes
