@@ -186,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
 EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
+def _github_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from adapters.cli_github import add_commands
+
+    add_commands(commands)
+
+
+EXTENSIONS.append(_github_commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

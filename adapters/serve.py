@@ -37,6 +37,15 @@ BackgroundJob = Callable[[Core, dict[str, PlatformService]], Awaitable[None]]
 BACKGROUND_JOBS: list[BackgroundJob] = []
 
 
+async def _publish_pending(core: Core, services: dict[str, PlatformService]) -> None:
+    from adapters.publish_job import publish_pending_minutes
+
+    await publish_pending_minutes(core, services)
+
+
+BACKGROUND_JOBS.append(_publish_pending)
+
+
 def _factory(platform: str) -> ServiceFactory:
     if platform == "slack":
         from adapters.slack import SlackService

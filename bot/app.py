@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands.handler import MeetingBot
 from bot.config import Secrets, Settings
 from bot.ports import AgendaSource
 from bot.store import Database
+
+if TYPE_CHECKING:
+    from bot.github.client import GitHub
+    from bot.github.publishing import Publisher
 
 
 @dataclass
@@ -20,6 +25,8 @@ class Core:
     secrets: Secrets
     database: Database
     bot: MeetingBot
+    github: GitHub | None = None
+    publisher: Publisher | None = None
 
     @property
     def minutes_dir(self) -> Path:
@@ -36,5 +43,19 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
     secrets = secrets if secrets is not None else Secrets.from_environment()
     database = Database.open(database_url or settings.database_url_or_default())
     minutes_dir = str(Path(settings.data_dir) / "minutes")
-    bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir)
-    return Core(settings, secrets, database, bot)
+    github, publisher = None, None
+    if any(g.orgs or g.minutes_repo or g.issue_repo for g in settings.groups):
+        from bot.github.client import client_from_settings
+
+        github = client_from_settings(settings, secrets)
+    if github is not None:
+        from bot.github.agenda import GitHubAgenda
+        from bot.github.publishing import Publisher
+
+        if agenda_source is None and any(g.orgs and g.labels for g in settings.groups):
+            agenda_source = GitHubAgenda(github)
+        if any(g.minutes_repo for g in settings.groups):
+            publisher = Publisher(github, database, settings)
+    bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
+                     publisher=publisher)
+    return Core(settings, secrets, database, bot, github, publisher)

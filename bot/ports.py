@@ -33,6 +33,13 @@ class AgendaSource(Protocol):
         ...
 
 
+class MinutesPublisher(Protocol):
+    def publish_now(self, meeting_id: int) -> list[Effect]:
+        """Publish an ended meeting's saved minutes (briefly: the channel is waiting);
+        the effects say how it went. Never raises for a GitHub failure."""
+        ...
+
+
 class EffectSink(Protocol):
     """A platform adapter seen from the core's timers: it posts effects on its platform.
 

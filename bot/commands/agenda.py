@@ -8,6 +8,7 @@ from bot.commands.notes import confirm
 from bot.commands.registry import command
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
+from bot.events import EventKind
 
 _REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d+)\b\s*(.*)", re.DOTALL)
 _GITHUB_URL = re.compile(
@@ -25,8 +26,12 @@ def describe(item: AgendaItem) -> str:
     return f"{item.title} ({item.reference})" if item.reference else item.title
 
 
-@command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda")
+@command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
+         needs_meeting=False)
 def agenda(turn: Turn, argument: str) -> None:
+    if turn.meeting is None:
+        _upcoming_agenda(turn, argument)
+        return
     verb, _, rest = argument.partition(" ")
     if verb.lower() == "add":
         item = add_item(turn, rest.strip())
@@ -45,6 +50,35 @@ def agenda(turn: Turn, argument: str) -> None:
         f"{'→' if item.id == current else ' '} {n}. {describe(item)}"
         for n, item in enumerate(items, 1)
     ]
+    turn.effects.tell("\n".join(lines))
+
+
+def _upcoming_agenda(turn: Turn, argument: str) -> None:
+    """Between meetings: the agenda as GitHub has it now (refreshed on each ask)."""
+    if argument or turn.event.kind is not EventKind.COMMAND:
+        if argument:
+            turn.effects.tell("Items can be added once the meeting has started; until "
+                              "then, label the issue or pull request on GitHub.")
+        return  # a bare `#agenda` in an idle channel is chat
+    group = turn.group
+    entries = turn.agenda_source.agenda_for(group) if turn.agenda_source else []
+    lines = [f"Upcoming agenda for {group.meeting_title}:"]
+    lines += [f"• {item}" for item in group.standing_items]
+    repo = None
+    for entry in entries:
+        if entry.repo != repo:
+            repo = entry.repo
+            lines.append(repo)
+        kind = "PR" if entry.is_pr else "issue"
+        lines.append(f"  • {entry.title} ({kind} {entry.repo}#{entry.number})")
+    problem = getattr(turn.agenda_source, "last_problem", "")
+    if problem:
+        lines.append(f"(GitHub could not be asked just now: {problem} This is the last "
+                     "agenda fetched.)")
+    elif len(lines) == 1:
+        lines.append("Nothing on it yet" + (f": label an issue or pull request "
+                                             f"{' or '.join(group.labels)}." if group.labels
+                                             else "."))
     turn.effects.tell("\n".join(lines))
 
 

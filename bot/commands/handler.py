@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from bot.commands import agenda, attendance, meeting, notes  # noqa: F401  (registers, in help order)
+from bot.commands import (  # noqa: F401  (registers, in help order)
+    agenda,
+    attendance,
+    meeting,
+    notes,
+    publish,
+)
 from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
 from bot.commands.notes import split_depth, take_note
@@ -19,7 +25,7 @@ from bot.config import Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind
-from bot.ports import AgendaSource
+from bot.ports import AgendaSource, MinutesPublisher
 from bot.store import Database, Store
 
 NOTE_KINDS = {
@@ -38,11 +44,13 @@ class MeetingBot:
     """Runs meetings in any number of channels, on any platform, from one store."""
 
     def __init__(self, database: Database, settings: Settings,
-                 agenda_source: AgendaSource | None = None, minutes_dir: str = "") -> None:
+                 agenda_source: AgendaSource | None = None, minutes_dir: str = "",
+                 publisher: MinutesPublisher | None = None) -> None:
         self.database = database
         self.settings = settings
         self.agenda_source = agenda_source
         self.minutes_dir = minutes_dir
+        self.publisher = publisher
 
     def handle(self, event: Event) -> list[Effect]:
         """Handle one event in its own transaction, committed before anything is said."""
@@ -52,7 +60,11 @@ class MeetingBot:
             turn = self._turn(store, event)
         for callback in turn.after_commit:
             callback()
-        return _quiet_if_lurking(turn)
+        effects = _quiet_if_lurking(turn)
+        if turn.publish_meeting_id is not None and self.publisher is not None:
+            # After the commit: the minutes are saved whatever GitHub does.
+            effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
+        return effects
 
     def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
@@ -82,6 +94,7 @@ class MeetingBot:
             effects=Effects(place, event.author.user_id),
             agenda_source=self.agenda_source,
             minutes_dir=self.minutes_dir,
+            can_publish=self.publisher is not None,
         )
         _HANDLERS[event.kind](turn)
         return turn

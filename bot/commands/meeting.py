@@ -39,6 +39,8 @@ def start_meeting(turn: Turn, argument: str) -> None:
     links = {}
     if turn.group.links.join:
         links["join"] = turn.group.links.join
+    if (issue := turn.store.meeting_issue(turn.group.name, turn.local_date)) is not None:
+        links["issue"] = issue[2]
     if links:
         turn.store.update_meeting(meeting.id, links=links)
     lines = [f"Meeting started: {title} {turn.local_date}",
@@ -83,6 +85,7 @@ def end_meeting(turn: Turn, argument: str) -> None:
                f"Minutes attached (meeting {meeting.id}).{saved}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose="minutes")
+    turn.publish_meeting_id = meeting.id
 
 
 @command("meetingname", "#meetingname <title> — rename the meeting", chair_only=True)

@@ -28,6 +28,8 @@ class Turn:
     agenda_source: AgendaSource | None = None
     minutes_dir: str = ""
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    can_publish: bool = False  # a minutes publisher (GitHub) is configured
+    publish_meeting_id: int | None = None  # publish this meeting once the turn commits
 
     @property
     def now(self) -> datetime:

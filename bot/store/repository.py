@@ -41,6 +41,7 @@ from bot.store.database import open_engine, translated_errors
 from bot.store.schema import (
     agenda_items,
     attendance,
+    meeting_issues,
     meetings,
     notes,
     people,
@@ -414,6 +415,45 @@ class Store:
             .order_by(func.count().desc(), func.min(transcript.c.id))
         )
         return [(r.author_id, r.name, r.lines) for r in rows]
+
+    # -- GitHub: meeting issues and publications ------------------------------------
+
+    def meeting_issue(self, group_name: str, meeting_date: str) -> tuple[str, int, str] | None:
+        """(repo, number, url) of the meeting issue opened for that day, if any."""
+        row = self.connection.execute(
+            select(meeting_issues).where(meeting_issues.c.group_name == group_name,
+                                         meeting_issues.c.meeting_date == meeting_date)
+        ).first()
+        return (row.repo, row.number, row.url) if row else None
+
+    def save_meeting_issue(self, group_name: str, meeting_date: str, repo: str, number: int,
+                           url: str, at: datetime) -> None:
+        self.connection.execute(delete(meeting_issues).where(
+            meeting_issues.c.group_name == group_name,
+            meeting_issues.c.meeting_date == meeting_date))
+        self.connection.execute(insert(meeting_issues).values(
+            group_name=group_name, meeting_date=meeting_date, repo=repo, number=number,
+            url=url, updated_at=at))
+
+    def unpublished_meetings(self) -> list[Meeting]:
+        """Meetings that ended with minutes saved but no pull request yet, oldest first."""
+        rows = self.connection.execute(
+            select(meetings).where(meetings.c.status == Status.ENDED.value,
+                                   meetings.c.minutes.is_not(None))
+            .order_by(meetings.c.id))
+        return [_meeting(r) for r in rows]
+
+    def last_ended_meeting(self, place: Place) -> Meeting | None:
+        """The most recent meeting that ended in this channel (published or not)."""
+        row = self.connection.execute(
+            select(meetings).where(
+                meetings.c.platform == place.platform,
+                meetings.c.workspace == place.workspace,
+                meetings.c.channel == place.channel,
+                meetings.c.status.in_([Status.ENDED.value, Status.PUBLISHED.value]),
+            ).order_by(meetings.c.id.desc()).limit(1)
+        ).first()
+        return _meeting(row) if row else None
 
     # -- delivery bookkeeping ---------------------------------------------------------
 

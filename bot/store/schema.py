@@ -149,6 +149,19 @@ transcript = Table(
     Index("transcript_by_meeting", "meeting_id", "id"),
 )
 
+# The meeting issue opened on GitHub ahead of each meeting: looked up here first so that
+# a daily run never opens a second one.
+meeting_issues = Table(
+    "meeting_issues",
+    metadata,
+    Column("group_name", String(200), primary_key=True),
+    Column("meeting_date", String(10), primary_key=True),
+    Column("repo", String(200), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 processed_events = Table(
     "processed_events",
     metadata,

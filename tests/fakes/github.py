@@ -375,6 +375,9 @@ class FakeGitHub:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._blobs: dict[str, bytes] = {}  # blob sha -> bytes, shared by all repos
+        self._installations: dict[str, int] = {}
+        self._token_lifetime = 3600
+        self.issued_tokens: list[str] = []
         self._routes = self._build_routes()
 
     # ------------------------------------------------------------------ lifecycle
@@ -1132,6 +1135,10 @@ class FakeGitHub:
     def _authorized(self, headers: Mapping[str, str]) -> bool:
         auth = headers.get("authorization", "")
         scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.count(".") == 2 and self._installations:
+            return True  # an app's JWT (only the app endpoints answer it usefully)
+        if scheme.lower() == "token" and value in self.issued_tokens:
+            return True
         return scheme.lower() in ("token", "bearer") and value == self.token
 
     @staticmethod
@@ -1148,6 +1155,8 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         table: list[tuple[str, str, Callable[..., _Resp]]] = [
             ("GET", r"/user", self._get_user),
+            ("GET", r"/orgs/(?P<org>[^/]+)/installation", self._get_org_installation),
+            ("POST", r"/app/installations/(?P<iid>\d+)/access_tokens", self._create_token),
             ("GET", r"/rate_limit", self._get_rate_limit),
             ("GET", r"/search/issues", self._search_issues),
             ("GET", repo, self._get_repo),
@@ -1235,6 +1244,39 @@ class FakeGitHub:
 
         core = res("core")
         return _Resp(200, {"resources": {"core": core, "search": res("search")}, "rate": core})
+
+    # ------------------------------------------------------------------ routes: apps
+
+    def install_app(self, org: str, installation_id: int = 4242,
+                    token_lifetime: int = 3600) -> None:
+        """Install a GitHub App on ``org``: ``GET /orgs/{org}/installation`` answers (to a
+        ``Bearer`` JWT) and ``POST /app/installations/{id}/access_tokens`` issues tokens
+        ``ghs_1``, ``ghs_2``... living ``token_lifetime`` seconds, which are then accepted
+        like :attr:`token`. ``issued_tokens`` lists them."""
+        with self._lock:
+            self._installations[org.lower()] = installation_id
+            self._token_lifetime = token_lifetime
+
+    def _get_org_installation(self, req: _Req, org: str) -> _Resp:
+        if not req.headers.get("authorization", "").startswith("Bearer "):
+            raise _HttpError(401, "A JSON web token could not be decoded")
+        iid = self._installations.get(org.lower())
+        if iid is None:
+            raise _not_found()
+        tokens_url = f"{self._api}/app/installations/{iid}/access_tokens"
+        return _Resp(200, {"id": iid, "account": self._user_json(org), "app_id": 1,
+                           "target_type": "Organization", "permissions": {},
+                           "access_tokens_url": tokens_url})
+
+    def _create_token(self, req: _Req, iid: str) -> _Resp:
+        if not req.headers.get("authorization", "").startswith("Bearer "):
+            raise _HttpError(401, "A JSON web token could not be decoded")
+        token = f"ghs_{len(self.issued_tokens) + 1}"
+        self.issued_tokens.append(token)
+        expires = datetime.fromtimestamp(time.time() + self._token_lifetime, UTC)
+        return _Resp(201, {"token": token, "expires_at": _iso(expires),
+                           "permissions": {"issues": "write", "contents": "write"},
+                           "repository_selection": "all"})
 
     # ------------------------------------------------------------------ routes: search
 

@@ -1,0 +1,26 @@
+"""/meeting publish: (re)publish the last ended meeting's minutes as a pull request."""
+
+from __future__ import annotations
+
+from bot.commands.registry import command
+from bot.commands.turn import Turn
+
+
+@command("publish", "/meeting publish — open or update the minutes pull request on GitHub",
+         needs_meeting=False)
+def publish(turn: Turn, argument: str) -> None:
+    if not turn.can_publish:
+        turn.effects.tell("Publishing to GitHub is not set up here: set GITHUB_TOKEN (or a "
+                          "GitHub App) and the group's minutes_repo.")
+        return
+    if turn.meeting is not None:
+        turn.effects.tell("The meeting is still running: #endmeeting saves and publishes "
+                          "the minutes.")
+        return
+    meeting = turn.store.last_ended_meeting(turn.event.place)
+    if meeting is None:
+        turn.effects.tell("No meeting has ended in this channel yet: nothing to publish.")
+        return
+    turn.effects.say(f"Publishing the minutes of {meeting.title} {meeting.meeting_date}…",
+                     purpose="publish")
+    turn.publish_meeting_id = meeting.id

@@ -1,0 +1,180 @@
+"""The minutes as a pull request: a branch, the file, the pull request, a comment on the
+meeting issue, and the link in the channel.
+
+The minutes are already saved when the meeting ends; publishing only reads them. Every
+step looks before it writes (branch, file, pull request), so publishing again, or after
+a failure half-way, updates the same branch and pull request instead of adding more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from github import UnknownObjectException
+from github.PullRequest import PullRequest
+
+from bot.config import Group, Settings
+from bot.domain import Meeting, Status
+from bot.effects import Effect, Post
+from bot.events import Place
+from bot.github.client import GitHub, GitHubProblem, RetryPolicy
+from bot.store import Database
+
+log = logging.getLogger("gavel.github.publish")
+
+# At #endmeeting the channel waits for an answer: try briefly, leave the rest to
+# `gavel publish --pending` and the background job.
+AT_END = RetryPolicy(attempts=2, backoff=0.5, max_wait=10.0)
+
+
+@dataclass(frozen=True)
+class Publication:
+    pr_url: str
+    pr_number: int
+    created: bool  # a new pull request (False: the existing one was updated)
+    file_changed: bool
+    comment_url: str  # "" when no comment was posted this time
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "group"
+
+
+def minutes_file_path(group: Group, meeting: Meeting) -> str:
+    year, month, day = meeting.meeting_date.split("-")
+    return group.minutes_path.format(date=meeting.meeting_date, year=year, month=month, day=day,
+                                     group=_slug(group.name), id=meeting.id).lstrip("/")
+
+
+def branch_name(group: Group, meeting: Meeting) -> str:
+    return f"gavel/{_slug(group.name)}-minutes-{meeting.meeting_date}"
+
+
+def _parse_issue_url(url: str) -> tuple[str, int] | None:
+    """``https://github.com/o/r/issues/12`` -> ("o/r", 12) (any host: Enterprise too)."""
+    parts = url.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "issues" and parts[-1].isdigit():
+        return f"{parts[-4]}/{parts[-3]}", int(parts[-1])
+    return None
+
+
+def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str,
+                    issue_url: str = "", already_commented: bool = False,
+                    policy: RetryPolicy | None = None) -> Publication:
+    """Open (or update) the minutes pull request; raises ``GitHubProblem``."""
+    repo_name = group.minutes_repo
+    if not repo_name:
+        raise GitHubProblem(f"group {group.name!r} has no minutes_repo to publish to")
+    path = minutes_file_path(group, meeting)
+    branch = branch_name(group, meeting)
+    title = f"{meeting.title} {meeting.meeting_date}: minutes"
+    message = f"Add minutes of {meeting.title} {meeting.meeting_date}"
+    owner = repo_name.split("/")[0]
+
+    def open_pull() -> tuple[PullRequest, bool, bool]:
+        repo = github.api.get_repo(repo_name)
+        base = repo.default_branch
+        new_branch = False
+        try:
+            repo.get_git_ref(f"heads/{branch}").object.sha  # noqa: B018  (fetches it)
+        except UnknownObjectException:
+            base_sha = repo.get_git_ref(f"heads/{base}").object.sha
+            repo.create_git_ref(f"refs/heads/{branch}", base_sha)
+            new_branch = True
+        try:
+            existing = repo.get_contents(path, ref=branch)
+        except UnknownObjectException:
+            existing = None
+        assert not isinstance(existing, list), f"{path} is a folder in {repo_name}"
+        changed = True
+        if existing is None:
+            repo.create_file(path, message, minutes, branch=branch)
+        elif existing.decoded_content.decode("utf-8", "replace") != minutes:
+            repo.update_file(path, f"Update minutes of {meeting.title} {meeting.meeting_date}",
+                             minutes, existing.sha, branch=branch)
+        else:
+            changed = False
+        pull = None
+        if not new_branch:  # a branch made just now has no pull request yet
+            pull = next(iter(repo.get_pulls(state="open", head=f"{owner}:{branch}",
+                                            base=base)), None)
+        created = pull is None
+        if pull is None:
+            body = f"The minutes of {meeting.title} {meeting.meeting_date}, taken with Gavel."
+            if issue_url:
+                body += f"\n\nMeeting issue: {issue_url}"
+            pull = repo.create_pull(base=base, head=branch, title=title, body=body)
+        return pull, created, changed
+
+    pull, created, changed = github.call(f"open the minutes pull request on {repo_name}",
+                                         open_pull, policy)
+    comment_url = ""
+    target = _parse_issue_url(issue_url) if issue_url else None
+    if target is not None and not already_commented:
+        issue_repo, number = target
+        text = f"The minutes of this meeting are ready for review in {pull.html_url}"
+        comment = github.call(
+            f"comment on {issue_repo}#{number}",
+            lambda: github.api.get_repo(issue_repo).get_issue(number)
+            .create_comment(text), policy)
+        comment_url = comment.html_url
+    return Publication(pull.html_url, pull.number, created, changed, comment_url)
+
+
+class Publisher:
+    """Publishes ended meetings' saved minutes and records the outcome on the meeting."""
+
+    def __init__(self, github: GitHub, database: Database, settings: Settings) -> None:
+        self.github = github
+        self.database = database
+        self.settings = settings
+
+    def _group(self, meeting: Meeting) -> Group:
+        return self.settings.group_named(meeting.group_name) or \
+            self.settings.group_for_channel(meeting.platform, meeting.workspace,
+                                            meeting.channel)
+
+    def publishes(self, meeting: Meeting) -> bool:
+        return bool(self._group(meeting).minutes_repo)
+
+    def publish(self, meeting_id: int, policy: RetryPolicy | None = None) -> list[Effect]:
+        """Publish one meeting; the effects tell its channel how it went. Never raises
+        ``GitHubProblem``: the minutes stay saved and the meeting stays pending."""
+        with self.database.transaction() as store:
+            meeting = store.meeting(meeting_id)
+            minutes = store.minutes_of(meeting_id) if meeting else None
+            issue = store.meeting_issue(meeting.group_name, meeting.meeting_date) \
+                if meeting else None
+        if meeting is None or minutes is None or not self.publishes(meeting):
+            return []
+        place = Place(meeting.platform, meeting.channel, meeting.workspace)
+        issue_url = meeting.links.get("issue") or (issue[2] if issue else "")
+        try:
+            done = publish_minutes(self.github, self._group(meeting), meeting, minutes,
+                                   issue_url, bool(meeting.links.get("issue_comment")), policy)
+        except GitHubProblem as problem:
+            log.warning("publishing meeting %d: %s", meeting_id, problem)
+            return [Post(place, f"The minutes are saved, but publishing them to GitHub "
+                                f"failed: {problem} They will be published later "
+                                "(or run: gavel publish --pending).", purpose="publish_failed")]
+        links = {**meeting.links, "pr": done.pr_url}
+        if done.comment_url:
+            links["issue_comment"] = done.comment_url
+        with self.database.transaction() as store:
+            store.update_meeting(meeting_id, links=links, status=Status.PUBLISHED,
+                                 published_at=datetime.now(UTC))
+        verb = "opened" if done.created else ("updated" if done.file_changed else "unchanged")
+        return [Post(place, f"Minutes pull request {verb}: {done.pr_url}", purpose="publish")]
+
+    def publish_now(self, meeting_id: int) -> list[Effect]:
+        """The ``MinutesPublisher`` hook run right after #endmeeting commits."""
+        return self.publish(meeting_id, AT_END)
+
+    def publish_pending(self, policy: RetryPolicy | None = None
+                        ) -> list[tuple[Meeting, list[Effect]]]:
+        """Every ended meeting whose minutes are not published yet, oldest first."""
+        with self.database.transaction() as store:
+            pending = [m for m in store.unpublished_meetings() if self.publishes(m)]
+        return [(meeting, self.publish(meeting.id, policy)) for meeting in pending]
