@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,11 +129,8 @@ _RUNNING_MEETING = select(meetings).where(
     meetings.c.status == Status.RUNNING.value,
 )
 _AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
-_HAS_ROLE = select(roles.c.who).where(
-    roles.c.meeting_id == bindparam("meeting_id"),
-    roles.c.role == bindparam("role"),
-    roles.c.who.in_(bindparam("who", expanding=True)),
-).limit(1)
+_ROLE_HOLDERS = select(roles.c.who).where(
+    roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role"))
 _LOG_LINE = insert(transcript)
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
@@ -144,14 +142,24 @@ class Store:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        # Reads this transaction already made, forgotten by our own writes to them. They
+        # matter when one transaction handles many events (a replayed log); within a single
+        # event each is read once anyway.
+        self._running: dict[Place, Meeting | None] = {}
+        self._roles: dict[tuple[int, str], frozenset[str]] = {}
+        self._pending_lines: list[dict[str, Any]] = []
+        self._agendas: dict[int, list[AgendaItem]] = {}
 
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
-        row = self.connection.execute(_RUNNING_MEETING, {
-            "platform": place.platform, "workspace": place.workspace, "channel": place.channel,
-        }).first()
-        return _meeting(row) if row else None
+        if place not in self._running:
+            row = self.connection.execute(_RUNNING_MEETING, {
+                "platform": place.platform, "workspace": place.workspace,
+                "channel": place.channel,
+            }).first()
+            self._running[place] = _meeting(row) if row else None
+        return self._running[place]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
         row = self.connection.execute(select(meetings).where(meetings.c.id == meeting_id)).first()
@@ -171,6 +179,7 @@ class Store:
 
     def start_meeting(self, place: Place, group_name: str, title: str, meeting_date: str,
                       at: datetime, started_by: str) -> Meeting:
+        self._running.clear()
         try:
             with self.connection.begin_nested():
                 meeting_id = self.connection.execute(
@@ -189,6 +198,7 @@ class Store:
         return meeting
 
     def update_meeting(self, meeting_id: int, **values: Any) -> None:
+        self._running.clear()
         if "links" in values:
             values["links"] = json.dumps(values["links"], sort_keys=True)
         for key in ("status", "current_section"):
@@ -205,12 +215,14 @@ class Store:
     # -- agenda -----------------------------------------------------------------------
 
     def agenda(self, meeting_id: int) -> list[AgendaItem]:
-        rows = self.connection.execute(
-            select(agenda_items)
-            .where(agenda_items.c.meeting_id == meeting_id)
-            .order_by(agenda_items.c.position, agenda_items.c.id)
-        )
-        return [_item(r) for r in rows]
+        if meeting_id not in self._agendas:
+            rows = self.connection.execute(
+                select(agenda_items)
+                .where(agenda_items.c.meeting_id == meeting_id)
+                .order_by(agenda_items.c.position, agenda_items.c.id)
+            )
+            self._agendas[meeting_id] = [_item(r) for r in rows]
+        return list(self._agendas[meeting_id])
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
                         number: int | None = None, url: str = "", is_pr: bool = False
@@ -225,13 +237,24 @@ class Store:
                 repo=repo, number=number, url=url, is_pr=is_pr, discussed=False,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        return AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
+        item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
+        if meeting_id in self._agendas:
+            self._agendas[meeting_id].append(item)
+        return item
 
     def agenda_item(self, item_id: int) -> AgendaItem | None:
+        for items in self._agendas.values():
+            for item in items:
+                if item.id == item_id:
+                    return item
         row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
         return _item(row) if row else None
 
     def mark_discussed(self, item_id: int) -> None:
+        for items in self._agendas.values():
+            for n, item in enumerate(items):
+                if item.id == item_id:
+                    items[n] = replace(item, discussed=True)
         self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
@@ -333,19 +356,24 @@ class Store:
     def add_role(self, meeting_id: int, role: str, who: str, name: str) -> bool:
         if self.has_role(meeting_id, role, who):
             return False
+        self._roles.pop((meeting_id, role), None)
         self.connection.execute(insert(roles).values(meeting_id=meeting_id, role=role, who=who,
                                                      name=name))
         return True
 
     def remove_role(self, meeting_id: int, role: str, who: str) -> bool:
+        self._roles.pop((meeting_id, role), None)
         result = self.connection.execute(delete(roles).where(
             roles.c.meeting_id == meeting_id, roles.c.role == role, roles.c.who == who))
         return bool(result.rowcount)
 
     def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
-        return self.connection.execute(
-            _HAS_ROLE, {"meeting_id": meeting_id, "role": role, "who": list(who)}
-        ).first() is not None
+        key = (meeting_id, role)
+        if key not in self._roles:
+            rows = self.connection.execute(_ROLE_HOLDERS, {"meeting_id": meeting_id,
+                                                           "role": role})
+            self._roles[key] = frozenset(r.who for r in rows)
+        return not self._roles[key].isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
         rows = self.connection.execute(
@@ -401,12 +429,21 @@ class Store:
 
     def log_line(self, meeting_id: int, at: datetime, author_id: str, author_name: str,
                  text: str, message_id: str = "") -> None:
-        self.connection.execute(_LOG_LINE, {
+        self._pending_lines.append({
             "meeting_id": meeting_id, "at": at, "author_id": author_id,
             "author_name": author_name, "text": text, "message_id": message_id})
+        if len(self._pending_lines) >= 1000:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the transcript lines held back; runs before every commit."""
+        if self._pending_lines:
+            self.connection.execute(_LOG_LINE, self._pending_lines)
+            self._pending_lines = []
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
         """(author id, author name, lines) per speaker, most lines first."""
+        self.flush()
         rows = self.connection.execute(
             select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
                    func.count().label("lines"))
@@ -480,7 +517,9 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         with translated_errors(self.engine), self.engine.begin() as connection:
-            yield Store(connection)
+            store = Store(connection)
+            yield store
+            store.flush()
 
     def close(self) -> None:
         self.engine.dispose()
