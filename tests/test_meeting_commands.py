@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.effects import Post, SetTopic
+from bot.events import EventKind
 from tests.conftest import Chat, acked, posts, private
 
 
@@ -256,3 +257,11 @@ def test_meetbot_template_summarises_topics_actions_and_lines_said(chat: Chat) -
     assert "1. **Budget**" in text
     assert "## Action items\n\n* ulises to file the request (ulises)" in text
     assert "## People present (lines said)\n\n* rafael (3)\n* ulises (2)" in text
+
+
+def test_chair_accepts_a_mention_whose_name_has_spaces(chat: Chat) -> None:
+    start(chat)
+    effects = chat.say("rafael", "#chair Joe Sepi ann", mentions={"U42": "Joe Sepi"})
+    assert posts(effects) == ["Current chairs: ann, Joe Sepi, rafael"]
+    assert "Meeting ended" in posts(chat.bot.handle(chat._event(
+        EventKind.MESSAGE, "U42", "#endmeeting")))[0]

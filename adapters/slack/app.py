@@ -116,16 +116,6 @@ class MeetingListeners:
 
     # -- shared steps -----------------------------------------------------------------
 
-    def _claim(self, event_id: str) -> bool:
-        """True the first time an event id is seen. Slack retries an event it thinks we
-        missed (``X-Slack-Retry-Num``); the claim is a row in the shared store, so a retry is
-        dropped even by another replica or after a restart."""
-        with self.core.database.transaction() as store:
-            first = store.claim_event(f"slack:{event_id}", self.clock())
-        if not first:
-            log.info("Slack event %s was already handled (a retry); ignored", event_id)
-        return first
-
     def _in_order(self, team: str, channel: str) -> asyncio.Lock:
         """One event at a time per channel, in the order they arrived (the lock is taken
         before the first await of a listener, and asyncio locks are fair)."""
@@ -136,9 +126,10 @@ class MeetingListeners:
         a database outage is told to the person. One trip to a worker thread for both."""
 
         def work() -> list[Effect]:
-            if claim and not self._claim(claim):
-                return []
-            return self.core.bot.handle(event)
+            # Slack retries an event it thinks we missed (X-Slack-Retry-Num); the claim is a
+            # row in the shared store, committed with the event's work, so a retry is
+            # dropped even by another replica or after a restart.
+            return self.core.bot.handle(event, once_key=f"slack:{claim}" if claim else "")
 
         try:
             return await asyncio.to_thread(work)

@@ -52,11 +52,18 @@ class MeetingBot:
         self.minutes_dir = minutes_dir
         self.publisher = publisher
 
-    def handle(self, event: Event) -> list[Effect]:
-        """Handle one event in its own transaction, committed before anything is said."""
+    def handle(self, event: Event, once_key: str = "") -> list[Effect]:
+        """Handle one event in its own transaction, committed before anything is said.
+
+        ``once_key`` names a delivery that platforms may repeat (Slack retries, a gateway
+        replay): it is claimed in the same transaction as the event's work, so the event
+        takes effect exactly once, even across replicas, and a crash claims nothing.
+        """
         if event.author.is_bot:
             return []
         with self.database.transaction() as store:
+            if once_key and not store.claim_event(once_key, event.at):
+                return []
             turn = self._turn(store, event)
         for callback in turn.after_commit:
             callback()

@@ -186,14 +186,20 @@ def usage_text() -> str:
 
 
 def _people_named(turn: Turn, argument: str) -> list[tuple[str, str]]:
-    """(who, display name) for each name or mention in ``argument``."""
+    """(who, display name) for each mention or name in ``argument``.
+
+    Mentions come first, whole: an adapter has already turned ``<@U123>`` into a display
+    name, which may hold spaces (``#chair Joe Sepi ann``).
+    """
     found = []
-    for name in split_names(argument):
+    rest = argument
+    for user_id, name in sorted(turn.event.mentions.items(), key=lambda m: -len(m[1])):
+        for spelling in (f"@{name}", name, user_id):
+            if spelling and spelling in rest:
+                found.append((user_id, name))
+                rest = rest.replace(spelling, " ", 1)
+                break
+    for name in split_names(rest):
         bare = name.lstrip("@")
-        user_id = next((uid for uid, n in turn.event.mentions.items()
-                        if n == bare or uid == bare), None)
-        if user_id is not None:
-            found.append((user_id, turn.event.mentions[user_id]))
-        else:
-            found.append((bare.casefold(), bare))
+        found.append((bare.casefold(), bare))
     return found

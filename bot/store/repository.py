@@ -377,7 +377,8 @@ class Store:
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
         rows = self.connection.execute(
-            select(roles.c.name).where(roles.c.meeting_id == meeting_id, roles.c.role == role))
+            select(roles.c.name).where(roles.c.meeting_id == meeting_id, roles.c.role == role)
+            .order_by(func.lower(roles.c.name)))
         return [r.name for r in rows]
 
     # -- notes --------------------------------------------------------------------------
