@@ -204,10 +204,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from bot.config import ConfigError
+    from bot.minutes import TemplateNotFound
     from bot.store import StoreError
 
     try:
         return int(args.func(args))
+    except TemplateNotFound as exc:
+        print(f"gavel: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"gavel: configuration error:\n{exc}", file=sys.stderr)
         return 2

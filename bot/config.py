@@ -264,4 +264,24 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_settings(data, str(path))
+    settings = parse_settings(data, str(path))
+    return _with_template_paths(settings, path)
+
+
+BUILT_IN_TEMPLATES = ("nodejs", "meetbot")
+
+
+def _with_template_paths(settings: Settings, path: Path) -> Settings:
+    """Template files are named relative to the config file; each must exist now, not
+    when a meeting ends."""
+    groups = []
+    for n, group in enumerate(settings.groups):
+        if group.template in BUILT_IN_TEMPLATES:
+            groups.append(group)
+            continue
+        template = (path.parent / group.template).resolve()
+        if not template.is_file():
+            raise ConfigError(f"{path}: groups[{n}].template: {group.template!r} is neither a "
+                              f"built-in layout ({', '.join(BUILT_IN_TEMPLATES)}) nor a file")
+        groups.append(group.model_copy(update={"template": str(template)}))
+    return settings.model_copy(update={"groups": groups})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from jinja2 import TemplateError
+
 from bot.commands.notes import confirm
 from bot.commands.registry import COMMANDS, command
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
 from bot.effects import Attachment, Button
-from bot.minutes import compile_minutes, minutes_path, save_minutes_file
+from bot.minutes import TemplateNotFound, compile_minutes, minutes_path, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.text import quote_names, split_names
 
@@ -69,7 +71,13 @@ def end_meeting(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     turn.store.update_meeting(meeting.id, status=Status.ENDED, ended_at=turn.now)
     meeting = turn.refresh()
-    minutes = compile_minutes(turn.store, meeting, turn.group)
+    try:
+        minutes = compile_minutes(turn.store, meeting, turn.group)
+    except (TemplateError, TemplateNotFound) as exc:
+        # The meeting still ends and nothing is lost: the default layout stands in.
+        turn.effects.tell(f"The group's minutes template failed ({exc}); "
+                          "the minutes use the nodejs layout instead.")
+        minutes = compile_minutes(turn.store, meeting, turn.group, "nodejs")
     turn.store.update_meeting(meeting.id, minutes=minutes)
     filename = f"{meeting.meeting_date}.md"
     saved = ""

@@ -1,0 +1,78 @@
+"""The CLI's stored-meeting commands: minutes again in any layout, meetings, db upgrade."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TRANSCRIPT = ("#startmeeting Budget review\n#topic Costs\n"
+              "ann: #action ann to send the numbers\n#endmeeting\n")
+
+
+def gavel(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin,
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+
+
+def test_stored_minutes_render_again_in_another_layout(tmp_path: Path) -> None:
+    assert gavel(tmp_path, "run", "--user", "bob", stdin=TRANSCRIPT).returncode == 0
+    listing = gavel(tmp_path, "meetings")
+    assert "1  " in listing.stdout and "ended" in listing.stdout
+    assert "Budget review" in listing.stdout
+    nodejs = gavel(tmp_path, "minutes", "1")
+    assert nodejs.stdout.startswith("# Budget review ")
+    assert "* Costs\n  * Action (ann): ann to send the numbers" in nodejs.stdout
+    meetbot = gavel(tmp_path, "minutes", "1", "--template", "meetbot")
+    assert "## Action items, by person\n\n* ann\n  * ann to send the numbers" in meetbot.stdout
+
+
+def test_a_group_can_use_its_own_template_file(tmp_path: Path) -> None:
+    template = tmp_path / "short.md.j2"
+    template.write_text("{{ v.title }} on {{ v.date }}: {% for owners, text in v.actions %}"
+                        "{{ owners }} -> {{ text }}{% endfor %}\n")
+    config = tmp_path / "gavel.toml"
+    config.write_text(f'[[groups]]\nname = "Ops"\ntemplate = "{template}"\n')
+    result = gavel(tmp_path, "--config", str(config), "run", "--user", "bob", stdin=TRANSCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "gavel> Budget review on " in result.stdout
+    assert ": ann -> ann to send the numbers" in result.stdout
+
+
+def test_a_missing_meeting_and_a_missing_template_are_named(tmp_path: Path) -> None:
+    assert gavel(tmp_path, "run", stdin=TRANSCRIPT).returncode == 0
+    missing = gavel(tmp_path, "minutes", "42")
+    assert missing.returncode == 1
+    assert "no meeting 42 (gavel meetings lists them)" in missing.stderr
+    bad = gavel(tmp_path, "minutes", "1", "--template", "nope.j2")
+    assert bad.returncode == 2
+    assert ("minutes template 'nope.j2': not a built-in (nodejs, meetbot) and no such file"
+            in bad.stderr)
+
+
+def test_db_upgrade_brings_a_new_database_to_the_current_schema(tmp_path: Path) -> None:
+    result = gavel(tmp_path, "--database", f"sqlite:///{tmp_path / 'fresh.db'}", "db", "upgrade")
+    assert result.returncode == 0
+    assert "schema up to date" in result.stdout
+
+
+def test_a_template_that_fails_still_ends_the_meeting_in_the_default_layout(tmp_path: Path
+                                                                           ) -> None:
+    (tmp_path / "broken.md.j2").write_text("{{ v.no_such_field }}\n")
+    config = tmp_path / "gavel.toml"
+    config.write_text('[[groups]]\nname = "Ops"\ntemplate = "broken.md.j2"\n')
+    result = gavel(tmp_path, "--config", str(config), "run", "--user", "bob", stdin=TRANSCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "the minutes use the nodejs layout instead" in result.stdout
+    assert "gavel> * Costs" in result.stdout
+
+
+def test_a_template_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "gavel.toml"
+    config.write_text('[[groups]]\nname = "Ops"\ntemplate = "gone.md.j2"\n')
+    result = gavel(tmp_path, "--config", str(config), "run", stdin="")
+    assert result.returncode == 2
+    assert (f"{config}: groups[0].template: 'gone.md.j2' is neither a built-in layout "
+            "(nodejs, meetbot) nor a file") in result.stderr
