@@ -58,7 +58,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from adapters.replay import replay
     from bot.config import DEFAULT_GROUP
@@ -70,7 +69,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         known = ", ".join(g.name for g in settings.groups) or "none configured"
         print(f"gavel replay: no group named {args.group!r} (groups: {known})", file=sys.stderr)
         return 2
-    day = date.fromisoformat(args.date) if args.date else _date_from_name(args.log)
+    day = args.date or _date_from_name(args.log)
     try:
         with open(args.log, encoding="utf-8", errors="replace") as handle:
             result = replay(handle, settings, group, day, template=args.template)
@@ -140,6 +139,15 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(text: str) -> object:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gavel",
@@ -158,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("replay", help="compile minutes from a chat log")
     rep.add_argument("log", help="MeetBot/IRC, 'nick: text' or JSON-lines log file")
     rep.add_argument("--group", help="the group whose layout and title to use")
-    rep.add_argument("--date", help="the meeting's date, YYYY-MM-DD (default: from the name)")
+    rep.add_argument("--date", type=_iso_date,
+                     help="the meeting's date, YYYY-MM-DD (default: from the name)")
     rep.add_argument("--template", help="nodejs, meetbot, or a template file")
     rep.add_argument("-o", "--output", help="write the minutes here (default: stdout)")
     rep.set_defaults(func=cmd_replay)
