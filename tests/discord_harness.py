@@ -107,3 +107,21 @@ async def say(fake: FakeDiscord, text: str, *, user: int = ALICE, username: str 
     payload = fake.message_payload(channel, GUILD, user, username, text, message_id)
     await fake.dispatch("MESSAGE_CREATE", payload)
     return int(payload["id"])
+
+
+def reactions_on(fake: FakeDiscord, message_id: int) -> list[str]:
+    """Emoji the bot added to a message (its "saved" ticks)."""
+    return [r.path.rsplit("/", 2)[-2] for r in fake.requests_to(
+        "PUT", rf"/channels/\d+/messages/{message_id}/reactions/.+/@me")]
+
+
+async def minutes_so_far(fake: FakeDiscord) -> str:
+    """What ``/meeting minutes`` shows (ephemeral answer plus follow-ups)."""
+    callback = await slash(fake, "minutes")
+    record = fake.interactions[callback.interaction_id]
+    parts = [callback.data["content"]]
+    for message_id in record.followup_message_ids:
+        message = fake.message(message_id)
+        assert message is not None
+        parts.append(message["content"])
+    return "\n".join(parts)
