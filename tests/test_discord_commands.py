@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
-import pytest
 import pytest_asyncio
 
 from adapters.discord.client import sync_commands
@@ -97,7 +96,7 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
         assert chair.data["content"] == "Current chairs: alice, Bobby"
         minutes = await slash(fake, "minutes")
     text = minutes.data["content"]
-    assert "* Bob Builder (@bobb)" in text or "Bob Builder" in text
+    assert "* Bob Builder from ACME (@bobb)" in text
     assert "Idea: Ship it" in text
     assert "https://youtu.be/x" in text
 

@@ -77,9 +77,10 @@ class GavelClient(discord.AutoShardedClient):
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         await self.gavel.on_raw_message_delete(payload)
 
-    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
-                                    after: discord.VoiceState) -> None:
-        await self.gavel.voice.on_voice_state_update(member, before, after)
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if event == "voice_state_update":
+            self.gavel.voice.observe(*args)  # must read the states before they change
+        super().dispatch(event, *args, **kwargs)
 
     async def _on_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:

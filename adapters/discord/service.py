@@ -107,6 +107,7 @@ class DiscordService:
             await self.client.close()
         if self.task is not None:
             await asyncio.gather(self.task, return_exceptions=True)
+        await self.voice.drain()
 
     def mode_notice(self) -> str:
         return SLASH_ONLY_NOTICE if self.slash_only else MESSAGE_MODE_NOTICE

@@ -94,13 +94,16 @@ def record_join(database: Database, place: Place, user_id: str, name: str,
 
 
 def record_leave(database: Database, place: Place, user_id: str, at: datetime) -> bool:
+    """Someone present through voice left the call (presence by ``#here`` stays)."""
     with database.transaction() as store:
         meeting = store.running_meeting(place)
-        person = store.person(PLATFORM, user_id)
-        if meeting is None or person is None:
+        if meeting is None:
             return False
-        store.mark_left(meeting.id, person.id, at)
-        return True
+        for row in store.attendance(meeting.id):
+            if row.person.user_id == user_id and row.how == HOW and row.left_at is None:
+                store.mark_left(meeting.id, row.person.id, at)
+                return True
+        return False
 
 
 def reconcile(database: Database, place: Place, in_voice: Mapping[str, str],
@@ -130,24 +133,41 @@ class VoiceAttendance:
         self.database = database
         self.settings = settings
         self._lock = asyncio.Lock()
+        self._pending: set[asyncio.Task[None]] = set()
 
-    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
-                                    after: discord.VoiceState) -> None:
-        # Read both channels now: discord.py mutates the cached VoiceState on the next update.
+    def observe(self, member: discord.Member, before: discord.VoiceState,
+                after: discord.VoiceState) -> None:
+        """Called synchronously as discord.py parses VOICE_STATE_UPDATE.
+
+        discord.py mutates the cached VoiceState on the next update, possibly before an
+        ``on_voice_state_update`` task runs (a quick join-then-leave would read "nowhere
+        to nowhere"); so the move is read here, at parse time, and applied in order.
+        """
         left_channel, joined_channel = before.channel, after.channel
         if member.bot or left_channel == joined_channel:
             return  # mute, deafen, video: not a move
-        now = datetime.now(UTC)
-        user_id, name = str(member.id), display_name(member)
+        leaving = places_for_voice(self.settings, left_channel) if left_channel else []
+        joining = places_for_voice(self.settings, joined_channel) if joined_channel else []
+        if not leaving and not joining:
+            return
+        task = asyncio.create_task(self._apply(str(member.id), display_name(member), leaving,
+                                               joining, datetime.now(UTC)))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _apply(self, user_id: str, name: str, leaving: list[Place], joining: list[Place],
+                     at: datetime) -> None:
         # One at a time, in arrival order: a quick join-then-leave must end as "left".
         async with self._lock:
-            if left_channel is not None:
-                for place in places_for_voice(self.settings, left_channel):
-                    await asyncio.to_thread(record_leave, self.database, place, user_id, now)
-            if joined_channel is not None:
-                for place in places_for_voice(self.settings, joined_channel):
-                    await asyncio.to_thread(record_join, self.database, place, user_id, name,
-                                            now)
+            for place in leaving:
+                await asyncio.to_thread(record_leave, self.database, place, user_id, at)
+            for place in joining:
+                await asyncio.to_thread(record_join, self.database, place, user_id, name, at)
+
+    async def drain(self) -> None:
+        """Wait for the moves already seen (at shutdown)."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
 
     async def reconcile(self, guild: discord.Guild, place: Place) -> tuple[int, int]:
         channel = voice_channel_for(self.settings, guild, place)
