@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("the release build needs a review of the permission model and a security fix "
+WORDS = ("the release build needs a review of the permission model and a security fix "  # noqa: SIM905
          "before we ship next week with the new policy").split()
 NICKS = ["rafael", "ulises", "joyce", "michael", "marco", "thomas", "pedro", "diogo"]
 
