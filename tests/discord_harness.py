@@ -14,6 +14,7 @@ from adapters.discord import DiscordService
 from adapters.discord.invite import invite_permissions
 from bot.app import Core, build_core
 from bot.config import ChannelBinding, DiscordSettings, Group, Secrets, Settings
+from bot.ports import AgendaSource
 from tests.conftest import SECURITY_WG
 from tests.fakes.discord_server import ChannelType, FakeDiscord
 
@@ -70,9 +71,10 @@ class ErrorLog(logging.Handler):
 
 @asynccontextmanager
 async def running_service(fake: FakeDiscord, settings: Settings, database_url: str,
+                          agenda_source: AgendaSource | None = None,
                           **options: Any) -> AsyncIterator[DiscordService]:
     core: Core = build_core(settings, Secrets(discord_token=fake.token),
-                            database_url=database_url)
+                            database_url=database_url, agenda_source=agenda_source)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     service = DiscordService(core, None, ready_timeout=5.0,
