@@ -65,10 +65,12 @@ def readable_text(message: discord.Message) -> str:
     ``clean_content`` would also rewrite ``@everyone``; the adapter never pings anyway
     (``AllowedMentions.none()``), so only user mentions are rewritten.
     """
-    text = message.content
-    for user in message.mentions:
-        name = display_name(user)
-        text = text.replace(f"<@{user.id}>", f"@{name}").replace(f"<@!{user.id}>", f"@{name}")
+    return with_names(message.content, mentions_of(message.mentions))
+
+
+def with_names(text: str, mentions: dict[str, str]) -> str:
+    for user_id, name in mentions.items():
+        text = text.replace(f"<@{user_id}>", f"@{name}").replace(f"<@!{user_id}>", f"@{name}")
     return text
 
 
@@ -82,17 +84,18 @@ def edit_event(payload: discord.RawMessageUpdateEvent, channel: Any) -> Event | 
                                 payload.guild_id)
     edited = data.get("edited_timestamp")
     at = datetime.fromisoformat(edited) if edited else datetime.now(UTC)
+    mentions = {str(u["id"]): u.get("global_name") or u["username"]
+                for u in data.get("mentions", [])}
     return Event(
         EventKind.EDIT,
         place,
         Author(str(author["id"]), author.get("global_name") or author["username"],
                bool(author.get("bot"))),
         at.astimezone(UTC),
-        text=str(data.get("content", "")),
+        text=with_names(str(data.get("content", "")), mentions),
         message_id=str(payload.message_id),
         thread_id=thread_id,
-        mentions={str(u["id"]): u.get("global_name") or u["username"]
-                  for u in data.get("mentions", [])},
+        mentions=mentions,
     )
 
 
