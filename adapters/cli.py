@@ -204,6 +204,15 @@ def _github_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
 EXTENSIONS.append(_github_commands)
 
 
+def _discord_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from adapters.discord.invite import add_cli  # imports discord.py only when run
+
+    add_cli(commands)
+
+
+EXTENSIONS.append(_discord_cli)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

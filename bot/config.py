@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_CONFIG_PATH = Path("gavel.toml")
 
@@ -131,9 +138,24 @@ class SlackSettings(_Strict):
 
 
 class DiscordSettings(_Strict):
+    """``shard_ids``/``shard_count``: which gateway shards this process runs (large
+    deployments split guilds across processes); ``message_content``: ask for the
+    privileged intent (off, or not granted in the developer portal: slash-only mode)."""
+
     shard_ids: list[int] | None = None
-    shard_count: int | None = None
+    shard_count: int | None = Field(default=None, gt=0)
     scheduled_events: bool = False
+    message_content: bool = True
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total across all processes)")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad:
+                raise ValueError(f"shard_ids {bad} outside 0..{self.shard_count - 1}")
+        return self
 
 
 class WebSettings(_Strict):

@@ -168,3 +168,24 @@ processed_events = Table(
     Column("key", String(200), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# Discord: the hash of the app-command tree last synced to each guild, so commands are
+# re-registered only when they change (Discord rate-limits command syncs).
+discord_command_syncs = Table(
+    "discord_command_syncs",
+    metadata,
+    Column("guild_id", String(30), primary_key=True),
+    Column("tree_hash", String(64), nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+)
+
+# Discord: the guild scheduled events Gavel created for a group's coming meetings.
+discord_scheduled_events = Table(
+    "discord_scheduled_events",
+    metadata,
+    Column("event_id", String(30), primary_key=True),
+    Column("guild_id", String(30), nullable=False),
+    Column("group_name", String(200), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Index("discord_scheduled_events_by_group", "guild_id", "group_name"),
+)
