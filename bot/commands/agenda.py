@@ -130,13 +130,13 @@ def topic(turn: Turn, argument: str) -> None:
             turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "
                               "items (#agenda lists them).")
             return
-        item = items[number - 1]
+        chosen: AgendaItem | None = items[number - 1]
     else:
-        item = _find(items, argument) or add_item(turn, argument)
-        if item is None:
-            return
-    turn.store.record_topic(meeting.id, item.id, Section.ITEM, turn.now)
-    _announce(turn, describe(item))
+        chosen = _find(items, argument) or add_item(turn, argument)
+    if chosen is None:
+        return
+    turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now)
+    _announce(turn, describe(chosen))
 
 
 @command("next", "#next — move to the next agenda item")

@@ -76,7 +76,7 @@ class MeetingBot:
     def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
         for a confirmation and a commit per line would be most of the work."""
-        after_commit: list[Callable[[], None]] = []
+        after_commit: list[Callable[[], object]] = []
         results: list[list[Effect]] = []
         with self.database.transaction() as store:
             for event in events:

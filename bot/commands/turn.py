@@ -27,7 +27,7 @@ class Turn:
     effects: Effects
     agenda_source: AgendaSource | None = None
     minutes_dir: str = ""
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
 
