@@ -36,6 +36,8 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type
     loop.add_argument("--worker", help="this process's name in reminder claims")
     loop.add_argument("--refresh-seconds", type=float, default=300.0,
                       help="re-plan every so many clock seconds (default 300)")
+    loop.add_argument("--lease-seconds", type=float, default=300.0,
+                      help="how long a claim on a reminder lasts, in clock seconds")
     loop.add_argument("--fake-time", help="start the clock at this ISO instant "
                       "(also $GAVEL_FAKE_TIME)")
     loop.add_argument("--speed", type=float, default=1.0, help="fake clock speed")
@@ -198,7 +200,8 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
         platforms = {b[0] for g in core.settings.groups for b in bindings_of(g)}
         sink_path = Path(args.sink_file)
         sinks = {p: FileSink(p, sink_path) for p in platforms}
-        policy = ReminderPolicy(refresh_every=timedelta(seconds=args.refresh_seconds))
+        policy = ReminderPolicy(refresh_every=timedelta(seconds=args.refresh_seconds),
+                                lease=timedelta(seconds=args.lease_seconds))
         until = datetime.fromisoformat(args.until.replace("Z", "+00:00")) if args.until \
             else None
         service = reminder_service(core, sinks, clock=clock, policy=policy, worker=args.worker)

@@ -135,7 +135,9 @@ class ReminderService:
         report = await asyncio.to_thread(materialise, self.database, self.settings, now,
                                          read_feed=self.read_feed)
         self.errors = report.errors
-        return await self.time_pending(now, now + self.policy.lookahead)
+        # Look past the next refresh, or a reminder due just after it would wait for it.
+        ahead = max(self.policy.lookahead, 2 * self.policy.refresh_every)
+        return await self.time_pending(now, now + ahead)
 
     async def time_pending(self, now: datetime, until: datetime) -> int:
         """Set timers for pending reminders due before ``until`` (overdue ones fire now)."""
@@ -255,6 +257,8 @@ class ReminderService:
 
 def _minutes(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
+    if seconds < 10:
+        return f"{delta.total_seconds():.1f} s"
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 2 * 3600:
