@@ -63,13 +63,13 @@ def _group(core: Any, name: str | None, command: str) -> Any:
 
 
 def cmd_next(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from bot.events import Place
     from bot.reminders_text import next_meeting_post, when_line
     from bot.schedules.materialise import materialise
     from bot.schedules.recurrence import has_schedule
-    from bot.schedules.rows import meetings_between
+    from bot.schedules.upcoming import upcoming_meetings
 
     core = _core(args)
     try:
@@ -84,19 +84,21 @@ def cmd_next(args: argparse.Namespace) -> int:
         report = materialise(core.database, core.settings, now, groups=groups)
         for error in report.errors:
             print(f"gavel next: schedule error: {error}", file=sys.stderr)
+        failed = {error.group for error in report.errors}
         for group in groups:
+            if group.name in failed:
+                continue
             with core.database.transaction() as store:
-                meetings = meetings_between(store.connection, now, now + timedelta(days=800),
-                                            group.name)[:args.count]
+                meetings = upcoming_meetings(store.connection, group, now, args.count)
             if not meetings:
                 continue
             first, *rest = meetings
             print(f"== {group.name} ==")
-            print(next_meeting_post(group, Place("console", "console"), first.occurrence).text)
+            print(next_meeting_post(group, Place("console", "console"), first).text)
             if rest:
                 print("Then:")
                 for meeting in rest:
-                    print("  " + when_line(meeting.occurrence).removeprefix("When: "))
+                    print("  " + when_line(meeting).removeprefix("When: "))
             print()
         return 1 if report.errors else 0
     finally:

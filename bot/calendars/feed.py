@@ -23,4 +23,4 @@ def group_feed(database: Database, group: Group, now: datetime) -> str:
     """Raises ``ScheduleError`` when the group's schedule is broken."""
     with database.transaction() as store:
         meetings = upcoming_meetings(store.connection, group, now, FEED_SIZE)
-    return meetings_calendar(group, [m.occurrence for m in meetings], stamp=now)
+    return meetings_calendar(group, meetings, stamp=now)

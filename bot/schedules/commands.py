@@ -29,8 +29,9 @@ def show_upcoming(turn: Turn, argument: str) -> None:
         return
     lines = [f"Upcoming meetings of {turn.group.name}:"]
     for meeting in meetings:
-        lines.append(f"- {meeting.title}: " + when_line(meeting.occurrence).removeprefix("When: "))
-    turn.effects.say("\n".join(lines), when=meetings[0].starts_at, purpose="upcoming")
+        title = meeting.title or turn.group.meeting_title
+        lines.append(f"- {title}: " + when_line(meeting).removeprefix("When: "))
+    turn.effects.say("\n".join(lines), when=meetings[0].start, purpose="upcoming")
 
 
 @when_idle("next")
@@ -46,5 +47,4 @@ def show_next(turn: Turn, argument: str) -> None:
     if not meetings:
         turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
         return
-    turn.effects.items.append(next_meeting_post(turn.group, turn.event.place,
-                                                meetings[0].occurrence))
+    turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0]))
