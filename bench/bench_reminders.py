@@ -108,8 +108,8 @@ async def plan_and_schedule(count: int, url: str | None, tmp: str) -> None:
     database.close()
 
 
-async def lateness(count: int, url: str | None, tmp: str, spread: float) -> None:
-    first = datetime.now(UTC) + timedelta(seconds=75)
+async def lateness(count: int, url: str | None, tmp: str, spread: float, lead: float) -> None:
+    first = datetime.now(UTC) + timedelta(seconds=lead + 60)
     settings = Settings(groups=imminent_groups(count, first, spread))
     database = open_database(url, tmp, "fire.db")
     service = ReminderService(database, settings, {"slack": NullSink()},
@@ -139,12 +139,15 @@ def main() -> None:
     parser.add_argument("--database", help="database URL (default: a SQLite file)")
     parser.add_argument("--spread", type=float, default=30.0,
                         help="seconds over which the meetings of the lateness run start")
+    parser.add_argument("--lead", type=float, default=15.0,
+                        help="seconds from start-up to the first due reminder (the boot's "
+                             "planning overlaps the firing when this is short)")
     parser.add_argument("--skip-lateness", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(plan_and_schedule(args.groups, args.database, tmp))
         if not args.skip_lateness:
-            asyncio.run(lateness(args.groups, args.database, tmp, args.spread))
+            asyncio.run(lateness(args.groups, args.database, tmp, args.spread, args.lead))
     print(f"max RSS of the process: {rss_mb():.0f} MiB (pid {os.getpid()})")
 
 

@@ -147,12 +147,18 @@ class ReminderService:
                                               until, platforms=list(self.sinks))
 
         added = 0
-        for pending in await asyncio.to_thread(load):
-            if pending.id in self.timed:
-                continue
-            at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
-            self.time(pending.id, at)
-            added += 1
+        # Each add_job wakes a running scheduler to re-scan its jobs: with thousands of
+        # new timers that re-scan dominates, so add them paused and wake it once.
+        self.scheduler.pause()
+        try:
+            for pending in await asyncio.to_thread(load):
+                if pending.id in self.timed:
+                    continue
+                at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
+                self.time(pending.id, at)
+                added += 1
+        finally:
+            self.scheduler.resume()
         return added
 
     def time(self, reminder_id: int, at: datetime) -> None:
