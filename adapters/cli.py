@@ -45,9 +45,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         if core.secrets.discord_token:
             platforms.append("discord")
         if args.console or not platforms:
-            from adapters.console import ConsoleAdapter
+            from adapters.console import ConsoleAdapter, ConsoleSink
+            from adapters.reminder_job import reminders_in_background
 
-            ConsoleAdapter(core, args.user).run()
+            console = ConsoleAdapter(core, args.user)
+            with reminders_in_background(core, {"console": ConsoleSink(console)}):
+                console.run()
             return 0
         from adapters.serve import serve
 
@@ -191,8 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from adapters.schedule_cli import add_schedule_commands
+
+    add_schedule_commands(commands)
+
+
 # Other modules (schedules, GitHub, Discord) add their subcommands here.
-EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
+    _schedule_commands,
+]
 
 
 def _github_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class ConsoleAdapter:
         self.place = console_place(core)
         self._counter = 0
         self._run_id = f"{time.time_ns():x}"
+        self._output_lock = threading.Lock()  # reminders print from their own thread
 
     def run(self) -> None:
         self._greet()
@@ -97,7 +99,12 @@ class ConsoleAdapter:
         for effect in effects:
             if isinstance(effect, Post):
                 self._print(effect.text)
-                if effect.attachment is not None:
+                if effect.when is not None:
+                    local = effect.when.astimezone()
+                    self._print(f"Your time: {local:%a %d %b %Y %H:%M} {local.tzname()}")
+                if effect.attachment is not None and effect.purpose in ("reminder", "next"):
+                    self._print(f"[attached: {effect.attachment.filename}]")
+                elif effect.attachment is not None:
                     self._print_attachment(effect)
             elif isinstance(effect, PrivateReply):
                 self._print(f"(to {effect.user_id}) {effect.text}")
@@ -114,7 +121,20 @@ class ConsoleAdapter:
         self._print("--- end ---")
 
     def _print(self, text: str) -> None:
-        for line in text.splitlines() or [""]:
-            self.stdout.write(f"gavel> {line}\n")
-        self.stdout.flush()
+        with self._output_lock:
+            for line in text.splitlines() or [""]:
+                self.stdout.write(f"gavel> {line}\n")
+            self.stdout.flush()
+
+
+class ConsoleSink:
+    """Reminders on the console: the loop's ``EffectSink`` for the ``console`` platform."""
+
+    platform = "console"
+
+    def __init__(self, adapter: ConsoleAdapter) -> None:
+        self.adapter = adapter
+
+    async def deliver(self, effects: list[Effect]) -> None:
+        self.adapter.show(effects)
 

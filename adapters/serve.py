@@ -11,6 +11,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from adapters.reminder_job import reminder_job
 from adapters.web import build_web_app
 from bot.app import Core
 from bot.effects import Effect
@@ -34,7 +35,7 @@ ServiceFactory = Callable[[Core, web.Application], PlatformService]
 BackgroundJob = Callable[[Core, dict[str, PlatformService]], Awaitable[None]]
 
 # Background jobs register here (reminders, publishing retries); each runs until cancelled.
-BACKGROUND_JOBS: list[BackgroundJob] = []
+BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job]
 
 
 async def _publish_pending(core: Core, services: dict[str, PlatformService]) -> None:

@@ -14,6 +14,9 @@ def build_web_app(core: Core) -> web.Application:
     app = web.Application()
     app[CORE_KEY] = core
     app.router.add_get("/healthz", healthz)
+    from adapters.web_calendar import add_calendar_routes  # imports this module: lazily
+
+    add_calendar_routes(app)
     return app
 
 

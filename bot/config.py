@@ -77,18 +77,23 @@ class Links(_Strict):
 
 
 class Schedule(_Strict):
-    """When a group meets: an RRULE on wall-clock time in a zone, or an ICS feed."""
+    """When a group meets: an RRULE on wall-clock time in a zone, or an ICS feed.
 
-    rrule: str = ""
+    The rule, zone, dates and feed are checked per group when the schedule is computed
+    (``bot/schedules``), not here: one group's typo must not stop every other group's
+    reminders, so it is reported with the group's name and the key instead.
+    """
+
+    rrule: str = ""  # "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"
     start: str = ""  # first occurrence, local wall-clock time: "2026-01-08T14:00"
     timezone: str = "UTC"
     duration_minutes: int = Field(default=60, gt=0)
     ics_url: str = ""
-    ics_filter: str = ""
-    skip: list[str] = Field(default_factory=list)
-    moves: dict[str, str] = Field(default_factory=dict)
-
-    _zone = field_validator("timezone")(_check_zone)
+    ics_filter: str = ""  # only feed events whose summary contains this (any case)
+    skip: list[str] = Field(default_factory=list)  # local dates: "2026-12-24"
+    moves: dict[str, str] = Field(default_factory=dict)  # "2026-02-05" = "2026-02-06T15:00"
+    horizon_days: int = Field(default=30, gt=0, le=400)  # meetings materialised this far ahead
+    grace_minutes: int = Field(default=60, ge=0)  # a missed reminder is still posted this late
 
 
 class Group(_Strict):

@@ -19,13 +19,14 @@ from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
 from bot.commands.notes import split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
-from bot.commands.registry import COMMANDS
+from bot.commands.registry import COMMANDS, IDLE_COMMANDS
 from bot.commands.turn import Turn
 from bot.config import Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind
 from bot.ports import AgendaSource, MinutesPublisher
+from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
 
 NOTE_KINDS = {
@@ -136,6 +137,10 @@ def _run(turn: Turn, command: Command) -> None:
         turn.effects.tell(f"'{name}' is not available on this bot.\n{usage_text()}")
         return
     if spec.needs_meeting and turn.meeting is None:
+        idle = IDLE_COMMANDS.get(name)
+        if idle is not None and command.dialect == "slash":
+            idle(turn, command.argument)
+            return
         if command.dialect == "slash":
             turn.effects.tell("No meeting is running in this channel. "
                               "Start one with /meeting start [title].")

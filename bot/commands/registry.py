@@ -33,3 +33,16 @@ def command(name: str, usage: str, *, needs_meeting: bool = True,
         return handler
 
     return register
+
+
+# Slash commands with another meaning when no meeting runs (``/meeting next`` shows the next
+# meeting instead of moving through the agenda). Registered by ``when_idle``.
+IDLE_COMMANDS: dict[str, Handler] = {}
+
+
+def when_idle(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        IDLE_COMMANDS[name] = handler
+        return handler
+
+    return register

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
@@ -74,9 +74,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        command.upgrade(_alembic_config(engine), revision)
+        with _migration_lock(engine):
+            command.upgrade(_alembic_config(engine), revision)
     except (OperationalError, ProgrammingError) as exc:
         raise StoreError(describe_database_error(engine, exc)) from None
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Replicas starting together on a fresh PostgreSQL database must not both create the
+    tables: the second waits on an advisory lock, then finds the schema up to date."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            connection.commit()
+
+
+_MIGRATION_LOCK = 0x6761_7665  # "gave"
 
 
 def create_schema_directly(engine: Engine) -> None:

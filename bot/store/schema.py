@@ -189,3 +189,48 @@ discord_scheduled_events = Table(
     Column("starts_at", DateTime(timezone=True), nullable=False),
     Index("discord_scheduled_events_by_group", "guild_id", "group_name"),
 )
+
+# -- schedules and reminders (migration 0002) ---------------------------------------------
+
+# One row per occurrence of a group's schedule, materialised a horizon ahead. A separate
+# table from ``meetings``: an occurrence belongs to a group, not yet to one channel.
+scheduled_meetings = Table(
+    "scheduled_meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_name", String(200), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("status", String(20), nullable=False),  # "scheduled" | "cancelled"
+    UniqueConstraint("group_name", "starts_at", name="one_occurrence_per_group_instant"),
+    Index("scheduled_meetings_by_start", "starts_at"),
+)
+
+# One row per (occurrence, offset, channel). ``claimed_by``/``claim_expires_at`` are the
+# row claim that keeps a reminder single across processes; ``sent_at`` ends its life.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scheduled_meeting_id", Integer,
+           ForeignKey("scheduled_meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("group_name", String(200), nullable=False),
+    Column("offset_minutes", Integer, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("workspace", String(100), nullable=False, server_default=""),
+    Column("channel", String(100), nullable=False),
+    Column("claimed_by", String(100)),
+    Column("claim_expires_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("late", Boolean, nullable=False, server_default=text("false")),
+    Column("missed_at", DateTime(timezone=True)),
+    Column("last_error", Text, nullable=False, server_default=""),
+    UniqueConstraint("scheduled_meeting_id", "offset_minutes", "platform", "workspace",
+                     "channel", name="one_reminder_per_offset_and_channel"),
+    Index("reminders_by_due", "due_at"),
+)

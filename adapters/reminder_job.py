@@ -1,0 +1,92 @@
+"""Running the reminder loop next to the adapters: as a ``serve`` background job, in a
+thread beside the console, or alone (``gavel reminder-loop``) with a file as the sink.
+
+The loop itself (timers, claims, retries) lives in ``bot.reminders``; this module only
+hands it the platforms' sinks and a clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from bot.app import Core
+from bot.effects import Effect, Post
+from bot.ports import EffectSink
+from bot.reminders import ReminderPolicy, ReminderService
+from bot.schedules.clock import Clock, clock_from_environment
+
+log = logging.getLogger("gavel.reminders")
+
+
+def reminder_service(core: Core, sinks: Mapping[str, EffectSink], clock: Clock | None = None,
+                     policy: ReminderPolicy | None = None, worker: str | None = None
+                     ) -> ReminderService:
+    return ReminderService(core.database, core.settings, sinks,
+                           clock=clock or clock_from_environment(),
+                           agenda_source=core.bot.agenda_source, policy=policy, worker=worker)
+
+
+async def reminder_job(core: Core, services: Mapping[str, Any]) -> None:
+    """``serve``'s background job: reminders to every running platform, until cancelled."""
+    await reminder_service(core, services).run()
+
+
+@contextmanager
+def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iterator[None]:
+    """The loop on its own event loop in a daemon thread, for the (blocking) console."""
+    loop = asyncio.new_event_loop()
+    service = reminder_service(core, sinks)
+    task: asyncio.Task[None] | None = None
+
+    def run() -> None:
+        nonlocal task
+        asyncio.set_event_loop(loop)
+        task = loop.create_task(service.run())
+        try:
+            loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("the reminder loop stopped")
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, name="gavel-reminders", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        if task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+        thread.join(timeout=5)
+
+
+class FileSink:
+    """Appends each post as a JSON line: for dry runs, and for tests counting posts."""
+
+    def __init__(self, platform: str, path: Path) -> None:
+        self.platform = platform
+        self.path = path
+        self._lock = threading.Lock()
+
+    async def deliver(self, effects: list[Effect]) -> None:
+        lines = []
+        for effect in effects:
+            if isinstance(effect, Post):
+                lines.append(json.dumps({
+                    "platform": effect.place.platform, "channel": effect.place.channel,
+                    "workspace": effect.place.workspace, "text": effect.text,
+                    "when": effect.when.astimezone(UTC).isoformat() if effect.when else None,
+                    "purpose": effect.purpose,
+                    "attachment": effect.attachment.filename if effect.attachment else None,
+                }))
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in lines))

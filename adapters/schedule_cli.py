@@ -1,0 +1,223 @@
+"""``gavel next``, ``gavel reminders``, ``gavel ics`` and ``gavel reminder-loop``.
+
+Like ``adapters.cli``, imports are lazy: only the command that runs pays for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    nxt = commands.add_parser("next", help="the next meetings of one group or all, with links")
+    nxt.add_argument("group", nargs="?", help="group name (default: every scheduled group)")
+    nxt.add_argument("-n", "--count", type=int, default=3, help="meetings per group")
+    nxt.set_defaults(func=cmd_next)
+
+    rem = commands.add_parser("reminders", help="the coming reminders, and those sent")
+    rem.add_argument("group", nargs="?", help="group name (default: all)")
+    rem.add_argument("--preview", action="store_true", help="show each reminder's text")
+    rem.add_argument("-n", "--count", type=int, default=5, help="how many")
+    rem.set_defaults(func=cmd_reminders)
+
+    ics = commands.add_parser("ics", help="write a group's calendar feed (.ics)")
+    ics.add_argument("group", help="group name")
+    ics.add_argument("-o", "--output", help="file (default: <group>.ics; '-' for stdout)")
+    ics.set_defaults(func=cmd_ics)
+
+    loop = commands.add_parser("reminder-loop", help="run only the reminder loop, posting to "
+                               "a JSON-lines file (dry runs, tests)")
+    loop.add_argument("--sink-file", required=True, help="append each post here")
+    loop.add_argument("--until", help="stop when the clock shows this ISO instant")
+    loop.add_argument("--worker", help="this process's name in reminder claims")
+    loop.add_argument("--refresh-seconds", type=float, default=300.0,
+                      help="re-plan every so many clock seconds (default 300)")
+    loop.add_argument("--lease-seconds", type=float, default=300.0,
+                      help="how long a claim on a reminder lasts, in clock seconds")
+    loop.add_argument("--fake-time", help="start the clock at this ISO instant "
+                      "(also $GAVEL_FAKE_TIME)")
+    loop.add_argument("--speed", type=float, default=1.0, help="fake clock speed")
+    loop.add_argument("--anchor", type=float, help="real Unix time at which the fake clock "
+                      "shows --fake-time (default: now)")
+    loop.set_defaults(func=cmd_reminder_loop)
+
+
+def _core(args: argparse.Namespace) -> Any:
+    from adapters.cli import _core as core_of
+
+    return core_of(args)
+
+
+def _group(core: Any, name: str | None, command: str) -> Any:
+    if name is None:
+        return None
+    group = core.settings.group_named(name)
+    if group is None:
+        known = ", ".join(g.name for g in core.settings.groups) or "none configured"
+        print(f"gavel {command}: no group named {name!r} (groups: {known})", file=sys.stderr)
+    return group
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.events import Place
+    from bot.reminders_text import next_meeting_post, when_line
+    from bot.schedules.materialise import materialise
+    from bot.schedules.recurrence import has_schedule
+    from bot.schedules.upcoming import upcoming_meetings
+
+    core = _core(args)
+    try:
+        only = _group(core, args.group, "next")
+        if args.group and only is None:
+            return 2
+        groups = [only] if only else [g for g in core.settings.groups if has_schedule(g)]
+        if not groups:
+            print("No group has a schedule: add [groups.schedule] to the config.")
+            return 0
+        now = datetime.now(UTC)
+        report = materialise(core.database, core.settings, now, groups=groups)
+        for error in report.errors:
+            print(f"gavel next: schedule error: {error}", file=sys.stderr)
+        failed = {error.group for error in report.errors}
+        for group in groups:
+            if group.name in failed:
+                continue
+            with core.database.transaction() as store:
+                meetings = upcoming_meetings(store.connection, group, now, args.count)
+            if not meetings:
+                continue
+            first, *rest = meetings
+            print(f"== {group.name} ==")
+            print(next_meeting_post(group, Place("console", "console"), first).text)
+            if rest:
+                print("Then:")
+                for meeting in rest:
+                    print("  " + when_line(meeting).removeprefix("When: "))
+            print()
+        return 1 if report.errors else 0
+    finally:
+        core.close()
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.reminders import preview_reminders
+    from bot.schedules.rows import reminders_of
+
+    core = _core(args)
+    try:
+        only = _group(core, args.group, "reminders")
+        if args.group and only is None:
+            return 2
+        name = only.name if only else None
+        now = datetime.now(UTC)
+        if args.preview:
+            previews, errors = preview_reminders(core.database, core.settings, now, name,
+                                                 args.count, core.bot.agenda_source)
+            for error in errors:
+                print(f"gavel reminders: schedule error: {error}", file=sys.stderr)
+            if not previews:
+                print("No reminders are due.")
+            for item, post in previews:
+                print(f"--- {item.due_at:%Y-%m-%d %H:%M} UTC  {item.meeting.group_name}  "
+                      f"to {item.platform}:{item.channel}  (reminder {item.id})")
+                print(post.text)
+                if post.attachment is not None:
+                    print(f"[attached: {post.attachment.filename}]")
+            return 1 if errors else 0
+        with core.database.transaction() as store:
+            items = reminders_of(store.connection, name, args.count)
+        for item in reversed(items):
+            state = ("sent late" if item.sent_at and item.late else "sent" if item.sent_at else
+                     "missed" if item.missed_at else f"retrying ({item.attempts} attempts)"
+                     if item.attempts else "pending")
+            print(f"{item.due_at:%Y-%m-%d %H:%M} UTC  {item.meeting.group_name:<20}  "
+                  f"{item.platform}:{item.channel:<12}  {state}"
+                  + (f"  {item.last_error}" if item.last_error else ""))
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.calendars.feed import group_feed
+    from bot.calendars.ics import group_slug
+    from bot.schedules.recurrence import ScheduleError, has_schedule
+
+    core = _core(args)
+    try:
+        group = _group(core, args.group, "ics")
+        if group is None:
+            return 2
+        if not has_schedule(group):
+            print(f"gavel ics: group {group.name!r} has no [groups.schedule]", file=sys.stderr)
+            return 2
+        try:
+            text = group_feed(core.database, group, datetime.now(UTC))
+        except ScheduleError as exc:
+            print(f"gavel ics: schedule error: {exc}", file=sys.stderr)
+            return 1
+        if args.output == "-":
+            sys.stdout.write(text)
+            return 0
+        path = Path(args.output or f"{group_slug(group.name)}.ics")
+        path.write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {path} ({text.count('BEGIN:VEVENT')} meetings)")
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_reminder_loop(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+    import os
+    import signal
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.reminder_job import FileSink, reminder_service
+    from bot.reminders import ReminderPolicy
+    from bot.schedules.clock import ScaledClock, clock_from_environment
+    from bot.schedules.plan import bindings_of
+
+    logging.getLogger("gavel").setLevel(logging.INFO)
+    core = _core(args)
+    try:
+        fake = args.fake_time or os.environ.get("GAVEL_FAKE_TIME")
+        if args.fake_time:
+            start = datetime.fromisoformat(fake.replace("Z", "+00:00"))
+            clock: Any = ScaledClock(start if start.tzinfo else start.replace(tzinfo=UTC),
+                                     args.speed, args.anchor)
+        else:
+            clock = clock_from_environment()
+        platforms = {b[0] for g in core.settings.groups for b in bindings_of(g)}
+        sink_path = Path(args.sink_file)
+        sinks = {p: FileSink(p, sink_path) for p in platforms}
+        policy = ReminderPolicy(refresh_every=timedelta(seconds=args.refresh_seconds),
+                                lease=timedelta(seconds=args.lease_seconds))
+        until = datetime.fromisoformat(args.until.replace("Z", "+00:00")) if args.until \
+            else None
+        service = reminder_service(core, sinks, clock=clock, policy=policy, worker=args.worker)
+
+        async def main() -> None:
+            task = asyncio.create_task(service.run(until))
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        asyncio.run(main())
+        print(f"reminder loop {service.worker}: {service.stats.outcomes}", file=sys.stderr)
+        return 0
+    finally:
+        core.close()

@@ -1,0 +1,1 @@
+"""Calendar links, ``.ics`` files and time-zone tables for a group's meetings."""

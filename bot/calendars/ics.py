@@ -1,0 +1,77 @@
+"""``.ics`` files: a group's recurring series (one VEVENT with RRULE, EXDATE for skipped
+dates and an overriding VEVENT per moved meeting), or a list of single meetings (the
+subscription feed). Both carry VTIMEZONE blocks, so calendar apps keep the wall-clock time
+across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, vRecur
+
+from bot.calendars.links import event_details
+from bot.config import Group
+from bot.schedules.recurrence import Occurrence, RecurringSchedule
+
+PRODID = "-//Gavel//Gavel meeting bot//EN"
+
+
+def group_slug(name: str) -> str:
+    """``Security WG`` -> ``security-wg``: the name in file names and feed URLs."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "group"
+
+
+def _uid(group: Group, start: datetime) -> str:
+    return f"{group_slug(group.name)}-{start.astimezone(UTC):%Y%m%dT%H%M%SZ}@gavel"
+
+
+def _event(group: Group, start: datetime, end: datetime, title: str, uid: str,
+           stamp: datetime) -> Event:
+    return Event.new(summary=title or group.meeting_title, start=start, end=end, uid=uid,
+                     stamp=stamp, description=event_details(group) or None,
+                     location=group.links.join or None)
+
+
+def series_calendar(schedule: RecurringSchedule, stamp: datetime | None = None) -> str:
+    """The whole recurring series, as one file to import."""
+    group = schedule.group
+    stamp = stamp or datetime.now(UTC)
+    first = schedule.first.replace(tzinfo=schedule.zone)
+    uid = f"{group_slug(group.name)}-series@gavel"
+    series = _event(group, first, first + schedule.duration, group.meeting_title, uid, stamp)
+    series.add("rrule", vRecur.from_ical(schedule.rule_text))
+    rule = schedule.rule
+    excluded = set(schedule.skips) | set(schedule.moves)
+    for day in sorted(excluded):
+        midnight = datetime.combine(day, datetime.min.time())
+        for wall in rule.between(midnight, midnight + timedelta(days=1), inc=False):
+            series.add("exdate", wall.replace(tzinfo=schedule.zone))
+    events = [series]
+    for day, wall in sorted(schedule.moves.items()):
+        moved = wall.replace(tzinfo=schedule.zone)
+        events.append(_event(group, moved, moved + schedule.duration, group.meeting_title,
+                             f"{group_slug(group.name)}-moved-{day:%Y%m%d}@gavel", stamp))
+    return _calendar(group, events)
+
+
+def meetings_calendar(group: Group, occurrences: Iterable[Occurrence],
+                      stamp: datetime | None = None) -> str:
+    """Single meetings (the upcoming ones), each its own VEVENT in the group's zone."""
+    stamp = stamp or datetime.now(UTC)
+    events = []
+    for occurrence in occurrences:
+        local = occurrence.local_start
+        end = occurrence.end.astimezone(local.tzinfo)
+        events.append(_event(group, local, end, occurrence.title, _uid(group, occurrence.start),
+                             stamp))
+    return _calendar(group, events)
+
+
+def _calendar(group: Group, events: list[Event]) -> str:
+    calendar = Calendar.new(prodid=PRODID, subcomponents=events,
+                            name=group.meeting_title)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,295 @@
+"""The reminder loop: timers from reminder rows, a row claim before every post.
+
+APScheduler (``AsyncIOScheduler``, memory job store) is only the alarm clock. The rows are
+the truth: every refresh re-plans the schedules, stores new rows, and sets a ``DateTrigger``
+for each pending reminder not yet timed in this process. When a timer fires, the reminder
+is claimed with one conditional UPDATE; only the claimer posts. So any number of processes
+(replicas, or a restarted bot) may time the same reminder and it is still posted once.
+
+- Fired within ``on_time`` of its due time: posted. Later but inside the group's grace
+  period (the bot was down): posted, marked late. Past the grace, or once the meeting has
+  ended: logged, not posted.
+- A failed post releases the claim with a ``next_attempt_at`` (exponential backoff); this
+  process times the retry, and any other process may take it from then on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.config import Group, Settings
+from bot.effects import Post
+from bot.events import Place
+from bot.ports import AgendaSource, EffectSink
+from bot.reminders_text import reminder_post
+from bot.schedules import rows
+from bot.schedules.clock import Clock, SystemClock
+from bot.schedules.ics_feed import fetch_feed
+from bot.schedules.materialise import FeedReader, materialise
+from bot.schedules.recurrence import ScheduleError
+from bot.store import Database
+
+log = logging.getLogger("gavel.reminders")
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """Timings of the loop. Durations are on the loop's clock (fake time in tests)."""
+
+    lease: timedelta = timedelta(minutes=5)  # a claim outlives any one post attempt
+    on_time: timedelta = timedelta(minutes=2)  # fired later than this: marked late
+    retry_base: timedelta = timedelta(seconds=10)
+    retry_max: timedelta = timedelta(minutes=10)
+    refresh_every: timedelta = timedelta(minutes=5)
+    lookahead: timedelta = timedelta(hours=6)  # timers are set this far ahead
+    default_grace: timedelta = timedelta(minutes=60)
+    delivery_timeout_seconds: float = 60.0  # real seconds
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def grace_of(group: Group | None, policy: ReminderPolicy) -> timedelta:
+    if group is None or group.schedule is None:
+        return policy.default_grace
+    return timedelta(minutes=group.schedule.grace_minutes)
+
+
+@dataclass
+class FireStats:
+    """What the loop did, for logs, tests and the benchmark."""
+
+    lateness: list[float] = field(default_factory=list)  # real seconds a timer fired late
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+class ReminderService:
+    def __init__(self, database: Database, settings: Settings, sinks: Mapping[str, EffectSink],
+                 clock: Clock | None = None, agenda_source: AgendaSource | None = None,
+                 worker: str | None = None, policy: ReminderPolicy | None = None,
+                 read_feed: FeedReader = fetch_feed) -> None:
+        self.database = database
+        self.settings = settings
+        self.sinks = dict(sinks)
+        self.clock = clock or SystemClock()
+        self.agenda_source = agenda_source
+        self.worker = worker or default_worker_id()
+        self.policy = policy or ReminderPolicy()
+        self.read_feed = read_feed
+        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
+            # Our rows decide lateness and grace; APScheduler must run every timer it has.
+            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self.timed: dict[int, datetime] = {}  # reminder id -> real instant its timer is set for
+        self.errors: list[ScheduleError] = []
+        self.stats = FireStats()
+        self._in_flight: set[asyncio.Task[str]] = set()
+
+    # -- the loop ----------------------------------------------------------------------
+
+    async def run(self, until: datetime | None = None) -> None:
+        """Refresh, then sleep until the next refresh; forever, or until ``until``."""
+        self.start()
+        try:
+            while True:
+                try:
+                    await self.refresh()
+                except Exception:  # a database hiccup must not end the reminders for good
+                    log.exception("reminder refresh failed; trying again at the next one")
+                now = self.clock.now()
+                if until is not None and now >= until:
+                    return
+                wake = now + self.policy.refresh_every
+                if until is not None:
+                    wake = min(wake, until)
+                await asyncio.sleep(max(0.0, self.clock.real_delay(wake)))
+        finally:
+            await self.stop()
+
+    def start(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def refresh(self) -> int:
+        """Store what the schedules say, and time every pending reminder due soon."""
+        now = self.clock.now()
+        report = await asyncio.to_thread(materialise, self.database, self.settings, now,
+                                         read_feed=self.read_feed)
+        self.errors = report.errors
+        # Look past the next refresh, or a reminder due just after it would wait for it.
+        ahead = max(self.policy.lookahead, 2 * self.policy.refresh_every)
+        return await self.time_pending(now, now + ahead)
+
+    async def time_pending(self, now: datetime, until: datetime) -> int:
+        """Set timers for pending reminders due before ``until`` (overdue ones fire now)."""
+        def load() -> list[rows.Reminder]:
+            with self.database.transaction() as store:
+                return rows.pending_reminders(store.connection, now - timedelta(days=400),
+                                              until, platforms=list(self.sinks))
+
+        added = 0
+        # Each add_job wakes a running scheduler to re-scan its jobs: with thousands of
+        # new timers that re-scan dominates, so add them paused and wake it once.
+        self.scheduler.pause()
+        try:
+            for pending in await asyncio.to_thread(load):
+                if pending.id in self.timed:
+                    continue
+                at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
+                self.time(pending.id, at)
+                added += 1
+        finally:
+            self.scheduler.resume()
+        return added
+
+    def time(self, reminder_id: int, at: datetime) -> None:
+        real = datetime.now(UTC) + timedelta(seconds=max(0.0, self.clock.real_delay(at)))
+        self.timed[reminder_id] = real
+        self.scheduler.add_job(self._on_timer, DateTrigger(run_date=real), args=[reminder_id],
+                               id=f"reminder-{reminder_id}", replace_existing=True)
+
+    async def _on_timer(self, reminder_id: int) -> None:
+        planned = self.timed.get(reminder_id)
+        if planned is not None:
+            self.stats.lateness.append((datetime.now(UTC) - planned).total_seconds())
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)  # type: ignore[arg-type]
+        try:
+            outcome = await self.fire(reminder_id)
+            self.stats.count(outcome)
+        except Exception:
+            log.exception("reminder %s: unexpected failure", reminder_id)
+            self.timed.pop(reminder_id, None)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)  # type: ignore[arg-type]
+
+    # -- one reminder --------------------------------------------------------------------
+
+    async def fire(self, reminder_id: int) -> str:
+        """Claim, then post, mark late, give up or schedule a retry. Returns the outcome."""
+        now = self.clock.now()
+        claimed = await asyncio.to_thread(self._claim, reminder_id, now)
+        if claimed is None:
+            self.timed.pop(reminder_id, None)  # someone else has it, or it is done
+            return "taken"
+        group = self.settings.group_named(claimed.meeting.group_name)
+        grace = grace_of(group, self.policy)
+        overdue = now - claimed.due_at
+        if group is None or now > claimed.due_at + grace or now >= claimed.meeting.ends_at:
+            reason = ("its group is no longer configured" if group is None else
+                      f"due {claimed.due_at:%Y-%m-%d %H:%M} UTC, {_minutes(overdue)} ago: past "
+                      f"the {_minutes(grace)} grace period (the bot was away)")
+            await asyncio.to_thread(self._settle, rows.mark_missed, reminder_id, now, reason)
+            log.warning("group %r: reminder for the meeting of %s not posted: %s",
+                        claimed.meeting.group_name, f"{claimed.meeting.starts_at:%Y-%m-%d %H:%M}",
+                        reason)
+            self.timed.pop(reminder_id, None)
+            return "missed"
+        late = overdue > self.policy.on_time
+        place = Place(claimed.platform, claimed.channel, claimed.workspace)
+        try:
+            post = await asyncio.to_thread(reminder_post, group, place,
+                                           claimed.meeting.occurrence, claimed.offset, late,
+                                           self.agenda_source)
+            await asyncio.wait_for(self._deliver(claimed.platform, post),
+                                   self.policy.delivery_timeout_seconds)
+        except Exception as exc:
+            return await self._failed(claimed, now, grace, exc)
+        await asyncio.to_thread(self._settle, rows.mark_sent, reminder_id, self.clock.now(), late)
+        self.timed.pop(reminder_id, None)
+        log.info("group %r: reminder %s posted%s", group.name, reminder_id,
+                 " late" if late else "")
+        return "late" if late else "sent"
+
+    async def _deliver(self, platform: str, post: Post) -> None:
+        sink = self.sinks.get(platform)
+        if sink is None:
+            raise RuntimeError(f"no {platform} adapter is running")
+        await sink.deliver([post])
+
+    async def _failed(self, claimed: rows.Reminder, now: datetime, grace: timedelta,
+                      exc: Exception) -> str:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        delay = min(self.policy.retry_base * 2 ** max(0, claimed.attempts - 1),
+                    self.policy.retry_max)
+        retry_at = now + delay
+        group = claimed.meeting.group_name
+        if retry_at > claimed.due_at + grace or retry_at >= claimed.meeting.ends_at:
+            reason = f"gave up after {claimed.attempts} attempts: {error}"
+            await asyncio.to_thread(self._settle, rows.mark_missed, claimed.id, now, reason)
+            log.error("group %r: reminder %s not posted: %s", group, claimed.id, reason)
+            self.timed.pop(claimed.id, None)
+            return "failed"
+        await asyncio.to_thread(self._settle, rows.release, claimed.id, retry_at, error)
+        log.warning("group %r: posting reminder %s failed (attempt %d: %s); retrying in %s",
+                    group, claimed.id, claimed.attempts, error, _minutes(delay))
+        self.time(claimed.id, retry_at)
+        return "retry"
+
+    # -- database steps (run in a worker thread) ----------------------------------------
+
+    def _claim(self, reminder_id: int, now: datetime) -> rows.Reminder | None:
+        with self.database.transaction() as store:
+            if not rows.claim(store.connection, reminder_id, self.worker, now,
+                              self.policy.lease):
+                return None
+            return rows.reminder(store.connection, reminder_id)
+
+    def _settle(self, step: object, reminder_id: int, now: datetime, *extra: object) -> None:
+        with self.database.transaction() as store:
+            step(store.connection, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
+
+
+def _minutes(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 10:
+        return f"{delta.total_seconds():.1f} s"
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def preview_reminders(database: Database, settings: Settings, now: datetime,
+                      group_name: str | None = None, count: int = 5,
+                      agenda_source: AgendaSource | None = None,
+                      read_feed: FeedReader = fetch_feed) -> tuple[list[tuple[rows.Reminder, Post]],
+                                                                   list[ScheduleError]]:
+    """The next ``count`` reminders with the posts they will make (stores the plan first)."""
+    groups = settings.groups if group_name is None else \
+        [g for g in settings.groups if g.name == group_name]
+    report = materialise(database, settings, now, groups=groups, read_feed=read_feed)
+    with database.transaction() as store:
+        pending = rows.pending_reminders(store.connection, now, now + timedelta(days=400),
+                                         group_name=group_name)[:count]
+    previews = []
+    for item in pending:
+        group = settings.group_named(item.meeting.group_name)
+        if group is None:
+            continue
+        place = Place(item.platform, item.channel, item.workspace)
+        previews.append((item, reminder_post(group, place, item.meeting.occurrence, item.offset,
+                                             agenda_source=agenda_source)))
+    return previews, report.errors

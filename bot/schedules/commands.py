@@ -1,0 +1,50 @@
+"""Chat commands about the schedule: ``/meeting upcoming``, and ``/meeting next`` when no
+meeting is running (during a meeting ``next`` moves to the next agenda item)."""
+
+from __future__ import annotations
+
+from bot.commands.registry import command, when_idle
+from bot.commands.turn import Turn
+from bot.reminders_text import next_meeting_post, when_line
+from bot.schedules.recurrence import ScheduleError, has_schedule
+from bot.schedules.upcoming import upcoming_meetings
+
+_NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start and "
+                "timezone (or ics_url) in the config.")
+
+
+@command("upcoming", "/meeting upcoming [N] — the group's next meetings", needs_meeting=False)
+def show_upcoming(turn: Turn, argument: str) -> None:
+    if not has_schedule(turn.group):
+        turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
+        return
+    count = max(1, min(int(argument), 20)) if argument.strip().isdigit() else 5
+    try:
+        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, count)
+    except ScheduleError as exc:
+        turn.effects.tell(f"The schedule cannot be used: {exc}")
+        return
+    if not meetings:
+        turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
+        return
+    lines = [f"Upcoming meetings of {turn.group.name}:"]
+    for meeting in meetings:
+        title = meeting.title or turn.group.meeting_title
+        lines.append(f"- {title}: " + when_line(meeting).removeprefix("When: "))
+    turn.effects.say("\n".join(lines), when=meetings[0].start, purpose="upcoming")
+
+
+@when_idle("next")
+def show_next(turn: Turn, argument: str) -> None:
+    if not has_schedule(turn.group):
+        turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
+        return
+    try:
+        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, 1)
+    except ScheduleError as exc:
+        turn.effects.tell(f"The schedule cannot be used: {exc}")
+        return
+    if not meetings:
+        turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
+        return
+    turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0]))

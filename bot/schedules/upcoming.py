@@ -1,0 +1,35 @@
+"""The coming meetings of a group. An RRULE group's are computed from its rule (and its
+plan stored, so the answer is right even before the reminder loop has run); a feed group
+shows what the loop last read from its feed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from bot.config import Group
+from bot.schedules.materialise import store_plans
+from bot.schedules.plan import plan_group
+from bot.schedules.recurrence import Occurrence
+from bot.schedules.rows import meetings_between
+
+LOOK_AHEAD = timedelta(days=800)
+
+
+def upcoming_meetings(connection: Connection, group: Group, now: datetime,
+                      count: int = 5) -> list[Occurrence]:
+    """Raises ``ScheduleError`` when the group's schedule is broken."""
+    if group.schedule is not None and group.schedule.rrule:
+        plan = plan_group(group, now)
+        store_plans(connection, [plan], now)
+        assert plan.series is not None
+        found: list[Occurrence] = []
+        step = timedelta(days=120)
+        begin = now
+        while len(found) < count and begin < now + LOOK_AHEAD:
+            found += plan.series.between(begin, min(begin + step, now + LOOK_AHEAD))
+            begin += step
+        return found[:count]
+    return [m.occurrence for m in meetings_between(connection, now, now + LOOK_AHEAD,
+                                                   group.name)[:count]]

@@ -1,0 +1,41 @@
+"""``gavel run`` on the console: the reminder loop runs beside it and prints reminders."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.console import ConsoleAdapter, ConsoleSink
+from adapters.reminder_job import reminders_in_background
+from bot.app import build_core
+from bot.config import ChannelBinding, Group, Links, Schedule, Settings
+
+
+def test_console_prints_a_due_reminder_with_links(database_url: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    due = datetime(2026, 1, 8, 14, 0, tzinfo=UTC)
+    monkeypatch.setenv("GAVEL_FAKE_TIME", (due - timedelta(seconds=1)).isoformat())
+    group = Group(name="Security WG", title="Node.js Security team Meeting", reminders=["1h"],
+                  links=Links(join="https://zoom.us/j/1"),
+                  channels=[ChannelBinding(platform="console", channel="security-wg")],
+                  schedule=Schedule(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+                                    start="2026-01-08T15:00", timezone="UTC"))
+    core = build_core(Settings(groups=[group]), database_url=database_url)
+    out = io.StringIO()
+    console = ConsoleAdapter(core, "alice", stdin=io.StringIO(""), stdout=out)
+    try:
+        with reminders_in_background(core, {"console": ConsoleSink(console)}):
+            deadline = time.time() + 10
+            while "Coming up in 1 hour" not in out.getvalue() and time.time() < deadline:
+                time.sleep(0.05)
+    finally:
+        core.close()
+    text = out.getvalue()
+    assert "gavel> Coming up in 1 hour: Node.js Security team Meeting" in text
+    assert "gavel> Join: https://zoom.us/j/1" in text
+    assert "gavel> Add to Google Calendar: https://calendar.google.com/" in text
+    assert "gavel> [attached: security-wg.ics]" in text
+    assert "gavel> Your time: Thu 08 Jan 2026" in text
