@@ -41,7 +41,8 @@ class GroupPlan:
 
 
 def bindings_of(group: Group) -> list[tuple[str, str, str]]:
-    found = [(b.platform, b.workspace, b.channel) for b in group.channels]
+    found: list[tuple[str, str, str]] = [(b.platform, b.workspace, b.channel)
+                                         for b in group.channels]
     return found or [CONSOLE_BINDING]
 
 
