@@ -47,6 +47,15 @@ async def _publish_pending(core: Core, services: dict[str, PlatformService]) -> 
 BACKGROUND_JOBS.append(_publish_pending)
 
 
+async def _planning(core: Core, services: dict[str, PlatformService]) -> None:
+    from adapters.planning_job import planning_job
+
+    await planning_job(core, services)
+
+
+BACKGROUND_JOBS.append(_planning)
+
+
 def _factory(platform: str) -> ServiceFactory:
     if platform == "slack":
         from adapters.slack import SlackService
