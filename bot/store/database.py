@@ -82,8 +82,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
-    """Replicas starting together on a fresh PostgreSQL database must not both create the
-    tables: the second waits on an advisory lock, then finds the schema up to date."""
+    """Processes starting together on a fresh database must not both create the tables:
+    the second waits (an advisory lock on PostgreSQL, a file lock beside a SQLite file),
+    then finds the schema up to date."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            yield
+            return
+        import fcntl
+
+        with open(f"{database}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
     if engine.dialect.name != "postgresql":
         yield
         return
