@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.effects import Post, SetTopic
-from bot.events import EventKind
+from bot.events import Author, EventKind
 from tests.conftest import Chat, acked, posts, private
 
 
@@ -54,8 +56,17 @@ def test_only_a_chair_can_end_the_meeting(chat: Chat) -> None:
 
 def test_a_chair_named_in_the_config_can_end_a_meeting_someone_else_started(chat: Chat) -> None:
     start(chat, chair="ulises")
-    chat.say("rafa", "#here Rafael Gonzaga @RafaelGSS")
-    assert "Meeting ended" in posts(chat.say("rafa", "#endmeeting"))[0]
+    assert "Meeting ended" in posts(chat.say("RafaelGSS", "#endmeeting"))[0]
+
+
+def test_claiming_a_chairs_github_handle_or_name_gives_no_chair_rights(chat: Chat) -> None:
+    start(chat, chair="ulises")
+    chat.say("mallory", "#here Rafael Gonzaga @RafaelGSS")
+    assert "Only a chair" in private(chat.say("mallory", "#endmeeting"))[0]
+    renamed = Author("U-mallory", "ulises")  # a display name copied from the chair
+    event = chat._event(EventKind.MESSAGE, "x", "#endmeeting")
+    refused = chat.bot.handle(replace(event, author=renamed))
+    assert "Only a chair" in private(refused)[0]
 
 
 def test_chair_command_makes_someone_a_chair(chat: Chat) -> None:
@@ -265,3 +276,20 @@ def test_chair_accepts_a_mention_whose_name_has_spaces(chat: Chat) -> None:
     assert posts(effects) == ["Current chairs: ann, Joe Sepi, rafael"]
     assert "Meeting ended" in posts(chat.bot.handle(chat._event(
         EventKind.MESSAGE, "U42", "#endmeeting")))[0]
+
+
+def test_the_last_chair_cannot_be_removed(chat: Chat) -> None:
+    start(chat)
+    assert private(chat.say("rafael", "#unchair rafael")) == [
+        "rafael is the last chair: add another with #chair first."]
+    assert "Meeting ended" in posts(chat.say("rafael", "#endmeeting"))[0]
+
+
+def test_only_a_chair_makes_someone_else_a_scribe(chat: Chat) -> None:
+    start(chat)
+    assert "Only a chair" in private(chat.say("mallory", "#scribe ulises"))[0]
+    chat.say("ulises", "this stays chat")
+    chat.say("rafael", "#scribe ulises")
+    chat.say("ulises", "this is a note now")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "this stays chat" not in minutes and "* this is a note now" in minutes

@@ -137,15 +137,26 @@ def add_chairs(turn: Turn, argument: str) -> None:
 
 @command("unchair", "#unchair <names> — remove chairs", chair_only=True)
 def remove_chairs(turn: Turn, argument: str) -> None:
-    for who, _name in _people_named(turn, argument):
-        turn.store.remove_role(turn.running().id, "chair", who)
-    chairs = turn.store.role_names(turn.running().id, "chair")
+    meeting = turn.running()
+    for who, name in _people_named(turn, argument):
+        last = len(turn.store.role_names(meeting.id, "chair")) == 1
+        if last and turn.store.has_role(meeting.id, "chair", who):
+            turn.effects.tell(f"{name} is the last chair: add another with #chair first.")
+            return
+        turn.store.remove_role(meeting.id, "chair", who)
+    chairs = turn.store.role_names(meeting.id, "chair")
     turn.effects.say(f"Current chairs: {quote_names(chairs) or 'none'}")
 
 
-@command("scribe", "#scribe [name] — that person's plain lines become notes")
+@command("scribe", "#scribe [name] — your (or, for chairs, that person's) plain lines "
+         "become notes")
 def add_scribe(turn: Turn, argument: str) -> None:
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
+    if any(who not in (turn.author_id, turn.author_id.casefold()) for who, _ in names) and (
+            not turn.is_chair()):
+        turn.effects.tell("Only a chair can make someone else a scribe; "
+                          "#scribe alone makes you one.")
+        return
     for who, name in names:
         turn.store.add_role(turn.running().id, "scribe", who, name)
     turn.effects.say(f"Scribe: {quote_names(n for _, n in names)}. "

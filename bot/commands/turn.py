@@ -57,25 +57,23 @@ class Turn:
         self.meeting = meeting
         return meeting
 
+    def _me(self) -> tuple[str, str]:
+        """How roles know the author: the platform's user id, never a name they chose.
+
+        A display name or a GitHub handle typed in ``#here`` can be anyone's; the user id
+        cannot (on the console and in replays, the nick is the id).
+        """
+        return self.author_id, self.author_id.casefold()
+
     def is_chair(self) -> bool:
         """The starter, anyone added by ``#chair``, and the chairs named in the config."""
-        meeting = self.running()
-        me = (self.author_id, self.author_name.casefold())
-        if self.store.has_role(meeting.id, "chair", *me):
+        if self.store.has_role(self.running().id, "chair", *self._me()):
             return True
         configured = {c.casefold().lstrip("@") for c in self.group.chairs}
-        if not configured:
-            return False
-        person = self.store.person(self.event.place.platform, self.author_id)
-        candidates = {self.author_id.casefold(), self.author_name.casefold()}
-        if person and person.github:
-            candidates.add(person.github.casefold())
-        return bool(configured & candidates)
+        return not configured.isdisjoint(self._me())
 
     def is_scribe(self) -> bool:
-        meeting = self.running()
-        return self.store.has_role(meeting.id, "scribe", self.author_id,
-                                   self.author_name.casefold())
+        return self.store.has_role(self.running().id, "scribe", *self._me())
 
     def current_topic(self) -> tuple[AgendaItem | None, Section]:
         """The agenda item (or section) a new note belongs to.
