@@ -76,3 +76,15 @@ def test_a_template_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -
     assert result.returncode == 2
     assert (f"{config}: groups[0].template: 'gone.md.j2' is neither a built-in layout "
             "(nodejs, meetbot) nor a file") in result.stderr
+
+
+def test_an_unwritable_minutes_folder_still_ends_the_meeting_with_its_minutes(tmp_path: Path
+                                                                             ) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "minutes").write_text("a file where the folder should be")
+    result = gavel(tmp_path, "run", "--user", "bob", stdin=TRANSCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "The minutes file could not be written (Not a directory" in result.stdout
+    assert "gavel minutes 1` prints them" in result.stdout
+    assert "gavel> * Costs" in result.stdout
+    assert "ended" in gavel(tmp_path, "meetings").stdout

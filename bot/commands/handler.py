@@ -6,7 +6,7 @@ are returned: whatever the bot confirms is already saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 
 from bot.commands import (  # noqa: F401  (registers, in help order)
     agenda,
@@ -66,29 +66,18 @@ class MeetingBot:
             if once_key and not store.claim_event(once_key, event.at):
                 return []
             turn = self._turn(store, event)
-        for callback in turn.after_commit:
-            callback()
         effects = _quiet_if_lurking(turn)
         if turn.publish_meeting_id is not None and self.publisher is not None:
             # After the commit: the minutes are saved whatever GitHub does.
             effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
         return effects
 
-    def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
+    def handle_batch(self, events: Iterable[Event]) -> list[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
         for a confirmation and a commit per line would be most of the work."""
-        after_commit: list[Callable[[], object]] = []
-        results: list[list[Effect]] = []
         with self.database.transaction() as store:
-            for event in events:
-                if event.author.is_bot:
-                    continue
-                turn = self._turn(store, event)
-                after_commit.extend(turn.after_commit)
-                results.append(_quiet_if_lurking(turn))
-        for callback in after_commit:
-            callback()
-        yield from results
+            return [_quiet_if_lurking(self._turn(store, event))
+                    for event in events if not event.author.is_bot]
 
     def _turn(self, store: Store, event: Event) -> Turn:
         place = event.place

@@ -9,7 +9,7 @@ from bot.commands.registry import COMMANDS, command
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
 from bot.effects import Attachment, Button
-from bot.minutes import TemplateNotFound, compile_minutes, minutes_path, save_minutes_file
+from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.text import quote_names, split_names
 
@@ -82,9 +82,12 @@ def end_meeting(turn: Turn, argument: str) -> None:
     filename = f"{meeting.meeting_date}.md"
     saved = ""
     if turn.minutes_dir:
-        directory = turn.minutes_dir
-        turn.after_commit.append(lambda: save_minutes_file(directory, meeting, minutes))
-        saved = f" Saved as {minutes_path(directory, meeting)}."
+        try:
+            saved = f" Saved as {save_minutes_file(turn.minutes_dir, meeting, minutes)}."
+        except OSError as exc:
+            # The database copy is the one that matters; the file is a convenience.
+            saved = (f" The minutes file could not be written ({exc.strerror}: "
+                     f"{exc.filename}); `gavel minutes {meeting.id}` prints them.")
     notes = turn.store.notes(meeting.id)
     present = [a for a in turn.store.attendance(meeting.id) if a.status == "present"]
     actions = [n for n in notes if n.kind.value == "action"]

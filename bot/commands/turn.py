@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +26,6 @@ class Turn:
     effects: Effects
     agenda_source: AgendaSource | None = None
     minutes_dir: str = ""
-    after_commit: list[Callable[[], object]] = field(default_factory=list)
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
 
