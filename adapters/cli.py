@@ -74,8 +74,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 2
     day = args.date or _date_from_name(args.log)
     try:
-        with open(args.log, encoding="utf-8", errors="replace") as handle:
-            result = replay(handle, settings, group, day, template=args.template)
+        with open(args.log, encoding="utf-8-sig", errors="replace") as handle:
+            result = replay(handle, settings, group, day, template=args.template,
+                            zone=args.timezone)
     except OSError as exc:
         print(f"gavel replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -85,7 +86,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"{args.log}: {problem}", file=sys.stderr)
     if args.output:
-        Path(args.output).write_text(result.minutes, encoding="utf-8")
+        try:
+            Path(args.output).write_text(result.minutes, encoding="utf-8")
+        except OSError as exc:
+            print(f"gavel replay: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            sys.stdout.write(result.minutes)  # the minutes are not lost
+            return 1
     else:
         sys.stdout.write(result.minutes)
     return 0
@@ -151,6 +157,16 @@ def _iso_date(text: str) -> object:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
 
 
+def _zone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {text!r}") from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gavel",
@@ -172,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_iso_date,
                      help="the meeting's date, YYYY-MM-DD (default: from the name)")
     rep.add_argument("--template", help="nodejs, meetbot, or a template file")
+    rep.add_argument("--timezone", type=_zone,
+                     help="the zone of the log's times (default: the group's)")
     rep.add_argument("-o", "--output", help="write the minutes here (default: stdout)")
     rep.set_defaults(func=cmd_replay)
 

@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.commands.handler import MeetingBot
+from bot.commands.parse import parse_line
 from bot.config import Group, Settings
 from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place
@@ -23,6 +25,8 @@ from bot.store import Database
 _IRC = re.compile(
     r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+<[@+%&~]?([^>\s]+)>\s?(.*)", re.DOTALL)
 _IRC_ACTION = re.compile(r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+\*\s+(\S+)\s+(.*)", re.DOTALL)
+# IRC clients' own lines: joins, parts, quits, modes, topics set by the server.
+_SYSTEM = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+(?:-!-|\*\*\*|-->|<--|--)\s.*")
 _NICK = re.compile(r"([A-Za-z_][\w.\-\[\]|^`]{0,30}):\s(.*)", re.DOTALL)
 _W3C_WORDS = {"topic", "action", "resolution", "resolved", "scribe", "scribenick", "http",
               "https"}
@@ -47,25 +51,27 @@ class ParsedLog:
 
 
 class _Clock:
-    """Log times carry no date: count a day each time the clock runs backwards."""
+    """Log times are wall-clock times in the meeting's zone and carry no date: count a
+    day each time the clock runs backwards."""
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, zone: str = "UTC") -> None:
         self.day = day
+        self.zone = ZoneInfo(zone)
         self.last: datetime | None = None
 
     def at(self, hour: int, minute: int, second: int) -> datetime:
-        moment = datetime.combine(self.day, time(hour, minute, second), UTC)
+        moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
         if self.last is not None and moment < self.last - timedelta(hours=1):
             self.day += timedelta(days=1)
-            moment += timedelta(days=1)
+            moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
         self.last = moment
-        return moment
+        return moment.astimezone(UTC)
 
     def tick(self) -> datetime:
         """Lines without a time: a second after the last one."""
-        moment = (self.last or datetime.combine(self.day, time(0), UTC)) + timedelta(seconds=1)
-        self.last = moment
-        return moment
+        start = self.last or datetime.combine(self.day, time(0), self.zone)
+        self.last = start + timedelta(seconds=1)
+        return self.last.astimezone(UTC)
 
 
 def _json_time(value: object, clock: _Clock) -> datetime:
@@ -78,17 +84,17 @@ def _json_time(value: object, clock: _Clock) -> datetime:
             moment = moment.replace(tzinfo=UTC)
     else:
         return clock.tick()
-    clock.last = moment
-    return moment
+    clock.last = moment.astimezone(clock.zone)
+    return moment.astimezone(UTC)
 
 
-def parse_log(lines: Iterable[str], day: date) -> ParsedLog:
+def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
     parsed = ParsedLog()
-    clock = _Clock(day)
+    clock = _Clock(day, zone)
     for number, raw in enumerate(lines, 1):
-        line = raw.rstrip("\r\n")
-        if not line.strip():
-            continue
+        line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
+        if not line.strip() or _SYSTEM.fullmatch(line):
+            continue  # blank, or a join/part/mode line: nobody said anything
         try:
             entry = _parse_one(number, line, clock)
         except (ValueError, KeyError, TypeError) as exc:
@@ -108,9 +114,11 @@ def _parse_one(number: int, line: str, clock: _Clock) -> LogLine | None:
         data = json.loads(line)
         if not isinstance(data, dict):
             raise ValueError("a JSON line must be an object")
-        nick = str(data.get("user") or data.get("nick") or data.get("author") or "")
-        if not nick:
-            raise ValueError("JSON message without a user")
+        nick = data.get("user") or data.get("nick") or data.get("author") or ""
+        if not isinstance(nick, str) or not nick:
+            raise ValueError("a JSON message needs a \"user\" string")
+        if not isinstance(data.get("text", ""), str):
+            raise ValueError("a JSON message's \"text\" must be a string")
         kind = _KINDS.get(str(data.get("type", "message")))
         if kind is None:
             raise ValueError(f"unknown message type {data.get('type')!r}")
@@ -151,24 +159,29 @@ def _minutes_in(effects: list[Effect]) -> str:
 
 
 def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
-           database: Database | None = None, template: str | None = None) -> ReplayResult:
+           database: Database | None = None, template: str | None = None,
+           zone: str | None = None) -> ReplayResult:
     """Run a logged meeting through the handler and compile its minutes.
 
-    A log without ``#startmeeting`` is treated as one meeting from its first line; one
-    without ``#endmeeting`` ends at its last.
+    Log times are read as wall-clock times in ``zone`` (the group's by default), so the
+    minutes carry the date the log is of. A log without ``#startmeeting`` is one meeting
+    from its first line; one without ``#endmeeting`` ends at its last.
     """
-    log = parse_log(lines, day)
+    log = parse_log(lines, day, zone or group.timezone)
     if not log.lines:
         raise ValueError("the log holds no chat line in a known format")
     database = database or Database.open("sqlite://")
     place = Place("replay", f"replay-{group.name}")
-    bound = settings.model_copy(update={"groups": [group], "data_dir": settings.data_dir})
-    bot = MeetingBot(database, bound)
-    first = log.lines[0]
+    bot = MeetingBot(database, settings.model_copy(update={"groups": [group]}))
     events = list(_events(log, place))
-    if not first.text.strip().lower().startswith("#startmeeting"):
+    starts = sum(1 for line in log.lines if _is_start(line.text))
+    if starts == 0:
+        first = log.lines[0]
         events.insert(0, Event(EventKind.MESSAGE, place, Author(first.nick, first.nick),
                                first.at, "#startmeeting"))
+    elif starts > 1:
+        log.problems.append(f"the log holds {starts} meetings: these are the minutes of the "
+                            "last one (split the log to get each)")
     minutes = ""
     for effects in bot.handle_batch(events):
         minutes = _minutes_in(effects) or minutes
@@ -185,3 +198,8 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
 
             minutes = compile_minutes(store, ended, group, template)
     return ReplayResult(minutes, log.problems, ended.id)
+
+
+def _is_start(text: str) -> bool:
+    command = parse_line(text)
+    return command is not None and command.name == "startmeeting"

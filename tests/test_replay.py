@@ -85,3 +85,39 @@ def test_the_cli_writes_minutes_to_a_file_and_problems_to_stderr(tmp_path: Path)
     text = output.read_text()
     assert text.startswith("# Meeting\n\nMeeting started by rafael at 14:00 UTC (2024-03-07).")
     assert "hello (rafael, 14:01)" in text
+
+
+def test_chat_before_the_start_does_not_take_over_the_meeting() -> None:
+    minutes = run(["[13:58] <bob> hello, anyone here?", "[14:00] <alice> #startmeeting Real Title",
+                   "[14:01] <alice> #info kept", "[14:05] <alice> #endmeeting"])
+    assert minutes.startswith("# Real Title 2024-03-07\n")
+    assert "* kept" in minutes
+
+
+def test_the_minutes_carry_the_logs_date_in_the_groups_own_zone() -> None:
+    new_york = SECURITY_WG.model_copy(update={"timezone": "America/New_York"})
+    result = replay(["[00:30] <alice> #startmeeting", "[00:31] <alice> #info late night"],
+                    Settings(groups=[new_york]), new_york, date(2026, 3, 19))
+    assert result.minutes.startswith("# Node.js Security team Meeting 2026-03-19\n")
+
+
+def test_a_log_of_two_meetings_says_which_minutes_it_gives() -> None:
+    result = replay(["a: #startmeeting One", "a: #endmeeting", "a: #startmeeting Two",
+                     "a: #info second", "a: #endmeeting"], SETTINGS, SECURITY_WG,
+                    date(2024, 3, 7))
+    assert result.minutes.startswith("# Two ")
+    assert result.problems == ["the log holds 2 meetings: these are the minutes of the last one "
+                               "(split the log to get each)"]
+
+
+def test_a_byte_order_mark_and_irc_join_lines_are_not_problems() -> None:
+    minutes = run(["\ufeff[14:00] <alice> #startmeeting Marked", "[14:00] -!- dave has joined",
+                   "[14:01] *** carol quit", "[14:02] <alice> #info fine"])
+    assert minutes.startswith("# Marked ")
+
+
+def test_a_json_line_with_a_user_that_is_not_a_string_is_reported() -> None:
+    result = replay(['{"user": "a", "text": "#startmeeting"}', '{"user": 5, "text": "x"}',
+                     '{"user": "a", "text": ["x"]}'], SETTINGS, SECURITY_WG, date(2024, 3, 7))
+    assert result.problems == ['line 2: a JSON message needs a "user" string',
+                               'line 3: a JSON message\'s "text" must be a string']
