@@ -293,3 +293,24 @@ def test_only_a_chair_makes_someone_else_a_scribe(chat: Chat) -> None:
     chat.say("ulises", "this is a note now")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "this stays chat" not in minutes and "* this is a note now" in minutes
+
+
+def test_editing_a_command_that_is_not_a_note_does_not_run_it_again(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add Budgte", message_id="typo")
+    chat.edit("rafael", "typo", "#agenda add Budget")
+    [listing] = private(chat.say("rafael", "#agenda"))
+    assert "Budgte" in listing and "Budget" not in listing.replace("Budgte", "")
+
+
+def test_a_github_reference_in_another_case_is_the_same_item(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add nodejs/node#7 Fix it")
+    assert private(chat.say("rafael", "#agenda add NodeJS/Node#7 Other title")) == [
+        "Already on the agenda: Fix it (nodejs/node#7)"]
+    chat.say("rafael", "#agenda add NodeJS/Node#8 Next")
+    chat.say("rafael", "#topic NODEJS/NODE#7")
+    chat.say("ulises", "#info found")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert minutes.count("### nodejs/node") == 1 and "NodeJS" not in minutes
+    assert "* Fix it [#7](https://github.com/nodejs/node/issues/7)\n  * found" in minutes

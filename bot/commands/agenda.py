@@ -34,6 +34,10 @@ def agenda(turn: Turn, argument: str) -> None:
         return
     verb, _, rest = argument.partition(" ")
     if verb.lower() == "add":
+        known = _find(turn.store.agenda(turn.running().id), rest.strip())
+        if known is not None:
+            turn.effects.tell(f"Already on the agenda: {describe(known)}")
+            return
         item = add_item(turn, rest.strip())
         if item is not None:
             confirm(turn, f"Added to the agenda: {describe(item)}")
@@ -93,8 +97,10 @@ def add_item(turn: Turn, text: str) -> AgendaItem | None:
         return turn.store.add_agenda_item(meeting.id, ItemSource.ADHOC, text)
     repo, number, is_pr, title = reference
     for item in turn.store.agenda(meeting.id):
-        if item.repo == repo and item.number == number:
-            return item
+        if item.repo.casefold() == repo.casefold():
+            if item.number == number:
+                return item
+            repo = item.repo  # one spelling per repository, so one heading in the minutes
     url = f"https://github.com/{repo}/{'pull' if is_pr else 'issues'}/{number}"
     if not title and turn.agenda_source is not None:
         entry = turn.agenda_source.lookup(repo, number)
@@ -158,12 +164,14 @@ def next_topic(turn: Turn, argument: str) -> None:
 
 
 def _find(items: list[AgendaItem], text: str) -> AgendaItem | None:
+    """The item ``text`` names: by GitHub reference (any case), else by exact title."""
     folded = text.casefold().strip()
     reference = _parse_reference(text)
     for item in items:
-        if reference and item.repo == reference[0] and item.number == reference[1]:
+        if reference and item.repo.casefold() == reference[0].casefold() and (
+                item.number == reference[1]):
             return item
-        if item.title.casefold() == folded:
+        if not reference and item.title.casefold() == folded:
             return item
     return None
 

@@ -142,27 +142,34 @@ def _run(turn: Turn, command: Command) -> None:
 
 
 def _on_edit(turn: Turn) -> None:
-    """An edited chat line: its note follows the new text, or goes if it is no note now."""
+    """An edited chat line: its note follows the new text, or goes if it is no note now.
+
+    Only notes follow edits: an edited ``#topic`` or ``#agenda add`` is not run again
+    (that would move the meeting or add a second item behind everyone's back).
+    """
     if turn.meeting is None or not turn.event.message_id:
         return
     existing = turn.store.notes_from_message(turn.meeting.id, turn.event.message_id)
+    wanted = _note_in(turn, turn.event.text)
     if not existing:
-        _on_message(turn)
+        if wanted is not None:
+            take_note(turn, *wanted)
         return
-    command = parse_line(turn.event.text)
-    kind = NOTE_KINDS.get(command.name) if command else None
-    if kind is None and turn.is_scribe() and command is None:
-        kind = NoteKind.INFO
-        text = turn.event.text
-    elif kind is not None and command is not None:
-        text = command.argument
-    else:
-        for note in existing:
-            turn.store.delete_note(note.id)
-        return
-    depth, text = split_depth(text.strip())
     for note in existing:
-        turn.store.change_note(note.id, kind=kind, text=text, depth=depth)
+        if wanted is None:
+            turn.store.delete_note(note.id)
+        else:
+            depth, text = split_depth(wanted[1].strip())
+            turn.store.change_note(note.id, kind=wanted[0], text=text, depth=depth)
+
+
+def _note_in(turn: Turn, line: str) -> tuple[NoteKind, str] | None:
+    """The note a chat line makes, if any: a note command, or a scribe's plain line."""
+    command = parse_line(line)
+    if command is None:
+        return (NoteKind.INFO, line) if turn.is_scribe() else None
+    kind = NOTE_KINDS.get(command.name)
+    return (kind, command.argument) if kind is not None and command.argument else None
 
 
 def _on_delete(turn: Turn) -> None:
