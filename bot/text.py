@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def split_names(argument: str, full_names: bool = False) -> list[str]:
@@ -39,10 +41,16 @@ def escape_markdown_html(text: str) -> str:
         return f"\x00{len(links) - 1}\x00"
 
     held = _AUTOLINK.sub(keep, text)
+    held = _ENTITY.sub("&amp;", held)  # "&lt;b&gt;" typed in a note stays literal too
     held = held.replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], held)
 
 
+def one_line(text: str) -> str:
+    """A name, title or affiliation as the minutes show it: on one line, shown literally."""
+    return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))
+
+
 def escape_title(title: str) -> str:
-    """Issue titles in a Markdown list: brackets would start a link."""
-    return title.replace("[", "\\[").replace("]", "\\]")
+    """Issue titles in a Markdown list: one line, and brackets would start a link."""
+    return one_line(title).replace("[", "\\[").replace("]", "\\]")

@@ -82,5 +82,5 @@ def test_kill_9_mid_meeting_loses_no_confirmed_note(tmp_path: Path, database_url
     second.send("/quit")
     assert second.process.wait(timeout=30) == 0
     for n in range(1, 21):
-        assert f"gavel> * note number {n}\n" in output + "\n"
-    assert "gavel> * after the restart" in output
+        assert f"gavel> - note number {n}\n" in output + "\n"
+    assert "gavel> - after the restart" in output

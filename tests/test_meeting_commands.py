@@ -111,7 +111,7 @@ def test_slash_commands_take_notes_and_confirm_privately(chat: Chat) -> None:
     assert private(chat.slash("ulises", "note from a slash command")) == [
         "Info noted: from a slash command"]
     minutes = chat.minutes(chat.slash("rafael", "end"))
-    assert "* from a slash command" in minutes
+    assert "- from a slash command" in minutes
 
 
 def test_a_fifty_thousand_character_note_is_kept_whole(chat: Chat) -> None:
@@ -127,7 +127,7 @@ def test_markup_and_mentions_in_notes_are_shown_literally(chat: Chat) -> None:
     chat.say("ulises",
              "#info **bold** [link](https://example.com) <b>html</b> @everyone <!channel>")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert ("* **bold** [link](https://example.com) &lt;b&gt;html&lt;/b&gt; @everyone "
+    assert ("- **bold** [link](https://example.com) &lt;b&gt;html&lt;/b&gt; @everyone "
             "&lt;!channel&gt;") in minutes
     assert "<!channel>" not in minutes and "<b>" not in minutes
 
@@ -139,7 +139,7 @@ def test_actions_name_their_owners_and_are_listed_by_person(chat: Chat) -> None:
     chat.say("rafael", "#action @mhdawson to ask the TSC")
     chat.say("rafael", "#action someone to look into CI")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert "* Action (Ulises Gascon): Ulises to open the PR" in minutes
+    assert "- Action (Ulises Gascon): Ulises to open the PR" in minutes
     assert minutes.endswith(
         "## Action items\n\n* Ulises Gascon\n  * Ulises to open the PR\n"
         "* @mhdawson\n  * @mhdawson to ask the TSC\n"
@@ -168,7 +168,7 @@ def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> Non
     chat.say("ulises", "#unscribe")
     chat.say("ulises", "now chatting too")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert "* Joyce: the scorecard is at 7" in minutes
+    assert "- Joyce: the scorecard is at 7" in minutes
     assert "just chatting" not in minutes and "now chatting too" not in minutes
 
 
@@ -181,9 +181,9 @@ def test_an_edited_message_updates_its_note_and_a_deleted_one_removes_it(chat: C
     chat.delete("ulises", "delete-me")
     chat.edit("ulises", "becomes-note", "#idea now it is an idea")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert "* the typo" in minutes and "teh typo" not in minutes
+    assert "- the typo" in minutes and "teh typo" not in minutes
     assert "to be deleted" not in minutes
-    assert "* Idea: now it is an idea" in minutes
+    assert "- Idea: now it is an idea" in minutes
 
 
 def test_a_note_in_a_thread_belongs_to_the_topic_the_thread_started_under(chat: Chat) -> None:
@@ -292,7 +292,7 @@ def test_only_a_chair_makes_someone_else_a_scribe(chat: Chat) -> None:
     chat.say("rafael", "#scribe ulises")
     chat.say("ulises", "this is a note now")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert "this stays chat" not in minutes and "* this is a note now" in minutes
+    assert "this stays chat" not in minutes and "- this is a note now" in minutes
 
 
 def test_editing_a_command_that_is_not_a_note_does_not_run_it_again(chat: Chat) -> None:
@@ -314,3 +314,21 @@ def test_a_github_reference_in_another_case_is_the_same_item(chat: Chat) -> None
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert minutes.count("### nodejs/node") == 1 and "NodeJS" not in minutes
     assert "* Fix it [#7](https://github.com/nodejs/node/issues/7)\n  * found" in minutes
+
+
+def test_names_titles_and_agenda_items_are_shown_literally_too(chat: Chat) -> None:
+    chat.say("rafael", "#startmeeting <b>Bold</b> WG 2023-01-19")
+    chat.say("eve", "#here <script>x</script> @eve from <i>ACME</i>")
+    chat.say("rafael", "#agenda add nodejs/node#7 <img src=x> [draft]")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert minutes.startswith("# &lt;b&gt;Bold&lt;/b&gt; WG 2023-01-19\n")  # no second date
+    assert "* &lt;script&gt;x&lt;/script&gt; from &lt;i&gt;ACME&lt;/i&gt; (@eve)" in minutes
+    assert "* &lt;img src=x&gt; \\[draft\\] [#7](" in minutes
+    assert "<b>" not in minutes and "<script>" not in minutes and "<img" not in minutes
+
+
+def test_a_multi_line_action_stays_one_entry_in_the_action_items(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#action ulises to\n- do a\n- do b")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "## Action items\n\n* ulises\n  * ulises to - do a - do b\n" in minutes

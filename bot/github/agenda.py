@@ -135,13 +135,13 @@ def agenda_markdown(entries: Iterable[AgendaEntry], group: Group,
     for item in group.standing_items:
         lines.append(f"* {escape_markdown_html(item)}")
     for item in extra:
-        lines.append(f"* {escape_title(escape_markdown_html(item))}")
+        lines.append(f"* {escape_title(item)}")
     if len(lines) > 2 or (lines and not (group.orgs and group.labels)):
         lines.append("")
     grouped = group_by_repository(entries)
     for repo, items in grouped.items():
         lines += [f"### {repo}", ""]
-        lines += [f"* {escape_title(escape_markdown_html(e.title))} [#{e.number}]({e.url})"
+        lines += [f"* {escape_title(e.title)} [#{e.number}]({e.url})"
                   for e in items]
         lines.append("")
     if not grouped:

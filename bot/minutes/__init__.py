@@ -18,7 +18,7 @@ from bot.action_owners import KnownPeople
 from bot.config import Group
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.store import Store
-from bot.text import escape_markdown_html, escape_title
+from bot.text import escape_markdown_html, escape_title, one_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BUILT_IN = {"nodejs": "nodejs.md.j2", "meetbot": "meetbot.md.j2"}
@@ -62,6 +62,8 @@ class ItemView:
 @dataclass
 class MinutesView:
     title: str
+    heading: str  # the title with the date, unless the title already ends with it
+    starter: str
     date: str
     group: Group
     meeting: Meeting
@@ -91,9 +93,9 @@ def note_text(note: Note, known: KnownPeople) -> str:
 
 
 def _present_line(name: str, github: str, affiliation: str) -> str:
-    text = name
+    text = one_line(name)
     if affiliation:
-        text += f" from {affiliation}"
+        text += f" from {one_line(affiliation)}"
     if github:
         text += f" (@{github})"
     return text
@@ -138,14 +140,14 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     people = store.attendance(meeting.id)
     present = [_present_line(a.person.name, a.person.github, a.person.affiliation)
                for a in people if a.status == "present"]
-    regrets = [a.person.name for a in people if a.status == "regrets"]
+    regrets = [one_line(a.person.name) for a in people if a.status == "regrets"]
 
     actions: list[tuple[str, str]] = []
     by_person: OrderedDict[str, list[str]] = OrderedDict()
     for note in notes:
         if note.kind is not NoteKind.ACTION:
             continue
-        text = escape_markdown_html(note.text)
+        text = one_line(note.text)  # a list entry of its own: keep it on one line
         owners = known.owners_of(note.text)
         actions.append((", ".join(owners), text))
         for owner in owners or ("UNASSIGNED",):
@@ -153,17 +155,23 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     if "UNASSIGNED" in by_person:
         by_person.move_to_end("UNASSIGNED")
 
+    doc = meeting.links.get("minutes_doc", group.links.minutes_doc)
     links = [("Recording", meeting.links.get("recording", "")),
              ("GitHub Issue", meeting.links.get("issue", "")),
-             ("Minutes Google Doc", meeting.links.get("minutes_doc", group.links.minutes_doc))]
+             ("Minutes Google Doc" if "docs.google.com" in doc else "Minutes", doc)]
     label_line = ""
     if group.labels and group.orgs:
         labels = ", ".join(f"**{label}**" for label in group.labels)
         orgs = ", ".join(f"**{org} org**" for org in group.orgs)
         label_line = (f"*Extracted from {labels} labelled issues and pull requests from the "
                       f"{orgs} prior to the meeting.")
+    title = one_line(meeting.title)
+    starter = store.person(meeting.platform, meeting.started_by)
     return MinutesView(
-        title=meeting.title,
+        title=title,
+        heading=title if title.endswith(meeting.meeting_date) else
+        f"{title} {meeting.meeting_date}",
+        starter=one_line(starter.name) if starter else meeting.started_by,
         date=meeting.meeting_date,
         group=group,
         meeting=meeting,
@@ -179,7 +187,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         qa=qa,
         actions=actions,
         actions_by_person=by_person,
-        speakers=[(name, lines) for _, name, lines in store.lines_said(meeting.id)],
+        speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],
         started=f"{meeting.started_at:%H:%M}" if meeting.started_at else "",
         ended=f"{meeting.ended_at:%H:%M}" if meeting.ended_at else "",
     )
@@ -190,13 +198,16 @@ def _environment(extra_dir: Path | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                       autoescape=False)
-    env.filters["indent_note"] = _indent_note
+    env.filters["indent_note"] = lambda line, base=1, bullet="*": _note_entry(
+        line, "  " * base, bullet)
+    # Under a numbered entry ("1. Topic") content starts at the fourth column.
+    env.filters["list_note"] = lambda line: _note_entry(line, "   ", "*")
     return env
 
 
-def _indent_note(line: NoteLine, base: int = 1, bullet: str = "*") -> str:
-    """A note as a list entry; its own line breaks stay inside the entry."""
-    indent = "  " * (base + line.depth)
+def _note_entry(line: NoteLine, lead: str, bullet: str) -> str:
+    """A note as a list entry, nested by its depth; its own line breaks stay inside it."""
+    indent = lead + "  " * line.depth
     body = line.text.replace("\n", "\n" + indent + "  ")
     return f"{indent}{bullet} {body}"
 
