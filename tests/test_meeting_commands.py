@@ -332,3 +332,27 @@ def test_a_multi_line_action_stays_one_entry_in_the_action_items(chat: Chat) -> 
     chat.say("ulises", "#action ulises to\n- do a\n- do b")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "## Action items\n\n* ulises\n  * ulises to - do a - do b\n" in minutes
+
+
+def test_substitutions_take_other_delimiters_and_the_g_flag(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info a/b and a/b again")
+    chat.say("ulises", "s|a/b|c|g")
+    chat.say("ulises", "#info: colon style")
+    assert chat.say("ulises", "#info-dash is a hashtag") == []
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "- c and c again\n- colon style\n" in minutes
+    assert "hashtag" not in minutes
+
+
+def test_the_summary_counts_in_good_english(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#action ulises to write")
+    [summary] = posts(chat.say("rafael", "#endmeeting"))
+    assert "0 present, 1 note, 1 action item." in summary
+
+
+def test_the_chair_refusal_names_the_configured_chairs_too(chat: Chat) -> None:
+    start(chat)
+    assert private(chat.say("mallory", "#endmeeting")) == [
+        "Only a chair can use endmeeting. Chairs: rafael, RafaelGSS"]

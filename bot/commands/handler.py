@@ -135,8 +135,9 @@ def _run(turn: Turn, command: Command) -> None:
                               "Start one with /meeting start [title].")
         return
     if spec.chair_only and not turn.is_chair():
+        chairs = [*turn.store.role_names(turn.running().id, "chair"), *turn.group.chairs]
         turn.effects.tell(f"Only a chair can use {name}. Chairs: "
-                          + ", ".join(turn.store.role_names(turn.running().id, "chair")))
+                          + ", ".join(dict.fromkeys(chairs)))
         return
     spec.handler(turn, command.argument)
 

@@ -92,11 +92,16 @@ def end_meeting(turn: Turn, argument: str) -> None:
     present = [a for a in turn.store.attendance(meeting.id) if a.status == "present"]
     actions = [n for n in notes if n.kind.value == "action"]
     summary = (f"Meeting ended: {meeting.title} {meeting.meeting_date}. "
-               f"{len(present)} present, {len(notes)} notes, {len(actions)} action items. "
+               f"{len(present)} present, {_count(len(notes), 'note')}, "
+               f"{_count(len(actions), 'action item')}. "
                f"Minutes attached (meeting {meeting.id}).{saved}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose="minutes")
     turn.publish_meeting_id = meeting.id
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 @command("meetingname", "#meetingname <title> — rename the meeting", chair_only=True)

@@ -89,11 +89,10 @@ def substitute(turn: Turn, argument: str) -> None:
     if parsed is None or note is None:
         turn.effects.tell("Nothing to correct: s/old/new/ changes your last note.")
         return
-    old, new = parsed
-    if old not in note.text:
-        turn.effects.tell(f"'{old}' is not in your last note: {note.text}")
+    if parsed.old not in note.text:
+        turn.effects.tell(f"'{parsed.old}' is not in your last note: {note.text}")
         return
-    text = note.text.replace(old, new, 1)
+    text = note.text.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
     turn.store.change_note(note.id, text=text)
     confirm(turn, f"Corrected: {text}")
 

@@ -64,11 +64,15 @@ SLASH_SUBCOMMANDS: dict[str, str] = {
     "next": "next",
 }
 
-_HASH = re.compile(r"#([A-Za-z]+)\b[ \t]*(.*)", re.DOTALL)
+# `#word` then a space, a colon (`#info: text`) or the end; `#info-dash` is a hashtag.
+_HASH = re.compile(r"#([A-Za-z]+)(?:[ \t]*:)?(?:\s+(.*)|$)", re.DOTALL)
 _W3C_COLON = re.compile(r"(topic|action|resolution|resolved|scribe|scribenick)\s*:\s*(.*)",
                         re.IGNORECASE | re.DOTALL)
 _W3C_PLUS = re.compile(r"(present|regrets|agenda)\s*\+\s*(.*)", re.IGNORECASE | re.DOTALL)
-_SUBSTITUTE = re.compile(r"s/((?:[^/\\]|\\.)+)/((?:[^/\\]|\\.)*)/?\s*$", re.DOTALL)
+# s/old/new/, s|old|new|, with an optional g flag (every occurrence).
+_SUBSTITUTE = re.compile(
+    r"s(?P<d>[/|])(?P<old>(?:(?!(?P=d))[^\\]|\\.)+)(?P=d)(?P<new>(?:(?!(?P=d))[^\\]|\\.)*)"
+    r"(?:(?P=d)(?P<flags>g?))?\s*$", re.DOTALL)
 _URL_START = re.compile(r"(https?://\S+)(.*)", re.DOTALL)
 
 _W3C_NAMES = {
@@ -101,7 +105,7 @@ def parse_line(text: str) -> Command | None:
         if match:
             name = ALIASES.get(match.group(1).lower())
             if name:
-                return Command(name, match.group(2).strip())
+                return Command(name, (match.group(2) or "").strip())
         return None
     if (match := _W3C_PLUS.fullmatch(line)) is not None:
         word = match.group(1).lower()
@@ -118,15 +122,24 @@ def parse_line(text: str) -> Command | None:
     return None
 
 
-def parse_substitution(argument: str) -> tuple[str, str] | None:
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    old: str
+    new: str
+    every: bool  # the g flag
+
+
+def parse_substitution(argument: str) -> Substitution | None:
     match = _SUBSTITUTE.fullmatch(argument.strip())
     if not match:
         return None
+    delimiter = match.group("d")
 
     def unescape(value: str) -> str:
-        return value.replace("\\/", "/")
+        return value.replace("\\" + delimiter, delimiter)
 
-    return unescape(match.group(1)), unescape(match.group(2))
+    return Substitution(unescape(match.group("old")), unescape(match.group("new")),
+                        match.group("flags") == "g")
 
 
 def parse_slash(text: str) -> Command | None:
@@ -134,5 +147,7 @@ def parse_slash(text: str) -> Command | None:
     sub, _, rest = text.strip().partition(" ")
     if not sub:
         return Command("help", "", "slash")
+    if sub.lower() == "add":  # `/meeting add X` reads as adding X to the agenda
+        return Command("agenda", f"add {rest.strip()}".strip(), "slash")
     name = SLASH_SUBCOMMANDS.get(sub.lower())
     return Command(name, rest.strip(), "slash") if name else None
