@@ -24,6 +24,10 @@ class AgendaEntry:
 
 
 class AgendaSource(Protocol):
+    # Why the last ``agenda_for`` could not ask (it then returns the last agenda it got);
+    # empty when it could. Chat users must hear of it, not only the log.
+    last_problem: str
+
     def agenda_for(self, group: Group) -> list[AgendaEntry]:
         """The open items carrying the group's agenda label(s), grouped by repository."""
         ...

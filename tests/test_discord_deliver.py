@@ -77,6 +77,7 @@ class GitHubAgenda:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.last_problem = ""
 
     def agenda_for(self, group: Group) -> list[AgendaEntry]:
         self.calls += 1

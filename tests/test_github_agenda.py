@@ -121,6 +121,8 @@ def test_meeting_starts_with_the_last_agenda_when_github_fails(
     assert "This is the last agenda fetched" in answer
     assert "Meeting started" in start
     assert "Permission model (nodejs/node#102)" in start
+    assert "GitHub could not be asked for the agenda (GitHub is failing (502" in start
+    assert "so it holds only what was fetched before" in start
 
 
 def test_gavel_agenda_prints_the_grouped_agenda(fake: FakeGitHub, tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
             lines.append(repo)
         kind = "PR" if entry.is_pr else "issue"
         lines.append(f"  • {entry.title} ({kind} {entry.repo}#{entry.number})")
-    problem = getattr(turn.agenda_source, "last_problem", "")
+    problem = turn.agenda_source.last_problem if turn.agenda_source else ""
     if problem:
         lines.append(f"(GitHub could not be asked just now: {problem} This is the last "
                      "agenda fetched.)")

@@ -34,10 +34,12 @@ def start_meeting(turn: Turn, argument: str) -> None:
     turn.store.add_role(meeting.id, "chair", turn.author_id, turn.author_name)
     for standing in turn.group.standing_items:
         turn.store.add_agenda_item(meeting.id, ItemSource.STANDING, standing)
+    problem = ""
     if turn.agenda_source is not None:
         for entry in turn.agenda_source.agenda_for(turn.group):
             turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
                                        entry.number, entry.url, entry.is_pr)
+        problem = turn.agenda_source.last_problem
     links = {}
     if turn.group.links.join:
         links["join"] = turn.group.links.join
@@ -52,6 +54,9 @@ def start_meeting(turn: Turn, argument: str) -> None:
     if agenda:
         lines.append("Agenda:")
         lines.extend(f"{n}. {_agenda_line(item)}" for n, item in enumerate(agenda, 1))
+    if problem:
+        lines.append(f"GitHub could not be asked for the agenda ({problem}), so it holds only "
+                     "what was fetched before. Add items with #agenda add owner/repo#N Title.")
     buttons = [Button("here", "I'm here")]
     if turn.group.links.join:
         buttons.append(Button("join", "Join the call", url=turn.group.links.join))
