@@ -248,8 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
+    from jinja2 import TemplateError
+
     from bot.config import ConfigError
     from bot.minutes import TemplateNotFound
     from bot.store import StoreError
@@ -258,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except TemplateNotFound as exc:
         print(f"gavel: {exc}", file=sys.stderr)
+        return 2
+    except TemplateError as exc:
+        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        print(f"gavel: the minutes template failed{where}: {exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"gavel: configuration error:\n{exc}", file=sys.stderr)

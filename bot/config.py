@@ -8,6 +8,7 @@ is wrong, because "invalid config" alone sends a user hunting.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ NODEJS_ZONES: tuple[tuple[str, str], ...] = (
     ("Tokyo", "Asia/Tokyo"),
     ("Sydney", "Australia/Sydney"),
 )
+
+
+_REPOSITORY = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
 class ConfigError(Exception):
@@ -99,7 +103,7 @@ class Schedule(_Strict):
 class Group(_Strict):
     """A working group: who meets, where, and how its minutes look."""
 
-    name: str
+    name: str = Field(min_length=1)
     title: str = ""
     github_org: str = ""
     github_orgs: list[str] = Field(default_factory=list)
@@ -121,6 +125,13 @@ class Group(_Strict):
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
 
     _zone = field_validator("timezone")(_check_zone)
+
+    @field_validator("minutes_repo", "issue_repo")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if value and not _REPOSITORY.fullmatch(value):
+            raise ValueError(f"{value!r} is not a repository: write it as owner/name")
+        return value
 
     @property
     def meeting_title(self) -> str:
@@ -186,6 +197,16 @@ class Settings(_Strict):
     github: GitHubSettings = Field(default_factory=GitHubSettings)
 
     _zone = field_validator("timezone")(_check_zone)
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_names(cls, groups: list[Group]) -> list[Group]:
+        seen: set[str] = set()
+        for group in groups:
+            if group.name.casefold() in seen:
+                raise ValueError(f"two groups are named {group.name!r}: names must differ")
+            seen.add(group.name.casefold())
+        return groups
 
     def group_named(self, name: str) -> Group | None:
         wanted = name.casefold()

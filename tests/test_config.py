@@ -74,3 +74,15 @@ def test_secrets_never_show_their_values() -> None:
                                         "GITHUB_TOKEN": "ghp_secret"})
     assert "secret" not in repr(secrets) and "secret" not in str(secrets)
     assert "slack_bot_token" in repr(secrets)
+
+
+def test_two_groups_with_one_name_and_a_bad_repository_are_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]]\nname = "WG"\n[[groups]]\nname = "wg"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert f"{path}: groups: two groups are named 'wg': names must differ" in str(error.value)
+    path = write(tmp_path, '[[groups]]\nname = "WG"\nminutes_repo = "security-wg"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert ("groups[0].minutes_repo: 'security-wg' is not a repository: write it as owner/name"
+            in str(error.value))

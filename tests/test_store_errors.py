@@ -51,3 +51,23 @@ def test_a_locked_database_is_refused_clearly_and_nothing_is_half_written(tmp_pa
     with sqlite3.connect(database) as connection:
         assert connection.execute("select count(*) from meetings").fetchone() == (0,)
         assert connection.execute("select count(*) from notes").fetchone() == (0,)
+
+
+def test_a_database_url_gavel_cannot_use_is_named_without_its_password(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "--database", "mysql://gavel:s3cret@db/gavel",
+         "meetings"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert "database URL 'mysql://gavel:***@db/gavel': not one Gavel can use" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_a_data_dir_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    config = tmp_path / "gavel.toml"
+    config.write_text(f'data_dir = "{tmp_path / "blocker" / "data"}"\n')
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+                             "meetings"], capture_output=True, text=True, cwd=tmp_path,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "cannot create its folder" in result.stderr and "check data_dir" in result.stderr

@@ -6,13 +6,14 @@ way the schema is built by the Alembic migrations in ``bot/migrations``, applied
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
 from bot.store.schema import metadata
@@ -44,7 +45,19 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_database_engine(url: str) -> Engine:
-    url = normalise_url(url)
+    """An engine for ``url``; a ``StoreError`` naming the URL when it cannot be one."""
+    try:
+        return _create_engine(normalise_url(url))
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        shown = re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)  # never echo a password
+        raise StoreError(f"database URL {shown!r}: not one Gavel can use: give "
+                         "sqlite:///path/to/gavel.db or postgresql://user@host/db") from None
+    except OSError as exc:
+        raise StoreError(f"database {url}: cannot create its folder: {exc.strerror} "
+                         f"({exc.filename}); check data_dir") from None
+
+
+def _create_engine(url: str) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
         # One connection shared by every thread: a memory database lives in its connection.
         engine = create_engine(
