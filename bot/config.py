@@ -313,6 +313,11 @@ def load_settings(path: Path | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     settings = parse_settings(data, str(path))
+    if not Path(settings.data_dir).is_absolute():
+        # Like template files, relative to the file: the same config finds the same data
+        # whichever folder the bot is started from.
+        settings = settings.model_copy(
+            update={"data_dir": str((path.parent / settings.data_dir).resolve())})
     return _with_template_paths(settings, path)
 
 

@@ -86,3 +86,15 @@ def test_two_groups_with_one_name_and_a_bad_repository_are_named(tmp_path: Path)
         load_settings(path)
     assert ("groups[0].minutes_repo: 'security-wg' is not a repository: write it as owner/name"
             in str(error.value))
+
+
+def test_a_relative_data_dir_and_template_are_found_beside_the_config_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "mine.md.j2").write_text("{{ v.title }}\n")
+    path = tmp_path / "conf" / "gavel.toml"
+    path.write_text('data_dir = "state"\n[[groups]]\nname = "WG"\ntemplate = "mine.md.j2"\n')
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(Path("conf/gavel.toml"))
+    assert settings.data_dir == str(tmp_path / "conf" / "state")
+    assert settings.groups[0].template == str(tmp_path / "conf" / "mine.md.j2")
