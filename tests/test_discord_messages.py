@@ -43,7 +43,7 @@ async def test_hash_lines_become_notes_and_are_ticked(fake: FakeDiscord, tmp_pat
     assert started[0]["embeds"][0]["title"].startswith("Meeting started: Security WG")
     assert started[0]["components"][0]["components"][0]["custom_id"] == "gavel:here"
     assert reactions_on(fake, note) == ["\N{WHITE HEAVY CHECK MARK}"]
-    assert "* Got 3 approvals so far" in minutes
+    assert "- Got 3 approvals so far" in minutes
 
 
 async def test_edited_and_deleted_messages_update_their_notes(
@@ -58,7 +58,7 @@ async def test_edited_and_deleted_messages_update_their_notes(
         await fake.dispatch("MESSAGE_DELETE", fake.message_delete_payload(TEXT, gone))
         minutes = await _minutes_when(
             fake, lambda m: "Windows issue to fix" in m and "Native modules" not in m)
-    assert "* Windows issue to fix" in minutes
+    assert "- Windows issue to fix" in minutes
     assert "Windows isue" not in minutes
     assert "Native modules maybe" not in minutes
 

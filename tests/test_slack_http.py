@@ -207,7 +207,7 @@ async def test_end_uploads_the_minutes_file_with_a_summary(bot: SlackBot, fake: 
     [upload] = fake.uploaded_files
     assert upload["filename"].endswith(".md")
     assert upload["content"].decode().startswith("# Node.js Security team Meeting")
-    assert "* one note" in upload["content"].decode()
+    assert "- one note" in upload["content"].decode()
     assert upload["initial_comment"].startswith("Meeting ended: Node.js Security team Meeting")
     assert upload["title"] == "Minutes: Node.js Security team Meeting"
 

@@ -172,6 +172,14 @@ def build_meeting_group(service: DiscordService) -> app_commands.Group:
     async def minutes(interaction: discord.Interaction) -> None:
         await run(interaction, "minutes")
 
+    @group.command(name="publish", description="Publish the minutes to GitHub again (chairs)")
+    async def publish(interaction: discord.Interaction) -> None:
+        await run(interaction, "publish")
+
+    @group.command(name="upcoming", description="The coming meetings, with calendar links")
+    async def upcoming(interaction: discord.Interaction) -> None:
+        await run(interaction, "upcoming")
+
     @group.command(name="help", description="How to use Gavel here")
     async def help_(interaction: discord.Interaction) -> None:
         await run(interaction, "help")
