@@ -129,10 +129,22 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 def cmd_meetings(args: argparse.Namespace) -> int:
     core = _core(args)
     try:
+        group = args.group
+        if group and core.settings.groups:
+            known = core.settings.group_named(group)
+            if known is None:
+                names = ", ".join(g.name for g in core.settings.groups)
+                print(f"gavel meetings: no group named {group!r} (groups: {names})",
+                      file=sys.stderr)
+                return 2
+            group = known.name
         with core.database.transaction() as store:
-            for meeting in store.meetings(args.group):
-                print(f"{meeting.id:>5}  {meeting.meeting_date}  {meeting.status.value:<9}  "
-                      f"{meeting.group_name}: {meeting.title}")
+            meetings = store.meetings(group)
+        for meeting in meetings:
+            print(f"{meeting.id:>5}  {meeting.meeting_date}  {meeting.status.value:<9}  "
+                  f"{meeting.group_name}: {meeting.title}")
+        if not meetings:
+            print("No meetings stored yet" + (f" for {group}." if group else "."))
         return 0
     finally:
         core.close()
