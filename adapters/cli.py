@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.app import Core
-    from bot.config import Settings
+    from bot.config import Secrets, Settings
 
 log = logging.getLogger("gavel")
 
@@ -34,16 +34,21 @@ def _core(args: argparse.Namespace) -> Core:
     return build_core(_settings(args), database_url=args.database)
 
 
+def platforms_to_run(settings: Settings, secrets: Secrets) -> list[str]:
+    """Every platform whose credentials are in the environment, side by side."""
+    platforms = []
+    if secrets.slack_bot_token or secrets.slack_app_token or settings.slack.oauth:
+        platforms.append("slack")
+    if secrets.discord_token:
+        platforms.append("discord")
+    return platforms
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start every adapter whose tokens are in the environment; the console otherwise."""
     core = _core(args)
     try:
-        platforms = []
-        if (core.secrets.slack_bot_token or core.secrets.slack_app_token
-                or core.settings.slack.oauth):
-            platforms.append("slack")
-        if core.secrets.discord_token:
-            platforms.append("discord")
+        platforms = platforms_to_run(core.settings, core.secrets)
         if args.console or not platforms:
             from adapters.console import ConsoleAdapter, ConsoleSink
             from adapters.reminder_job import reminders_in_background

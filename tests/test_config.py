@@ -98,3 +98,14 @@ def test_a_relative_data_dir_and_template_are_found_beside_the_config_file(
     settings = load_settings(Path("conf/gavel.toml"))
     assert settings.data_dir == str(tmp_path / "conf" / "state")
     assert settings.groups[0].template == str(tmp_path / "conf" / "mine.md.j2")
+
+
+def test_gavel_run_starts_every_platform_whose_token_is_set() -> None:
+    from adapters.cli import platforms_to_run
+    from bot.config import Settings
+
+    both = Secrets.from_environment({"SLACK_BOT_TOKEN": "xoxb-1", "DISCORD_TOKEN": "d"})
+    assert platforms_to_run(Settings(), both) == ["slack", "discord"]
+    assert platforms_to_run(Settings(), Secrets.from_environment({"DISCORD_TOKEN": "d"})) == [
+        "discord"]
+    assert platforms_to_run(Settings(), Secrets.from_environment({})) == []
