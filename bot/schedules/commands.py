@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.commands.registry import command, when_idle
 from bot.commands.turn import Turn
 from bot.reminders_text import next_meeting_post, when_line
-from bot.schedules.recurrence import ScheduleError, has_schedule
+from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
 from bot.schedules.upcoming import upcoming_meetings
 
 _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start and "
@@ -15,17 +15,9 @@ _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start
 
 @command("upcoming", "/meeting upcoming [N] — the group's next meetings", needs_meeting=False)
 def show_upcoming(turn: Turn, argument: str) -> None:
-    if not has_schedule(turn.group):
-        turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
-        return
     count = max(1, min(int(argument), 20)) if argument.strip().isdigit() else 5
-    try:
-        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, count)
-    except ScheduleError as exc:
-        turn.effects.tell(f"The schedule cannot be used: {exc}")
-        return
+    meetings = _coming(turn, count)
     if not meetings:
-        turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
         return
     lines = [f"Upcoming meetings of {turn.group.name}:"]
     for meeting in meetings:
@@ -36,15 +28,22 @@ def show_upcoming(turn: Turn, argument: str) -> None:
 
 @when_idle("next")
 def show_next(turn: Turn, argument: str) -> None:
-    if not has_schedule(turn.group):
-        turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
-        return
-    try:
-        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, 1)
-    except ScheduleError as exc:
-        turn.effects.tell(f"The schedule cannot be used: {exc}")
-        return
+    meetings = _coming(turn, 1)
     if not meetings:
-        turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
         return
     turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0]))
+
+
+def _coming(turn: Turn, count: int) -> list[Occurrence]:
+    """The group's next ``count`` meetings; an empty list once the reason has been told."""
+    if not has_schedule(turn.group):
+        turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
+        return []
+    try:
+        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, count)
+    except ScheduleError as exc:
+        turn.effects.tell(f"The schedule cannot be used: {exc}")
+        return []
+    if not meetings:
+        turn.effects.tell(f"No upcoming meetings of {turn.group.name} are known.")
+    return meetings
