@@ -71,11 +71,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from bot.config import DEFAULT_GROUP
 
     settings = _settings(args)
-    group = settings.group_named(args.group) if args.group else (
+    from adapters.cli_groups import find_group
+
+    group = find_group(settings, args.group, "replay") if args.group else (
         settings.groups[0] if settings.groups else DEFAULT_GROUP)
     if group is None:
-        known = ", ".join(g.name for g in settings.groups) or "none configured"
-        print(f"gavel replay: no group named {args.group!r} (groups: {known})", file=sys.stderr)
         return 2
     day = args.date or _date_from_name(args.log)
     try:
@@ -136,11 +136,10 @@ def cmd_meetings(args: argparse.Namespace) -> int:
     try:
         group = args.group
         if group and core.settings.groups:
-            known = core.settings.group_named(group)
+            from adapters.cli_groups import find_group
+
+            known = find_group(core.settings, group, "meetings")
             if known is None:
-                names = ", ".join(g.name for g in core.settings.groups)
-                print(f"gavel meetings: no group named {group!r} (groups: {names})",
-                      file=sys.stderr)
                 return 2
             group = known.name
         with core.database.transaction() as store:

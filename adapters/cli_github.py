@@ -10,17 +10,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from adapters.cli_groups import find_group
+
 if TYPE_CHECKING:
     from bot.config import Group, Settings
     from bot.github.client import GitHub
-
-
-def _group(settings: Settings, name: str, prog: str) -> Group | None:
-    group = settings.group_named(name)
-    if group is None:
-        known = ", ".join(g.name for g in settings.groups) or "none configured"
-        print(f"gavel {prog}: no group named {name!r} (groups: {known})", file=sys.stderr)
-    return group
 
 
 def _client(settings: Settings, group: Group | None, prog: str) -> GitHub | None:
@@ -42,7 +36,7 @@ def cmd_agenda(args: argparse.Namespace) -> int:
     from bot.github.client import GitHubProblem
 
     settings = _settings(args)
-    group = _group(settings, args.group, "agenda")
+    group = find_group(settings, args.group, "agenda")
     if group is None:
         return 2
     if not (group.orgs and group.labels):
@@ -83,7 +77,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
     core = _core(args)
     try:
-        group = _group(core.settings, args.group, "issue")
+        group = find_group(core.settings, args.group, "issue")
         if group is None:
             return 2
         try:

@@ -53,13 +53,9 @@ def _core(args: argparse.Namespace) -> Any:
 
 
 def _group(core: Any, name: str | None, command: str) -> Any:
-    if name is None:
-        return None
-    group = core.settings.group_named(name)
-    if group is None:
-        known = ", ".join(g.name for g in core.settings.groups) or "none configured"
-        print(f"gavel {command}: no group named {name!r} (groups: {known})", file=sys.stderr)
-    return group
+    from adapters.cli_groups import find_group
+
+    return None if name is None else find_group(core.settings, name, command)
 
 
 def cmd_next(args: argparse.Namespace) -> int:
