@@ -28,7 +28,8 @@ def main() -> None:
     modules = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "adapters.cli", "--help"],
         capture_output=True, text=True).stderr
-    heavy = [m for m in ("slack_sdk", "slack_bolt", "discord", "github", "sqlalchemy", "jinja2")
+    heavy = [m for m in ("slack_sdk", "slack_bolt", "discord", "github", "sqlalchemy", "jinja2",
+                          "pydantic", "apscheduler")
              if f" {m}\n" in modules or f" {m}." in modules]
     print(f"gavel --help over {args.runs} runs: median {statistics.median(times) * 1000:.0f} ms, "
           f"best {min(times) * 1000:.0f} ms; heavy modules imported: {heavy or 'none'}")
