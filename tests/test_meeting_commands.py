@@ -356,3 +356,14 @@ def test_the_chair_refusal_names_the_configured_chairs_too(chat: Chat) -> None:
     start(chat)
     assert private(chat.say("mallory", "#endmeeting")) == [
         "Only a chair can use endmeeting. Chairs: rafael, RafaelGSS"]
+
+
+def test_a_sub_point_without_a_parent_moves_up_a_level(chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#topic Budget")
+    chat.say("ulises", "#info -- lost sub-point")
+    chat.say("ulises", "#info parent")
+    chat.say("ulises", "#info -- child two levels down")
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert ("* Budget\n  * lost sub-point\n  * parent\n    * child two levels down\n"
+            in minutes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -92,6 +92,16 @@ def note_text(note: Note, known: KnownPeople) -> str:
     return _PREFIX[note.kind] + text
 
 
+def _nested(lines: list[NoteLine]) -> list[NoteLine]:
+    """A sub-point nests at most one level below the note before it (the first note, or
+    one whose parent was undone, moves up), so the Markdown list stays well formed."""
+    fixed: list[NoteLine] = []
+    for line in lines:
+        deepest = fixed[-1].depth + 1 if fixed else 0
+        fixed.append(line if line.depth <= deepest else replace(line, depth=deepest))
+    return fixed
+
+
 def _present_line(name: str, github: str, affiliation: str) -> str:
     text = one_line(name)
     if affiliation:
@@ -112,7 +122,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
 
     def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,
-                        item.discussed or bool(notes), [_line(n) for n in notes])
+                        item.discussed or bool(notes), _nested([_line(n) for n in notes]))
 
     by_item: dict[int, list[Note]] = {item.id: [] for item in items}
     general, announcements, qa = [], [], []
@@ -179,12 +189,12 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         present=present,
         regrets=regrets,
         label_line=label_line,
-        general=general,
-        announcements=announcements,
+        general=_nested(general),
+        announcements=_nested(announcements),
         standing=standing,
         repositories=repositories,
         other_items=other,
-        qa=qa,
+        qa=_nested(qa),
         actions=actions,
         actions_by_person=by_person,
         speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],
