@@ -41,15 +41,24 @@ async def reminder_job(core: Core, services: Mapping[str, Any]) -> None:
 
 @contextmanager
 def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iterator[None]:
-    """The loop on its own event loop in a daemon thread, for the (blocking) console."""
+    """The reminder loop (and the retry of unpublished minutes) on its own event loop in a
+    daemon thread, for the (blocking) console."""
     loop = asyncio.new_event_loop()
     service = reminder_service(core, sinks)
     task: asyncio.Task[None] | None = None
 
+    async def both() -> None:
+        jobs = [service.run()]
+        if core.publisher is not None:  # minutes GitHub refused at #endmeeting, retried
+            from adapters.publish_job import publish_pending_minutes
+
+            jobs.append(publish_pending_minutes(core, dict(sinks)))  # type: ignore[arg-type]
+        await asyncio.gather(*jobs)
+
     def run() -> None:
         nonlocal task
         asyncio.set_event_loop(loop)
-        task = loop.create_task(service.run())
+        task = loop.create_task(both())
         try:
             loop.run_until_complete(task)
         except asyncio.CancelledError:
