@@ -30,7 +30,9 @@ from apscheduler.triggers.date import DateTrigger
 from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
+from bot.group_commit import GroupCommit
 from bot.ports import AgendaSource, EffectSink
+from bot.reminders_render import ReminderRenderer
 from bot.reminders_text import reminder_post
 from bot.schedules import rows
 from bot.schedules.clock import Clock, SystemClock
@@ -71,6 +73,9 @@ class FireStats:
     """What the loop did, for logs, tests and the benchmark."""
 
     lateness: list[float] = field(default_factory=list)  # real seconds a timer fired late
+    # Real seconds from a reminder's planned instant to handing its post to the adapter:
+    # what readers notice (the timer plus the claim and the rendering).
+    post_lateness: list[float] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
 
     def count(self, outcome: str) -> None:
@@ -96,7 +101,13 @@ class ReminderService:
         self.timed: dict[int, datetime] = {}  # reminder id -> real instant its timer is set for
         self.errors: list[ScheduleError] = []
         self.stats = FireStats()
+        self.renderer = ReminderRenderer()
+        self._groups = group_index(settings)
         self._in_flight: set[asyncio.Task[str]] = set()
+        # Reminders falling due together are claimed, and marked sent, in one transaction.
+        self._claims: GroupCommit[int, rows.Reminder | None] = GroupCommit(self._claim_many)
+        self._sent: GroupCommit[tuple[int, datetime, bool], None] = \
+            GroupCommit(self._mark_sent_many)
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -135,6 +146,8 @@ class ReminderService:
         report = await asyncio.to_thread(materialise, self.database, self.settings, now,
                                          read_feed=self.read_feed)
         self.errors = report.errors
+        self.renderer.clear()  # a changed schedule or a new day: render afresh
+        self._groups = group_index(self.settings)
         # Look past the next refresh, or a reminder due just after it would wait for it.
         ahead = max(self.policy.lookahead, 2 * self.policy.refresh_every)
         return await self.time_pending(now, now + ahead)
@@ -188,12 +201,12 @@ class ReminderService:
 
     async def fire(self, reminder_id: int) -> str:
         """Claim, then post, mark late, give up or schedule a retry. Returns the outcome."""
+        claimed = await self._claims.submit(reminder_id)
         now = self.clock.now()
-        claimed = await asyncio.to_thread(self._claim, reminder_id, now)
         if claimed is None:
             self.timed.pop(reminder_id, None)  # someone else has it, or it is done
             return "taken"
-        group = self.settings.group_named(claimed.meeting.group_name)
+        group = self._groups.get(claimed.meeting.group_name.casefold())
         grace = grace_of(group, self.policy)
         overdue = now - claimed.due_at
         if group is None or now > claimed.due_at + grace or now >= claimed.meeting.ends_at:
@@ -207,20 +220,32 @@ class ReminderService:
             self.timed.pop(reminder_id, None)
             return "missed"
         late = overdue > self.policy.on_time
-        place = Place(claimed.platform, claimed.channel, claimed.workspace)
         try:
-            post = await asyncio.to_thread(reminder_post, group, place,
-                                           claimed.meeting.occurrence, claimed.offset, late,
-                                           self.agenda_source)
+            post = await self._render(group, claimed, late)
+            self._note_post_lateness(reminder_id)
             await asyncio.wait_for(self._deliver(claimed.platform, post),
                                    self.policy.delivery_timeout_seconds)
         except Exception as exc:
             return await self._failed(claimed, now, grace, exc)
-        await asyncio.to_thread(self._settle, rows.mark_sent, reminder_id, self.clock.now(), late)
+        await self._sent.submit((reminder_id, self.clock.now(), late))
         self.timed.pop(reminder_id, None)
         log.info("group %r: reminder %s posted%s", group.name, reminder_id,
                  " late" if late else "")
         return "late" if late else "sent"
+
+    async def _render(self, group: Group, claimed: rows.Reminder, late: bool) -> Post:
+        """In the loop when the meeting's parts are ready and no agenda is to be read (most
+        reminders); otherwise in a thread, as writing an .ics or asking GitHub blocks."""
+        place = Place(claimed.platform, claimed.channel, claimed.workspace)
+        args = (group, place, claimed.meeting.occurrence, claimed.offset, late,
+                self.agenda_source)
+        ready = self.renderer.ready_post(*args)
+        return ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
+
+    def _note_post_lateness(self, reminder_id: int) -> None:
+        planned = self.timed.get(reminder_id)
+        if planned is not None:
+            self.stats.post_lateness.append((datetime.now(UTC) - planned).total_seconds())
 
     async def _deliver(self, platform: str, post: Post) -> None:
         sink = self.sinks.get(platform)
@@ -249,16 +274,36 @@ class ReminderService:
 
     # -- database steps (run in a worker thread) ----------------------------------------
 
-    def _claim(self, reminder_id: int, now: datetime) -> rows.Reminder | None:
+    def _claim_many(self, reminder_ids: list[int]) -> list[rows.Reminder | None]:
+        """One transaction claims every reminder of the batch it can (``rows.claim_many``,
+        still conditional row by row); the others, and repeats of an id, get None."""
+        now = self.clock.now()
         with self.database.transaction() as store:
-            if not rows.claim(store.connection, reminder_id, self.worker, now,
-                              self.policy.lease):
-                return None
-            return rows.reminder(store.connection, reminder_id)
+            got = rows.claim_many(store.connection, reminder_ids, self.worker, now,
+                                  self.policy.lease)
+            found = rows.reminders_by_id(store.connection, got)
+        results: list[rows.Reminder | None] = []
+        for reminder_id in reminder_ids:
+            results.append(found.pop(reminder_id, None))  # a repeated id is not posted twice
+        return results
+
+    def _mark_sent_many(self, sent: list[tuple[int, datetime, bool]]) -> list[None]:
+        with self.database.transaction() as store:
+            rows.mark_sent_many(store.connection, self.worker, sent)
+        return [None] * len(sent)
 
     def _settle(self, step: object, reminder_id: int, now: datetime, *extra: object) -> None:
         with self.database.transaction() as store:
             step(store.connection, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
+
+
+def group_index(settings: Settings) -> dict[str, Group]:
+    """Groups by case-folded name, first one winning as in ``Settings.group_named``: a
+    reminder looks its group up in a dict rather than scanning thousands of groups."""
+    index: dict[str, Group] = {}
+    for group in settings.groups:
+        index.setdefault(group.name.casefold(), group)
+    return index
 
 
 def _minutes(delta: timedelta) -> str:
