@@ -38,7 +38,7 @@ from bot.schedules import rows
 from bot.schedules.clock import Clock, SystemClock
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.materialise import FeedReader, materialise
-from bot.schedules.recurrence import ScheduleError
+from bot.schedules.recurrence import Occurrence, ScheduleError
 from bot.store import Database
 
 log = logging.getLogger("gavel.reminders")
@@ -104,6 +104,7 @@ class ReminderService:
         self.renderer = ReminderRenderer()
         self._groups = group_index(settings)
         self._in_flight: set[asyncio.Task[str]] = set()
+        self._rendering_ahead: asyncio.Task[None] | None = None
         # Reminders falling due together are claimed, and marked sent, in one transaction.
         self._claims: GroupCommit[int, rows.Reminder | None] = GroupCommit(self._claim_many)
         self._sent: GroupCommit[tuple[int, datetime, bool], None] = \
@@ -137,6 +138,9 @@ class ReminderService:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._rendering_ahead is not None:
+            self._rendering_ahead.cancel()
+            await asyncio.gather(self._rendering_ahead, return_exceptions=True)
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -159,12 +163,14 @@ class ReminderService:
                 return rows.pending_reminders(store.connection, now - timedelta(days=400),
                                               until, platforms=list(self.sinks))
 
+        loaded = await asyncio.to_thread(load)
+        self.render_ahead(loaded, now + self.policy.refresh_every + self.policy.on_time)
         added = 0
         # Each add_job wakes a running scheduler to re-scan its jobs: with thousands of
         # new timers that re-scan dominates, so add them paused and wake it once.
         self.scheduler.pause()
         try:
-            for pending in await asyncio.to_thread(load):
+            for pending in loaded:
                 if pending.id in self.timed:
                     continue
                 at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
@@ -173,6 +179,37 @@ class ReminderService:
         finally:
             self.scheduler.resume()
         return added
+
+    def render_ahead(self, pending: list[rows.Reminder], until: datetime) -> None:
+        """Render, in the background and soonest first, each meeting with a reminder due
+        before ``until`` (about the next refresh), so that when reminders fall due
+        together their posts are ready rather than rendered while the others wait."""
+        if self._rendering_ahead is not None:
+            self._rendering_ahead.cancel()
+        meetings = list(dict.fromkeys(
+            (p.meeting.group_name, p.meeting.occurrence)
+            for p in sorted(pending, key=lambda p: p.due_at) if p.due_at < until))
+        # Stay inside the cache, or the last rendered would push out the first needed.
+        meetings = meetings[:self.renderer.size // 2]
+        if meetings:
+            self._rendering_ahead = asyncio.create_task(self._render_meetings(meetings))
+
+    async def _render_meetings(self, meetings: list[tuple[str, Occurrence]],
+                               chunk: int = 50) -> None:
+        # Small chunks: between them the event loop gets the interpreter back to fire
+        # timers that are due meanwhile.
+        for start in range(0, len(meetings), chunk):
+            await asyncio.to_thread(self._render_chunk, meetings[start:start + chunk])
+
+    def _render_chunk(self, meetings: list[tuple[str, Occurrence]]) -> None:
+        for group_name, occurrence in meetings:
+            group = self._groups.get(group_name.casefold())
+            if group is None:
+                continue
+            try:
+                self.renderer.parts(group, occurrence)
+            except Exception:  # the reminder renders again when due, and reports then
+                log.exception("group %r: rendering the reminder ahead failed", group_name)
 
     def time(self, reminder_id: int, at: datetime) -> None:
         real = datetime.now(UTC) + timedelta(seconds=max(0.0, self.clock.real_delay(at)))

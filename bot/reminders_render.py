@@ -38,7 +38,7 @@ PartsKey = tuple[str, Occurrence]
 class ReminderRenderer:
     """A bounded, thread-safe cache of ``MeetingParts`` (and series files) per meeting."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 40_000) -> None:
         self.size = size
         self._lock = threading.Lock()
         self._parts: OrderedDict[PartsKey, tuple[Group, MeetingParts]] = OrderedDict()
