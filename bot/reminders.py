@@ -11,6 +11,11 @@ is claimed with one conditional UPDATE; only the claimer posts. So any number of
   ended: logged, not posted.
 - A failed post releases the claim with a ``next_attempt_at`` (exponential backoff); this
   process times the retry, and any other process may take it from then on.
+
+Hundreds of reminders can fall due in the same second (groups meet on the hour). So the
+claims submitted together go to the database as one transaction (``GroupCommit``; each
+row still conditional), as do the "sent" marks, and each meeting's links, zone table and
+``.ics`` are rendered once, ahead of time (``ReminderRenderer``), for all its reminders.
 """
 
 from __future__ import annotations
