@@ -11,6 +11,11 @@ is claimed with one conditional UPDATE; only the claimer posts. So any number of
   ended: logged, not posted.
 - A failed post releases the claim with a ``next_attempt_at`` (exponential backoff); this
   process times the retry, and any other process may take it from then on.
+
+Hundreds of reminders can fall due in the same second (groups meet on the hour). So the
+claims submitted together go to the database as one transaction (``GroupCommit``; each
+row still conditional), as do the "sent" marks, and each meeting's links, zone table and
+``.ics`` are rendered once, ahead of time (``ReminderRenderer``), for all its reminders.
 """
 
 from __future__ import annotations
@@ -30,13 +35,15 @@ from apscheduler.triggers.date import DateTrigger
 from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
+from bot.group_commit import GroupCommit
 from bot.ports import AgendaSource, EffectSink
+from bot.reminders_render import ReminderRenderer
 from bot.reminders_text import reminder_post
 from bot.schedules import rows
 from bot.schedules.clock import Clock, SystemClock
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.materialise import FeedReader, materialise
-from bot.schedules.recurrence import ScheduleError
+from bot.schedules.recurrence import Occurrence, ScheduleError
 from bot.store import Database
 
 log = logging.getLogger("gavel.reminders")
@@ -71,6 +78,9 @@ class FireStats:
     """What the loop did, for logs, tests and the benchmark."""
 
     lateness: list[float] = field(default_factory=list)  # real seconds a timer fired late
+    # Real seconds from a reminder's planned instant to handing its post to the adapter:
+    # what readers notice (the timer plus the claim and the rendering).
+    post_lateness: list[float] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
 
     def count(self, outcome: str) -> None:
@@ -96,7 +106,14 @@ class ReminderService:
         self.timed: dict[int, datetime] = {}  # reminder id -> real instant its timer is set for
         self.errors: list[ScheduleError] = []
         self.stats = FireStats()
+        self.renderer = ReminderRenderer()
+        self._groups = group_index(settings)
         self._in_flight: set[asyncio.Task[str]] = set()
+        self._rendering_ahead: asyncio.Task[None] | None = None
+        # Reminders falling due together are claimed, and marked sent, in one transaction.
+        self._claims: GroupCommit[int, rows.Reminder | None] = GroupCommit(self._claim_many)
+        self._sent: GroupCommit[tuple[int, datetime, bool], None] = \
+            GroupCommit(self._mark_sent_many)
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -126,6 +143,9 @@ class ReminderService:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._rendering_ahead is not None:
+            self._rendering_ahead.cancel()
+            await asyncio.gather(self._rendering_ahead, return_exceptions=True)
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -135,6 +155,8 @@ class ReminderService:
         report = await asyncio.to_thread(materialise, self.database, self.settings, now,
                                          read_feed=self.read_feed)
         self.errors = report.errors
+        self.renderer.clear()  # a changed schedule or a new day: render afresh
+        self._groups = group_index(self.settings)
         # Look past the next refresh, or a reminder due just after it would wait for it.
         ahead = max(self.policy.lookahead, 2 * self.policy.refresh_every)
         return await self.time_pending(now, now + ahead)
@@ -146,12 +168,14 @@ class ReminderService:
                 return rows.pending_reminders(store.connection, now - timedelta(days=400),
                                               until, platforms=list(self.sinks))
 
+        loaded = await asyncio.to_thread(load)
+        self.render_ahead(loaded, now + self.policy.refresh_every + self.policy.on_time)
         added = 0
         # Each add_job wakes a running scheduler to re-scan its jobs: with thousands of
         # new timers that re-scan dominates, so add them paused and wake it once.
         self.scheduler.pause()
         try:
-            for pending in await asyncio.to_thread(load):
+            for pending in loaded:
                 if pending.id in self.timed:
                     continue
                 at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
@@ -160,6 +184,37 @@ class ReminderService:
         finally:
             self.scheduler.resume()
         return added
+
+    def render_ahead(self, pending: list[rows.Reminder], until: datetime) -> None:
+        """Render, in the background and soonest first, each meeting with a reminder due
+        before ``until`` (about the next refresh), so that when reminders fall due
+        together their posts are ready rather than rendered while the others wait."""
+        if self._rendering_ahead is not None:
+            self._rendering_ahead.cancel()
+        meetings = list(dict.fromkeys(
+            (p.meeting.group_name, p.meeting.occurrence)
+            for p in sorted(pending, key=lambda p: p.due_at) if p.due_at < until))
+        # Stay inside the cache, or the last rendered would push out the first needed.
+        meetings = meetings[:self.renderer.size // 2]
+        if meetings:
+            self._rendering_ahead = asyncio.create_task(self._render_meetings(meetings))
+
+    async def _render_meetings(self, meetings: list[tuple[str, Occurrence]],
+                               chunk: int = 50) -> None:
+        # Small chunks: between them the event loop gets the interpreter back to fire
+        # timers that are due meanwhile.
+        for start in range(0, len(meetings), chunk):
+            await asyncio.to_thread(self._render_chunk, meetings[start:start + chunk])
+
+    def _render_chunk(self, meetings: list[tuple[str, Occurrence]]) -> None:
+        for group_name, occurrence in meetings:
+            group = self._groups.get(group_name.casefold())
+            if group is None:
+                continue
+            try:
+                self.renderer.parts(group, occurrence)
+            except Exception:  # the reminder renders again when due, and reports then
+                log.exception("group %r: rendering the reminder ahead failed", group_name)
 
     def time(self, reminder_id: int, at: datetime) -> None:
         real = datetime.now(UTC) + timedelta(seconds=max(0.0, self.clock.real_delay(at)))
@@ -188,12 +243,12 @@ class ReminderService:
 
     async def fire(self, reminder_id: int) -> str:
         """Claim, then post, mark late, give up or schedule a retry. Returns the outcome."""
+        claimed = await self._claims.submit(reminder_id)
         now = self.clock.now()
-        claimed = await asyncio.to_thread(self._claim, reminder_id, now)
         if claimed is None:
             self.timed.pop(reminder_id, None)  # someone else has it, or it is done
             return "taken"
-        group = self.settings.group_named(claimed.meeting.group_name)
+        group = self._groups.get(claimed.meeting.group_name.casefold())
         grace = grace_of(group, self.policy)
         overdue = now - claimed.due_at
         if group is None or now > claimed.due_at + grace or now >= claimed.meeting.ends_at:
@@ -207,20 +262,32 @@ class ReminderService:
             self.timed.pop(reminder_id, None)
             return "missed"
         late = overdue > self.policy.on_time
-        place = Place(claimed.platform, claimed.channel, claimed.workspace)
         try:
-            post = await asyncio.to_thread(reminder_post, group, place,
-                                           claimed.meeting.occurrence, claimed.offset, late,
-                                           self.agenda_source)
+            post = await self._render(group, claimed, late)
+            self._note_post_lateness(reminder_id)
             await asyncio.wait_for(self._deliver(claimed.platform, post),
                                    self.policy.delivery_timeout_seconds)
         except Exception as exc:
             return await self._failed(claimed, now, grace, exc)
-        await asyncio.to_thread(self._settle, rows.mark_sent, reminder_id, self.clock.now(), late)
+        await self._sent.submit((reminder_id, self.clock.now(), late))
         self.timed.pop(reminder_id, None)
         log.info("group %r: reminder %s posted%s", group.name, reminder_id,
                  " late" if late else "")
         return "late" if late else "sent"
+
+    async def _render(self, group: Group, claimed: rows.Reminder, late: bool) -> Post:
+        """In the loop when the meeting's parts are ready and no agenda is to be read (most
+        reminders); otherwise in a thread, as writing an .ics or asking GitHub blocks."""
+        place = Place(claimed.platform, claimed.channel, claimed.workspace)
+        args = (group, place, claimed.meeting.occurrence, claimed.offset, late,
+                self.agenda_source)
+        ready = self.renderer.ready_post(*args)
+        return ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
+
+    def _note_post_lateness(self, reminder_id: int) -> None:
+        planned = self.timed.get(reminder_id)
+        if planned is not None:
+            self.stats.post_lateness.append((datetime.now(UTC) - planned).total_seconds())
 
     async def _deliver(self, platform: str, post: Post) -> None:
         sink = self.sinks.get(platform)
@@ -249,16 +316,36 @@ class ReminderService:
 
     # -- database steps (run in a worker thread) ----------------------------------------
 
-    def _claim(self, reminder_id: int, now: datetime) -> rows.Reminder | None:
+    def _claim_many(self, reminder_ids: list[int]) -> list[rows.Reminder | None]:
+        """One transaction claims every reminder of the batch it can (``rows.claim_many``,
+        still conditional row by row); the others, and repeats of an id, get None."""
+        now = self.clock.now()
         with self.database.transaction() as store:
-            if not rows.claim(store.connection, reminder_id, self.worker, now,
-                              self.policy.lease):
-                return None
-            return rows.reminder(store.connection, reminder_id)
+            got = rows.claim_many(store.connection, reminder_ids, self.worker, now,
+                                  self.policy.lease)
+            found = rows.reminders_by_id(store.connection, got)
+        results: list[rows.Reminder | None] = []
+        for reminder_id in reminder_ids:
+            results.append(found.pop(reminder_id, None))  # a repeated id is not posted twice
+        return results
+
+    def _mark_sent_many(self, sent: list[tuple[int, datetime, bool]]) -> list[None]:
+        with self.database.transaction() as store:
+            rows.mark_sent_many(store.connection, self.worker, sent)
+        return [None] * len(sent)
 
     def _settle(self, step: object, reminder_id: int, now: datetime, *extra: object) -> None:
         with self.database.transaction() as store:
             step(store.connection, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
+
+
+def group_index(settings: Settings) -> dict[str, Group]:
+    """Groups by case-folded name, first one winning as in ``Settings.group_named``: a
+    reminder looks its group up in a dict rather than scanning thousands of groups."""
+    index: dict[str, Group] = {}
+    for group in settings.groups:
+        index.setdefault(group.name.casefold(), group)
+    return index
 
 
 def _minutes(delta: timedelta) -> str:

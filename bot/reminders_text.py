@@ -8,6 +8,7 @@ escape the rest so that an agenda title never pings a channel.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from bot.calendars.ics import group_slug, meetings_calendar, series_calendar
@@ -81,12 +82,20 @@ def meeting_details(group: Group, occurrence: Occurrence, rrule: str = "") -> li
     return lines
 
 
-def calendar_attachment(group: Group, occurrence: Occurrence) -> Attachment:
-    """The series (RRULE, VTIMEZONE) for a recurring group; the one meeting otherwise."""
-    series = series_of(group)
-    content = series_calendar(series) if series else meetings_calendar(group, [occurrence])
-    name = f"{group_slug(group.name)}.ics" if series else \
-        f"{group_slug(group.name)}-{occurrence.local_start:%Y-%m-%d}.ics"
+def calendar_attachment(group: Group, occurrence: Occurrence, series: RecurringSchedule | None,
+                        series_ics: str | None = None) -> Attachment:
+    """The series (RRULE, VTIMEZONE) for a recurring group; the one meeting otherwise.
+
+    ``series_ics`` is the series file when the caller already has it: writing it (the
+    VTIMEZONE above all) is most of the cost of a reminder, and it is the same file for
+    every meeting of the group.
+    """
+    if series is None:
+        content = meetings_calendar(group, [occurrence])
+        name = f"{group_slug(group.name)}-{occurrence.local_start:%Y-%m-%d}.ics"
+    else:
+        content = series_ics if series_ics is not None else series_calendar(series)
+        name = f"{group_slug(group.name)}.ics"
     return Attachment(name, content, f"{occurrence.title or group.meeting_title} (calendar)")
 
 
@@ -100,31 +109,48 @@ def _buttons(group: Group, occurrence: Occurrence, rrule: str) -> tuple[Button, 
     return tuple(buttons)
 
 
-def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
-                  late: bool = False, agenda_source: AgendaSource | None = None) -> Post:
-    title = occurrence.title or group.meeting_title
+@dataclass(frozen=True, slots=True)
+class MeetingParts:
+    """What every announcement of one meeting shares, whatever the channel or offset:
+    computed once per meeting and reused (see ``bot.reminders_render``)."""
+
+    details: tuple[str, ...]
+    buttons: tuple[Button, ...]
+    attachment: Attachment
+
+
+def meeting_parts(group: Group, occurrence: Occurrence, series_ics: str | None = None
+                  ) -> MeetingParts:
     series = series_of(group)
     rrule = series.rule_text if series else ""
+    return MeetingParts(tuple(meeting_details(group, occurrence, rrule)),
+                        _buttons(group, occurrence, rrule),
+                        calendar_attachment(group, occurrence, series, series_ics))
+
+
+def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
+                  late: bool = False, agenda_source: AgendaSource | None = None,
+                  parts: MeetingParts | None = None) -> Post:
+    """The reminder ``offset`` before ``occurrence``; ``parts`` when already rendered."""
+    parts = parts or meeting_parts(group, occurrence)
+    title = occurrence.title or group.meeting_title
     lead = "Starting now" if offset == timedelta(0) else f"Coming up {describe_offset(offset)}"
     lines = []
     if late:
         lines.append("(Late reminder: the bot was away when it was due.)")
     lines.append(f"{lead}: {title}")
-    lines += meeting_details(group, occurrence, rrule)
-    if offset >= AGENDA_FROM:
+    lines += parts.details
+    if offset >= AGENDA_FROM:  # the agenda changes: read afresh for every reminder
         agenda = agenda_lines(group, agenda_source)
         if agenda:
             lines += ["Agenda:", *agenda]
-    return Post(place, "\n".join(lines), buttons=_buttons(group, occurrence, rrule),
-                attachment=calendar_attachment(group, occurrence), when=occurrence.start,
-                purpose="reminder")
+    return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,
+                when=occurrence.start, purpose="reminder")
 
 
 def next_meeting_post(group: Group, place: Place, occurrence: Occurrence) -> Post:
-    series = series_of(group)
-    rrule = series.rule_text if series else ""
+    parts = meeting_parts(group, occurrence)
     title = occurrence.title or group.meeting_title
-    lines = [f"Next meeting: {title}", *meeting_details(group, occurrence, rrule)]
-    return Post(place, "\n".join(lines), buttons=_buttons(group, occurrence, rrule),
-                attachment=calendar_attachment(group, occurrence), when=occurrence.start,
-                purpose="next")
+    lines = [f"Next meeting: {title}", *parts.details]
+    return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,
+                when=occurrence.start, purpose="next")

@@ -7,9 +7,9 @@ with colleagues elsewhere (and for the console and e-mail, which cannot localise
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.config import NODEJS_ZONES, Group
+from bot.schedules.recurrence import zone_named
 
 
 def group_zones(group: Group) -> list[tuple[str, str]]:
@@ -24,7 +24,7 @@ def zone_rows(group: Group, instant: datetime) -> list[tuple[str, str]]:
     """(label, "Thu 08 Jan 2026 11:00") for each zone of the group."""
     rows = []
     for label, zone in group_zones(group):
-        local = instant.astimezone(ZoneInfo(zone))
+        local = instant.astimezone(zone_named(zone))
         rows.append((label, local.strftime("%a %d %b %Y %H:%M")))
     return rows
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -30,6 +31,15 @@ class ScheduleError(Exception):
         self.problem = problem
 
 
+@cache
+def zone_named(name: str) -> ZoneInfo:
+    """``ZoneInfo(name)``, kept for good: zoneinfo holds only eight zones strongly, and a
+    reminder's zone table has twelve, so without this each reminder re-read tz files from
+    disk. Names come from the config, so the cache stays small; unknown names raise and
+    are not cached."""
+    return ZoneInfo(name)
+
+
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """One meeting of a group: an instant (UTC), its end, and the zone it is planned in."""
@@ -41,12 +51,12 @@ class Occurrence:
 
     @property
     def local_start(self) -> datetime:
-        return self.start.astimezone(ZoneInfo(self.zone))
+        return self.start.astimezone(zone_named(self.zone))
 
 
 def zone_of(group: Group, key: str, name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        return zone_named(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ScheduleError(group.name, key, f"unknown time zone {name!r} (use an IANA name "
                             "such as 'America/New_York' or 'UTC')") from None

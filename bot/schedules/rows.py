@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.schedules.recurrence import Occurrence
@@ -160,23 +160,48 @@ def reminder(connection: Connection, reminder_id: int) -> Reminder | None:
     return _reminder(row) if row else None
 
 
+def _claimable(now: datetime) -> Any:
+    """Unsent, not given up, nobody's unexpired claim, and not waiting for a retry."""
+    return and_(
+        reminders.c.sent_at.is_(None),
+        reminders.c.missed_at.is_(None),
+        or_(reminders.c.claim_expires_at.is_(None), reminders.c.claim_expires_at < now),
+        or_(reminders.c.next_attempt_at.is_(None), reminders.c.next_attempt_at <= now),
+    )
+
+
 def claim(connection: Connection, reminder_id: int, worker: str, now: datetime,
           lease: timedelta) -> bool:
     """Take the reminder for ``worker`` until ``now + lease``; False if someone else has it,
     or it was sent, given up, cancelled, or is waiting for its next retry."""
-    result = connection.execute(
-        update(reminders)
-        .where(
-            reminders.c.id == reminder_id,
-            reminders.c.sent_at.is_(None),
-            reminders.c.missed_at.is_(None),
-            or_(reminders.c.claim_expires_at.is_(None), reminders.c.claim_expires_at < now),
-            or_(reminders.c.next_attempt_at.is_(None), reminders.c.next_attempt_at <= now),
-        )
-        .values(claimed_by=worker, claim_expires_at=now + lease,
-                attempts=reminders.c.attempts + 1)
-    )
-    return result.rowcount == 1
+    return claim_many(connection, [reminder_id], worker, now, lease) == [reminder_id]
+
+
+def claim_many(connection: Connection, reminder_ids: Sequence[int], worker: str,
+               now: datetime, lease: timedelta, chunk: int = 500) -> list[int]:
+    """``claim`` for several reminders in one statement per ``chunk`` (reminders often fall
+    due together): the ids this worker got, each still under the same condition."""
+    claimed: list[int] = []
+    ids = sorted(set(reminder_ids))
+    for start in range(0, len(ids), chunk):
+        result = connection.execute(
+            update(reminders)
+            .where(reminders.c.id.in_(ids[start:start + chunk]), _claimable(now))
+            .values(claimed_by=worker, claim_expires_at=now + lease,
+                    attempts=reminders.c.attempts + 1)
+            .returning(reminders.c.id))
+        claimed.extend(result.scalars())
+    return sorted(claimed)
+
+
+def reminders_by_id(connection: Connection, reminder_ids: Sequence[int],
+                    chunk: int = 500) -> dict[int, Reminder]:
+    found: dict[int, Reminder] = {}
+    ids = list(reminder_ids)
+    for start in range(0, len(ids), chunk):
+        query = _joined().where(reminders.c.id.in_(ids[start:start + chunk]))
+        found.update((r.id, _reminder(r)) for r in connection.execute(query))
+    return found
 
 
 def _mine(reminder_id: int, worker: str) -> Any:
@@ -184,10 +209,21 @@ def _mine(reminder_id: int, worker: str) -> Any:
 
 
 def mark_sent(connection: Connection, reminder_id: int, worker: str, now: datetime,
-              late: bool) -> bool:
-    result = connection.execute(update(reminders).where(_mine(reminder_id, worker)).values(
-        sent_at=now, late=late, claim_expires_at=None, next_attempt_at=None))
-    return result.rowcount == 1
+              late: bool) -> None:
+    mark_sent_many(connection, worker, [(reminder_id, now, late)])
+
+
+def mark_sent_many(connection: Connection, worker: str,
+                   sent: Sequence[tuple[int, datetime, bool]]) -> None:
+    """Record posts (id, when, late), each only if ``worker`` still holds its claim."""
+    if not sent:
+        return
+    connection.execute(
+        update(reminders)
+        .where(reminders.c.id == bindparam("rid"), reminders.c.claimed_by == worker)
+        .values(sent_at=bindparam("sent"), late=bindparam("was_late"), claim_expires_at=None,
+                next_attempt_at=None),
+        [{"rid": rid, "sent": when, "was_late": late} for rid, when, late in sent])
 
 
 def release(connection: Connection, reminder_id: int, worker: str, retry_at: datetime,
