@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Core
-from bot.schedules.rows import meetings_between
+from bot.schedules.rows import ScheduledMeeting, meetings_between
 
 log = logging.getLogger("gavel.planning")
 
@@ -35,12 +35,15 @@ async def plan_once(core: Core, services: Mapping[str, Any], now: datetime) -> N
         from adapters.discord.scheduled import Occurrence
 
         for group in core.settings.groups:
-            with core.database.transaction() as store:
-                coming = meetings_between(store.connection, now, now + DISCORD_EVENTS_AHEAD,
-                                          group.name)
+            coming = await asyncio.to_thread(_coming, core, group.name, now)
             occurrences = [Occurrence(m.title, m.starts_at, m.ends_at, group.links.join)
                            for m in coming]
             await discord.sync_schedule(group.name, occurrences, now=now)
+
+
+def _coming(core: Core, group_name: str, now: datetime) -> list[ScheduledMeeting]:
+    with core.database.transaction() as store:
+        return meetings_between(store.connection, now, now + DISCORD_EVENTS_AHEAD, group_name)
 
 
 async def planning_job(core: Core, services: Mapping[str, Any],

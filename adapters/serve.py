@@ -83,8 +83,12 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
     jobs: list[asyncio.Task[None]] = []
     try:
         for service in services.values():
+            if hasattr(service, "on_failure"):
+                service.on_failure = stop.set
             await service.start()
         jobs = [asyncio.create_task(job(core, services)) for job in BACKGROUND_JOBS]
+        for task in jobs:
+            task.add_done_callback(lambda done: _job_ended(done, stop))
         await stop.wait()
     finally:
         for task in jobs:
@@ -93,6 +97,17 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
         for service in services.values():
             await service.stop()
         await runner.cleanup()
+
+
+def _job_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """A background job that fails stops the bot: one that has silently stopped sending
+    reminders is worse than one that stops and is restarted by its supervisor. (A job
+    with nothing to do, such as publishing without GitHub, just returns.)"""
+    if task.cancelled() or stop.is_set() or task.exception() is None:
+        return
+    log.error("background job %s ended: %r; stopping so the bot can be restarted",
+              task.get_name(), task.exception())
+    stop.set()
 
 
 def serve(core: Core, platforms: Sequence[str]) -> None:

@@ -24,10 +24,8 @@ async def calendar_feed(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="calendar feeds end in .ics: /calendar/<group>.ics\n")
     group = group_by_slug(core.settings, name.removesuffix(".ics"))
     if group is None or not has_schedule(group):
-        known = ", ".join(f"{group_slug(g.name)}.ics" for g in core.settings.groups
-                          if has_schedule(g)) or "none"
-        raise web.HTTPNotFound(text=f"no scheduled group {name.removesuffix('.ics')!r} "
-                                    f"(feeds: {known})\n")
+        # A plain answer: listing the other feeds would tell strangers which groups exist.
+        raise web.HTTPNotFound(text="no such calendar feed\n")
     try:
         text = await asyncio.to_thread(group_feed, core.database, group, datetime.now(UTC))
     except ScheduleError as exc:

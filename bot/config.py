@@ -213,13 +213,21 @@ class Settings(_Strict):
         return next((g for g in self.groups if g.name.casefold() == wanted), None)
 
     def group_for_channel(self, platform: str, workspace: str, channel: str) -> Group:
-        """The group bound to a channel; the first group (or a default one) otherwise."""
+        """The group bound to a channel.
+
+        An unbound channel gets the only group when no group names any channel on that
+        platform (a one-group setup), and otherwise the default group, which has no GitHub
+        settings: a meeting in a stray channel must never publish over a group's minutes.
+        """
         for group in self.groups:
             for binding in group.channels:
                 if (binding.platform == platform and binding.channel == channel
                         and binding.workspace in ("", workspace)):
                     return group
-        return self.groups[0] if self.groups else DEFAULT_GROUP
+        bound_here = any(b.platform == platform for g in self.groups for b in g.channels)
+        if len(self.groups) == 1 and not bound_here:
+            return self.groups[0]
+        return DEFAULT_GROUP
 
     def database_url_or_default(self) -> str:
         url = os.environ.get("GAVEL_DATABASE_URL") or self.database_url

@@ -109,3 +109,17 @@ def test_gavel_run_starts_every_platform_whose_token_is_set() -> None:
     assert platforms_to_run(Settings(), Secrets.from_environment({"DISCORD_TOKEN": "d"})) == [
         "discord"]
     assert platforms_to_run(Settings(), Secrets.from_environment({})) == []
+
+
+def test_a_stray_channel_never_gets_a_bound_groups_github_settings() -> None:
+    from bot.config import ChannelBinding, Group, Settings
+
+    wg = Group(name="WG", minutes_repo="nodejs/security-wg",
+               channels=[ChannelBinding(platform="slack", workspace="T1", channel="C1")])
+    settings = Settings(groups=[wg])
+    assert settings.group_for_channel("slack", "T1", "C1") is wg
+    stray = settings.group_for_channel("slack", "T9", "CRANDOM")
+    assert stray.name == "Gavel" and not stray.minutes_repo
+    # A one-group setup bound nowhere on the console still runs that group there.
+    assert Settings(groups=[Group(name="Solo")]).group_for_channel(
+        "console", "", "console").name == "Solo"

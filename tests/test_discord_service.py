@@ -96,3 +96,24 @@ def test_invite_url_without_an_app_id_says_where_to_find_it(
     monkeypatch.delenv("DISCORD_APPLICATION_ID", raising=False)
     assert main(["discord", "invite-url"]) == 2
     assert "pass --app-id or set DISCORD_APPLICATION_ID" in capsys.readouterr().err
+
+
+async def test_a_client_that_dies_after_start_stops_the_service_loudly(
+        tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    async with FakeDiscord() as fake:
+        add_guild(fake)
+        core = build_core(discord_settings(tmp_path), Secrets(discord_token=fake.token),
+                          database_url=database_url)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(run(core, ["discord"], stop, port=0))
+        try:
+            await fake.wait_for(lambda: fake.identify_count == 1 and fake.commands(
+                1_190_000_000_000_000_100), timeout=10)
+            assert (await slash(fake, "start")).status == 200  # up, ready and answering
+            fake.token = "reset-by-its-owner"  # the old token is refused from now on
+            await fake.drop_connection(resumable=False)
+            await asyncio.wait_for(serving, 30)  # serve() returns: a supervisor restarts it
+        finally:
+            stop.set()
+            core.close()
+    assert "the Discord client stopped" in caplog.text

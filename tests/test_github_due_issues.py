@@ -4,6 +4,7 @@ window (issue_days_ahead), once, and the next rounds only refresh its agenda."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 
 from adapters.planning_job import plan_once
@@ -65,3 +66,28 @@ def test_the_planning_job_opens_due_issues_for_the_running_bot(
         core.close()
     [issue] = issues(fake)
     assert issue["title"] == "Node.js Security team Meeting 2026-11-26"
+
+
+def test_two_replicas_at_the_same_moment_open_one_issue_per_meeting(
+        fake: FakeGitHub, database_url: str) -> None:  # noqa: F811
+    """Both replicas run the planning job; neither may open a second issue."""
+    replicas = [Database.open(database_url), Database.open(database_url)]
+    clients = [client(fake, Sleeps()), client(fake, Sleeps())]
+    materialise(replicas[0], SETTINGS, TWO_DAYS_BEFORE)
+    together = threading.Barrier(2)
+
+    def planning_round(n: int) -> None:
+        together.wait()
+        open_due_meeting_issues(replicas[n], SETTINGS, clients[n], None, TWO_DAYS_BEFORE)
+
+    try:
+        for _ in range(5):
+            threads = [threading.Thread(target=planning_round, args=(n,)) for n in (0, 1)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        for replica in replicas:
+            replica.close()
+    assert len(issues(fake)) == 1

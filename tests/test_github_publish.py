@@ -22,7 +22,7 @@ fake, sleeps = github_support.fake, github_support.sleeps  # fixtures
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 REPO = "nodejs/security-wg"
 PATH = "meetings/2026-11-26.md"
-BRANCH = "gavel/security-wg-minutes-2026-11-26"
+BRANCH = "gavel/security-wg-minutes-2026-11-26-1"  # the date, then the meeting id
 
 
 def _setup(database: Database, fake: FakeGitHub, sleeps: Sleeps,

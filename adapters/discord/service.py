@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,6 +67,10 @@ class DiscordService:
         self.ready = asyncio.Event()
         self._locks: dict[Place, asyncio.Lock] = {}
         self._agenda_cache: dict[str, tuple[float, list[AgendaEntry]]] = {}
+        self.stopping = False
+        # Called when the client dies after it was ready (serve() stops the process then,
+        # so a supervisor restarts it).
+        self.on_failure: Callable[[], None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -89,6 +93,7 @@ class DiscordService:
         self.client = GavelClient(self, self.core.settings.discord,
                                   message_content=message_content, **self.client_options)
         self.task = asyncio.create_task(self.client.start(self.token), name="discord-client")
+        self.task.add_done_callback(self._client_ended)
         waiter = asyncio.create_task(self.ready.wait())
         done, _ = await asyncio.wait({self.task, waiter}, timeout=self.ready_timeout,
                                      return_when=asyncio.FIRST_COMPLETED)
@@ -102,7 +107,19 @@ class DiscordService:
             log.warning("Discord not ready after %.0f s; still connecting in the background",
                         self.ready_timeout)
 
+    def _client_ended(self, task: asyncio.Task[None]) -> None:
+        """A client that dies after start (token reset, intents revoked) must be heard of:
+        the process would otherwise run on, deaf to Discord, with a green health check."""
+        if task.cancelled() or self.stopping or not self.ready.is_set():
+            return  # stopping, or failing to connect (start() reports that itself)
+        error = task.exception()
+        log.error("the Discord client stopped: %r; Gavel no longer hears Discord",
+                  error or "closed")
+        if self.on_failure is not None:
+            self.on_failure()
+
     async def stop(self) -> None:
+        self.stopping = True
         if self.client is not None:
             await self.client.close()
         if self.task is not None:

@@ -9,6 +9,7 @@ who joined while the bot was offline, are picked up by ``reconcile``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from bot.events import Place
 from bot.store import Database, Store
 
 HOW = "voice"
+log = logging.getLogger("gavel.discord.voice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +161,15 @@ class VoiceAttendance:
                      at: datetime) -> None:
         # One at a time, in arrival order: a quick join-then-leave must end as "left".
         async with self._lock:
-            for place in leaving:
-                await asyncio.to_thread(record_leave, self.database, place, user_id, at)
-            for place in joining:
-                await asyncio.to_thread(record_join, self.database, place, user_id, name, at)
+            try:
+                for place in leaving:
+                    await asyncio.to_thread(record_leave, self.database, place, user_id, at)
+                for place in joining:
+                    await asyncio.to_thread(record_join, self.database, place, user_id, name,
+                                            at)
+            except Exception:  # a database blip must not lose the move without a word
+                log.exception("could not record %s's voice move; the next reconcile "
+                              "(meeting start or reconnect) catches up", name)
 
     async def drain(self) -> None:
         """Wait for the moves already seen (at shutdown)."""

@@ -18,6 +18,7 @@ from bot.github.meeting_issue import ensure_issue, issue_repo
 from bot.ports import AgendaSource
 from bot.schedules.rows import meetings_between
 from bot.store import Database
+from bot.store.database import exclusive
 
 log = logging.getLogger("gavel.github")
 
@@ -54,7 +55,11 @@ def open_due_meeting_issues(database: Database, settings: Settings, github: GitH
             agenda = []
         for meeting in coming:
             try:
-                outcome = ensure_issue(github, group, meeting.starts_at, agenda, database)
+                # Replicas run this job side by side: one at a time per meeting, so the
+                # second finds the issue the first remembered instead of opening another.
+                lock = f"meeting-issue {group.name} {meeting.starts_at.isoformat()}"
+                with exclusive(database.engine, lock):
+                    outcome = ensure_issue(github, group, meeting.starts_at, agenda, database)
             except GitHubProblem as exc:
                 log.warning("group %r: meeting issue for %s: %s", group.name,
                             meeting.starts_at.isoformat(), exc)

@@ -49,7 +49,8 @@ def minutes_file_path(group: Group, meeting: Meeting) -> str:
 
 
 def branch_name(group: Group, meeting: Meeting) -> str:
-    return f"gavel/{_slug(group.name)}-minutes-{meeting.meeting_date}"
+    # The meeting id keeps two meetings of one day from sharing (and overwriting) a branch.
+    return f"gavel/{_slug(group.name)}-minutes-{meeting.meeting_date}-{meeting.id}"
 
 
 def _parse_issue_url(url: str) -> tuple[str, int] | None:

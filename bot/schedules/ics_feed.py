@@ -8,6 +8,7 @@ recurring-ical-events, so a moved meeting in the feed moves here too.
 from __future__ import annotations
 
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,6 +19,14 @@ from bot.config import Group
 from bot.schedules.recurrence import Occurrence, ScheduleError, zone_of
 
 FETCH_TIMEOUT_SECONDS = 15
+
+
+def shown_url(url: str) -> str:
+    """A feed URL fit for logs: private calendar links carry their secret in the path or
+    query, so only the scheme and host are shown."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]  # never the user:password part either
+    return f"{parts.scheme}://{host}/…" if host else "the feed URL"
 
 
 def fetch_feed(group: Group) -> str:
@@ -32,11 +41,12 @@ def fetch_feed(group: Group) -> str:
             return response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         raise ScheduleError(group.name, "schedule.ics_url",
-                            f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
+                            f"cannot fetch {shown_url(url)}: HTTP {exc.code} {exc.reason}"
+                            ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ScheduleError(group.name, "schedule.ics_url",
-                            f"cannot fetch {url}: {reason}") from None
+                            f"cannot fetch {shown_url(url)}: {reason}") from None
 
 
 def feed_occurrences(group: Group, text: str, start: datetime, end: datetime) -> list[Occurrence]:
@@ -51,8 +61,9 @@ def feed_occurrences(group: Group, text: str, start: datetime, end: datetime) ->
         events = recurring_ical_events.of(calendar).between(start - timedelta(days=1),
                                                             end + timedelta(days=1))
     except Exception as exc:  # the parsers raise many kinds; all mean "bad feed"
-        raise ScheduleError(group.name, "schedule.ics_url", f"{schedule.ics_url} is not a "
-                            f"valid iCalendar feed ({type(exc).__name__}: {exc})") from None
+        raise ScheduleError(group.name, "schedule.ics_url",
+                            f"{shown_url(schedule.ics_url)} is not a valid iCalendar feed "
+                            f"({type(exc).__name__}: {exc})") from None
     wanted = schedule.ics_filter.casefold()
     found: dict[datetime, Occurrence] = {}
     for event in events:

@@ -6,6 +6,7 @@ way the schema is built by the Alembic migrations in ``bot/migrations``, applied
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,25 +88,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        with _migration_lock(engine):
+        with exclusive(engine, "migrate"):
             command.upgrade(_alembic_config(engine), revision)
     except (OperationalError, ProgrammingError) as exc:
         raise StoreError(describe_database_error(engine, exc)) from None
 
 
 @contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
-    """Processes starting together on a fresh database must not both create the tables:
-    the second waits (an advisory lock on PostgreSQL, a file lock beside a SQLite file),
-    then finds the schema up to date."""
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """One process at a time, across every process on this database, for ``name``.
+
+    For work that must not be done twice but cannot be a single conditional write (the
+    schema's creation; opening a GitHub issue): an advisory lock on PostgreSQL, a file lock
+    beside a SQLite file. The second process waits, then finds the work done.
+    """
     if engine.dialect.name == "sqlite":
         database = engine.url.database or ""
         if not database or database == ":memory:" or database.startswith("file:"):
-            yield
+            yield  # a memory database has one process by construction
             return
         import fcntl
 
-        with open(f"{database}.migrate-lock", "a") as lock:
+        slug = "".join(c if c.isalnum() else "-" for c in name)
+        with open(f"{database}.{slug}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -115,17 +120,15 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "postgresql":
         yield
         return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
         connection.commit()
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             connection.commit()
-
-
-_MIGRATION_LOCK = 0x6761_7665  # "gave"
 
 
 def create_schema_directly(engine: Engine) -> None:
