@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ NODEJS_ZONES: tuple[tuple[str, str], ...] = (
 )
 
 
+MINUTES_PATH_FIELDS = frozenset({"date", "year", "month", "day", "group", "id"})
 _REPOSITORY = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
@@ -125,6 +127,17 @@ class Group(_Strict):
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
 
     _zone = field_validator("timezone")(_check_zone)
+
+    @field_validator("minutes_path")
+    @classmethod
+    def _path_pattern(cls, value: str) -> str:
+        names = {field for _, field, _, _ in string.Formatter().parse(value) if field}
+        unknown = names - MINUTES_PATH_FIELDS
+        if unknown:
+            known = ", ".join("{" + f + "}" for f in sorted(MINUTES_PATH_FIELDS))
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {value!r} "
+                             f"(use {known})")
+        return value
 
     @field_validator("minutes_repo", "issue_repo")
     @classmethod

@@ -123,3 +123,12 @@ def test_a_stray_channel_never_gets_a_bound_groups_github_settings() -> None:
     # A one-group setup bound nowhere on the console still runs that group there.
     assert Settings(groups=[Group(name="Solo")]).group_for_channel(
         "console", "", "console").name == "Solo"
+
+
+def test_a_minutes_path_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[groups]]\nname = "WG"\nminutes_path = "meetings/{Date}.md"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert (f"{path}: groups[0].minutes_path: unknown placeholder {{Date}} in "
+            "'meetings/{Date}.md' (use {date}, {day}, {group}, {id}, {month}, {year})"
+            ) in str(error.value)

@@ -138,6 +138,11 @@ class MeetingListeners:
             return [PrivateReply(event.place, event.author.user_id,
                                  "Gavel could not save that: its database is unreachable. "
                                  "Please try again in a minute.")]
+        except Exception:  # a bug must be heard of by the person, not only in Bolt's log
+            log.exception("handling a Slack %s failed", event.kind.value)
+            return [PrivateReply(event.place, event.author.user_id,
+                                 "Gavel hit an unexpected error with that; what was saved "
+                                 "before is safe. The error is in Gavel's log.")]
 
     async def _deliver(self, client: AsyncWebClient, effects: list[Effect],
                        response_url: str = "") -> None:

@@ -178,4 +178,10 @@ class Publisher:
         """Every ended meeting whose minutes are not published yet, oldest first."""
         with self.database.transaction() as store:
             pending = [m for m in store.unpublished_meetings() if self.publishes(m)]
-        return [(meeting, self.publish(meeting.id, policy)) for meeting in pending]
+        results = []
+        for meeting in pending:
+            try:
+                results.append((meeting, self.publish(meeting.id, policy)))
+            except Exception:  # one meeting's surprise must not hold up the others for good
+                log.exception("publishing meeting %d failed; it stays pending", meeting.id)
+        return results
