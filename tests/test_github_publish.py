@@ -112,7 +112,8 @@ def test_rate_limit_within_the_bound_waits_for_the_reset(database: Database,
     effects = _meeting(chat)
 
     assert posts(effects)[-1].startswith("Minutes pull request opened: ")
-    assert len(sleeps) == 1 and 3 <= sleeps[0] <= 5
+    # The reset is a whole second on the wire, so the wait is 2-5 s, never zero or long.
+    assert len(sleeps) == 1 and 2 <= sleeps[0] <= 5
 
 
 def test_rate_limit_beyond_the_bound_tells_the_channel_and_publishes_later(
