@@ -42,6 +42,7 @@ COMMAND = "/meeting"
 SCOPES = (
     "commands",  # /meeting
     "chat:write",  # posts, ephemeral replies
+    "chat:write.public",  # /meeting start in a channel the bot was not invited to
     "channels:history",  # message events in public channels
     "groups:history",  # ... and in private channels the bot was invited to
     "reactions:write",  # the tick on a saved note
