@@ -3,6 +3,7 @@ Discord's 3 s window, embeds and buttons, autocomplete, per-guild command sync."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import discord
 import pytest_asyncio
 
 from adapters.discord.client import sync_commands
+from bot.events import Place
 from tests.discord_harness import (
     ALICE,
     BOB,
@@ -197,3 +199,20 @@ async def test_hash_commands_in_chat_and_slash_commands_share_one_meeting(
         minutes = await slash(fake, "minutes")
     assert "said in chat" in minutes.data["content"]
     assert "bob to write it up" in minutes.data["content"]
+
+
+async def test_a_command_whose_interaction_expired_still_posts_to_the_channel(
+        fake: FakeDiscord, tmp_path: Path, database_url: str) -> None:
+    """Under load the 3 s window can pass before the bot defers; the meeting still starts
+    and the channel sees it."""
+    async with running_service(fake, discord_settings(tmp_path), database_url,
+                               defer_after=3.3) as service:
+        place = Place("discord", str(TEXT), str(GUILD))
+        async with service._lock(place):  # the bot is busy with this channel
+            await fake.dispatch("INTERACTION_CREATE", fake.interaction_payload(
+                "meeting", "start", None, user_id=ALICE, username="alice", guild_id=GUILD,
+                channel_id=TEXT))
+            await asyncio.sleep(3.6)  # past Discord's window, and past the defer attempt
+        posted = await fake.wait_for(lambda: [m for m in fake.messages_in(TEXT)
+                                              if "Meeting started" in str(m)])
+    assert posted

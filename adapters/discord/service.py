@@ -244,8 +244,18 @@ class DiscordService:
         try:
             effects = await asyncio.wait_for(asyncio.shield(work), self.defer_after)
         except TimeoutError:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            deferred = True
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                deferred = True
+            except discord.HTTPException as exc:
+                # The interaction expired under load. The work still lands; what everyone
+                # should see goes to the channel (a private answer has nowhere to go).
+                log.warning("could not defer /meeting %s (%s); posting to the channel",
+                            event.text.split(" ", 1)[0], exc)
+                effects = await work
+                await self.deliver([e for e in effects if isinstance(e, Post)])
+                await self._after_start(event.place, effects)
+                return
             effects = await work
         if event.text.split(" ", 1)[0] == "help":
             effects = [PrivateReply(e.place, e.user_id, f"{e.text}\n\n{self.mode_notice()}")
