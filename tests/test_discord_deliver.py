@@ -3,6 +3,8 @@ reader's zone, no pings; and the GitHub agenda offered by `/meeting add`."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,3 +115,32 @@ async def test_add_suggests_the_github_agenda_not_yet_on_the_meeting(
     # nodejs/node issue does not match what was typed.
     assert choices == [{"name": "nodejs/security-wg#861 Threat model review",
                         "value": "nodejs/security-wg#861 Threat model review"}]
+
+
+class SlowGitHub(GitHubAgenda):
+    """GitHub answering after the autocomplete budget: every search is counted."""
+
+    def agenda_for(self, group: Group) -> list[AgendaEntry]:
+        time.sleep(2.5)
+        return super().agenda_for(group)
+
+
+async def test_a_slow_github_gets_one_search_per_group_not_one_per_keystroke(
+        fake: FakeDiscord, tmp_path: Path, database_url: str) -> None:
+    source = SlowGitHub()
+    async with running_service(fake, discord_settings(tmp_path), database_url,
+                               agenda_source=source):
+        await slash(fake, "start")  # the start's own agenda fetch: call 1
+        for typed in ("se", "sec", "secu"):
+            payload = fake.interaction_payload(
+                "meeting", "add", [{"name": "item", "type": 3, "value": typed, "focused": True}],
+                user_id=ALICE, guild_id=GUILD, channel_id=TEXT)
+            payload["type"] = 4
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            await asyncio.sleep(0.3)
+        answered = await fake.wait_for(
+            lambda: len([c for c in fake.interaction_callbacks if c.type == 8]) == 3 or None,
+            timeout=10)
+        await asyncio.sleep(2.5)  # let the one refresh finish
+    assert answered
+    assert source.calls == 2  # the start, then one refresh shared by the three keystrokes

@@ -30,9 +30,10 @@ from adapters.discord.scheduled import Occurrence, SyncReport, sync_scheduled_ev
 from adapters.discord.voice import VoiceAttendance
 from bot.app import Core
 from bot.commands.parse import parse_line
+from bot.config import Group
 from bot.effects import Acknowledge, Effect, Post, PrivateReply
 from bot.events import Event, Place
-from bot.ports import AgendaEntry
+from bot.ports import AgendaEntry, AgendaSource
 
 log = logging.getLogger("gavel.discord")
 
@@ -67,6 +68,7 @@ class DiscordService:
         self.ready = asyncio.Event()
         self._locks: dict[Place, asyncio.Lock] = {}
         self._agenda_cache: dict[str, tuple[float, list[AgendaEntry]]] = {}
+        self._agenda_refresh: dict[str, asyncio.Future[None]] = {}
         self.stopping = False
         # Called when the client dies after it was ready (serve() stops the process then,
         # so a supervisor restarts it).
@@ -334,15 +336,25 @@ class DiscordService:
             return []
         cached = self._agenda_cache.get(group.name)
         if cached is None or time.monotonic() - cached[0] > AGENDA_CACHE_SECONDS:
+            refresh = self._agenda_refresh.get(group.name)
+            if refresh is None or refresh.done():
+                # One fetch per group at a time, kept whether or not this keystroke waits
+                # for it: a slow GitHub must not get a new search per keystroke.
+                refresh = asyncio.ensure_future(self._refresh_agenda(source, group))
+                self._agenda_refresh[group.name] = refresh
             try:
-                entries = await asyncio.wait_for(
-                    asyncio.to_thread(source.agenda_for, group), AUTOCOMPLETE_BUDGET)
-            except Exception as exc:  # GitHub slow or down: no suggestions, not an error
-                log.warning("agenda suggestions for %s unavailable: %s", group.name, exc)
+                await asyncio.wait_for(asyncio.shield(refresh), AUTOCOMPLETE_BUDGET)
+            except Exception as exc:  # GitHub slow or down: stale or no suggestions
+                log.warning("agenda suggestions for %s not fresh: %r", group.name, exc)
+            cached = self._agenda_cache.get(group.name)
+            if cached is None:
                 return []
-            cached = self._agenda_cache[group.name] = (time.monotonic(), entries)
         return [(f"{e.repo}#{e.number} {e.title}", f"{e.repo}#{e.number} {e.title}")
                 for e in cached[1] if f"{e.repo}#{e.number}" not in taken]
+
+    async def _refresh_agenda(self, source: AgendaSource, group: Group) -> None:
+        entries = await asyncio.to_thread(source.agenda_for, group)
+        self._agenda_cache[group.name] = (time.monotonic(), entries)
 
     # -- unprompted posts (reminders, publishing) -----------------------------------------
 
