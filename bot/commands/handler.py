@@ -17,7 +17,7 @@ from bot.commands import (  # noqa: F401  (registers, in help order)
 )
 from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
-from bot.commands.notes import split_depth, take_note
+from bot.commands.notes import NOTE_KINDS, split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
 from bot.commands.registry import COMMANDS, IDLE_COMMANDS
 from bot.commands.turn import Turn
@@ -28,17 +28,6 @@ from bot.events import Event, EventKind
 from bot.ports import AgendaSource, MinutesPublisher
 from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
-
-NOTE_KINDS = {
-    "info": NoteKind.INFO,
-    "idea": NoteKind.IDEA,
-    "action": NoteKind.ACTION,
-    "agreed": NoteKind.AGREED,
-    "rejected": NoteKind.REJECTED,
-    "link": NoteKind.LINK,
-    "halp": NoteKind.HELP,
-    "question": NoteKind.QUESTION,
-}
 
 
 class MeetingBot:

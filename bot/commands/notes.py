@@ -44,12 +44,17 @@ def confirm(turn: Turn, text: str) -> None:
         turn.effects.tell(text)
 
 
+# The commands that make a note, by name: edits of their messages follow the note.
+NOTE_KINDS: dict[str, NoteKind] = {}
+
+
 def _note_command(kind: NoteKind, name: str, usage: str) -> None:
     @command(name, usage)
     def handler(turn: Turn, argument: str) -> None:
         take_note(turn, kind, argument)
 
     handler.__name__ = f"note_{name}"
+    NOTE_KINDS[name] = kind
 
 
 _note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic")
@@ -60,11 +65,8 @@ _note_command(NoteKind.AGREED, "agreed",
 _note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal")
 _note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help")
 _note_command(NoteKind.QUESTION, "question", "#question <text> — an open question")
-
-
-@command("link", "#link <url> [text] — a link (a line starting with a URL is one too)")
-def add_link(turn: Turn, argument: str) -> None:
-    take_note(turn, NoteKind.LINK, argument)
+_note_command(NoteKind.LINK, "link",
+              "#link <url> [text] — a link (a line starting with a URL is one too)")
 
 
 @command("undo", "#undo — remove your last note (chairs: the last note of anyone)")
