@@ -18,6 +18,9 @@ from bot.effects import Acknowledge, Effect, Post, PrivateReply
 from bot.events import Author, Event, EventKind, Place
 from bot.store import Database
 
+# Shared fixtures that live beside their helpers (the Discord modules' ``fake``).
+pytest_plugins = ["tests.discord_harness"]
+
 POSTGRES_URL = os.environ.get("GAVEL_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

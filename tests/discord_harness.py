@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
+
 from adapters.discord import DiscordService
 from adapters.discord.invite import invite_permissions
 from bot.app import Core, build_core
@@ -127,3 +129,12 @@ async def minutes_so_far(fake: FakeDiscord) -> str:
         assert message is not None
         parts.append(message["content"])
     return "\n".join(parts)
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord with the test guild. Registered for every test module by
+    tests/conftest.py; the GitHub and Slack modules bring their own ``fake``, which wins."""
+    async with FakeDiscord() as server:
+        add_guild(server)
+        yield server

@@ -4,11 +4,9 @@ Discord's 3 s window, embeds and buttons, autocomplete, per-guild command sync."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
-import pytest_asyncio
 
 from adapters.discord.client import sync_commands
 from bot.events import Place
@@ -17,20 +15,12 @@ from tests.discord_harness import (
     BOB,
     GUILD,
     TEXT,
-    add_guild,
     discord_settings,
     running_service,
     say,
     slash,
 )
 from tests.fakes.discord_server import FakeDiscord
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        add_guild(server)
-        yield server
 
 
 async def test_start_answers_in_time_with_an_embed_and_a_here_button(

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest_asyncio
 
 from bot.config import Group
 from bot.effects import Attachment, Button, Post, PrivateReply
@@ -20,7 +17,6 @@ from tests.discord_harness import (
     BOB,
     GUILD,
     TEXT,
-    add_guild,
     discord_settings,
     running_service,
     slash,
@@ -30,13 +26,6 @@ from tests.fakes.discord_server import FakeDiscord
 PLACE = Place("discord", str(TEXT), str(GUILD))
 WHEN = datetime(2030, 1, 19, 15, 0, tzinfo=UTC)
 UNIX = int(WHEN.timestamp())
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        add_guild(server)
-        yield server
 
 
 async def test_a_reminder_is_an_embed_with_the_time_in_each_readers_zone(

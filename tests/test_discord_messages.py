@@ -3,10 +3,7 @@ deletions, gateway replays, the bot's own messages, and slash-only mode."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest_asyncio
 
 from tests.discord_harness import (
     BOB,
@@ -22,13 +19,6 @@ from tests.discord_harness import (
     slash,
 )
 from tests.fakes.discord_server import FakeDiscord, GatewayIntents
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        add_guild(server)
-        yield server
 
 
 async def test_hash_lines_become_notes_and_are_ticked(fake: FakeDiscord, tmp_path: Path,

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest_asyncio
-
 from adapters.discord.scheduled import Occurrence
-from tests.discord_harness import GUILD, add_guild, discord_settings, running_service
+from tests.discord_harness import GUILD, discord_settings, running_service
 from tests.fakes.discord_server import FakeDiscord
 
 ZOOM = "https://zoom.us/j/123"
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        add_guild(server)
-        yield server
 
 
 def _weekly(first: datetime, count: int) -> list[Occurrence]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -15,27 +17,36 @@ from adapters.discord.invite import invite_permissions
 from adapters.serve import run
 from bot.app import build_core
 from bot.config import ConfigError, Secrets, parse_settings
-from tests.discord_harness import add_guild, discord_settings, running_service, slash
+from tests.discord_harness import GUILD, add_guild, discord_settings, running_service, slash
 from tests.fakes.discord_server import FakeDiscord
+
+
+@asynccontextmanager
+async def serving(fake: FakeDiscord, tmp_path: Path, database_url: str
+                  ) -> AsyncIterator[asyncio.Task[None]]:
+    """``gavel run``'s serve loop on Discord, up and answering; stopped on the way out."""
+    core = build_core(discord_settings(tmp_path), Secrets(discord_token=fake.token),
+                      database_url=database_url)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(core, ["discord"], stop, port=0))
+    try:
+        await fake.wait_for(lambda: fake.identify_count == 1 and fake.commands(GUILD),
+                            timeout=10)
+        callback = await slash(fake, "start")
+        assert callback.status == 200 and callback.data["embeds"]
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        core.close()
 
 
 async def test_serve_runs_the_discord_adapter_until_stopped(tmp_path: Path,
                                                             database_url: str) -> None:
     async with FakeDiscord() as fake:
         add_guild(fake)
-        core = build_core(discord_settings(tmp_path), Secrets(discord_token=fake.token),
-                          database_url=database_url)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(run(core, ["discord"], stop, port=0))
-        try:
-            await fake.wait_for(lambda: fake.identify_count == 1 and fake.commands(
-                1_190_000_000_000_000_100), timeout=10)
-            callback = await slash(fake, "start")
-            assert callback.status == 200 and callback.data["embeds"]
-        finally:
-            stop.set()
-            await asyncio.wait_for(serving, 10)
-            core.close()
+        async with serving(fake, tmp_path, database_url):
+            pass  # started a meeting through the served adapter
     assert not fake.connected
 
 
@@ -102,18 +113,8 @@ async def test_a_client_that_dies_after_start_stops_the_service_loudly(
         tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture) -> None:
     async with FakeDiscord() as fake:
         add_guild(fake)
-        core = build_core(discord_settings(tmp_path), Secrets(discord_token=fake.token),
-                          database_url=database_url)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(run(core, ["discord"], stop, port=0))
-        try:
-            await fake.wait_for(lambda: fake.identify_count == 1 and fake.commands(
-                1_190_000_000_000_000_100), timeout=10)
-            assert (await slash(fake, "start")).status == 200  # up, ready and answering
+        async with serving(fake, tmp_path, database_url) as task:
             fake.token = "reset-by-its-owner"  # the old token is refused from now on
             await fake.drop_connection(resumable=False)
-            await asyncio.wait_for(serving, 30)  # serve() returns: a supervisor restarts it
-        finally:
-            stop.set()
-            core.close()
+            await asyncio.wait_for(asyncio.shield(task), 30)  # serve() returns by itself
     assert "the Discord client stopped" in caplog.text
