@@ -8,6 +8,10 @@ and peak RSS of exactly that child). The two tools run alternately, the order sw
 round, so background load on a shared machine hits both alike; the figures are medians.
 
     .venv/bin/python bench/bench_replay.py [--sizes 2000,20000,200000] [--runs 5]
+        [--gavel PATH] [--keep DIR]
+
+``--keep DIR`` saves Gavel's minutes per size, so a speed-up can be checked to leave them
+byte-identical (``cmp``); ``--gavel`` runs another worktree's ``gavel``.
 
 Without ``MEETBOT_DIR`` only Gavel's figures are printed. To measure MeetBot too (never
 vendor or commit it):
@@ -42,6 +46,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -144,9 +149,14 @@ def main() -> None:
     parser.add_argument("--meetbot-dir", default=os.environ.get("MEETBOT_DIR", ""))
     parser.add_argument("--meetbot-python",
                         default=os.environ.get("MEETBOT_PYTHON", "/tmp/meetbot-venv/bin/python"))
+    parser.add_argument("--gavel", default=str(Path(sys.executable).with_name("gavel")),
+                        help="the gavel executable (another worktree's, to compare)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="copy Gavel's minutes to DIR/gavel-<size>.md (to check that a "
+                        "change leaves the output byte-identical)")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    gavel = str(Path(sys.executable).with_name("gavel"))
+    gavel = args.gavel
     meetbot = Path(args.meetbot_dir) if args.meetbot_dir else None
     if meetbot is not None and not (meetbot / "meeting.py").is_file():
         raise SystemExit(f"MEETBOT_DIR={meetbot} holds no meeting.py: point it at a "
@@ -178,6 +188,9 @@ def main() -> None:
                 for name in order:
                     runs[name].append(measure(commands[name], work))
             gavel_out = (work / "gavel.md").stat().st_size
+            if args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(work / "gavel.md", args.keep / f"gavel-{size}.md")
             rows.append((size, {name: median(r) for name, r in runs.items()}, gavel_out))
             print(_row(size, rows[-1][1], gavel_out), flush=True)
     print(f"load average at end {os.getloadavg()[0]:.2f}")
