@@ -10,9 +10,10 @@ from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
 
-_REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d+)\b\s*(.*)", re.DOTALL)
+# GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
+_REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
 _GITHUB_URL = re.compile(
-    r"https?://github\.com/([\w.-]+/[\w.-]+)/(issues|pull)/(\d+)\S*\s*(.*)", re.DOTALL)
+    r"https?://github\.com/([\w.-]+/[\w.-]+)/(issues|pull)/(\d{1,9})\S*\s*(.*)", re.DOTALL)
 _SECTIONS = {
     "announcements": Section.ANNOUNCEMENTS,
     "announcement": Section.ANNOUNCEMENTS,
@@ -130,7 +131,7 @@ def topic(turn: Turn, argument: str) -> None:
         _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
         return
     items = turn.store.agenda(meeting.id)
-    if argument.isdigit():
+    if argument.isascii() and argument.isdigit():
         number = int(argument)
         if not 1 <= number <= len(items):
             turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "

@@ -15,7 +15,8 @@ _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start
 
 @command("upcoming", "/meeting upcoming [N] — the group's next meetings", needs_meeting=False)
 def show_upcoming(turn: Turn, argument: str) -> None:
-    count = max(1, min(int(argument), 20)) if argument.strip().isdigit() else 5
+    wanted = argument.strip()
+    count = max(1, min(int(wanted), 20)) if wanted.isascii() and wanted.isdigit() else 5
     meetings = _coming(turn, count)
     if not meetings:
         return
