@@ -132,7 +132,8 @@ class CalendarRoutes:
         url = await self._in_thread(target)
         if url is None:
             raise web.HTTPNotFound(text=NO_LINK)
-        raise web.HTTPFound(url)
+        # The header as built: HTTPFound would re-encode the query through yarl.
+        return web.Response(status=302, headers={"Location": url})
 
 
 def add_calendar_routes(app: web.Application) -> None:
