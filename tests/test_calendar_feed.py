@@ -195,3 +195,11 @@ def test_gavel_ics_writes_the_same_meetings(tmp_path: Path, database_url: str,
     assert "pwd=" not in unfolded(written)  # the same feed: no passcode unless opted in
     assert main(["--config", str(config), "--database", database_url, "ics", "Nope"]) == 2
     assert "no group named 'Nope' (groups: Security WG, Docs WG)" in capsys.readouterr().err
+
+
+def test_a_public_url_that_is_not_an_address_is_named_at_load(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path, CONFIG.replace(f'"{PUBLIC}"', '"gavel.example.org"'))
+    assert main(["--config", str(config), "ics", "Security WG", "--url"]) == 2
+    assert f"{config}: web.public_url: 'gavel.example.org' is not an http(s) address such " \
+        "as 'https://gavel.example.org'" in capsys.readouterr().err
