@@ -122,6 +122,9 @@ class Group(_Strict):
     invitees: str = ""
     chairs: list[str] = Field(default_factory=list)
     channels: list[ChannelBinding] = Field(default_factory=list)
+    # The public calendar feed carries the join link (and any passcode in it) only if true:
+    # a feed URL gets pasted into shared calendars, a meeting's passcode should not.
+    feed_join_link: bool = False
     template: str = "nodejs"
     schedule: Schedule | None = None
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
@@ -190,6 +193,21 @@ class DiscordSettings(_Strict):
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    # Where people reach this server ("https://gavel.example.org"): calendar feed URLs and
+    # the short add-to-calendar links are given under it. Empty: no feed URL is shown, and
+    # calendar links stay in the message text.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not an http(s) address such as "
+                             "'https://gavel.example.org'")
+        if len(value) > 200:  # short links under it must stay short (Discord: 512)
+            raise ValueError("must be 200 characters or fewer")
+        return value
 
 
 class GitHubSettings(_Strict):
