@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import TemplateError
 
+from bot.commands.agenda import asked, fetch_agenda
 from bot.commands.notes import confirm
 from bot.commands.registry import COMMANDS, command
 from bot.commands.turn import Turn
@@ -15,7 +16,7 @@ from bot.text import quote_names, split_names
 
 
 @command("startmeeting", "#startmeeting [title] — open a meeting in this channel",
-         needs_meeting=False)
+         needs_meeting=False, prepare=fetch_agenda)
 def start_meeting(turn: Turn, argument: str) -> None:
     if turn.meeting is not None:
         turn.effects.tell(f"A meeting is already running here: {turn.meeting.title} "
@@ -34,12 +35,11 @@ def start_meeting(turn: Turn, argument: str) -> None:
     turn.store.add_role(meeting.id, "chair", turn.author_id, turn.author_name)
     for standing in turn.group.standing_items:
         turn.store.add_agenda_item(meeting.id, ItemSource.STANDING, standing)
-    problem = ""
-    if turn.agenda_source is not None:
-        for entry in turn.agenda_source.agenda_for(turn.group):
-            turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
-                                       entry.number, entry.url, entry.is_pr)
-        problem = turn.agenda_source.last_problem
+    github = asked(turn)  # fetched before the transaction: GitHub is slow at times
+    for entry in github.agenda or ():
+        turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
+                                   entry.number, entry.url, entry.is_pr)
+    problem = github.problem
     links = {}
     if turn.group.links.join:
         links["join"] = turn.group.links.join

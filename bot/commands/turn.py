@@ -10,7 +10,6 @@ from bot.config import Group, Settings
 from bot.domain import AgendaItem, Meeting, Section
 from bot.effects import Effects
 from bot.events import Event
-from bot.ports import AgendaSource
 from bot.store import Store
 
 
@@ -24,7 +23,9 @@ class Turn:
     event: Event
     meeting: Meeting | None
     effects: Effects
-    agenda_source: AgendaSource | None = None
+    # What the command's prepare step learnt before the transaction opened (GitHub's
+    # answers); None when it has none. Commands never call out themselves.
+    prepared: object = None
     minutes_dir: str = ""
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
