@@ -161,9 +161,7 @@ def _run(turn: Turn, command: Command) -> None:
                               "Start one with /meeting start [title].")
         return
     if spec.chair_only and not turn.is_chair():
-        chairs = [*turn.store.role_names(turn.running().id, "chair"), *turn.group.chairs]
-        turn.effects.tell(f"Only a chair can use {name}. Chairs: "
-                          + ", ".join(dict.fromkeys(chairs)))
+        turn.only_chairs(f"use {name}")
         return
     spec.handler(turn, command.argument)
 

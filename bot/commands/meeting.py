@@ -167,8 +167,7 @@ def add_scribe(turn: Turn, argument: str) -> None:
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
     if any(who not in (turn.author_id, turn.author_id.casefold()) for who, _ in names) and (
             not turn.is_chair()):
-        turn.effects.tell("Only a chair can make someone else a scribe; "
-                          "#scribe alone makes you one.")
+        turn.only_chairs("make someone else a scribe (#scribe alone makes you one)")
         return
     for who, name in names:
         turn.store.add_role(turn.running().id, "scribe", who, name)
@@ -178,11 +177,27 @@ def add_scribe(turn: Turn, argument: str) -> None:
 
 @command("unscribe", "#unscribe [name] — stop taking someone's plain lines as notes")
 def remove_scribe(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
-    for who, _name in names:
-        turn.store.remove_role(turn.running().id, "scribe", who)
-        turn.store.remove_role(turn.running().id, "scribe", _name.casefold())
+    mine = [_is_author(turn, who, name) for who, name in names]
+    if not all(mine) and not turn.is_chair():
+        turn.only_chairs("unscribe someone else (#unscribe alone stops yours)")
+        return
+    for (who, name), is_mine in zip(names, mine, strict=True):
+        if is_mine:  # by the author's ids only: a name they chose may be someone else's
+            who, name = turn.author_id, turn.author_id
+        turn.store.remove_role(meeting.id, "scribe", who)
+        turn.store.remove_role(meeting.id, "scribe", name.casefold())
     turn.effects.say(f"No longer scribing: {quote_names(n for _, n in names)}")
+
+
+def _is_author(turn: Turn, who: str, name: str) -> bool:
+    """``who`` (a mention's user id, or a typed name) is the author: by their user id, or
+    their display name as they typed it. A mention says exactly who, by id."""
+    if who in turn.event.mentions:
+        return who == turn.author_id
+    return who in (turn.author_id, turn.author_id.casefold()) or (
+        name.casefold() == turn.author_name.casefold())
 
 
 @command("lurk", "#lurk — record quietly, post nothing until the end", chair_only=True)

@@ -71,6 +71,15 @@ class Turn:
         configured = {c.casefold().lstrip("@") for c in self.group.chairs}
         return not configured.isdisjoint(self._me())
 
+    def chair_names(self) -> list[str]:
+        """Who can do what only chairs may: the meeting's chairs, then the configured."""
+        names = [*self.store.role_names(self.running().id, "chair"), *self.group.chairs]
+        return list(dict.fromkeys(names))
+
+    def only_chairs(self, doing: str) -> None:
+        """Refuse in one line that says who may: ``Only a chair can <doing>. Chairs: ...``"""
+        self.effects.tell(f"Only a chair can {doing}. Chairs: " + ", ".join(self.chair_names()))
+
     def is_scribe(self) -> bool:
         return self.store.has_role(self.running().id, "scribe", *self._me())
 
