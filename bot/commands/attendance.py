@@ -152,7 +152,7 @@ def present(turn: Turn, argument: str) -> None:
     confirm(turn, "Present: " + ", ".join(_describe(p) for p in people))
 
 
-@command("regrets", "#regrets [names] — could not attend (regrets+ in W3C)")
+@command("regrets", "#regrets [names] — could not attend; chairs name others (regrets+ in W3C)")
 def regrets(turn: Turn, argument: str) -> None:
     named = named_in(turn, argument)
     mine = _about_others(turn, named, "give regrets for others (#regrets alone gives yours)")

@@ -175,7 +175,8 @@ def add_scribe(turn: Turn, argument: str) -> None:
                      "Their plain lines are notes now.")
 
 
-@command("unscribe", "#unscribe [name] — stop taking someone's plain lines as notes")
+@command("unscribe", "#unscribe [name] — stop taking your (or, for chairs, that person's) "
+         "plain lines as notes")
 def remove_scribe(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
