@@ -11,19 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ChannelBinding, Settings
+from bot.config import Settings
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import (
-    TEAM_ID,
     FakeSlack,
     block_action_body,
     signed_headers,
     slash_command_body,
 )
-from tests.slack_harness import SIGNING_SECRET, SlackBot, running_slack
+from tests.slack_harness import SIGNING_SECRET, SlackBot, bound_to_slack, running_slack
 
-WG = SECURITY_WG.model_copy(update={"channels": [
-    ChannelBinding(platform="slack", workspace=TEAM_ID, channel="C1")]})
+WG = bound_to_slack(SECURITY_WG)
 
 
 @pytest.fixture

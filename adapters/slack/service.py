@@ -17,6 +17,7 @@ to reach a fake Slack.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
 import time
@@ -27,8 +28,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import (
@@ -40,7 +47,12 @@ from adapters.slack.app import (
     utc_now,
 )
 from adapters.slack.delivery import deliver, make_client
-from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
+from adapters.slack.installations import (
+    DatabaseInstallationStore,
+    DatabaseStateStore,
+    TooManyInstallAttempts,
+    WorkspaceNotAllowed,
+)
 from adapters.slack.people import People
 from adapters.slack.requests import RequestRefused, check_request
 from bot.app import Core
@@ -109,8 +121,10 @@ class SlackService:
         self._states: DatabaseStateStore | None = None
         if self.oauth:
             engine = core.database.engine
-            self.installations = DatabaseInstallationStore(secrets.slack_client_id, engine)
-            self._states = DatabaseStateStore(engine)
+            self.installations = DatabaseInstallationStore(
+                secrets.slack_client_id, engine,
+                None if settings.allow_any_workspace else settings.allowed_teams)
+            self._states = DatabaseStateStore(engine, now=clock)
             options["oauth_settings"] = AsyncOAuthSettings(
                 client_id=secrets.slack_client_id,
                 client_secret=secrets.slack_client_secret,
@@ -119,6 +133,7 @@ class SlackService:
                 state_store=self._states,
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
+                callback_options=AsyncCallbackOptions(success=_installed, failure=_not_installed),
             )
         self.bolt: AsyncApp = build_bolt_app(
             self.listeners, self.client,
@@ -140,6 +155,10 @@ class SlackService:
             await self._socket.connect_async()
         log.warning("Slack adapter started (%s mode%s)", self.mode,
                     ", OAuth installs" if self.oauth else "")
+        if self.installations is not None and self.installations.allowed == frozenset():
+            log.warning("no Slack workspace may install Gavel yet: list their team ids in "
+                        "[slack] allowed_teams (a refused install's page names its id), or "
+                        "set allow_any_workspace = true")
 
     async def stop(self) -> None:
         if self._socket is not None:
@@ -196,14 +215,41 @@ def mount(web_app: web.Application, bolt: AsyncApp, signing_secret: str) -> None
         return
 
     async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await flow.handle_installation(await to_bolt_request(request)))
+        try:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request)))
+        except TooManyInstallAttempts as exc:
+            log.warning("refused an install page: %s", exc)
+            return web.Response(status=429, headers={"Retry-After": "60"},
+                                text="Too many install attempts right now; try again in a "
+                                     "minute.\n")
 
     async def redirect(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
     web_app.router.add_get(INSTALL_PATH, install)
     web_app.router.add_get(REDIRECT_PATH, redirect)
+
+
+async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
+    return await args.default.success(args)
+
+
+async def _not_installed(args: AsyncFailureArgs) -> BoltResponse:
+    """A workspace the operator has not allowed gets a page saying so, with its id (the
+    operator needs it for ``allowed_teams``); other failures get slack_sdk's page."""
+    if not isinstance(args.error, WorkspaceNotAllowed):
+        return await args.default.failure(args)
+    team = html.escape(args.error.team)
+    log.warning("refused an install from Slack workspace %s (not in [slack] allowed_teams)",
+                args.error.team)
+    page = (f"<!DOCTYPE html><html><head><title>Gavel: not installed</title></head><body>"
+            f"<h1>Gavel is not installed</h1><p>This Gavel serves only the Slack workspaces "
+            f"its operator has listed, and workspace <code>{team}</code> is not one of them. "
+            f"If it should be, ask the operator to add <code>\"{team}\"</code> to "
+            f"<code>[slack] allowed_teams</code> in Gavel's config.</p></body></html>")
+    return BoltResponse(status=403, body=page,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 __all__: Sequence[str] = ("SlackService", "choose_mode", "mount")
