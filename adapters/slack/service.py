@@ -21,7 +21,7 @@ import html
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import groupby
 
 from aiohttp import web
@@ -37,6 +37,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import (
     ONCE_KEY,
@@ -55,6 +56,7 @@ from adapters.slack.installations import (
 )
 from adapters.slack.people import People
 from adapters.slack.requests import RequestRefused, check_request
+from adapters.slack.startup import Backoff, describe, unreachable
 from bot.app import Core
 from bot.config import ConfigError
 from bot.effects import Effect
@@ -101,8 +103,12 @@ class SlackService:
     platform = "slack"
 
     def __init__(self, core: Core, web_app: web.Application, *, clock: Clock = utc_now,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, backoff: Backoff | None = None) -> None:
         env = os.environ if env is None else env
+        self.backoff = backoff or Backoff()
+        # serve sets this: a failure found after start (a refused token) stops the bot.
+        self.on_failure: Callable[[], None] | None = None
+        self._reaching: asyncio.Task[None] | None = None
         settings = core.settings.slack
         self.core = core
         self.mode = choose_mode(core)
@@ -144,15 +150,19 @@ class SlackService:
             mount(web_app, self.bolt, secrets.slack_signing_secret)
 
     async def start(self) -> None:
+        """Ready to serve; if Slack cannot be reached now, it is tried again in the
+        background (``adapters.slack.startup``) and this returns, so the web server and
+        the reminder loop start anyway."""
         if self.installations is not None and self._states is not None:
             await asyncio.to_thread(self.installations.create_tables)
             await asyncio.to_thread(self._states.create_tables)
-        else:
-            await self._check_bot_token()
-        if self.mode == "socket":
-            self._socket = AsyncSocketModeHandler(self.bolt, app_token=self.core.secrets
-                                                  .slack_app_token)
-            await self._socket.connect_async()
+        try:
+            await self._reach_slack()
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            self._reaching = asyncio.create_task(self._keep_reaching(exc),
+                                                 name="reach-slack")
         log.warning("Slack adapter started (%s mode%s)", self.mode,
                     ", OAuth installs" if self.oauth else "")
         if self.installations is not None and self.installations.allowed == frozenset():
@@ -160,7 +170,43 @@ class SlackService:
                         "[slack] allowed_teams (a refused install's page names its id), or "
                         "set allow_any_workspace = true")
 
+    async def _reach_slack(self) -> None:
+        if not self.oauth:
+            await self._check_bot_token()
+        if self.mode == "socket":
+            socket = AsyncSocketModeHandler(self.bolt,
+                                            app_token=self.core.secrets.slack_app_token)
+            try:
+                await socket.connect_async()
+            except BaseException:
+                await socket.close_async()
+                raise
+            self._socket = socket
+
+    async def _keep_reaching(self, failure: BaseException) -> None:
+        for attempt, delay in enumerate(self.backoff.delays(), start=1):
+            log.warning("Slack is unreachable (%s): attempt %d failed, retrying in %g s; "
+                        "the web server and reminders keep running", describe(failure),
+                        attempt, delay)
+            await self.backoff.sleep(delay)
+            try:
+                await self._reach_slack()
+            except Exception as exc:
+                if not unreachable(exc):
+                    log.error("%s", exc)
+                    if self.on_failure is not None:
+                        self.on_failure()
+                    return
+                failure = exc
+                continue
+            log.warning("Slack reached after %d failed attempts", attempt)
+            return
+
     async def stop(self) -> None:
+        if self._reaching is not None:
+            self._reaching.cancel()
+            await asyncio.gather(self._reaching, return_exceptions=True)
+            self._reaching = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -181,10 +227,15 @@ class SlackService:
         return bot.bot_token
 
     async def _check_bot_token(self) -> None:
-        """Fail at start, with a clear reason, rather than at the first meeting."""
+        """Fail at start, with a clear reason, rather than at the first meeting. The probe
+        has no retry handlers of its own: ``start`` paces the attempts."""
+        probe = AsyncWebClient(token=self.core.secrets.slack_bot_token,
+                               base_url=self.client.base_url)
         try:
-            await self.client.auth_test()
+            await probe.auth_test()
         except SlackApiError as exc:
+            if unreachable(exc):
+                raise
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN: {exc.response.get('error')}") \
                 from None
 
