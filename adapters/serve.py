@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from aiohttp import web
@@ -69,10 +69,14 @@ def _factory(platform: str) -> ServiceFactory:
 
 
 async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None = None,
-              port: int | None = None) -> None:
+              port: int | None = None,
+              factories: Mapping[str, ServiceFactory] | None = None) -> None:
+    """``factories`` replaces the built-in adapter of a platform (tests pass one built
+    with a clock or back-off they control)."""
     stop = stop or asyncio.Event()
     app = build_web_app(core)
-    services = {p: _factory(p)(core, app) for p in platforms}
+    chosen = factories or {}
+    services = {p: (chosen.get(p) or _factory(p))(core, app) for p in platforms}
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, core.settings.web.host,

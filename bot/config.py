@@ -161,10 +161,22 @@ class Group(_Strict):
     def labels(self) -> list[str]:
         return self.agenda_labels or ([self.agenda_label] if self.agenda_label else [])
 
+    @property
+    def uses_github(self) -> bool:
+        """Publishes minutes, reads an agenda or opens issues: what a stray channel must
+        never be able to do in this group's name."""
+        return bool(self.minutes_repo or self.issue_repo or self.orgs or self.labels)
+
 
 class SlackSettings(_Strict):
+    """``allowed_teams``: with ``oauth``, the workspace (team) ids that may install Gavel;
+    an install from any other workspace is refused unless ``allow_any_workspace`` is set
+    (the operator's explicit choice to serve anyone who finds ``/slack/install``)."""
+
     mode: Literal["http", "socket"] = "http"
     oauth: bool = False
+    allowed_teams: list[str] = Field(default_factory=list)
+    allow_any_workspace: bool = False
     # Web API base URL (keep the trailing slash); $GAVEL_SLACK_API_URL overrides it.
     api_url: str = ""
 
@@ -246,9 +258,12 @@ class Settings(_Strict):
     def group_for_channel(self, platform: str, workspace: str, channel: str) -> Group:
         """The group bound to a channel.
 
-        An unbound channel gets the only group when no group names any channel on that
-        platform (a one-group setup), and otherwise the default group, which has no GitHub
-        settings: a meeting in a stray channel must never publish over a group's minutes.
+        An unbound channel gets the default group, which has no GitHub settings: a meeting
+        in a stray channel (any channel of any workspace the app is in) must never publish
+        over a group's minutes or read its agenda. A one-group setup whose group has no
+        GitHub settings, and names no channel on that platform, still runs that group
+        everywhere. The console is the operator's own terminal: there the only group runs
+        whatever its settings.
         """
         for group in self.groups:
             for binding in group.channels:
@@ -257,7 +272,9 @@ class Settings(_Strict):
                     return group
         bound_here = any(b.platform == platform for g in self.groups for b in g.channels)
         if len(self.groups) == 1 and not bound_here:
-            return self.groups[0]
+            only = self.groups[0]
+            if platform == "console" or not only.uses_github:
+                return only
         return DEFAULT_GROUP
 
     def database_url_or_default(self) -> str:

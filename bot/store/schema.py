@@ -167,6 +167,7 @@ processed_events = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
+    Index("processed_events_by_at", "at"),  # the expiry sweep
 )
 
 # Discord: the hash of the app-command tree last synced to each guild, so commands are
