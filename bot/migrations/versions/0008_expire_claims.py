@@ -7,7 +7,7 @@ Revises: 0005
 from alembic import op
 
 revision = '0008'
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
