@@ -176,7 +176,6 @@ def cmd_ics(args: argparse.Namespace) -> int:
 def cmd_reminder_loop(args: argparse.Namespace) -> int:
     import asyncio
     import logging
-    import os
     import signal
     from datetime import UTC, datetime, timedelta
 
@@ -188,9 +187,8 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
     logging.getLogger("gavel").setLevel(logging.INFO)
     core = _core(args)
     try:
-        fake = args.fake_time or os.environ.get("GAVEL_FAKE_TIME")
         if args.fake_time:
-            start = datetime.fromisoformat(fake.replace("Z", "+00:00"))
+            start = datetime.fromisoformat(args.fake_time.replace("Z", "+00:00"))
             clock: Any = ScaledClock(start if start.tzinfo else start.replace(tzinfo=UTC),
                                      args.speed, args.anchor)
         else:
