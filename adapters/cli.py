@@ -157,10 +157,10 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.app import database_url_for
     from bot.store.database import create_database_engine, upgrade
 
-    settings = _settings(args)
-    engine = create_database_engine(args.database or settings.database_url_or_default())
+    engine = create_database_engine(database_url_for(_settings(args), args.database))
     upgrade(engine)
     print(f"database {engine.url.render_as_string(hide_password=True)}: schema up to date")
     return 0
