@@ -166,7 +166,12 @@ def cmd_ics(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             return 0
         path = Path(args.output or f"{group_slug(group.name)}.ics")
-        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            path.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"gavel ics: cannot write {path}: {exc.strerror} (give -o a file in a "
+                  "folder that exists, or -o - for stdout)", file=sys.stderr)
+            return 1
         print(f"wrote {path} ({text.count('BEGIN:VEVENT')} meetings)")
         return 0
     finally:
