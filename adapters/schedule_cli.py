@@ -172,7 +172,12 @@ def cmd_ics(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             return 0
         path = Path(args.output or f"{group_slug(group.name)}.ics")
-        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            path.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"gavel ics: cannot write {path}: {exc.strerror} (give -o a file in a "
+                  "folder that exists, or -o - for stdout)", file=sys.stderr)
+            return 1
         print(f"wrote {path} ({text.count('BEGIN:VEVENT')} meetings)")
         return 0
     finally:
@@ -195,7 +200,6 @@ def _print_feed_url(core: Any, group: Any) -> int:
 def cmd_reminder_loop(args: argparse.Namespace) -> int:
     import asyncio
     import logging
-    import os
     import signal
     from datetime import UTC, datetime, timedelta
 
@@ -207,9 +211,8 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
     logging.getLogger("gavel").setLevel(logging.INFO)
     core = _core(args)
     try:
-        fake = args.fake_time or os.environ.get("GAVEL_FAKE_TIME")
         if args.fake_time:
-            start = datetime.fromisoformat(fake.replace("Z", "+00:00"))
+            start = datetime.fromisoformat(args.fake_time.replace("Z", "+00:00"))
             clock: Any = ScaledClock(start if start.tzinfo else start.replace(tzinfo=UTC),
                                      args.speed, args.anchor)
         else:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -32,7 +32,8 @@ class PlatformService(Protocol):
 
 
 ServiceFactory = Callable[[Core, web.Application], PlatformService]
-BackgroundJob = Callable[[Core, dict[str, PlatformService]], Awaitable[None]]
+# A coroutine function (not any awaitable): each job becomes an ``asyncio`` task.
+BackgroundJob = Callable[[Core, dict[str, PlatformService]], Coroutine[Any, Any, None]]
 
 # Background jobs register here (reminders, publishing retries); each runs until cancelled.
 BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job]

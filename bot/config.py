@@ -277,11 +277,12 @@ class Settings(_Strict):
                 return only
         return DEFAULT_GROUP
 
+    def configured_database_url(self) -> str:
+        """``$GAVEL_DATABASE_URL`` or ``database_url``; empty for the default database."""
+        return os.environ.get("GAVEL_DATABASE_URL") or self.database_url
+
     def database_url_or_default(self) -> str:
-        url = os.environ.get("GAVEL_DATABASE_URL") or self.database_url
-        if url:
-            return url
-        return f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
+        return self.configured_database_url() or f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
 
 
 DEFAULT_GROUP = Group(name="Gavel", title="Meeting")
@@ -355,26 +356,52 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the config file named by ``path``, ``$GAVEL_CONFIG`` or ``./gavel.toml``.
 
     With no file at the default place the bot still starts, with one default group.
+    ``$GAVEL_DATA_DIR`` overrides ``data_dir`` (see ``_with_data_dir``).
     """
     explicit = path is not None or "GAVEL_CONFIG" in os.environ
     path = path or Path(os.environ.get("GAVEL_CONFIG", DEFAULT_CONFIG_PATH))
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return Settings()
+        return _with_data_dir(Settings(), Path.cwd())
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    settings = parse_settings(data, str(path))
-    if not Path(settings.data_dir).is_absolute():
-        # Like template files, relative to the file: the same config finds the same data
-        # whichever folder the bot is started from.
-        settings = settings.model_copy(
-            update={"data_dir": str((path.parent / settings.data_dir).resolve())})
+    settings = _with_data_dir(parse_settings(data, str(path)), path.parent)
     return _with_template_paths(settings, path)
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The file's text. TOML is UTF-8; a byte-order mark (Windows editors add one) is
+    accepted, and any other encoding is named with the fix instead of a decoder's error."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:64]):
+        raise ConfigError(f"{path}: saved as UTF-16, but a config must be UTF-8: save it "
+                          "again as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
+                          "(the file looks saved as Latin-1 or another legacy encoding): "
+                          "save it again as UTF-8") from None
+
+
+DATA_DIR_VARIABLE = "GAVEL_DATA_DIR"
+
+
+def _with_data_dir(settings: Settings, base: Path) -> Settings:
+    """Where state lives: ``$GAVEL_DATA_DIR`` when set, whatever the file says (a container
+    keeps everything in its volume), else ``data_dir`` relative to the config file's folder,
+    like template files: the same config finds the same data from any working folder."""
+    data_dir = os.environ.get(DATA_DIR_VARIABLE) or ""
+    if data_dir:
+        return settings.model_copy(update={"data_dir": str(Path(data_dir).resolve())})
+    if Path(settings.data_dir).is_absolute():
+        return settings
+    return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
 
 
 BUILT_IN_TEMPLATES = ("nodejs", "meetbot")
