@@ -7,6 +7,7 @@ are returned: whatever the bot confirms is already saved.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.commands import (  # noqa: F401  (registers, in help order)
     agenda,
@@ -28,6 +29,7 @@ from bot.events import Event, EventKind
 from bot.ports import AgendaSource, MinutesPublisher
 from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
+from bot.text import drop_control_characters
 
 
 class MeetingBot:
@@ -51,6 +53,7 @@ class MeetingBot:
         """
         if event.author.is_bot:
             return []
+        event = readable(event)
         with self.database.transaction() as store:
             if once_key and not store.claim_event(once_key, event.at):
                 return []
@@ -65,7 +68,7 @@ class MeetingBot:
         """Handle many events in one transaction: for replaying a log, where nobody waits
         for a confirmation and a commit per line would be most of the work."""
         with self.database.transaction() as store:
-            return [_quiet_if_lurking(self._turn(store, event))
+            return [_quiet_if_lurking(self._turn(store, readable(event)))
                     for event in events if not event.author.is_bot]
 
     def _turn(self, store: Store, event: Event) -> Turn:
@@ -84,6 +87,25 @@ class MeetingBot:
         )
         _HANDLERS[event.kind](turn)
         return turn
+
+
+def readable(event: Event) -> Event:
+    """The event with control characters dropped from everything a person chose (the text,
+    names, ids a log may carry): they would break the store (PostgreSQL refuses NUL) or the
+    minutes, and nobody can see them. Done here, at the core's one door, so every platform
+    and the replay get it, and a note holding them is still saved."""
+    author = event.author
+    return replace(
+        event,
+        text=drop_control_characters(event.text),
+        author=replace(author, user_id=drop_control_characters(author.user_id),
+                       name=drop_control_characters(author.name)),
+        message_id=drop_control_characters(event.message_id),
+        thread_id=drop_control_characters(event.thread_id),
+        action=drop_control_characters(event.action),
+        mentions={drop_control_characters(user_id): drop_control_characters(name)
+                  for user_id, name in event.mentions.items()},
+    )
 
 
 def _on_message(turn: Turn) -> None:
