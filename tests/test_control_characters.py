@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.commands.handler import MeetingBot
+from bot.config import Settings
 from bot.domain import NoteKind, Section
 from bot.events import Place
 from bot.store import Database
 from bot.text import escape_markdown_html
-from tests.conftest import Chat, acked, posts
+from tests.conftest import SECURITY_WG, Chat, acked, posts
 from tests.test_console_process import ConsoleProcess
 
 
@@ -51,10 +53,6 @@ def test_a_note_saved_with_nul_by_an_earlier_version_still_ends_its_meeting(
         tmp_path: Path) -> None:
     database = Database.open(f"sqlite:///{tmp_path / 'gavel.db'}")
     try:
-        from bot.commands.handler import MeetingBot
-        from tests.conftest import SECURITY_WG
-        from bot.config import Settings
-
         chat = Chat(MeetingBot(database, Settings(groups=[SECURITY_WG])))
         chat.say("rafael", "#startmeeting Old data")
         with database.transaction() as store:  # what SQLite accepted before the fix

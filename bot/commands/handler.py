@@ -141,9 +141,14 @@ def _run(turn: Turn, command: Command) -> None:
         if idle is not None and command.dialect == "slash":
             idle(turn, command.argument)
             return
+        # A `#word` we know, or a slash command, is meant for a meeting: say there is none.
+        # W3C lines, links and `s/a/b/` are everyday chat too, so they stay quiet.
         if command.dialect == "slash":
             turn.effects.tell("No meeting is running in this channel. "
                               "Start one with /meeting start [title].")
+        elif command.dialect == "meetbot":
+            turn.effects.tell(f"No meeting is running in this channel, so #{name} did nothing. "
+                              "Start one with #startmeeting [title].")
         return
     if spec.chair_only and not turn.is_chair():
         chairs = [*turn.store.role_names(turn.running().id, "chair"), *turn.group.chairs]

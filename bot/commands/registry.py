@@ -1,7 +1,7 @@
 """The table of commands: one small function each, registered by name.
 
-``needs_meeting`` commands are ignored outside a running meeting (a `#info` in an idle
-channel is just chat); ``chair_only`` ones are refused to anyone but a chair.
+``needs_meeting`` commands get one reply outside a running meeting (none is running, how
+to start one); ``chair_only`` ones are refused to anyone but a chair.
 """
 
 from __future__ import annotations
