@@ -7,7 +7,6 @@ switches user, ``/meeting ...`` is the slash command, ``/quit`` leaves. Effects 
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import time
@@ -18,11 +17,9 @@ from typing import TextIO
 from bot.app import Core
 from bot.effects import Acknowledge, Effect, Post, PrivateReply, SetTopic
 from bot.events import Author, Event, EventKind, Place
+from bot.nick_lines import split_nick_line
 
-# `nick: text`, except W3C keywords (`topic: ...`, `ACTION: ...`), which are commands.
-_NICK_LINE = re.compile(r"([A-Za-z_][\w.\-\[\]|^`]{0,30}):\s(.*)", re.DOTALL)
-_W3C_WORDS = {"topic", "action", "resolution", "resolved", "scribe", "scribenick", "http",
-              "https"}
+CONSOLE_COMMANDS = "/as NICK, /meeting <command>, /quit"
 
 
 def console_place(core: Core) -> Place:
@@ -81,10 +78,12 @@ class ConsoleAdapter:
             self.user = line[4:].strip() or self.user
             self._print(f"Now speaking as {self.user}.")
             return
-        who, text = self.user, line
-        match = _NICK_LINE.fullmatch(line)
-        if match and match.group(1).lower() not in _W3C_WORDS:
-            who, text = match.group(1), match.group(2)
+        if line.startswith("/") and not line.startswith("/meeting"):
+            word = line.split()[0]
+            self._print(f"Unknown console command {word}: the console knows "
+                        f"{CONSOLE_COMMANDS}.")
+            return
+        who, text = split_nick_line(line) or (self.user, line)
         self._counter += 1
         if text.startswith("/meeting"):
             kind, text = EventKind.COMMAND, text.removeprefix("/meeting").strip()
@@ -93,7 +92,19 @@ class ConsoleAdapter:
         event = Event(kind, self.place, Author(who, who), datetime.now(UTC), text,
                       message_id=f"{self._run_id}-{self._counter}" if kind is EventKind.MESSAGE
                       else "")
-        self.show(self.core.bot.handle(event))
+        effects = self.core.bot.handle(event)
+        self.show(effects)
+        if not effects:
+            self._answer_unheard(who)
+
+    def _answer_unheard(self, who: str) -> None:
+        """A line that did nothing: in a meeting it is chat (kept in the meeting's log);
+        with none running it went nowhere, and the person should know."""
+        with self.core.database.transaction() as store:
+            running = store.running_meeting(self.place) is not None
+        if not running:
+            self._print(f"Not recorded ({who}): no meeting is running here. Type "
+                        "#startmeeting to begin, #help for commands.")
 
     def show(self, effects: list[Effect]) -> None:
         for effect in effects:

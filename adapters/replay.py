@@ -22,6 +22,7 @@ from bot.commands.parse import parse_line
 from bot.config import Group, Settings
 from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place
+from bot.nick_lines import split_nick_line
 from bot.store import Database
 
 _IRC = re.compile(
@@ -29,9 +30,6 @@ _IRC = re.compile(
 _IRC_ACTION = re.compile(r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+\*\s+(\S+)\s+(.*)", re.DOTALL)
 # IRC clients' own lines: joins, parts, quits, modes, topics set by the server.
 _SYSTEM = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+(?:-!-|\*\*\*|-->|<--|--)\s.*")
-_NICK = re.compile(r"([A-Za-z_][\w.\-\[\]|^`]{0,30}):\s(.*)", re.DOTALL)
-_W3C_WORDS = {"topic", "action", "resolution", "resolved", "scribe", "scribenick", "http",
-              "https"}
 _KINDS = {"message": EventKind.MESSAGE, "edit": EventKind.EDIT, "delete": EventKind.DELETE,
           "command": EventKind.COMMAND}
 
@@ -163,8 +161,8 @@ def _parse_one(number: int, line: str, clock: _Clock) -> LogLine | None:
             number, EventKind.MESSAGE, match.group(4), match.group(5),
             clock.at(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)),
             f"line-{number}")
-    if (match := _NICK.fullmatch(line)) and match.group(1).lower() not in _W3C_WORDS:
-        return LogLine(number, EventKind.MESSAGE, match.group(1), match.group(2), clock.tick(),
+    if said := split_nick_line(line):
+        return LogLine(number, EventKind.MESSAGE, said[0], said[1], clock.tick(),
                        f"line-{number}")
     return None
 

@@ -339,7 +339,7 @@ def _describe(loc: tuple[Any, ...]) -> str:
 def parse_settings(data: dict[str, Any], source: str) -> Settings:
     """Validate a parsed TOML document; errors name the file and the key."""
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -350,6 +350,20 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
                 message = error["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: {key}: {message}")
         raise ConfigError("\n".join(lines)) from None
+    _check_skip_dates(settings, source)
+    return settings
+
+
+def _check_skip_dates(settings: Settings, source: str) -> None:
+    """A skip date the schedule never meets on is refused now, not silently ignored."""
+    from bot.schedules.recurrence import ScheduleError, check_skips  # it reads this module
+
+    for n, group in enumerate(settings.groups):
+        try:
+            check_skips(group)
+        except ScheduleError as exc:
+            raise ConfigError(f"{source}: groups[{n}].{exc.key}: group {group.name!r}: "
+                              f"{exc.problem}") from None
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def split_names(argument: str, full_names: bool = False) -> list[str]:
@@ -32,18 +33,29 @@ def quote_names(names: Iterable[str]) -> str:
 def escape_markdown_html(text: str) -> str:
     """Keep Markdown, but show HTML and chat mention syntax (``<!channel>``) literally.
 
-    Autolinks (``<https://...>``) stay: the Node.js minutes use them.
+    Autolinks (``<https://...>``) stay: the Node.js minutes use them. The text is cut at
+    the autolinks and only the pieces between them are escaped, so nothing a person can
+    type (a placeholder of ours, say) is ever read back as something else.
     """
-    links: list[str] = []
+    pieces: list[str] = []
+    end = 0
+    for match in _AUTOLINK.finditer(text):
+        pieces += [_literal(text[end:match.start()]), match.group(0)]
+        end = match.end()
+    pieces.append(_literal(text[end:]))
+    return "".join(pieces)
 
-    def keep(match: re.Match[str]) -> str:
-        links.append(match.group(0))
-        return f"\x00{len(links) - 1}\x00"
 
-    held = _AUTOLINK.sub(keep, text)
-    held = _ENTITY.sub("&amp;", held)  # "&lt;b&gt;" typed in a note stays literal too
-    held = held.replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], held)
+def _literal(text: str) -> str:
+    text = _ENTITY.sub("&amp;", text)  # "&lt;b&gt;" typed in a note stays literal too
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def drop_control_characters(text: str) -> str:
+    """Text as a person could have meant it: line breaks and tabs kept, ``\\r\\n`` read as a
+    line break, and the other control characters (NUL, escapes, C1) and lone surrogates
+    (undecodable bytes) dropped: PostgreSQL refuses NUL, and none of them shows anyway."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def one_line(text: str) -> str:

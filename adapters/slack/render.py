@@ -5,6 +5,10 @@ The core's text is plain and may hold anything a person typed, including ``<!cha
 ``@here``/``@channel``/``@everyone`` into broadcasts. So every plain string is escaped
 (``&``, ``<``, ``>``), broadcast words get a zero-width joiner after the ``@``, and mrkdwn
 objects are ``verbatim``; the only markup in what we send is markup we made (links, dates).
+
+Slack's limits count the escaped text, so long text is cut on the plain text into pieces
+that each fit once escaped: a cut never falls inside an entity (``&amp;``), a link
+(``<url>``) or a defused broadcast.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ MAX_BLOCKS = 50
 
 _BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>|\"]+[^\s<>|\".,;:!?)\]]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+ELLIPSIS = "…"
 
 
 def escape(text: str) -> str:
@@ -32,8 +38,71 @@ def escape(text: str) -> str:
 
 
 def escape_and_link(text: str) -> str:
-    """``escape``, then URLs as explicit links (verbatim mrkdwn does not link them itself)."""
-    return _URL.sub(lambda m: f"<{m.group(0)}>", escape(text))
+    """``escape``, with URLs as explicit links (verbatim mrkdwn does not link them itself)."""
+    return "".join(_atoms(text, link=True))
+
+
+def _atoms(text: str, link: bool) -> list[str]:
+    """``text`` escaped, as the smallest pieces it may be cut between: one per character,
+    except that an entity, a link and a defused broadcast each stay whole."""
+    special = [(m.start(), m.end(), "@\u2060" + m.group(1)) for m in _BROADCAST.finditer(text)]
+    if link:
+        special += [(m.start(), m.end(), "<" + m.group(0).replace("&", "&amp;") + ">")
+                    for m in _URL.finditer(text)]
+    special.sort()
+    atoms: list[str] = []
+    position = 0
+    for start, end, rendered in special:
+        if start < position:  # a broadcast word inside a URL: the link carries it
+            continue
+        atoms += [_ENTITIES.get(c, c) for c in text[position:start]]
+        atoms.append(rendered)
+        position = end
+    atoms += [_ENTITIES.get(c, c) for c in text[position:]]
+    return atoms
+
+
+def fit(text: str, limit: int, link: bool = False) -> str:
+    """``text`` escaped (and linked), cut on the plain text with an ellipsis when the
+    escaped form would pass ``limit`` characters."""
+    atoms = _atoms(text, link)
+    if sum(len(a) for a in atoms) <= limit:
+        return "".join(atoms)
+    kept, size = [], len(ELLIPSIS)
+    for atom in atoms:
+        if size + len(atom) > limit:
+            break
+        kept.append(atom)
+        size += len(atom)
+    return "".join(kept) + ELLIPSIS
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    """One line escaped and linked, in pieces of at most ``limit`` characters, cut at a
+    space where there is one, and never inside an entity or a link (a URL longer than a
+    whole section is sent as text, cut like any word)."""
+    atoms: list[str] = []
+    for atom in _atoms(line, link=True):
+        atoms += _atoms(atom[1:-1].replace("&amp;", "&"), link=False) \
+            if len(atom) > limit else [atom]
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for atom in atoms:
+        while current and size + len(atom) > limit:
+            # At the last space, unless that leaves a piece under half full: then hard.
+            spaces = [n for n, a in enumerate(current) if a.isspace()]
+            cut = spaces[-1] if spaces and spaces[-1] >= max(1, len(current) // 2) \
+                else len(current)
+            pieces.append("".join(current[:cut]))
+            current = current[cut:]
+            while current and current[0].isspace():
+                current.pop(0)
+            size = sum(len(a) for a in current)
+        current.append(atom)
+        size += len(atom)
+    pieces.append("".join(current))
+    return pieces
 
 
 def local_time(when: datetime) -> str:
@@ -55,10 +124,8 @@ def sections(text: str) -> list[dict[str, Any]]:
     """Section blocks holding ``text`` (split at line ends to stay under Slack's limit)."""
     chunks: list[str] = []
     current = ""
-    for line in escape_and_link(text).split("\n"):
-        while len(line) > SECTION_LIMIT:
-            chunks.append(line[:SECTION_LIMIT])
-            line = line[SECTION_LIMIT:]
+    for line in (piece for plain in text.split("\n") for piece in _pieces(plain,
+                                                                           SECTION_LIMIT)):
         if current and len(current) + 1 + len(line) > SECTION_LIMIT:
             chunks.append(current)
             current = line
@@ -72,8 +139,7 @@ def sections(text: str) -> list[dict[str, Any]]:
 
 def _fallback_text(text: str) -> str:
     """The notification text (and what screen readers say): escaped, and short."""
-    escaped = escape(text)
-    return escaped if len(escaped) <= TEXT_LIMIT else escaped[: TEXT_LIMIT - 1] + "…"
+    return fit(text, TEXT_LIMIT)
 
 
 def _buttons(post: Post) -> dict[str, Any]:
@@ -138,8 +204,9 @@ def render_acknowledge(ack: Acknowledge) -> Call:
 
 
 def render_topic(topic: SetTopic) -> Call:
-    text = topic.topic if len(topic.topic) <= TOPIC_LIMIT else topic.topic[: TOPIC_LIMIT - 1] + "…"
-    return Call("conversations_setTopic", {"channel": topic.place.channel, "topic": escape(text)})
+    """Slack counts the topic as sent, escaped: the plain text is cut until that fits."""
+    return Call("conversations_setTopic", {"channel": topic.place.channel,
+                                           "topic": fit(topic.topic, TOPIC_LIMIT)})
 
 
 _RENDERERS: dict[type, Any] = {

@@ -9,6 +9,7 @@ SQLite has one writer and a slow answer would lock every other channel out.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.commands import (  # noqa: F401  (registers, in help order)
     agenda,
@@ -30,6 +31,7 @@ from bot.events import Event, EventKind
 from bot.ports import AgendaSource, MinutesPublisher
 from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
+from bot.text import drop_control_characters
 
 
 class MeetingBot:
@@ -53,6 +55,7 @@ class MeetingBot:
         """
         if event.author.is_bot:
             return []
+        event = readable(event)
         prepared = self._prepare(event)  # GitHub is asked here, with no transaction open
         with self.database.transaction() as store:
             if once_key and not store.claim_event(once_key, event.at):
@@ -72,7 +75,7 @@ class MeetingBot:
         the log alone (a ``#startmeeting`` gets the standing items only).
         """
         with self.database.transaction() as store:
-            return [_quiet_if_lurking(self._turn(store, event))
+            return [_quiet_if_lurking(self._turn(store, readable(event)))
                     for event in events if not event.author.is_bot]
 
     def _prepare(self, event: Event) -> object:
@@ -123,6 +126,25 @@ def _command_in(event: Event) -> Command | None:
     return None
 
 
+def readable(event: Event) -> Event:
+    """The event with control characters dropped from everything a person chose (the text,
+    names, ids a log may carry): they would break the store (PostgreSQL refuses NUL) or the
+    minutes, and nobody can see them. Done here, at the core's one door, so every platform
+    and the replay get it, and a note holding them is still saved."""
+    author = event.author
+    return replace(
+        event,
+        text=drop_control_characters(event.text),
+        author=replace(author, user_id=drop_control_characters(author.user_id),
+                       name=drop_control_characters(author.name)),
+        message_id=drop_control_characters(event.message_id),
+        thread_id=drop_control_characters(event.thread_id),
+        action=drop_control_characters(event.action),
+        mentions={drop_control_characters(user_id): drop_control_characters(name)
+                  for user_id, name in event.mentions.items()},
+    )
+
+
 def _on_message(turn: Turn) -> None:
     event = turn.event
     command = parse_line(event.text)
@@ -156,9 +178,14 @@ def _run(turn: Turn, command: Command) -> None:
         if idle is not None and command.dialect == "slash":
             idle(turn, command.argument)
             return
+        # A `#word` we know, or a slash command, is meant for a meeting: say there is none.
+        # W3C lines, links and `s/a/b/` are everyday chat too, so they stay quiet.
         if command.dialect == "slash":
             turn.effects.tell("No meeting is running in this channel. "
                               "Start one with /meeting start [title].")
+        elif command.dialect == "meetbot":
+            turn.effects.tell(f"No meeting is running in this channel, so #{name} did nothing. "
+                              "Start one with #startmeeting [title].")
         return
     if spec.chair_only and not turn.is_chair():
         turn.only_chairs(f"use {name}")

@@ -83,6 +83,8 @@ _W3C_NAMES = {
     "scribe": "scribe",
     "scribenick": "scribe",
 }
+# ``topic: ...`` is a command, so no line starting with these words names a speaker.
+W3C_COLON_WORDS = frozenset(_W3C_NAMES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,10 @@
 """The table of commands: one small function each, registered by name.
 
-``needs_meeting`` commands are ignored outside a running meeting (a `#info` in an idle
-channel is just chat); ``chair_only`` ones are refused to anyone but a chair. A command
-that needs an answer from outside (GitHub) declares a ``prepare`` step: it runs before the
-command's transaction opens and hands what it learnt to the command in ``Turn.prepared``,
-so the command itself only reads and writes the store.
+``needs_meeting`` commands get one reply outside a running meeting (none is running, how
+to start one); ``chair_only`` ones are refused to anyone but a chair. A command that needs
+an answer from outside (GitHub) declares a ``prepare`` step: it runs before the command's
+transaction opens and hands what it learnt to the command in ``Turn.prepared``, so the
+command itself only reads and writes the store.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ class MinutesView:
 def note_text(note: Note, known: KnownPeople) -> str:
     text = escape_markdown_html(note.text)
     if note.kind is NoteKind.ACTION:
-        owners = ", ".join(known.owners_of(note.text))
+        owners = ", ".join(one_line(owner) for owner in known.owners_of(note.text))
         return f"Action ({owners}): {text}" if owners else f"Action: {text}"
     return _PREFIX[note.kind] + text
 
@@ -107,7 +107,7 @@ def _present_line(name: str, github: str, affiliation: str) -> str:
     if affiliation:
         text += f" from {one_line(affiliation)}"
     if github:
-        text += f" (@{github})"
+        text += f" (@{one_line(github)})"
     return text
 
 
@@ -117,8 +117,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     known = KnownPeople.of_meeting(store, meeting.id)
 
     def _line(note: Note) -> NoteLine:
-        return NoteLine(note.depth, note_text(note, known), note.kind.value, note.author_name,
-                        f"{note.at:%H:%M}")
+        return NoteLine(note.depth, note_text(note, known), note.kind.value,
+                        one_line(note.author_name), f"{note.at:%H:%M}")
 
     def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,
@@ -158,7 +158,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         if note.kind is not NoteKind.ACTION:
             continue
         text = one_line(note.text)  # a list entry of its own: keep it on one line
-        owners = known.owners_of(note.text)
+        # Names are people's own words too: shown literally, like the notes.
+        owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
         actions.append((", ".join(owners), text))
         for owner in owners or ("UNASSIGNED",):
             by_person.setdefault(owner, []).append(text)
@@ -166,9 +167,9 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         by_person.move_to_end("UNASSIGNED")
 
     doc = meeting.links.get("minutes_doc", group.links.minutes_doc)
-    links = [("Recording", meeting.links.get("recording", "")),
-             ("GitHub Issue", meeting.links.get("issue", "")),
-             ("Minutes Google Doc" if "docs.google.com" in doc else "Minutes", doc)]
+    links = [("Recording", one_line(meeting.links.get("recording", ""))),
+             ("GitHub Issue", one_line(meeting.links.get("issue", ""))),
+             ("Minutes Google Doc" if "docs.google.com" in doc else "Minutes", one_line(doc))]
     label_line = ""
     if group.labels and group.orgs:
         labels = ", ".join(f"**{label}**" for label in group.labels)
@@ -181,7 +182,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         title=title,
         heading=title if title.endswith(meeting.meeting_date) else
         f"{title} {meeting.meeting_date}",
-        starter=one_line(starter.name) if starter else meeting.started_by,
+        starter=one_line(starter.name if starter else meeting.started_by),
         date=meeting.meeting_date,
         group=group,
         meeting=meeting,

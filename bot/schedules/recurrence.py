@@ -155,7 +155,7 @@ def recurring_schedule(group: Group) -> RecurringSchedule:
         raise ScheduleError(group.name, "schedule.rrule", f"{schedule.rrule!r} is not a valid "
                             f"RRULE ({exc}); example: 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TH'") \
             from None
-    skips = frozenset(_local_date(group, f"schedule.skip[{n}]", v)
+    skips = frozenset(_skipped_day(group, rule, f"schedule.skip[{n}]", v)
                       for n, v in enumerate(schedule.skip))
     moves: dict[date, datetime] = {}
     for original, target in schedule.moves.items():
@@ -167,6 +167,37 @@ def recurring_schedule(group: Group) -> RecurringSchedule:
         moves[day] = _wall_clock(group, key, target)
     return RecurringSchedule(group, rule_text, first, zone,
                              timedelta(minutes=schedule.duration_minutes), skips, moves)
+
+
+def _skipped_day(group: Group, rule: rrule, key: str, value: str) -> date:
+    """A skip must name a day the group meets: one that matches nothing (a typo, a date
+    from an older rule) would leave the meeting somebody meant to cancel in place."""
+    day = _local_date(group, key, value)
+    start_of_day = datetime.combine(day, datetime.min.time())
+    if any(wall.date() == day for wall in
+           rule.between(start_of_day, start_of_day + timedelta(days=1), inc=True)):
+        return day
+    nearest = [wall.date().isoformat() for wall in
+               (rule.before(start_of_day), rule.after(start_of_day)) if wall is not None]
+    raise ScheduleError(group.name, key, f"{day} is not a meeting day of this schedule"
+                        + (f" (the nearest are {' and '.join(nearest)})" if nearest else ""))
+
+
+def check_skips(group: Group) -> None:
+    """The skip dates of a group's RRULE schedule, checked when the config is loaded.
+
+    Only skips: the rest of a schedule is checked per group when it is planned, so one
+    group's broken rule does not stop the others; a rule too broken to read leaves its
+    skips to that check as well.
+    """
+    schedule = group.schedule
+    if schedule is None or not schedule.rrule or not schedule.skip:
+        return
+    try:
+        recurring_schedule(group)
+    except ScheduleError as exc:
+        if exc.key.startswith("schedule.skip"):
+            raise
 
 
 def has_schedule(group: Group) -> bool:

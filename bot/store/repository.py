@@ -315,19 +315,34 @@ class Store:
 
     def mark_attendance(self, meeting_id: int, person_id: int, status: str, how: str,
                         at: datetime) -> bool:
-        """Record presence or regrets; returns False when nothing changed."""
+        """Record presence or regrets; returns False when nothing changed.
+
+        The person's name, handle and affiliation are copied onto the row each time: the
+        minutes of this meeting show them as they were here, whatever they say later.
+        """
+        person = self.connection.execute(
+            select(people.c.name, people.c.github, people.c.affiliation)
+            .where(people.c.id == person_id)).one()
+        shown = {"shown_name": person.name, "shown_github": person.github,
+                 "shown_affiliation": person.affiliation}
         row = self.connection.execute(
-            select(attendance.c.id, attendance.c.status, attendance.c.left_at).where(
+            select(attendance.c.id, attendance.c.status, attendance.c.left_at,
+                   attendance.c.shown_name, attendance.c.shown_github,
+                   attendance.c.shown_affiliation).where(
                 attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)
         ).first()
         if row is None:
             self.connection.execute(insert(attendance).values(
-                meeting_id=meeting_id, person_id=person_id, status=status, how=how, at=at))
+                meeting_id=meeting_id, person_id=person_id, status=status, how=how, at=at,
+                **shown))
             return True
         if row.status == status and row.left_at is None:
+            if (row.shown_name, row.shown_github, row.shown_affiliation) != tuple(shown.values()):
+                self.connection.execute(update(attendance).where(attendance.c.id == row.id)
+                                        .values(**shown))
             return False
         self.connection.execute(update(attendance).where(attendance.c.id == row.id)
-                                .values(status=status, how=how, left_at=None))
+                                .values(status=status, how=how, left_at=None, **shown))
         return True
 
     def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
@@ -339,16 +354,15 @@ class Store:
 
     def attendance(self, meeting_id: int) -> list[Attendance]:
         rows = self.connection.execute(
-            select(attendance, people.c.platform, people.c.user_id, people.c.name,
-                   people.c.github, people.c.affiliation)
+            select(attendance, people.c.platform, people.c.user_id)
             .join(people, people.c.id == attendance.c.person_id)
             .where(attendance.c.meeting_id == meeting_id)
             .order_by(attendance.c.id)
         )
         return [
             Attendance(
-                person=Person(r.person_id, r.platform, r.user_id, r.name, r.github,
-                              r.affiliation),
+                person=Person(r.person_id, r.platform, r.user_id, r.shown_name,
+                              r.shown_github, r.shown_affiliation),
                 status=r.status, how=r.how, at=_utc(r.at),  # type: ignore[arg-type]
                 left_at=_utc(r.left_at),
             )

@@ -93,6 +93,11 @@ attendance = Table(
     Column("how", String(20), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("left_at", DateTime(timezone=True)),
+    # The person as shown at this meeting (migration 0006): later changes to ``people``
+    # must not rewrite old minutes.
+    Column("shown_name", String(200), nullable=False, server_default=""),
+    Column("shown_github", String(100), nullable=False, server_default=""),
+    Column("shown_affiliation", String(200), nullable=False, server_default=""),
     UniqueConstraint("meeting_id", "person_id", name="one_attendance_per_person"),
 )
 

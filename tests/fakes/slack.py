@@ -125,6 +125,22 @@ class RecordedCall:
     response: Any = None
 
 
+# Slack's documented limits (Block Kit reference, conversations.setTopic), counted on the
+# text as sent, escaped.
+TOPIC_LIMIT = 250
+SECTION_TEXT_LIMIT = 3000
+MAX_BLOCKS = 50
+
+
+def _check_block_limits(args: _ARGS) -> None:
+    blocks = args.get("blocks") or []
+    if len(blocks) > MAX_BLOCKS or any(
+            block.get("type") == "section"
+            and len(block.get("text", {}).get("text", "")) > SECTION_TEXT_LIMIT
+            for block in blocks):
+        raise _SlackError("invalid_blocks")
+
+
 @dataclass
 class _Injected:
     status: int
@@ -825,6 +841,7 @@ class FakeSlack:
         self._require(args, "channel", error="channel_not_found")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
+        _check_block_limits(args)
         channel = str(args["channel"])
         ts = self._next_ts()
         message = self._bot_message(args, ts)
@@ -836,6 +853,7 @@ class FakeSlack:
         self._require(args, "user", error="user_not_in_channel")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
+        _check_block_limits(args)
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, args: _ARGS, token: str) -> _ARGS:
@@ -905,6 +923,8 @@ class FakeSlack:
         channel = self._channel(args)
         if not channel["is_member"]:
             raise _SlackError("not_in_channel")
+        if len(str(args.get("topic", ""))) > TOPIC_LIMIT:
+            raise _SlackError("too_long")
         channel["topic"] = {"value": str(args.get("topic", "")), "creator": self.bot_user_id,
                             "last_set": self._ts_base}
         return {"ok": True, "channel": dict(channel)}
