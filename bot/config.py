@@ -262,8 +262,8 @@ class Settings(_Strict):
         in a stray channel (any channel of any workspace the app is in) must never publish
         over a group's minutes or read its agenda. A one-group setup whose group has no
         GitHub settings, and names no channel on that platform, still runs that group
-        everywhere. The console is the operator's own terminal: there the only group runs
-        whatever its settings.
+        everywhere. The console and the replay are the operator's own commands: there the
+        only group runs whatever its settings.
         """
         for group in self.groups:
             for binding in group.channels:
@@ -273,7 +273,7 @@ class Settings(_Strict):
         bound_here = any(b.platform == platform for g in self.groups for b in g.channels)
         if len(self.groups) == 1 and not bound_here:
             only = self.groups[0]
-            if platform == "console" or not only.uses_github:
+            if platform in OPERATOR_PLATFORMS or not only.uses_github:
                 return only
         return DEFAULT_GROUP
 
@@ -286,6 +286,8 @@ class Settings(_Strict):
 
 
 DEFAULT_GROUP = Group(name="Gavel", title="Meeting")
+# Places only the operator reaches (their terminal, a log they chose to replay).
+OPERATOR_PLATFORMS = ("console", "replay")
 
 
 @dataclass(frozen=True)
