@@ -128,7 +128,9 @@ class ReminderService:
     # -- the loop ----------------------------------------------------------------------
 
     async def run(self, until: datetime | None = None) -> None:
-        """Refresh, then sleep until the next refresh; forever, or until ``until``."""
+        """Refresh, then sleep until the next refresh; forever, or until ``until`` (then
+        return once everything due by it is handled). A ``SteppedClock`` does not move by
+        itself: give it an ``until`` it already shows, or none (run until cancelled)."""
         self.start()
         try:
             while True:
