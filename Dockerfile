@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    GAVEL_CONFIG=/config/gavel.toml
+    GAVEL_CONFIG=/config/gavel.toml \
+    GAVEL_DATA_DIR=/data
 
 RUN useradd --create-home --uid 10001 gavel \
     && mkdir -p /app /data /config \
@@ -18,8 +19,10 @@ COPY --chown=gavel:gavel scripts ./scripts
 COPY --chown=gavel:gavel config.example.toml slack-manifest.yaml ./
 RUN scripts/setup --no-dev
 
-# Mount your config at /config/gavel.toml (with data_dir = "/data") and pass tokens as
-# environment variables. The web server (healthz, Slack HTTP mode, calendar feeds) must
+# Mount your config at /config/gavel.toml and pass tokens as environment variables.
+# GAVEL_DATA_DIR puts every state file (SQLite database, its locks, saved minutes) in the
+# /data volume whatever the config's data_dir says: mount a named volume there
+# (docker run -v gavel-data:/data ...) and the data outlives the container. The web server (healthz, Slack HTTP mode, calendar feeds) must
 # listen on 0.0.0.0 inside the container: set [web] host = "0.0.0.0".
 VOLUME ["/data"]
 EXPOSE 8080

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from bot.app import Core
     from bot.config import Secrets, Settings
 
@@ -102,7 +104,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date_from_name(path: str) -> object:
+def _date_from_name(path: str) -> date:
     """A log named like ``2023-01-19.log`` is that day's; otherwise today."""
     import re
     from datetime import UTC, date, datetime
@@ -155,16 +157,16 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.app import database_url_for
     from bot.store.database import create_database_engine, upgrade
 
-    settings = _settings(args)
-    engine = create_database_engine(args.database or settings.database_url_or_default())
+    engine = create_database_engine(database_url_for(_settings(args), args.database))
     upgrade(engine)
     print(f"database {engine.url.render_as_string(hide_password=True)}: schema up to date")
     return 0
 
 
-def _iso_date(text: str) -> object:
+def _iso_date(text: str) -> date:
     from datetime import date
 
     try:
@@ -266,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError, TemplateSyntaxError
 
     from bot.config import ConfigError
     from bot.minutes import TemplateNotFound
@@ -278,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gavel: {exc}", file=sys.stderr)
         return 2
     except TemplateError as exc:
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
         print(f"gavel: the minutes template failed{where}: {exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:

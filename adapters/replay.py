@@ -2,7 +2,8 @@
 
 Formats, recognised line by line: MeetBot/IRC (``[HH:MM] <nick> text``,
 ``[HH:MM:SS] <nick> text``, ``HH:MM <nick> text``), ``nick: text``, and JSON lines (one
-message object per line: ``{"user": ..., "text": ..., "ts": ..., "id": ..., "type": ...}``).
+message object per line: ``{"user": ..., "text": ..., "ts": ..., "id": ..., "type": ...}``),
+and a Slack export's channel-day file (one JSON array; ``adapters.replay_slack``).
 A line in no known format is reported with its number and skipped; the rest is replayed.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from adapters.replay_slack import as_export, export_lines
 from bot.commands.handler import MeetingBot
 from bot.commands.parse import parse_line
 from bot.config import Group, Settings
@@ -74,21 +76,38 @@ class _Clock:
         return self.last.astimezone(UTC)
 
 
+# Times a log may carry: a day's slack on either side of what ``datetime`` holds, so the
+# meeting's dates in any zone, its durations and "a second later" stay representable.
+_EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+
+
 def _json_time(value: object, clock: _Clock) -> datetime:
-    if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1)
-                                          .isdigit()):
-        moment = datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
-    elif isinstance(value, str) and value:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    else:
-        return clock.tick()
+    try:
+        if isinstance(value, int | float) or (
+                isinstance(value, str) and value.replace(".", "", 1).isdigit()):
+            moment = datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+        elif isinstance(value, str) and value:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            moment = moment.astimezone(UTC)
+        else:
+            return clock.tick()
+    except (ValueError, OverflowError, OSError):
+        moment = None
+    if moment is None or not _EARLIEST <= moment <= _LATEST:
+        raise ValueError(f"the time {value!r} cannot be read: give Unix seconds or an ISO "
+                         "8601 time between the years 2 and 9998 (line skipped)")
     clock.last = moment.astimezone(clock.zone)
-    return moment.astimezone(UTC)
+    return moment
 
 
 def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
+    lines = list(lines)
+    messages = as_export("".join(lines))
+    if messages is not None:
+        return _parse_export(messages, day, zone)
     parsed = ParsedLog()
     clock = _Clock(day, zone)
     for number, raw in enumerate(lines, 1):
@@ -97,7 +116,7 @@ def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
             continue  # blank, or a join/part/mode line: nobody said anything
         try:
             entry = _parse_one(number, line, clock)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
             parsed.problems.append(f"line {number}: {exc}")
             continue
         if entry is None:
@@ -106,6 +125,16 @@ def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
                                    f"(skipped): {preview}")
             continue
         parsed.lines.append(entry)
+    return parsed
+
+
+def _parse_export(messages: list[object], day: date, zone: str) -> ParsedLog:
+    """A Slack export file: its messages in time order; problems name message numbers."""
+    parsed = ParsedLog()
+    clock = _Clock(day, zone)
+    read = export_lines(messages, lambda ts: _json_time(ts, clock), parsed.problems)
+    for number, nick, text, ts, at in sorted(read, key=lambda line: line[4]):
+        parsed.lines.append(LogLine(number, EventKind.MESSAGE, nick, text, at, ts))
     return parsed
 
 
@@ -169,7 +198,8 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     """
     log = parse_log(lines, day, zone or group.timezone)
     if not log.lines:
-        raise ValueError("the log holds no chat line in a known format")
+        why = f" ({log.problems[-1]})" if log.problems else ""
+        raise ValueError(f"the log holds no chat line in a known format{why}")
     database = database or Database.open("sqlite://")
     place = Place("replay", f"replay-{group.name}")
     bot = MeetingBot(database, settings.model_copy(update={"groups": [group]}))

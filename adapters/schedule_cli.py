@@ -27,6 +27,8 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type
     ics = commands.add_parser("ics", help="write a group's calendar feed (.ics)")
     ics.add_argument("group", help="group name")
     ics.add_argument("-o", "--output", help="file (default: <group>.ics; '-' for stdout)")
+    ics.add_argument("--url", action="store_true", help="print the feed's address on this "
+                     "server (secret: anyone with it can read the feed) instead of a file")
     ics.set_defaults(func=cmd_ics)
 
     loop = commands.add_parser(
@@ -67,6 +69,7 @@ def _group(core: Any, name: str | None, command: str) -> Any:
 def cmd_next(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from bot.calendars.public_links import public_links
     from bot.events import Place
     from bot.reminders_text import next_meeting_post, when_line
     from bot.schedules.materialise import materialise
@@ -92,11 +95,12 @@ def cmd_next(args: argparse.Namespace) -> int:
                 continue
             with core.database.transaction() as store:
                 meetings = upcoming_meetings(store.connection, group, now, args.count)
+                public = public_links(store.connection, core.settings, group)
             if not meetings:
                 continue
             first, *rest = meetings
             print(f"== {group.name} ==")
-            print(next_meeting_post(group, Place("console", "console"), first).text)
+            print(next_meeting_post(group, Place("console", "console"), first, public).text)
             if rest:
                 print("Then:")
                 for meeting in rest:
@@ -163,6 +167,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
         if not has_schedule(group):
             print(f"gavel ics: group {group.name!r} has no [groups.schedule]", file=sys.stderr)
             return 2
+        if args.url:
+            return _print_feed_url(core, group)
         try:
             text = group_feed(core.database, group, datetime.now(UTC))
         except ScheduleError as exc:
@@ -172,11 +178,29 @@ def cmd_ics(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             return 0
         path = Path(args.output or f"{group_slug(group.name)}.ics")
-        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            path.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            print(f"gavel ics: cannot write {path}: {exc.strerror} (give -o a file in a "
+                  "folder that exists, or -o - for stdout)", file=sys.stderr)
+            return 1
         print(f"wrote {path} ({text.count('BEGIN:VEVENT')} meetings)")
         return 0
     finally:
         core.close()
+
+
+def _print_feed_url(core: Any, group: Any) -> int:
+    from bot.calendars.public_links import public_links
+
+    with core.database.transaction() as store:
+        links = public_links(store.connection, core.settings, group)
+    if links is None:
+        print("gavel ics: no public address is configured: set [web] public_url (the address "
+              "people reach this server at, e.g. \"https://gavel.example.org\")", file=sys.stderr)
+        return 2
+    print(links.feed)
+    return 0
 
 
 def cmd_reminder_loop(args: argparse.Namespace) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -32,7 +32,8 @@ class PlatformService(Protocol):
 
 
 ServiceFactory = Callable[[Core, web.Application], PlatformService]
-BackgroundJob = Callable[[Core, dict[str, PlatformService]], Awaitable[None]]
+# A coroutine function (not any awaitable): each job becomes an ``asyncio`` task.
+BackgroundJob = Callable[[Core, dict[str, PlatformService]], Coroutine[Any, Any, None]]
 
 # Background jobs register here (reminders, publishing retries); each runs until cancelled.
 BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job]
@@ -69,10 +70,14 @@ def _factory(platform: str) -> ServiceFactory:
 
 
 async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None = None,
-              port: int | None = None) -> None:
+              port: int | None = None,
+              factories: Mapping[str, ServiceFactory] | None = None) -> None:
+    """``factories`` replaces the built-in adapter of a platform (tests pass one built
+    with a clock or back-off they control)."""
     stop = stop or asyncio.Event()
     app = build_web_app(core)
-    services = {p: _factory(p)(core, app) for p in platforms}
+    chosen = factories or {}
+    services = {p: (chosen.get(p) or _factory(p))(core, app) for p in platforms}
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, core.settings.web.host,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.config import Settings
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import FakeSlack, slash_command_body
-from tests.slack_harness import running_slack
+from tests.slack_harness import bound_to_slack, running_slack
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -38,7 +38,8 @@ async def main(requests: int, events: int, database: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         fake.add_user("U1", name="rafael", display_name="RafaelGSS")
         url = database or f"sqlite:///{Path(tmp) / 'gavel.db'}"
-        async with running_slack(fake, url, tmp, Settings(groups=[SECURITY_WG])) as bot:
+        settings = Settings(groups=[bound_to_slack(SECURITY_WG)])
+        async with running_slack(fake, url, tmp, settings) as bot:
             await bot.command("start")
             await fake.async_wait_for_calls("chat.postMessage")
             response_url = fake.response_url()

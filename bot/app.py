@@ -13,6 +13,7 @@ from bot.commands.handler import MeetingBot
 from bot.config import Secrets, Settings
 from bot.ports import AgendaSource
 from bot.store import Database
+from bot.store.database import make_data_dir
 
 if TYPE_CHECKING:
     from bot.github.client import GitHub
@@ -36,12 +37,23 @@ class Core:
         self.database.close()
 
 
+def database_url_for(settings: Settings, explicit: str | None = None) -> str:
+    """The URL to open: ``explicit`` (``--database``), the configured one, or SQLite in
+    ``data_dir``, whose folder is created here and only here: a URL someone typed must
+    name a folder that exists (a typo is an error, not a new empty database)."""
+    url = explicit or settings.configured_database_url()
+    if url:
+        return url
+    make_data_dir(settings.data_dir)
+    return settings.database_url_or_default()
+
+
 def build_core(settings: Settings, secrets: Secrets | None = None,
                database_url: str | None = None,
                agenda_source: AgendaSource | None = None) -> Core:
     """Open the database (migrating it) and make the handler for this config."""
     secrets = secrets if secrets is not None else Secrets.from_environment()
-    database = Database.open(database_url or settings.database_url_or_default())
+    database = Database.open(database_url_for(settings, database_url))
     minutes_dir = str(Path(settings.data_dir) / "minutes")
     github, publisher = None, None
     if any(g.orgs or g.minutes_repo or g.issue_repo for g in settings.groups):

@@ -122,6 +122,9 @@ class Group(_Strict):
     invitees: str = ""
     chairs: list[str] = Field(default_factory=list)
     channels: list[ChannelBinding] = Field(default_factory=list)
+    # The public calendar feed carries the join link (and any passcode in it) only if true:
+    # a feed URL gets pasted into shared calendars, a meeting's passcode should not.
+    feed_join_link: bool = False
     template: str = "nodejs"
     schedule: Schedule | None = None
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
@@ -158,10 +161,22 @@ class Group(_Strict):
     def labels(self) -> list[str]:
         return self.agenda_labels or ([self.agenda_label] if self.agenda_label else [])
 
+    @property
+    def uses_github(self) -> bool:
+        """Publishes minutes, reads an agenda or opens issues: what a stray channel must
+        never be able to do in this group's name."""
+        return bool(self.minutes_repo or self.issue_repo or self.orgs or self.labels)
+
 
 class SlackSettings(_Strict):
+    """``allowed_teams``: with ``oauth``, the workspace (team) ids that may install Gavel;
+    an install from any other workspace is refused unless ``allow_any_workspace`` is set
+    (the operator's explicit choice to serve anyone who finds ``/slack/install``)."""
+
     mode: Literal["http", "socket"] = "http"
     oauth: bool = False
+    allowed_teams: list[str] = Field(default_factory=list)
+    allow_any_workspace: bool = False
     # Web API base URL (keep the trailing slash); $GAVEL_SLACK_API_URL overrides it.
     api_url: str = ""
 
@@ -190,6 +205,21 @@ class DiscordSettings(_Strict):
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    # Where people reach this server ("https://gavel.example.org"): calendar feed URLs and
+    # the short add-to-calendar links are given under it. Empty: no feed URL is shown, and
+    # calendar links stay in the message text.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not an http(s) address such as "
+                             "'https://gavel.example.org'")
+        if len(value) > 200:  # short links under it must stay short (Discord: 512)
+            raise ValueError("must be 200 characters or fewer")
+        return value
 
 
 class GitHubSettings(_Strict):
@@ -228,9 +258,12 @@ class Settings(_Strict):
     def group_for_channel(self, platform: str, workspace: str, channel: str) -> Group:
         """The group bound to a channel.
 
-        An unbound channel gets the only group when no group names any channel on that
-        platform (a one-group setup), and otherwise the default group, which has no GitHub
-        settings: a meeting in a stray channel must never publish over a group's minutes.
+        An unbound channel gets the default group, which has no GitHub settings: a meeting
+        in a stray channel (any channel of any workspace the app is in) must never publish
+        over a group's minutes or read its agenda. A one-group setup whose group has no
+        GitHub settings, and names no channel on that platform, still runs that group
+        everywhere. The console is the operator's own terminal: there the only group runs
+        whatever its settings.
         """
         for group in self.groups:
             for binding in group.channels:
@@ -239,14 +272,17 @@ class Settings(_Strict):
                     return group
         bound_here = any(b.platform == platform for g in self.groups for b in g.channels)
         if len(self.groups) == 1 and not bound_here:
-            return self.groups[0]
+            only = self.groups[0]
+            if platform == "console" or not only.uses_github:
+                return only
         return DEFAULT_GROUP
 
+    def configured_database_url(self) -> str:
+        """``$GAVEL_DATABASE_URL`` or ``database_url``; empty for the default database."""
+        return os.environ.get("GAVEL_DATABASE_URL") or self.database_url
+
     def database_url_or_default(self) -> str:
-        url = os.environ.get("GAVEL_DATABASE_URL") or self.database_url
-        if url:
-            return url
-        return f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
+        return self.configured_database_url() or f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
 
 
 DEFAULT_GROUP = Group(name="Gavel", title="Meeting")
@@ -320,26 +356,52 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the config file named by ``path``, ``$GAVEL_CONFIG`` or ``./gavel.toml``.
 
     With no file at the default place the bot still starts, with one default group.
+    ``$GAVEL_DATA_DIR`` overrides ``data_dir`` (see ``_with_data_dir``).
     """
     explicit = path is not None or "GAVEL_CONFIG" in os.environ
     path = path or Path(os.environ.get("GAVEL_CONFIG", DEFAULT_CONFIG_PATH))
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return Settings()
+        return _with_data_dir(Settings(), Path.cwd())
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    settings = parse_settings(data, str(path))
-    if not Path(settings.data_dir).is_absolute():
-        # Like template files, relative to the file: the same config finds the same data
-        # whichever folder the bot is started from.
-        settings = settings.model_copy(
-            update={"data_dir": str((path.parent / settings.data_dir).resolve())})
+    settings = _with_data_dir(parse_settings(data, str(path)), path.parent)
     return _with_template_paths(settings, path)
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The file's text. TOML is UTF-8; a byte-order mark (Windows editors add one) is
+    accepted, and any other encoding is named with the fix instead of a decoder's error."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:64]):
+        raise ConfigError(f"{path}: saved as UTF-16, but a config must be UTF-8: save it "
+                          "again as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
+                          "(the file looks saved as Latin-1 or another legacy encoding): "
+                          "save it again as UTF-8") from None
+
+
+DATA_DIR_VARIABLE = "GAVEL_DATA_DIR"
+
+
+def _with_data_dir(settings: Settings, base: Path) -> Settings:
+    """Where state lives: ``$GAVEL_DATA_DIR`` when set, whatever the file says (a container
+    keeps everything in its volume), else ``data_dir`` relative to the config file's folder,
+    like template files: the same config finds the same data from any working folder."""
+    data_dir = os.environ.get(DATA_DIR_VARIABLE) or ""
+    if data_dir:
+        return settings.model_copy(update={"data_dir": str(Path(data_dir).resolve())})
+    if Path(settings.data_dir).is_absolute():
+        return settings
+    return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
 
 
 BUILT_IN_TEMPLATES = ("nodejs", "meetbot")

@@ -39,6 +39,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.calendars.public_links import PublicLinks, public_links
 from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
@@ -118,6 +119,7 @@ class ReminderService:
         self.stats = FireStats()
         self.renderer = ReminderRenderer()
         self._groups = group_index(settings)
+        self._public: dict[str, PublicLinks] = {}  # group name -> its feed and short links
         self._in_flight: set[asyncio.Task[None]] = set()
         self._rendering_ahead: asyncio.Task[None] | None = None
         # Reminders falling due together are claimed, and marked sent, in one transaction.
@@ -183,6 +185,7 @@ class ReminderService:
         report = await asyncio.to_thread(materialise, self.database, self.settings, now,
                                          read_feed=self.read_feed)
         self.errors = report.errors
+        self._public = await asyncio.to_thread(all_public_links, self.database, self.settings)
         self.renderer.clear()  # a changed schedule or a new day: render afresh
         self._groups = group_index(self.settings)
         # Look past the next refresh, or a reminder due just after it would wait for it.
@@ -240,7 +243,7 @@ class ReminderService:
             if group is None:
                 continue
             try:
-                self.renderer.parts(group, occurrence)
+                self.renderer.parts(group, occurrence, self._public.get(group.name))
             except Exception:  # the reminder renders again when due, and reports then
                 log.exception("group %r: rendering the reminder ahead failed", group_name)
 
@@ -334,7 +337,7 @@ class ReminderService:
         reminders); otherwise in a thread, as writing an .ics or asking GitHub blocks."""
         place = Place(claimed.platform, claimed.channel, claimed.workspace)
         args = (group, place, claimed.meeting.occurrence, claimed.offset, late,
-                self.agenda_source)
+                self.agenda_source, self._public.get(group.name))
         ready = self.renderer.ready_post(*args)
         return ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
 
@@ -393,6 +396,20 @@ class ReminderService:
             step(store.connection, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
 
 
+def all_public_links(database: Database, settings: Settings) -> dict[str, PublicLinks]:
+    """Each scheduled group's feed and short-link addresses (its tokens are made the first
+    time), or nothing when no ``web.public_url`` is configured."""
+    if not settings.web.public_url:
+        return {}
+    found: dict[str, PublicLinks] = {}
+    with database.transaction() as store:
+        for group in settings.groups:
+            links = public_links(store.connection, settings, group) if group.schedule else None
+            if links is not None:
+                found[group.name] = links
+    return found
+
+
 def group_index(settings: Settings) -> dict[str, Group]:
     """Groups by case-folded name, first one winning as in ``Settings.group_named``: a
     reminder looks its group up in a dict rather than scanning thousands of groups."""
@@ -425,6 +442,7 @@ def preview_reminders(database: Database, settings: Settings, now: datetime,
     with database.transaction() as store:
         pending = rows.pending_reminders(store.connection, now, now + timedelta(days=400),
                                          group_name=group_name)[:count]
+    public = all_public_links(database, settings)
     previews = []
     for item in pending:
         group = settings.group_named(item.meeting.group_name)
@@ -432,5 +450,6 @@ def preview_reminders(database: Database, settings: Settings, now: datetime,
             continue
         place = Place(item.platform, item.channel, item.workspace)
         previews.append((item, reminder_post(group, place, item.meeting.occurrence, item.offset,
-                                             agenda_source=agenda_source)))
+                                             agenda_source=agenda_source,
+                                             public=public.get(group.name))))
     return previews, report.errors

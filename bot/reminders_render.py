@@ -19,6 +19,7 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from bot.calendars.ics import series_calendar
+from bot.calendars.public_links import PublicLinks
 from bot.config import Group
 from bot.effects import Post
 from bot.events import Place
@@ -41,7 +42,8 @@ class ReminderRenderer:
     def __init__(self, size: int = 40_000) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._parts: OrderedDict[PartsKey, tuple[Group, MeetingParts]] = OrderedDict()
+        self._parts: OrderedDict[PartsKey, tuple[Group, PublicLinks | None, MeetingParts]] = \
+            OrderedDict()
         self._series: dict[str, tuple[Group, str | None]] = {}
 
     def clear(self) -> None:
@@ -50,34 +52,36 @@ class ReminderRenderer:
             self._series.clear()
 
     def post(self, group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
-             late: bool = False, agenda_source: AgendaSource | None = None) -> Post:
+             late: bool = False, agenda_source: AgendaSource | None = None,
+             public: PublicLinks | None = None) -> Post:
         return reminder_post(group, place, occurrence, offset, late, agenda_source,
-                             parts=self.parts(group, occurrence))
+                             parts=self.parts(group, occurrence, public))
 
     def ready_post(self, group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
-                   late: bool = False, agenda_source: AgendaSource | None = None
-                   ) -> Post | None:
+                   late: bool = False, agenda_source: AgendaSource | None = None,
+                   public: PublicLinks | None = None) -> Post | None:
         """The post if it needs no slow work (its meeting's parts are cached and it has no
         agenda to read from GitHub); None otherwise. Safe to call in the event loop."""
         if agenda_source is not None and offset >= AGENDA_FROM and group.labels:
             return None
         with self._lock:
             found = self._parts.get((group.name, occurrence))
-        if found is None or found[0] is not group:
+        if found is None or found[0] is not group or found[1] != public:
             return None
         return reminder_post(group, place, occurrence, offset, late, agenda_source,
-                             parts=found[1])
+                             parts=found[2])
 
-    def parts(self, group: Group, occurrence: Occurrence) -> MeetingParts:
+    def parts(self, group: Group, occurrence: Occurrence, public: PublicLinks | None = None
+              ) -> MeetingParts:
         key = (group.name, occurrence)
         with self._lock:
             found = self._parts.get(key)
-            if found is not None and found[0] is group:
+            if found is not None and found[0] is group and found[1] == public:
                 self._parts.move_to_end(key)
-                return found[1]
-        made = meeting_parts(group, occurrence, self._series_file(group))
+                return found[2]
+        made = meeting_parts(group, occurrence, self._series_file(group), public)
         with self._lock:
-            self._parts[key] = (group, made)
+            self._parts[key] = (group, public, made)
             while len(self._parts) > self.size:
                 self._parts.popitem(last=False)
         return made

@@ -13,6 +13,7 @@ from datetime import UTC, timedelta
 
 from bot.calendars.ics import group_slug, meetings_calendar, series_calendar
 from bot.calendars.links import calendar_links
+from bot.calendars.public_links import PublicLinks
 from bot.calendars.zone_table import zone_table_text
 from bot.config import Group
 from bot.effects import Attachment, Button, Post
@@ -64,7 +65,8 @@ def agenda_lines(group: Group, agenda_source: AgendaSource | None) -> list[str]:
     return lines
 
 
-def meeting_details(group: Group, occurrence: Occurrence, rrule: str = "") -> list[str]:
+def meeting_details(group: Group, occurrence: Occurrence, rrule: str = "",
+                    public: PublicLinks | None = None) -> list[str]:
     """When, how to join, calendar links and the zone table: shared by every announcement."""
     links = calendar_links(group, occurrence, rrule)
     lines = [when_line(occurrence)]
@@ -76,6 +78,10 @@ def meeting_details(group: Group, occurrence: Occurrence, rrule: str = "") -> li
         f"Add to Google Calendar: {links.google}",
         f"Add to Outlook: {links.outlook}",
         f"In your time zone: {links.timeanddate}",
+    ]
+    if public is not None:
+        lines.append(f"Subscribe to the calendar: {public.feed}")
+    lines += [
         "Time zones:",
         zone_table_text(group, occurrence.start),
     ]
@@ -99,13 +105,18 @@ def calendar_attachment(group: Group, occurrence: Occurrence, series: RecurringS
     return Attachment(name, content, f"{occurrence.title or group.meeting_title} (calendar)")
 
 
-def _buttons(group: Group, occurrence: Occurrence, rrule: str) -> tuple[Button, ...]:
-    links = calendar_links(group, occurrence, rrule)
+def _buttons(group: Group, occurrence: Occurrence, public: PublicLinks | None
+             ) -> tuple[Button, ...]:
+    """Join, and the add-to-calendar buttons as short links on Gavel's own server: the
+    full calendar URLs (600+ characters with a Zoom link) are past what Discord takes
+    for a link button (512). With no public server they stay in the text only."""
     buttons = []
     if group.links.join:
         buttons.append(Button("join", "Join the meeting", url=group.links.join))
-    buttons += [Button("google-calendar", "Google Calendar", url=links.google),
-                Button("outlook", "Outlook", url=links.outlook)]
+    if public is not None:
+        buttons += [Button("google-calendar", "Google Calendar",
+                           url=public.calendar(occurrence, "google")),
+                    Button("outlook", "Outlook", url=public.calendar(occurrence, "outlook"))]
     return tuple(buttons)
 
 
@@ -119,20 +130,22 @@ class MeetingParts:
     attachment: Attachment
 
 
-def meeting_parts(group: Group, occurrence: Occurrence, series_ics: str | None = None
-                  ) -> MeetingParts:
+def meeting_parts(group: Group, occurrence: Occurrence, series_ics: str | None = None,
+                  public: PublicLinks | None = None) -> MeetingParts:
+    """``public``: the group's addresses on Gavel's web server, when it has a public one."""
     series = series_of(group)
     rrule = series.rule_text if series else ""
-    return MeetingParts(tuple(meeting_details(group, occurrence, rrule)),
-                        _buttons(group, occurrence, rrule),
+    return MeetingParts(tuple(meeting_details(group, occurrence, rrule, public)),
+                        _buttons(group, occurrence, public),
                         calendar_attachment(group, occurrence, series, series_ics))
 
 
 def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
                   late: bool = False, agenda_source: AgendaSource | None = None,
-                  parts: MeetingParts | None = None) -> Post:
+                  parts: MeetingParts | None = None, public: PublicLinks | None = None
+                  ) -> Post:
     """The reminder ``offset`` before ``occurrence``; ``parts`` when already rendered."""
-    parts = parts or meeting_parts(group, occurrence)
+    parts = parts or meeting_parts(group, occurrence, public=public)
     title = occurrence.title or group.meeting_title
     lead = "Starting now" if offset == timedelta(0) else f"Coming up {describe_offset(offset)}"
     lines = []
@@ -148,8 +161,9 @@ def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: ti
                 when=occurrence.start, purpose="reminder")
 
 
-def next_meeting_post(group: Group, place: Place, occurrence: Occurrence) -> Post:
-    parts = meeting_parts(group, occurrence)
+def next_meeting_post(group: Group, place: Place, occurrence: Occurrence,
+                      public: PublicLinks | None = None) -> Post:
+    parts = meeting_parts(group, occurrence, public=public)
     title = occurrence.title or group.meeting_title
     lines = [f"Next meeting: {title}", *parts.details]
     return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,

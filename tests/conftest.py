@@ -23,7 +23,22 @@ pytest_plugins = ["tests.discord_harness"]
 
 POSTGRES_URL = os.environ.get("GAVEL_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# Published minutes the acceptance tests compare against: ../shared/corpus beside the
+# repository, or wherever $GAVEL_CORPUS says (a worktree sits elsewhere).
+CORPUS = Path(os.environ.get("GAVEL_CORPUS")
+              or Path(__file__).resolve().parents[2] / "shared" / "corpus")
+
+
+def require_corpus(path: Path) -> None:
+    """Skip, saying why, when the corpus is absent; fail instead under CI (``$CI`` set),
+    where it is always present: a silent skip there would hide a broken acceptance test."""
+    if path.exists():
+        return
+    reason = (f"needs the corpus file {path} (put ../shared/corpus beside the repository "
+              "or set GAVEL_CORPUS)")
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the acceptance tests must run", pytrace=False)
+    pytest.skip(reason)
 
 
 def postgres_schema_url() -> Iterator[str]:

@@ -17,9 +17,11 @@ from aiohttp import web
 from adapters.slack import SlackService
 from adapters.web import build_web_app
 from bot.app import Core, build_core
-from bot.config import Secrets, Settings
+from bot.config import ChannelBinding, Group, Secrets, Settings
+from tests.conftest import SECURITY_WG
 from tests.fakes.slack import (
     BOT_TOKEN,
+    TEAM_ID,
     FakeSlack,
     block_action_body,
     event_body,
@@ -29,6 +31,13 @@ from tests.fakes.slack import (
 
 SIGNING_SECRET = "gavel-test-signing-secret"
 TOKEN_SECRETS = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)
+
+
+def bound_to_slack(group: Group = SECURITY_WG, channel: str = "C1") -> Group:
+    """``group`` bound to a channel of the fake's workspace: a group with GitHub settings
+    runs only in its bound channels."""
+    return group.model_copy(update={"channels": [
+        ChannelBinding(platform="slack", workspace=TEAM_ID, channel=channel)]})
 
 
 @dataclass

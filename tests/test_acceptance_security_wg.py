@@ -14,14 +14,16 @@ import pytest
 from adapters.replay import replay
 from bot.config import Settings
 from bot.store import Database
-from tests.conftest import CORPUS, SECURITY_WG
+from tests.conftest import CORPUS, SECURITY_WG, require_corpus
 from tests.minutes_structure import read_structure
 
 TRANSCRIPT = Path(__file__).parent / "transcripts" / "security-wg-2023-01-19.txt"
 PUBLISHED = CORPUS / "nodejs-security-wg" / "2023-01-19.md"
 
-pytestmark = pytest.mark.skipif(not PUBLISHED.exists(),
-                                reason="needs ../shared/corpus beside the repository")
+
+@pytest.fixture(autouse=True)
+def _corpus() -> None:
+    require_corpus(PUBLISHED)
 
 
 @pytest.fixture

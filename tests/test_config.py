@@ -125,6 +125,21 @@ def test_a_stray_channel_never_gets_a_bound_groups_github_settings() -> None:
         "console", "", "console").name == "Solo"
 
 
+def test_a_lone_group_with_github_settings_runs_only_where_it_is_bound() -> None:
+    """Slack and Discord alike; the console (the operator's own terminal) keeps the group,
+    and a lone group with nothing on GitHub still runs everywhere."""
+    from bot.config import Group, Settings
+
+    for github in ({"minutes_repo": "nodejs/security-wg"}, {"issue_repo": "o/r"},
+                   {"github_org": "nodejs", "agenda_label": "wg-agenda"}):
+        settings = Settings(groups=[Group(name="WG", **github)])
+        for platform in ("slack", "discord"):
+            assert settings.group_for_channel(platform, "T1", "C1").name == "Gavel"
+        assert settings.group_for_channel("console", "", "console").name == "WG"
+    plain = Settings(groups=[Group(name="Plain")])
+    assert plain.group_for_channel("discord", "G1", "C1").name == "Plain"
+
+
 def test_a_minutes_path_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, '[[groups]]\nname = "WG"\nminutes_path = "meetings/{Date}.md"\n')
     with pytest.raises(ConfigError) as error:

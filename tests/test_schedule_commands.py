@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.commands.handler import MeetingBot
-from bot.config import Group, Links, Schedule, Settings
+from bot.config import Group, Links, Schedule, Settings, WebSettings
 from bot.effects import Post
 from bot.store import Database
 from tests.conftest import Chat, private
@@ -45,7 +45,28 @@ def test_next_without_a_meeting_shows_the_next_one_with_links_and_ics(database: 
     assert "https://outlook.office.com/calendar/deeplink/compose?" in post.text
     assert "  Tokyo          Fri 06 Mar 2026 04:00" in post.text
     assert post.attachment is not None and post.attachment.filename == "security-wg.ics"
-    assert [b.label for b in post.buttons] == ["Join the meeting", "Google Calendar", "Outlook"]
+    # No public web address: the calendar links stay in the text (as buttons, their 600+
+    # characters would be refused by Discord).
+    assert [b.label for b in post.buttons] == ["Join the meeting"]
+    assert "Subscribe to the calendar" not in post.text
+
+
+def test_next_with_a_public_address_has_short_calendar_buttons_and_the_feed(
+        database: Database) -> None:
+    settings = Settings(groups=[WG], web=WebSettings(public_url="https://gavel.example.org/"))
+    effects = Chat(MeetingBot(database, settings), start=NOW).slash("alice", "next")
+    (post,) = [e for e in effects if isinstance(e, Post)]
+    join, google, outlook = post.buttons
+    assert (join.label, join.url) == ("Join the meeting", "https://zoom.us/j/1")
+    assert (google.label, outlook.label) == ("Google Calendar", "Outlook")
+    base = google.url.removesuffix("/20260305T190000Z/google")
+    assert base.startswith("https://gavel.example.org/c/") and len(base) < 80
+    assert outlook.url == f"{base}/20260305T190000Z/outlook"
+    (feed,) = [line for line in post.text.splitlines() if line.startswith("Subscribe")]
+    assert feed.startswith("Subscribe to the calendar: https://gavel.example.org/calendar/")
+    # Two tokens: the feed URL, often shared, does not open the links that carry the join
+    # link.
+    assert feed.removesuffix(".ics").rsplit("/", 1)[1] != base.rsplit("/", 1)[1]
 
 
 def test_next_during_a_meeting_still_moves_through_the_agenda(database: Database) -> None:

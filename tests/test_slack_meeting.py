@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.store import Database
 from tests.conftest import SECURITY_WG, Chat
 from tests.fakes.slack import FakeSlack
-from tests.slack_harness import StepClock, running_slack, slack_markup, ts_of
+from tests.slack_harness import StepClock, bound_to_slack, running_slack, slack_markup, ts_of
 
 START = datetime(2023, 1, 19, 15, 0, tzinfo=UTC)
 
@@ -120,7 +120,7 @@ def _direct_minutes(database_url: str, settings: Settings) -> str:
 
 async def test_a_whole_meeting_on_slack_gives_the_minutes_of_the_core(
         database_url: str, tmp_path: Path) -> None:
-    settings = Settings(groups=[SECURITY_WG])
+    settings = Settings(groups=[bound_to_slack(SECURITY_WG)])
     expected = _direct_minutes(f"sqlite:///{tmp_path / 'direct.db'}", settings)
     clock = StepClock()
     with FakeSlack() as fake:

@@ -18,11 +18,11 @@ from tests.fakes.slack import (
     event_envelope,
     slash_command_envelope,
 )
-from tests.slack_harness import ts_of
+from tests.slack_harness import bound_to_slack, ts_of
 
 
 async def test_socket_mode_runs_a_meeting_and_dedupes_retries(tmp_path: Path) -> None:
-    settings = Settings(groups=[SECURITY_WG], data_dir=str(tmp_path),
+    settings = Settings(groups=[bound_to_slack(SECURITY_WG)], data_dir=str(tmp_path),
                         slack=SlackSettings(mode="socket"))
     core = build_core(settings, Secrets(slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN),
                       database_url=f"sqlite:///{tmp_path / 'gavel.db'}")

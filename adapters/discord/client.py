@@ -50,7 +50,9 @@ class GavelClient(discord.AutoShardedClient):
 
     def __init__(self, service: DiscordService, settings: DiscordSettings, *,
                  message_content: bool, **options: Any) -> None:
-        super().__init__(intents=build_intents(message_content), shard_ids=settings.shard_ids,
+        if settings.shard_ids is not None:  # absent, not None: discord.py then runs them all
+            options["shard_ids"] = settings.shard_ids
+        super().__init__(intents=build_intents(message_content),
                          shard_count=settings.shard_count, allowed_mentions=NO_MENTIONS,
                          **options)
         self.gavel = service

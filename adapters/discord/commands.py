@@ -74,13 +74,13 @@ def build_meeting_group(service: DiscordService) -> app_commands.Group:
     @app_commands.describe(person="Who scribes (default: you)")
     async def scribe(interaction: discord.Interaction,
                      person: discord.Member | None = None) -> None:
-        await run(interaction, _joined("scribe", person and display_name(person)),
+        await run(interaction, _joined("scribe", display_name(person) if person else None),
                   [person] if person else None)
 
     @group.command(name="unscribe", description="Stop taking someone's messages as notes")
     async def unscribe(interaction: discord.Interaction,
                        person: discord.Member | None = None) -> None:
-        await run(interaction, _joined("unscribe", person and display_name(person)),
+        await run(interaction, _joined("unscribe", display_name(person) if person else None),
                   [person] if person else None)
 
     @group.command(name="lurk", description="Record quietly until /meeting unlurk (chairs)")

@@ -23,6 +23,10 @@ NO_MENTIONS = discord.AllowedMentions.none()
 MESSAGE_LIMIT = 2000  # characters of content
 EMBED_TITLE_LIMIT = 256
 EMBED_DESCRIPTION_LIMIT = 4096
+# Discord refuses the whole message (50035 Invalid Form Body) past these: the API's
+# button schema (discord/discord-api-spec, ButtonComponentForMessageRequest).
+LINK_URL_LIMIT = 512
+BUTTON_LABEL_LIMIT = 80
 
 # Posts shown as embeds, with their colour; anything else is plain content.
 EMBED_COLOURS = {
@@ -93,10 +97,11 @@ def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def render_post(post: Post, *, notice: str = "") -> Outgoing:
     """A Post as a Discord message: embed for agenda/start/reminder/minutes, else text."""
-    text = post.text
+    buttons, too_long = fitting_buttons(post.buttons, post.text)
+    text = "\n".join([post.text, *too_long])
     if notice:
         text = f"{text}\n\n{notice}"
-    view = render_buttons(post.buttons) if post.buttons else None
+    view = render_buttons(buttons) if buttons else None
     file = None
     if post.attachment is not None:
         file = (post.attachment.filename, post.attachment.content.encode("utf-8"))
@@ -128,17 +133,37 @@ def render_embed(text: str, colour: discord.Colour, when: datetime | None,
     return embed
 
 
+def fitting_buttons(buttons: tuple[Button, ...], text: str) -> tuple[tuple[Button, ...],
+                                                                     list[str]]:
+    """The buttons Discord accepts, and a line of text for each link too long to be a
+    button (none when the text already carries that link): one long join link must not
+    cost the whole message."""
+    kept: list[Button] = []
+    lines: list[str] = []
+    for button in buttons:
+        if button.url and len(button.url) > LINK_URL_LIMIT:
+            if button.url not in text:
+                lines.append(f"{button.label}: {button.url}")
+            continue
+        kept.append(button)
+    return tuple(kept), lines
+
+
 def render_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
     """A persistent view: action buttons carry ``gavel:<action>`` custom ids, which the
     client routes (``ActionButton``) even after a restart; link buttons just open URLs."""
     view = discord.ui.View(timeout=None)
     for button in buttons:
         if button.url:
-            view.add_item(discord.ui.Button(label=button.label, url=button.url,
+            view.add_item(discord.ui.Button(label=_label(button.label), url=button.url,
                                             style=discord.ButtonStyle.link))
         else:
-            view.add_item(ActionButton(button.action, button.label))
+            view.add_item(ActionButton(button.action, _label(button.label)))
     return view
+
+
+def _label(label: str) -> str:
+    return label if len(label) <= BUTTON_LABEL_LIMIT else label[:BUTTON_LABEL_LIMIT - 1] + "…"
 
 
 def reaction_for(emoji: str) -> str:

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypedDict
 
 import discord
 
@@ -51,7 +52,26 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _wanted(occurrence: Occurrence) -> dict[str, object]:
+class _Wanted(TypedDict):
+    """What an event should show; typed so each key meets discord.py's own signature."""
+
+    name: str
+    start_time: datetime
+    end_time: datetime
+    location: str
+
+
+class _Description(TypedDict, total=False):
+    """Only sent when there is one: an absent key leaves the event's text alone."""
+
+    description: str
+
+
+def _description(description: str) -> _Description:
+    return {"description": _cut(description, DESCRIPTION_LIMIT)} if description else {}
+
+
+def _wanted(occurrence: Occurrence) -> _Wanted:
     return {
         "name": _cut(occurrence.title, NAME_LIMIT),
         "start_time": occurrence.start.astimezone(UTC),
@@ -60,7 +80,7 @@ def _wanted(occurrence: Occurrence) -> dict[str, object]:
     }
 
 
-def _differs(event: discord.ScheduledEvent, wanted: dict[str, object]) -> bool:
+def _differs(event: discord.ScheduledEvent, wanted: _Wanted) -> bool:
     return (event.name != wanted["name"] or event.start_time != wanted["start_time"]
             or event.end_time != wanted["end_time"] or event.location != wanted["location"])
 
@@ -93,7 +113,7 @@ async def sync_scheduled_events(guild: discord.Guild, group_name: str,
             continue
         await _update(event, occurrence, report, description)
     leftovers = sorted(by_start.values(), key=lambda e: e.start_time)
-    description_arg = {"description": _cut(description, DESCRIPTION_LIMIT)} if description else {}
+    description_arg = _description(description)
     for occurrence in unmatched:
         if leftovers:  # the meeting moved: move its event
             event = leftovers.pop(0)
@@ -105,8 +125,8 @@ async def sync_scheduled_events(guild: discord.Guild, group_name: str,
             entity_type=discord.EntityType.external,
             privacy_level=discord.PrivacyLevel.guild_only,
             reason=f"Gavel: {group_name} meeting",
-            **_wanted(occurrence),  # type: ignore[arg-type]
-            **description_arg,  # type: ignore[arg-type]
+            **_wanted(occurrence),
+            **description_arg,
         )
         report.created.append(created.id)
         await asyncio.to_thread(_remember, database, guild.id, group_name, created.id,
@@ -127,10 +147,9 @@ async def _update(event: discord.ScheduledEvent, occurrence: Occurrence, report:
     if not _differs(event, wanted):
         report.unchanged.append(event.id)
         return
-    extra = {"description": _cut(description, DESCRIPTION_LIMIT)} if description else {}
     await event.edit(entity_type=discord.EntityType.external,
                      privacy_level=discord.PrivacyLevel.guild_only,
-                     **wanted, **extra)  # type: ignore[arg-type]
+                     **wanted, **_description(description))
     report.updated.append(event.id)
 
 

@@ -59,7 +59,9 @@ def voice_channel_for(settings: Settings, guild: discord.Guild,
     for binding in bindings(settings, guild.id):
         if binding.place.channel != place.channel:
             continue
-        for channel in (*guild.voice_channels, *guild.stage_channels):
+        channels: list[discord.VoiceChannel | discord.StageChannel] = [
+            *guild.voice_channels, *guild.stage_channels]
+        for channel in channels:
             if _matches(binding, channel):
                 return channel
     return None

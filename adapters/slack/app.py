@@ -52,6 +52,9 @@ SCOPES = (
     "groups:write",  # ... and private ones
 )
 EVENTS = ("message.channels", "message.groups", "user_change")
+# The Bolt context key under which the HTTP endpoint passes a signed request's once-key
+# (adapters.slack.requests.once_key): a replayed command or button press runs once.
+ONCE_KEY = "gavel_once_key"
 
 Clock = Callable[[], datetime]
 
@@ -74,14 +77,16 @@ class MeetingListeners:
     async def acknowledge(self, ack: AsyncAck) -> None:
         await ack()
 
-    async def on_meeting_command(self, command: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_meeting_command(self, command: dict[str, Any], client: AsyncWebClient,
+                                 context: AsyncBoltContext) -> None:
         """``/meeting <sub> ...`` after the ack: the reply, and any post, come from here."""
         team = str(command.get("team_id", ""))
         text = str(command.get("text") or "")
         async with self._in_order(team, str(command.get("channel_id", ""))):
             names = await self.people.names(
                 client, team, [str(command.get("user_id", "")), *mentioned_ids(text)])
-            effects = await self._handle(command_to_event(command, names, self.clock()))
+            effects = await self._handle(command_to_event(command, names, self.clock()),
+                                         claim=str(context.get(ONCE_KEY) or ""))
         await self._deliver(client, effects, str(command.get("response_url") or ""))
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any],
@@ -106,13 +111,14 @@ class MeetingListeners:
         self.people.forget(str(body.get("team_id", "")), str(user.get("id", "")))
 
     async def on_button(self, body: dict[str, Any], action: dict[str, Any],
-                        client: AsyncWebClient) -> None:
+                        client: AsyncWebClient, context: AsyncBoltContext) -> None:
         user = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
         channel = str((body.get("channel") or {}).get("id") or "")
         async with self._in_order(team, channel):
             names = await self.people.names(client, team, [str(user.get("id", ""))])
-            effects = await self._handle(button_to_event(body, action, names, self.clock()))
+            effects = await self._handle(button_to_event(body, action, names, self.clock()),
+                                         claim=str(context.get(ONCE_KEY) or ""))
         await self._deliver(client, effects, str(body.get("response_url") or ""))
 
     # -- shared steps -----------------------------------------------------------------
@@ -123,13 +129,14 @@ class MeetingListeners:
         return self._channel_locks.setdefault((team, channel), asyncio.Lock())
 
     async def _handle(self, event: Event, claim: str = "") -> list[Effect]:
-        """The core's answer to ``event`` (none to a retry of an event ``claim`` names);
+        """The core's answer to ``event`` (none to a repeat of a delivery ``claim`` names);
         a database outage is told to the person. One trip to a worker thread for both."""
 
         def work() -> list[Effect]:
-            # Slack retries an event it thinks we missed (X-Slack-Retry-Num); the claim is a
-            # row in the shared store, committed with the event's work, so a retry is
-            # dropped even by another replica or after a restart.
+            # Slack retries an event it thinks we missed (X-Slack-Retry-Num), and anybody
+            # who saw a signed command can replay it for 5 minutes; the claim (an event_id,
+            # or a signed request's hash) is a row in the shared store, committed with the
+            # event's work, so a repeat is dropped even by another replica or after a restart.
             return self.core.bot.handle(event, once_key=f"slack:{claim}" if claim else "")
 
         try:

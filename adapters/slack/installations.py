@@ -6,29 +6,65 @@ slack_sdk ships both a sync store and an async one; the async one needs an async
 stores run on the same engine, in a worker thread, behind the async interfaces Bolt's
 ``AsyncApp`` asks for. Their tables (``slack_installations``, ``slack_bots``,
 ``slack_oauth_states``) belong to slack_sdk, which creates them when OAuth is enabled.
+
+``/slack/install`` is public, so both stores are guarded: installations only from the
+workspaces the operator allowed, and OAuth states that expire, are swept, and are issued at
+a bounded rate (each anonymous GET of the install page would otherwise add a row for good).
 """
 
 from __future__ import annotations
 
 import asyncio
-from logging import Logger
+import uuid
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
+from logging import Logger, getLogger
 from typing import Any
 
+from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData, delete, func, select
 
 STATE_EXPIRATION_SECONDS = 600
+# New install attempts (OAuth states) per minute, across replicas: far above people
+# installing an app, far below a script filling the table.
+STATES_PER_MINUTE = 30
+
+Now = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WorkspaceNotAllowed(BoltError):
+    """An install from a workspace the operator has not listed in ``[slack] allowed_teams``."""
+
+    def __init__(self, team: str) -> None:
+        super().__init__(f"Slack workspace {team} is not allowed to install Gavel")
+        self.team = team
+
+
+class TooManyInstallAttempts(Exception):
+    """More install attempts this minute than ``STATES_PER_MINUTE``: answered with 429."""
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
-    """Installations (bot tokens per workspace) kept in Gavel's database."""
+    """Installations (bot tokens per workspace) kept in Gavel's database, for the allowed
+    workspaces only (``allowed`` is None: any workspace, the operator's explicit choice).
+    A workspace taken off the list is no longer served even if its token is stored."""
 
-    def __init__(self, client_id: str, engine: Engine) -> None:
+    def __init__(self, client_id: str, engine: Engine,
+                 allowed: Collection[str] | None = None) -> None:
         self.sync = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+        self.allowed = None if allowed is None else frozenset(allowed)
+
+    def admits(self, enterprise_id: str | None, team_id: str | None) -> bool:
+        return self.allowed is None or bool({enterprise_id, team_id} & self.allowed)
 
     @property
     def logger(self) -> Logger:
@@ -38,13 +74,19 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self.sync.create_tables()
 
     async def async_save(self, installation: Installation) -> None:
+        if not self.admits(installation.enterprise_id, installation.team_id):
+            raise WorkspaceNotAllowed(str(installation.team_id or installation.enterprise_id))
         await asyncio.to_thread(self.sync.save, installation)
 
     async def async_save_bot(self, bot: Bot) -> None:
+        if not self.admits(bot.enterprise_id, bot.team_id):
+            raise WorkspaceNotAllowed(str(bot.team_id or bot.enterprise_id))
         await asyncio.to_thread(self.sync.save_bot, bot)
 
     async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                              is_enterprise_install: bool | None = False) -> Bot | None:
+        if not self.admits(enterprise_id, team_id):
+            return None
         return await asyncio.to_thread(self.sync.find_bot, enterprise_id=enterprise_id,
                                        team_id=team_id,
                                        is_enterprise_install=is_enterprise_install)
@@ -53,6 +95,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                                       user_id: str | None = None,
                                       is_enterprise_install: bool | None = False
                                       ) -> Installation | None:
+        if not self.admits(enterprise_id, team_id):
+            return None
         return await asyncio.to_thread(self.sync.find_installation, enterprise_id=enterprise_id,
                                        team_id=team_id, user_id=user_id,
                                        is_enterprise_install=is_enterprise_install)
@@ -75,22 +119,63 @@ class DatabaseInstallationStore(AsyncInstallationStore):
 
 class DatabaseStateStore(AsyncOAuthStateStore):
     """OAuth ``state`` values (one per install attempt) in Gavel's database, so the
-    redirect may land on any replica."""
+    redirect may land on any replica.
 
-    def __init__(self, engine: Engine, expiration_seconds: int = STATE_EXPIRATION_SECONDS
-                 ) -> None:
-        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds,
-                                              engine=engine)
+    slack_sdk's own store never deletes a state nobody came back with, and the install page
+    is public: every anonymous GET added a row for good. Here each issue first sweeps the
+    expired states, then refuses (``TooManyInstallAttempts``) once ``per_minute`` states
+    were issued in the last minute, so the table holds at most ``per_minute`` times the
+    minutes a state lives. ``now`` is the clock (tests move it)."""
+
+    def __init__(self, engine: Engine, expiration_seconds: int = STATE_EXPIRATION_SECONDS,
+                 per_minute: int = STATES_PER_MINUTE, now: Now = _utc_now) -> None:
+        self.engine = engine
+        self.lifetime = timedelta(seconds=expiration_seconds)
+        self.per_minute = per_minute
+        self.now = now
+        self.metadata = MetaData()
+        self.table = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+            self.metadata, SQLAlchemyOAuthStateStore.default_table_name)
+        self._logger = getLogger("gavel.slack.install")
 
     @property
     def logger(self) -> Logger:
-        return self.sync.logger
+        return self._logger
 
     def create_tables(self) -> None:
-        self.sync.create_tables()
+        self.metadata.create_all(self.engine)
+
+    def _naive_now(self) -> datetime:
+        # slack_sdk's column is a naive DateTime holding UTC.
+        return self.now().astimezone(UTC).replace(tzinfo=None)
+
+    def issue(self) -> str:
+        now, states = self._naive_now(), self.table
+        with self.engine.begin() as connection:
+            connection.execute(delete(states).where(states.c.expire_at <= now))
+            recent = connection.execute(
+                select(func.count()).select_from(states).where(
+                    states.c.expire_at > now + self.lifetime - timedelta(minutes=1))
+            ).scalar_one()
+            if recent >= self.per_minute:
+                raise TooManyInstallAttempts(
+                    f"{recent} install attempts in the last minute (at most {self.per_minute})")
+            state = str(uuid.uuid4())
+            connection.execute(states.insert().values(state=state,
+                                                      expire_at=now + self.lifetime))
+        return state
+
+    def consume(self, state: str) -> bool:
+        """True once for a live state; the row goes either way."""
+        states = self.table
+        with self.engine.begin() as connection:
+            removed = connection.execute(
+                delete(states).where(states.c.state == state,
+                                     states.c.expire_at > self._naive_now()))
+        return bool(removed.rowcount)
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        return await asyncio.to_thread(self.sync.issue, *args, **kwargs)
+        return await asyncio.to_thread(self.issue)
 
     async def async_consume(self, state: str) -> bool:
-        return await asyncio.to_thread(self.sync.consume, state)
+        return await asyncio.to_thread(self.consume, state)

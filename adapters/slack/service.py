@@ -17,22 +17,46 @@ to reach a fake Slack.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from itertools import groupby
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SCOPES, Clock, MeetingListeners, build_bolt_app, utc_now
+from adapters.slack.app import (
+    ONCE_KEY,
+    SCOPES,
+    Clock,
+    MeetingListeners,
+    build_bolt_app,
+    utc_now,
+)
 from adapters.slack.delivery import deliver, make_client
-from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
+from adapters.slack.installations import (
+    DatabaseInstallationStore,
+    DatabaseStateStore,
+    TooManyInstallAttempts,
+    WorkspaceNotAllowed,
+)
 from adapters.slack.people import People
+from adapters.slack.requests import RequestRefused, check_request
+from adapters.slack.startup import Backoff, describe, unreachable
 from bot.app import Core
 from bot.config import ConfigError
 from bot.effects import Effect
@@ -79,8 +103,12 @@ class SlackService:
     platform = "slack"
 
     def __init__(self, core: Core, web_app: web.Application, *, clock: Clock = utc_now,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, backoff: Backoff | None = None) -> None:
         env = os.environ if env is None else env
+        self.backoff = backoff or Backoff()
+        # serve sets this: a failure found after start (a refused token) stops the bot.
+        self.on_failure: Callable[[], None] | None = None
+        self._reaching: asyncio.Task[None] | None = None
         settings = core.settings.slack
         self.core = core
         self.mode = choose_mode(core)
@@ -99,8 +127,10 @@ class SlackService:
         self._states: DatabaseStateStore | None = None
         if self.oauth:
             engine = core.database.engine
-            self.installations = DatabaseInstallationStore(secrets.slack_client_id, engine)
-            self._states = DatabaseStateStore(engine)
+            self.installations = DatabaseInstallationStore(
+                secrets.slack_client_id, engine,
+                None if settings.allow_any_workspace else settings.allowed_teams)
+            self._states = DatabaseStateStore(engine, now=clock)
             options["oauth_settings"] = AsyncOAuthSettings(
                 client_id=secrets.slack_client_id,
                 client_secret=secrets.slack_client_secret,
@@ -109,6 +139,7 @@ class SlackService:
                 state_store=self._states,
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
+                callback_options=AsyncCallbackOptions(success=_installed, failure=_not_installed),
             )
         self.bolt: AsyncApp = build_bolt_app(
             self.listeners, self.client,
@@ -116,22 +147,66 @@ class SlackService:
             **options)
         self._socket: AsyncSocketModeHandler | None = None
         if self.mode == "http":
-            mount(web_app, self.bolt)
+            mount(web_app, self.bolt, secrets.slack_signing_secret)
 
     async def start(self) -> None:
+        """Ready to serve; if Slack cannot be reached now, it is tried again in the
+        background (``adapters.slack.startup``) and this returns, so the web server and
+        the reminder loop start anyway."""
         if self.installations is not None and self._states is not None:
             await asyncio.to_thread(self.installations.create_tables)
             await asyncio.to_thread(self._states.create_tables)
-        else:
-            await self._check_bot_token()
-        if self.mode == "socket":
-            self._socket = AsyncSocketModeHandler(self.bolt, app_token=self.core.secrets
-                                                  .slack_app_token)
-            await self._socket.connect_async()
+        try:
+            await self._reach_slack()
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            self._reaching = asyncio.create_task(self._keep_reaching(exc),
+                                                 name="reach-slack")
         log.warning("Slack adapter started (%s mode%s)", self.mode,
                     ", OAuth installs" if self.oauth else "")
+        if self.installations is not None and self.installations.allowed == frozenset():
+            log.warning("no Slack workspace may install Gavel yet: list their team ids in "
+                        "[slack] allowed_teams (a refused install's page names its id), or "
+                        "set allow_any_workspace = true")
+
+    async def _reach_slack(self) -> None:
+        if not self.oauth:
+            await self._check_bot_token()
+        if self.mode == "socket":
+            socket = AsyncSocketModeHandler(self.bolt,
+                                            app_token=self.core.secrets.slack_app_token)
+            try:
+                await socket.connect_async()
+            except BaseException:
+                await socket.close_async()
+                raise
+            self._socket = socket
+
+    async def _keep_reaching(self, failure: BaseException) -> None:
+        for attempt, delay in enumerate(self.backoff.delays(), start=1):
+            log.warning("Slack is unreachable (%s): attempt %d failed, retrying in %g s; "
+                        "the web server and reminders keep running", describe(failure),
+                        attempt, delay)
+            await self.backoff.sleep(delay)
+            try:
+                await self._reach_slack()
+            except Exception as exc:
+                if not unreachable(exc):
+                    log.error("%s", exc)
+                    if self.on_failure is not None:
+                        self.on_failure()
+                    return
+                failure = exc
+                continue
+            log.warning("Slack reached after %d failed attempts", attempt)
+            return
 
     async def stop(self) -> None:
+        if self._reaching is not None:
+            self._reaching.cancel()
+            await asyncio.gather(self._reaching, return_exceptions=True)
+            self._reaching = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -152,19 +227,38 @@ class SlackService:
         return bot.bot_token
 
     async def _check_bot_token(self) -> None:
-        """Fail at start, with a clear reason, rather than at the first meeting."""
+        """Fail at start, with a clear reason, rather than at the first meeting. The probe
+        has no retry handlers of its own: ``start`` paces the attempts."""
+        probe = AsyncWebClient(token=self.core.secrets.slack_bot_token,
+                               base_url=self.client.base_url)
         try:
-            await self.client.auth_test()
+            await probe.auth_test()
         except SlackApiError as exc:
+            if unreachable(exc):
+                raise
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN: {exc.response.get('error')}") \
                 from None
 
 
-def mount(web_app: web.Application, bolt: AsyncApp) -> None:
+def mount(web_app: web.Application, bolt: AsyncApp, signing_secret: str) -> None:
     """Bolt's endpoints on Gavel's web server: events (and, with OAuth, install/redirect)."""
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        try:
+            checked = check_request(await request.read(), request.headers, signing_secret,
+                                    time.time())
+        except RequestRefused as refused:
+            log.warning("refused a request to %s: %s (HTTP %d)", EVENTS_PATH, refused.reason,
+                        refused.status)
+            return web.json_response({"error": refused.reason}, status=refused.status)
+        # Handed over already checked and parsed (see adapters.slack.requests): Bolt skips
+        # its own signature check only for Socket Mode requests, which is what "checked"
+        # means here, and a dict body is never re-read by its substring test.
+        bolt_request = AsyncBoltRequest(body=checked.body, query=request.query_string,
+                                        headers=dict(request.headers),
+                                        context={ONCE_KEY: checked.once_key},
+                                        mode="socket_mode")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     web_app.router.add_post(EVENTS_PATH, events)
     flow = bolt.oauth_flow
@@ -172,14 +266,41 @@ def mount(web_app: web.Application, bolt: AsyncApp) -> None:
         return
 
     async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await flow.handle_installation(await to_bolt_request(request)))
+        try:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request)))
+        except TooManyInstallAttempts as exc:
+            log.warning("refused an install page: %s", exc)
+            return web.Response(status=429, headers={"Retry-After": "60"},
+                                text="Too many install attempts right now; try again in a "
+                                     "minute.\n")
 
     async def redirect(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
     web_app.router.add_get(INSTALL_PATH, install)
     web_app.router.add_get(REDIRECT_PATH, redirect)
+
+
+async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
+    return await args.default.success(args)
+
+
+async def _not_installed(args: AsyncFailureArgs) -> BoltResponse:
+    """A workspace the operator has not allowed gets a page saying so, with its id (the
+    operator needs it for ``allowed_teams``); other failures get slack_sdk's page."""
+    if not isinstance(args.error, WorkspaceNotAllowed):
+        return await args.default.failure(args)
+    team = html.escape(args.error.team)
+    log.warning("refused an install from Slack workspace %s (not in [slack] allowed_teams)",
+                args.error.team)
+    page = (f"<!DOCTYPE html><html><head><title>Gavel: not installed</title></head><body>"
+            f"<h1>Gavel is not installed</h1><p>This Gavel serves only the Slack workspaces "
+            f"its operator has listed, and workspace <code>{team}</code> is not one of them. "
+            f"If it should be, ask the operator to add <code>\"{team}\"</code> to "
+            f"<code>[slack] allowed_teams</code> in Gavel's config.</p></body></html>")
+    return BoltResponse(status=403, body=page,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 __all__: Sequence[str] = ("SlackService", "choose_mode", "mount")

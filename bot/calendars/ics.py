@@ -30,10 +30,10 @@ def _uid(group: Group, start: datetime) -> str:
 
 
 def _event(group: Group, start: datetime, end: datetime, title: str, uid: str,
-           stamp: datetime) -> Event:
+           stamp: datetime, join: bool = True) -> Event:
     return Event.new(summary=title or group.meeting_title, start=start, end=end, uid=uid,
-                     stamp=stamp, description=event_details(group) or None,
-                     location=group.links.join or None)
+                     stamp=stamp, description=event_details(group, join) or None,
+                     location=(group.links.join if join else "") or None)
 
 
 def series_calendar(schedule: RecurringSchedule, stamp: datetime | None = None) -> str:
@@ -59,15 +59,16 @@ def series_calendar(schedule: RecurringSchedule, stamp: datetime | None = None) 
 
 
 def meetings_calendar(group: Group, occurrences: Iterable[Occurrence],
-                      stamp: datetime | None = None) -> str:
-    """Single meetings (the upcoming ones), each its own VEVENT in the group's zone."""
+                      stamp: datetime | None = None, join: bool = True) -> str:
+    """Single meetings (the upcoming ones), each its own VEVENT in the group's zone;
+    without the join link when ``join`` is false (the public feed)."""
     stamp = stamp or datetime.now(UTC)
     events = []
     for occurrence in occurrences:
         local = occurrence.local_start
         end = occurrence.end.astimezone(local.tzinfo)
         events.append(_event(group, local, end, occurrence.title, _uid(group, occurrence.start),
-                             stamp))
+                             stamp, join))
     return _calendar(group, events)
 
 

@@ -34,10 +34,11 @@ def _utc(instant: datetime, pattern: str) -> str:
     return instant.astimezone(UTC).strftime(pattern)
 
 
-def event_details(group: Group) -> str:
-    """The text that goes with the event: where to join and where the agenda lives."""
+def event_details(group: Group, join: bool = True) -> str:
+    """The text that goes with the event: where to join (unless ``join`` is false: the
+    public feed) and where the agenda lives."""
     lines = []
-    if group.links.join:
+    if join and group.links.join:
         lines.append(f"Join: {group.links.join}")
     if group.links.observers:
         lines.append(f"Observe: {group.links.observers}")

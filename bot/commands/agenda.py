@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from bot.commands.notes import confirm
-from bot.commands.registry import command
+from bot.commands.registry import Preparation, command
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
+from bot.ports import AgendaEntry
 
-_REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d+)\b\s*(.*)", re.DOTALL)
+# GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
+_REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
 _GITHUB_URL = re.compile(
-    r"https?://github\.com/([\w.-]+/[\w.-]+)/(issues|pull)/(\d+)\S*\s*(.*)", re.DOTALL)
+    r"https?://github\.com/([\w.-]+/[\w.-]+)/(issues|pull)/(\d{1,9})\S*\s*(.*)", re.DOTALL)
 _SECTIONS = {
     "announcements": Section.ANNOUNCEMENTS,
     "announcement": Section.ANNOUNCEMENTS,
@@ -26,8 +30,58 @@ def describe(item: AgendaItem) -> str:
     return f"{item.title} ({item.reference})" if item.reference else item.title
 
 
+@dataclass(frozen=True, slots=True)
+class AskedGitHub:
+    """GitHub's answers, got in a command's prepare step before its transaction opened."""
+
+    # The group's labelled agenda, when it was asked for (on failure: the last one fetched).
+    agenda: tuple[AgendaEntry, ...] | None = None
+    problem: str = ""  # why GitHub could not be asked for the agenda, if it could not
+    # Issues and pull requests looked up, by (repository case-folded, number).
+    issues: Mapping[tuple[str, int], AgendaEntry] = field(default_factory=dict)
+
+
+def asked(turn: Turn) -> AskedGitHub:
+    """What was asked for this turn; nothing when no step ran (a replay, or no GitHub)."""
+    return turn.prepared if isinstance(turn.prepared, AskedGitHub) else AskedGitHub()
+
+
+def fetch_agenda(preparation: Preparation) -> AskedGitHub:
+    """The group's agenda from GitHub (``agenda_for`` never raises: it says why instead)."""
+    source = preparation.agenda_source
+    if source is None:
+        return AskedGitHub(agenda=())
+    entries = tuple(source.agenda_for(preparation.group))
+    return AskedGitHub(agenda=entries, problem=source.last_problem)
+
+
+def look_up_reference(preparation: Preparation, text: str) -> AskedGitHub:
+    """The title of ``owner/repo#N`` in ``text``, if a running meeting would add it and it
+    names no title of its own: the only case in which ``add_item`` wants GitHub."""
+    source = preparation.agenda_source
+    reference = _parse_reference(text.strip())
+    if source is None or reference is None or preparation.meeting is None:
+        return AskedGitHub()
+    repo, number, _is_pr, title = reference
+    if title or any(item.repo.casefold() == repo.casefold() and item.number == number
+                    for item in preparation.agenda):
+        return AskedGitHub()
+    entry = source.lookup(repo, number)
+    return AskedGitHub(issues={(repo.casefold(), number): entry} if entry else {})
+
+
+def _prepare_agenda(preparation: Preparation) -> AskedGitHub:
+    argument = preparation.command.argument
+    verb, _, rest = argument.partition(" ")
+    if preparation.meeting is not None:
+        return look_up_reference(preparation, rest) if verb.lower() == "add" else AskedGitHub()
+    if not argument and preparation.event.kind is EventKind.COMMAND:
+        return fetch_agenda(preparation)  # between meetings: the upcoming agenda
+    return AskedGitHub()
+
+
 @command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
-         needs_meeting=False)
+         needs_meeting=False, prepare=_prepare_agenda)
 def agenda(turn: Turn, argument: str) -> None:
     if turn.meeting is None:
         _upcoming_agenda(turn, argument)
@@ -65,7 +119,11 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
                               "then, label the issue or pull request on GitHub.")
         return  # a bare `#agenda` in an idle channel is chat
     group = turn.group
-    entries = turn.agenda_source.agenda_for(group) if turn.agenda_source else []
+    answer = asked(turn)
+    if answer.agenda is None:  # a meeting ended between the question and the answer
+        turn.effects.tell("The meeting here just ended: ask again for the upcoming agenda.")
+        return
+    entries = answer.agenda
     lines = [f"Upcoming agenda for {group.meeting_title}:"]
     lines += [f"• {item}" for item in group.standing_items]
     repo = None
@@ -75,7 +133,7 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
             lines.append(repo)
         kind = "PR" if entry.is_pr else "issue"
         lines.append(f"  • {entry.title} ({kind} {entry.repo}#{entry.number})")
-    problem = turn.agenda_source.last_problem if turn.agenda_source else ""
+    problem = answer.problem
     if problem:
         lines.append(f"(GitHub could not be asked just now: {problem} This is the last "
                      "agenda fetched.)")
@@ -102,8 +160,8 @@ def add_item(turn: Turn, text: str) -> AgendaItem | None:
                 return item
             repo = item.repo  # one spelling per repository, so one heading in the minutes
     url = f"https://github.com/{repo}/{'pull' if is_pr else 'issues'}/{number}"
-    if not title and turn.agenda_source is not None:
-        entry = turn.agenda_source.lookup(repo, number)
+    if not title:
+        entry = asked(turn).issues.get((repo.casefold(), number))
         if entry is not None:
             title, url, is_pr = entry.title, entry.url, entry.is_pr
     return turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, title or f"{repo}#{number}",
@@ -118,7 +176,12 @@ def _parse_reference(text: str) -> tuple[str, int, bool, str] | None:
     return None
 
 
-@command("topic", "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic")
+def _prepare_topic(preparation: Preparation) -> AskedGitHub:
+    return look_up_reference(preparation, preparation.command.argument)
+
+
+@command("topic", "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
+         prepare=_prepare_topic)
 def topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     if not argument:
@@ -130,7 +193,7 @@ def topic(turn: Turn, argument: str) -> None:
         _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
         return
     items = turn.store.agenda(meeting.id)
-    if argument.isdigit():
+    if argument.isascii() and argument.isdigit():
         number = int(argument)
         if not 1 <= number <= len(items):
             turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "

@@ -1,7 +1,9 @@
 """The one command handler every platform shares: an event in, effects out.
 
 Each event is handled inside one database transaction, which commits before the effects
-are returned: whatever the bot confirms is already saved.
+are returned: whatever the bot confirms is already saved. Nothing inside it calls out: a
+command that needs GitHub asks in its ``prepare`` step, before the transaction opens, as
+SQLite has one writer and a slow answer would lock every other channel out.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from bot.commands.attendance import mark_present, remember_author
 from bot.commands.meeting import usage_text
 from bot.commands.notes import NOTE_KINDS, split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
-from bot.commands.registry import COMMANDS, IDLE_COMMANDS
+from bot.commands.registry import COMMANDS, IDLE_COMMANDS, Preparation
 from bot.commands.turn import Turn
-from bot.config import Settings
+from bot.config import Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind
@@ -51,10 +53,11 @@ class MeetingBot:
         """
         if event.author.is_bot:
             return []
+        prepared = self._prepare(event)  # GitHub is asked here, with no transaction open
         with self.database.transaction() as store:
             if once_key and not store.claim_event(once_key, event.at):
                 return []
-            turn = self._turn(store, event)
+            turn = self._turn(store, event, prepared)
         effects = _quiet_if_lurking(turn)
         if turn.publish_meeting_id is not None and self.publisher is not None:
             # After the commit: the minutes are saved whatever GitHub does.
@@ -63,27 +66,61 @@ class MeetingBot:
 
     def handle_batch(self, events: Iterable[Event]) -> list[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
-        for a confirmation and a commit per line would be most of the work."""
+        for a confirmation and a commit per line would be most of the work.
+
+        No prepare steps run: a replay asks nothing of GitHub, so its minutes depend on
+        the log alone (a ``#startmeeting`` gets the standing items only).
+        """
         with self.database.transaction() as store:
             return [_quiet_if_lurking(self._turn(store, event))
                     for event in events if not event.author.is_bot]
 
-    def _turn(self, store: Store, event: Event) -> Turn:
+    def _prepare(self, event: Event) -> object:
+        """The answer of the command's prepare step, if it has one (else None).
+
+        The channel's meeting and agenda are read first, in a short transaction of their
+        own, so the step can skip questions the store already answers.
+        """
+        command = _command_in(event)
+        spec = COMMANDS.get(command.name) if command is not None else None
+        if command is None or spec is None or spec.prepare is None:
+            return None
+        place = event.place
+        with self.database.transaction() as store:
+            meeting = store.running_meeting(place)
+            agenda = tuple(store.agenda(meeting.id)) if meeting is not None else ()
+        return spec.prepare(Preparation(
+            settings=self.settings, group=self._group(event), event=event, command=command,
+            agenda_source=self.agenda_source, meeting=meeting, agenda=agenda))
+
+    def _group(self, event: Event) -> Group:
+        place = event.place
+        return self.settings.group_for_channel(place.platform, place.workspace, place.channel)
+
+    def _turn(self, store: Store, event: Event, prepared: object = None) -> Turn:
         place = event.place
         turn = Turn(
             store=store,
             settings=self.settings,
-            group=self.settings.group_for_channel(place.platform, place.workspace,
-                                                  place.channel),
+            group=self._group(event),
             event=event,
             meeting=store.running_meeting(place),
             effects=Effects(place, event.author.user_id),
-            agenda_source=self.agenda_source,
+            prepared=prepared,
             minutes_dir=self.minutes_dir,
             can_publish=self.publisher is not None,
         )
         _HANDLERS[event.kind](turn)
         return turn
+
+
+def _command_in(event: Event) -> Command | None:
+    """The command an event carries: a chat line's or a slash command's."""
+    if event.kind is EventKind.MESSAGE:
+        return parse_line(event.text)
+    if event.kind is EventKind.COMMAND:
+        return parse_slash(event.text)
+    return None
 
 
 def _on_message(turn: Turn) -> None:
@@ -124,9 +161,7 @@ def _run(turn: Turn, command: Command) -> None:
                               "Start one with /meeting start [title].")
         return
     if spec.chair_only and not turn.is_chair():
-        chairs = [*turn.store.role_names(turn.running().id, "chair"), *turn.group.chairs]
-        turn.effects.tell(f"Only a chair can use {name}. Chairs: "
-                          + ", ".join(dict.fromkeys(chairs)))
+        turn.only_chairs(f"use {name}")
         return
     spec.handler(turn, command.argument)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import TemplateError
 
+from bot.commands.agenda import asked, fetch_agenda
 from bot.commands.notes import confirm
 from bot.commands.registry import COMMANDS, command
 from bot.commands.turn import Turn
@@ -15,7 +16,7 @@ from bot.text import quote_names, split_names
 
 
 @command("startmeeting", "#startmeeting [title] — open a meeting in this channel",
-         needs_meeting=False)
+         needs_meeting=False, prepare=fetch_agenda)
 def start_meeting(turn: Turn, argument: str) -> None:
     if turn.meeting is not None:
         turn.effects.tell(f"A meeting is already running here: {turn.meeting.title} "
@@ -34,12 +35,11 @@ def start_meeting(turn: Turn, argument: str) -> None:
     turn.store.add_role(meeting.id, "chair", turn.author_id, turn.author_name)
     for standing in turn.group.standing_items:
         turn.store.add_agenda_item(meeting.id, ItemSource.STANDING, standing)
-    problem = ""
-    if turn.agenda_source is not None:
-        for entry in turn.agenda_source.agenda_for(turn.group):
-            turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
-                                       entry.number, entry.url, entry.is_pr)
-        problem = turn.agenda_source.last_problem
+    github = asked(turn)  # fetched before the transaction: GitHub is slow at times
+    for entry in github.agenda or ():
+        turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
+                                   entry.number, entry.url, entry.is_pr)
+    problem = github.problem
     links = {}
     if turn.group.links.join:
         links["join"] = turn.group.links.join
@@ -167,8 +167,7 @@ def add_scribe(turn: Turn, argument: str) -> None:
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
     if any(who not in (turn.author_id, turn.author_id.casefold()) for who, _ in names) and (
             not turn.is_chair()):
-        turn.effects.tell("Only a chair can make someone else a scribe; "
-                          "#scribe alone makes you one.")
+        turn.only_chairs("make someone else a scribe (#scribe alone makes you one)")
         return
     for who, name in names:
         turn.store.add_role(turn.running().id, "scribe", who, name)
@@ -176,13 +175,30 @@ def add_scribe(turn: Turn, argument: str) -> None:
                      "Their plain lines are notes now.")
 
 
-@command("unscribe", "#unscribe [name] — stop taking someone's plain lines as notes")
+@command("unscribe", "#unscribe [name] — stop taking your (or, for chairs, that person's) "
+         "plain lines as notes")
 def remove_scribe(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
     names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
-    for who, _name in names:
-        turn.store.remove_role(turn.running().id, "scribe", who)
-        turn.store.remove_role(turn.running().id, "scribe", _name.casefold())
+    mine = [_is_author(turn, who, name) for who, name in names]
+    if not all(mine) and not turn.is_chair():
+        turn.only_chairs("unscribe someone else (#unscribe alone stops yours)")
+        return
+    for (who, name), is_mine in zip(names, mine, strict=True):
+        if is_mine:  # by the author's ids only: a name they chose may be someone else's
+            who, name = turn.author_id, turn.author_id
+        turn.store.remove_role(meeting.id, "scribe", who)
+        turn.store.remove_role(meeting.id, "scribe", name.casefold())
     turn.effects.say(f"No longer scribing: {quote_names(n for _, n in names)}")
+
+
+def _is_author(turn: Turn, who: str, name: str) -> bool:
+    """``who`` (a mention's user id, or a typed name) is the author: by their user id, or
+    their display name as they typed it. A mention says exactly who, by id."""
+    if who in turn.event.mentions:
+        return who == turn.author_id
+    return who in (turn.author_id, turn.author_id.casefold()) or (
+        name.casefold() == turn.author_name.casefold())
 
 
 @command("lurk", "#lurk — record quietly, post nothing until the end", chair_only=True)

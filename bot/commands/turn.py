@@ -10,7 +10,6 @@ from bot.config import Group, Settings
 from bot.domain import AgendaItem, Meeting, Section
 from bot.effects import Effects
 from bot.events import Event
-from bot.ports import AgendaSource
 from bot.store import Store
 
 
@@ -24,7 +23,9 @@ class Turn:
     event: Event
     meeting: Meeting | None
     effects: Effects
-    agenda_source: AgendaSource | None = None
+    # What the command's prepare step learnt before the transaction opened (GitHub's
+    # answers); None when it has none. Commands never call out themselves.
+    prepared: object = None
     minutes_dir: str = ""
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
@@ -69,6 +70,15 @@ class Turn:
             return True
         configured = {c.casefold().lstrip("@") for c in self.group.chairs}
         return not configured.isdisjoint(self._me())
+
+    def chair_names(self) -> list[str]:
+        """Who can do what only chairs may: the meeting's chairs, then the configured."""
+        names = [*self.store.role_names(self.running().id, "chair"), *self.group.chairs]
+        return list(dict.fromkeys(names))
+
+    def only_chairs(self, doing: str) -> None:
+        """Refuse in one line that says who may: ``Only a chair can <doing>. Chairs: ...``"""
+        self.effects.tell(f"Only a chair can {doing}. Chairs: " + ", ".join(self.chair_names()))
 
     def is_scribe(self) -> bool:
         return self.store.has_role(self.running().id, "scribe", *self._me())

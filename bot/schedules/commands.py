@@ -3,6 +3,7 @@ meeting is running (during a meeting ``next`` moves to the next agenda item)."""
 
 from __future__ import annotations
 
+from bot.calendars.public_links import public_links
 from bot.commands.registry import command, when_idle
 from bot.commands.turn import Turn
 from bot.reminders_text import next_meeting_post, when_line
@@ -15,7 +16,8 @@ _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start
 
 @command("upcoming", "/meeting upcoming [N] — the group's next meetings", needs_meeting=False)
 def show_upcoming(turn: Turn, argument: str) -> None:
-    count = max(1, min(int(argument), 20)) if argument.strip().isdigit() else 5
+    wanted = argument.strip()
+    count = max(1, min(int(wanted), 20)) if wanted.isascii() and wanted.isdigit() else 5
     meetings = _coming(turn, count)
     if not meetings:
         return
@@ -31,7 +33,9 @@ def show_next(turn: Turn, argument: str) -> None:
     meetings = _coming(turn, 1)
     if not meetings:
         return
-    turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0]))
+    public = public_links(turn.store.connection, turn.settings, turn.group)
+    turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0],
+                                                public))
 
 
 def _coming(turn: Turn, count: int) -> list[Occurrence]:

@@ -1,6 +1,6 @@
-"""The coming meetings of a group. An RRULE group's are computed from its rule (and its
-plan stored, so the answer is right even before the reminder loop has run); a feed group
-shows what the loop last read from its feed."""
+"""The coming meetings of a group. An RRULE group's are computed from its rule (and, in a
+chat command, its plan stored, so the answer is right even before the reminder loop has
+run); a feed group shows what the loop last read from its feed."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ LOOK_AHEAD = timedelta(days=800)
 
 
 def upcoming_meetings(connection: Connection, group: Group, now: datetime,
-                      count: int = 5) -> list[Occurrence]:
-    """Raises ``ScheduleError`` when the group's schedule is broken."""
+                      count: int = 5, store: bool = True) -> list[Occurrence]:
+    """Raises ``ScheduleError`` when the group's schedule is broken. ``store=False`` only
+    reads (the anonymous calendar feed: a GET must never write)."""
     if group.schedule is not None and group.schedule.rrule:
         plan = plan_group(group, now)
-        store_plans(connection, [plan], now)
+        if store:
+            store_plans(connection, [plan], now)
         assert plan.series is not None
         found: list[Occurrence] = []
         step = timedelta(days=120)

@@ -6,14 +6,17 @@ way the schema is built by the Alembic migrations in ``bot/migrations``, applied
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
@@ -45,6 +48,31 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _tune_read_only_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _read_only_url(url: str) -> str:
+    """For a database file in a folder this process cannot write (a read-only mount, a
+    backup, another user's folder): an SQLite URI that opens it for reading, or "".
+
+    A WAL database is opened by creating its ``-shm`` file beside it, which such a folder
+    refuses, so every command failed, even a listing. Read-only, it still answers
+    ``gavel meetings`` and ``gavel minutes``; a write is refused as read-only
+    (``describe_database_error``). With no ``-wal``/``-shm`` present no process has it
+    open for writing, so it is opened as immutable (SQLite then needs no ``-shm``).
+    """
+    path = Path(make_url(url).database or "")
+    if not path.is_file() or os.access(path.parent, os.W_OK):
+        return ""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    flags = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+    return f"sqlite:///file:{quote(str(path.absolute()))}?{flags}&uri=true"
+
+
 def create_database_engine(url: str) -> Engine:
     """An engine for ``url``; a ``StoreError`` naming the URL when it cannot be one."""
     try:
@@ -53,9 +81,28 @@ def create_database_engine(url: str) -> Engine:
         shown = re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)  # never echo a password
         raise StoreError(f"database URL {shown!r}: not one Gavel can use: give "
                          "sqlite:///path/to/gavel.db or postgresql://user@host/db") from None
+
+
+def make_data_dir(data_dir: str) -> None:
+    """Create the data folder the default SQLite database lives in (first start).
+
+    Only the default place is created: a database URL someone typed names a file in a
+    folder that must already exist (see ``_check_sqlite_folder``)."""
+    try:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"database {url}: cannot create its folder: {exc.strerror} "
-                         f"({exc.filename}); check data_dir") from None
+        raise StoreError(f"data_dir {data_dir}: cannot create its folder: {exc.strerror} "
+                         f"({exc.filename}); check data_dir (or $GAVEL_DATA_DIR)") from None
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """A mistyped path must not become a fresh, empty database in a new folder."""
+    folder = Path(make_url(url).database or "").parent.absolute()
+    if not folder.is_dir():
+        raise StoreError(
+            f"database {url}: the folder {folder} does not exist: fix the path in the "
+            "database URL (an absolute path has four slashes: sqlite:////srv/gavel/gavel.db) "
+            "or create the folder first")
 
 
 def _create_engine(url: str) -> Engine:
@@ -67,7 +114,12 @@ def _create_engine(url: str) -> Engine:
         return engine
     if url.startswith("sqlite:///"):
         if not url.startswith("sqlite:///file:"):  # a plain path, not an SQLite URI
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            _check_sqlite_folder(url)
+            read_only = _read_only_url(url)
+            if read_only:
+                engine = create_engine(read_only, connect_args={"check_same_thread": False})
+                event.listen(engine, "connect", _tune_read_only_sqlite)
+                return engine
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
@@ -94,6 +146,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise StoreError(describe_database_error(engine, exc)) from None
 
 
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database already has the newest schema: then there is nothing to
+    migrate and no lock to take, so a read-only database still serves reads."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(_alembic_config(engine)).get_heads())
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except (OperationalError, ProgrammingError):
+        return False  # let the upgrade meet the problem and describe it
+    return current == heads
+
+
 @contextmanager
 def exclusive(engine: Engine, name: str) -> Iterator[None]:
     """One process at a time, across every process on this database, for ``name``.
@@ -110,7 +177,12 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
         import fcntl
 
         slug = "".join(c if c.isalnum() else "-" for c in name)
-        with open(f"{database}.{slug}.lock", "a") as lock:
+        path = f"{database}.{slug}.lock"
+        try:
+            lock = open(path, "a")  # noqa: SIM115 (closed below, after the unlock)
+        except OSError as exc:
+            raise StoreError(_lock_problem(path, exc)) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -131,6 +203,17 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
             connection.commit()
 
 
+def _lock_problem(path: str, exc: OSError) -> str:
+    folder = Path(path).parent
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what = ("is on a read-only file system" if exc.errno == errno.EROFS
+                else "cannot be written by this user")
+        return (f"the data folder {folder} {what}, so Gavel cannot create {Path(path).name} "
+                "to update the database: make the folder writable for the user running "
+                "Gavel, or point data_dir ($GAVEL_DATA_DIR) or --database at a writable place")
+    return f"cannot create the lock file {path}: {exc.strerror}"
+
+
 def create_schema_directly(engine: Engine) -> None:
     """Build the schema from the table definitions, for throwaway memory databases.
 
@@ -139,12 +222,24 @@ def create_schema_directly(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        return None
+    return Path(unquote(database.removeprefix("file:")))
+
+
 def describe_database_error(engine: Engine, exc: Exception) -> str:
-    where = engine.url.render_as_string(hide_password=True)
+    file = _sqlite_file(engine)
+    where = str(file) if file else engine.url.render_as_string(hide_password=True)
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     low = detail.lower()
     if "readonly" in low or "read-only" in low or "read only" in low:
-        hint = "the database is read-only: check the file's permissions and its folder's"
+        what = "the database is read-only"
+        if file is not None and not os.access(file.parent, os.W_OK):
+            what = f"the database is read-only (its folder {file.parent} cannot be written)"
+        hint = (f"{what}: make the file and its folder writable for the user running Gavel "
+                "(reading commands such as gavel meetings still work)")
     elif "locked" in low:
         hint = "the database is locked by another process: stop it, or use PostgreSQL"
     elif "unable to open" in low:
@@ -167,7 +262,7 @@ def open_engine(url: str) -> Engine:
     try:
         if is_memory(engine):
             create_schema_directly(engine)
-        else:
+        elif not schema_is_current(engine):
             upgrade(engine)
     except OperationalError as exc:
         raise StoreError(describe_database_error(engine, exc)) from None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -122,6 +122,10 @@ def _note(row: Any) -> Note:
 
 # The statements on the path of every chat line, built once: constructing a SQLAlchemy
 # statement costs more than running it on SQLite.
+# How long a delivery's claim is kept (see ``Store.claim_event``): far beyond any retry or
+# replay window, so a repeat is still recognised, and short enough to keep the table small.
+CLAIM_RETENTION = timedelta(days=1)
+
 _RUNNING_MEETING = select(meetings).where(
     meetings.c.platform == bindparam("platform"),
     meetings.c.workspace == bindparam("workspace"),
@@ -496,12 +500,20 @@ class Store:
     # -- delivery bookkeeping ---------------------------------------------------------
 
     def claim_event(self, key: str, at: datetime) -> bool:
-        """True the first time ``key`` is seen; platforms retry, replicas race."""
+        """True the first time ``key`` is seen; platforms retry, replicas race.
+
+        A claim is only needed while a repeat can still arrive (Slack retries for minutes,
+        a signed request can be replayed for 5, a gateway resume replays what a short
+        outage missed), so claims older than ``CLAIM_RETENTION`` before this one are swept
+        here: the table holds about a day of deliveries instead of growing for good.
+        """
         try:
             with self.connection.begin_nested():
                 self.connection.execute(insert(processed_events).values(key=key, at=at))
         except IntegrityError:
             return False
+        self.connection.execute(
+            delete(processed_events).where(processed_events.c.at < at - CLAIM_RETENTION))
         return True
 
 

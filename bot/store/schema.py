@@ -167,6 +167,7 @@ processed_events = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
+    Index("processed_events_by_at", "at"),  # the expiry sweep
 )
 
 # Discord: the hash of the app-command tree last synced to each guild, so commands are
@@ -233,4 +234,17 @@ reminders = Table(
     UniqueConstraint("scheduled_meeting_id", "offset_minutes", "platform", "workspace",
                      "channel", name="one_reminder_per_offset_and_channel"),
     Index("reminders_by_due", "due_at"),
+)
+
+# -- per-group secrets in public URLs (migration 0007) ------------------------------------
+
+# A random token per group and purpose ("feed": the calendar feed; "links": the short
+# add-to-calendar links). Generated once; knowing it is what lets a stranger read the URL.
+group_tokens = Table(
+    "group_tokens",
+    metadata,
+    Column("group_name", String(200), primary_key=True),
+    Column("purpose", String(20), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

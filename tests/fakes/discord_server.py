@@ -2376,6 +2376,28 @@ class FakeDiscord:
         for upload in files:
             if len(upload.data) > ATTACHMENT_SIZE_LIMIT:
                 raise DiscordAPIError(413, 40005, "Request entity too large")
+        self._validate_components(body.get("components") or [], [*prefix, "components"])
+
+    @staticmethod
+    def _validate_components(rows: Sequence[Any], path: list[str | int]) -> None:
+        """Action rows of buttons, held to the API's schema (discord/discord-api-spec:
+        ``ActionRowComponentForMessageRequest``, ``ButtonComponentForMessageRequest``)."""
+        if len(rows) > 5:
+            raise _form_error(path, "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        for i, row in enumerate(rows):
+            items = row.get("components") or []
+            if len(items) > 5:
+                raise _form_error([*path, i, "components"], "BASE_TYPE_MAX_LENGTH",
+                                  "Must be 5 or fewer in length.")
+            for j, item in enumerate(items):
+                if item.get("type") != 2:
+                    continue
+                for key, limit in (("url", 512), ("label", 80), ("custom_id", 100)):
+                    value = item.get(key)
+                    if value is not None and len(value) > limit:
+                        raise _form_error([*path, i, "components", j, key],
+                                          "BASE_TYPE_MAX_LENGTH",
+                                          f"Must be {limit} or fewer in length.")
 
     @staticmethod
     def _is_empty(msg: Mapping[str, Any]) -> bool:

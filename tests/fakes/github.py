@@ -57,7 +57,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-__all__ = ["FakeGitHub", "RecordedRequest"]
+__all__ = ["FakeGitHub", "Hold", "RecordedRequest"]
 
 JSON = dict[str, Any]
 
@@ -124,6 +124,35 @@ class _Injection:
         if self.method is not None and self.method.upper() != method:
             return False
         return self.path_prefix is None or path.startswith(self.path_prefix)
+
+
+class Hold:
+    """Matching requests wait, unanswered, until the test calls :meth:`release`.
+
+    A GitHub as slow as the test needs, with no sleeping: ``arrived`` is set as soon as
+    one such request waits, so the test knows GitHub is being asked right now.
+    """
+
+    # Only a safety net, so that a broken test fails instead of hanging the run.
+    LIMIT_SECONDS = 120.0
+
+    def __init__(self, method: str | None, path_prefix: str) -> None:
+        self.method = method
+        self.path_prefix = path_prefix
+        self.arrived = threading.Event()
+        self._released = threading.Event()
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return path.startswith(self.path_prefix) and not self._released.is_set()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait(self) -> None:
+        self.arrived.set()
+        self._released.wait(self.LIMIT_SECONDS)
 
 
 @dataclass
@@ -364,6 +393,7 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._repos: dict[str, _Repo] = {}
         self._injections: list[_Injection] = []
+        self._holds: list[Hold] = []
         self._deny: _DenyWrites | None = None
         self._ids = itertools.count(1000)
         self._seq = itertools.count(1)
@@ -397,6 +427,8 @@ class FakeGitHub:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        for held in self._holds:
+            held.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -510,6 +542,14 @@ class FakeGitHub:
                         doc=doc,
                     )
                 )
+
+    def hold(self, path_prefix: str, method: str | None = None) -> Hold:
+        """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
+        other requests are answered meanwhile."""
+        held = Hold(method, path_prefix)
+        with self._lock:
+            self._holds.append(held)
+        return held
 
     def clear_failures(self) -> None:
         """Drop pending injected failures and re-allow writes."""
@@ -1049,6 +1089,10 @@ class FakeGitHub:
         except ValueError:
             body = None
         rec = RecordedRequest(method, path, query, body, headers)
+        with self._lock:
+            held = next((h for h in self._holds if h.matches(method, path)), None)
+        if held is not None:
+            held.wait()  # outside the lock: other requests are served meanwhile
         with self._lock:
             self.requests.append(rec)
             resource = "search" if path.startswith("/search/") else "core"

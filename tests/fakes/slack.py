@@ -180,7 +180,11 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         bot_name: str = BOT_NAME,
         app_id: str = APP_ID,
+        port: int = 0,
     ) -> None:
+        """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
+        before it listens (Slack unreachable at start)."""
+        self._requested_port = port
         self.team_id = team_id
         self.team = team
         self.team_domain = team_domain
@@ -294,7 +298,7 @@ class FakeSlack:
         app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._requested_port)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
 
@@ -1144,8 +1148,9 @@ def slash_command_body(
     **kwargs: Any,
 ) -> str:
     """Form-encoded slash command body for a Bolt HTTP endpoint (see ``slash_command_payload``
-    for the extra keyword arguments). Beware: Bolt parses any form body containing the text
-    ``payload`` as an interaction, so a command ``text`` with that word is read as empty."""
+    for the extra keyword arguments). Gavel's endpoint reads forms by field name, so a
+    ``text`` containing the word ``payload`` is a command like any other (Bolt alone would
+    take the whole body for an interaction)."""
     return urlencode(
         slash_command_payload(command, text, user_id, user_name, channel_id, team_id, **kwargs)
     )

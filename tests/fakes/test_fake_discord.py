@@ -500,6 +500,32 @@ async def test_permissions_and_validation(h: Harness) -> None:
 
 
 @pytest.mark.asyncio
+async def test_components_past_discords_limits_are_refused_like_discord(h: Harness) -> None:
+    """Link URL 512, label 80, custom_id 100 (the API's button schema): Discord refuses
+    the whole message with 50035 and the path of the field."""
+    text = h.client.get_channel(TEXT_ID)
+    assert isinstance(text, discord.TextChannel)
+
+    def view_with(**button: Any) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(**button))
+        return view
+
+    cases = [({"label": "Calendar", "url": "https://example.org/?" + "x" * 492}, "url", 512),
+             ({"label": "x" * 81, "url": "https://example.org/"}, "label", 80),
+             ({"label": "Go", "custom_id": "x" * 101}, "custom_id", 100)]
+    for button, field_name, limit in cases:
+        with pytest.raises(discord.HTTPException) as refused:
+            await text.send("hi", view=view_with(**button))
+        assert refused.value.code == 50035
+        assert f"In components.0.components.0.{field_name}: Must be {limit} or fewer in " \
+            "length." in str(refused.value)
+    await text.send("hi", view=view_with(label="x" * 80, url="https://example.org/?" +
+                                         "x" * 491))  # exactly at the limits: accepted
+    assert h.fake.messages_in(TEXT_ID)[-1]["components"][0]["components"][0]["label"] == "x" * 80
+
+
+@pytest.mark.asyncio
 async def test_scheduled_events(h: Harness) -> None:
     fake = h.fake
     guild = h.client.get_guild(GUILD_ID)

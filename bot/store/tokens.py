@@ -1,0 +1,48 @@
+"""Per-group tokens: the secret part of a group's public URLs (its calendar feed, its
+short calendar links).
+
+A token is made once, at random, the first time something needs it, and kept: a
+subscribed calendar must keep working. Several processes may ask at once, so the row is
+inserted "if absent" and then read back, and all of them agree on the winner's token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.store.schema import group_tokens
+
+FEED = "feed"
+LINKS = "links"
+TOKEN_BYTES = 20  # 160 bits: not to be guessed, nor enumerated by anonymous GETs
+
+
+def token_for(connection: Connection, group_name: str, purpose: str) -> str:
+    """The group's token for ``purpose``, made now if it has none yet (a write)."""
+    found = _stored(connection, group_name, purpose)
+    if found is not None:
+        return found
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(group_tokens).on_conflict_do_nothing(), {
+        "group_name": group_name, "purpose": purpose,
+        "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": datetime.now(UTC)})
+    made = _stored(connection, group_name, purpose)
+    assert made is not None
+    return made
+
+
+def tokens(connection: Connection, purpose: str) -> dict[str, str]:
+    """Every group's token for ``purpose`` (group name -> token); reads only."""
+    query = select(group_tokens.c.group_name, group_tokens.c.token).where(
+        group_tokens.c.purpose == purpose)
+    return {row.group_name: row.token for row in connection.execute(query)}
+
+
+def _stored(connection: Connection, group_name: str, purpose: str) -> str | None:
+    return connection.execute(select(group_tokens.c.token).where(
+        group_tokens.c.group_name == group_name,
+        group_tokens.c.purpose == purpose)).scalar_one_or_none()
