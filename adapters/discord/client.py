@@ -57,7 +57,7 @@ class GavelClient(discord.AutoShardedClient):
                          **options)
         self.gavel = service
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(build_meeting_group(service))
+        self.tree.add_command(build_meeting_group(service, service.core.bot.commands))
         self.tree.on_error = self._on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
