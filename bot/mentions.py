@@ -16,13 +16,14 @@ _MENTION = re.compile(r"<@!?([A-Za-z0-9]+)>")
 
 
 def shown(text: str, mentions: Mapping[str, str]) -> str:
-    """The text as people read it: each mention as ``@name``."""
+    """The text as people read it: each mention as the name (the minutes read "Rafael",
+    and an action names its owner as a plain line would)."""
     if not mentions or "<@" not in text:
         return text
 
     def name(match: re.Match[str]) -> str:
         user_id = match.group(1)
-        return f"@{mentions[user_id]}" if user_id in mentions else match.group(0)
+        return mentions[user_id] if user_id in mentions else match.group(0)
 
     return _MENTION.sub(name, text)
 
