@@ -123,9 +123,10 @@ class CommandTable:
         return (e for e in self.entries if e.in_help)
 
 
-def _note(kind: NoteKind, name: str, usage: str, description: str,
+def note_command(kind: NoteKind, name: str, usage: str, description: str,
           words: tuple[str, ...] = (), **more: Any) -> Entry:
-    """A note command: ``#<name> <text>``, ``/meeting note <name>`` on Discord."""
+    """A note command: ``#<name> <text>``, ``/meeting <name> <text>``, and on Discord
+    ``/meeting note <name> text:``."""
     more.setdefault("slash", (name,))
     return Entry(name, "bot.commands.notes:note", usage, words=(name, *words),
                  discord=name, discord_group="note", description=description,
@@ -139,21 +140,21 @@ _TITLE = Option("title", "text", "The meeting's title (default: the group's)",
 
 COMMANDS = CommandTable((
     # -- notes -------------------------------------------------------------------------
-    _note(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
+    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
           "A note under the current topic", ("note",), slash=("info", "note")),
-    _note(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea"),
-    _note(NoteKind.ACTION, "action", "#action <text> — an action item; names in it own it",
+    note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea"),
+    note_command(NoteKind.ACTION, "action", "#action <text> — an action item; names in it own it",
           "An action item; name owners with @handles", w3c=("action:",)),
-    _note(NoteKind.AGREED, "agreed",
+    note_command(NoteKind.AGREED, "agreed",
           "#agreed <text> (or #agree, #accepted, #resolved) — a decision", "Record a decision",
           ("agree", "accepted", "accept", "resolved"), w3c=("resolution:", "resolved:"),
           slash=("agreed", "agree")),
-    _note(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal",
+    note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal",
           "A rejected proposal", ("reject",)),
-    _note(NoteKind.HELP, "halp", "#halp <text> — a call for help", "A call for help"),
-    _note(NoteKind.QUESTION, "question", "#question <text> — an open question",
+    note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help", "A call for help"),
+    note_command(NoteKind.QUESTION, "question", "#question <text> — an open question",
           "An open question"),
-    _note(NoteKind.LINK, "link",
+    note_command(NoteKind.LINK, "link",
           "#link <url> [text] — a link (a line starting with a URL is one too)",
           "A link, and what it is"),
     Entry("undo", "bot.commands.notes:undo",
