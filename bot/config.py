@@ -128,6 +128,11 @@ class Group(_Strict):
     template: str = "nodejs"
     schedule: Schedule | None = None
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
+    # MeetBot's rule, for groups that want it: only chairs move the topic.
+    chair_only_topic: bool = False
+    # Votes: who may vote (handles or nicks; empty: anyone) and the ballots a result needs.
+    voters: list[str] = Field(default_factory=list)
+    quorum: int = Field(default=0, ge=0)
 
     _zone = field_validator("timezone")(_check_zone)
 

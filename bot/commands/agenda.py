@@ -190,6 +190,9 @@ def prepare_topic(preparation: Preparation) -> AskedGitHub:
 
 def topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
+    if turn.group.chair_only_topic and not turn.is_chair():
+        turn.only_chairs("change the topic in this group")
+        return
     if not argument:
         turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
         return
@@ -245,7 +248,11 @@ def _find(items: list[AgendaItem], text: str) -> AgendaItem | None:
 
 
 def _announce(turn: Turn, title: str) -> None:
+    """Say the new topic; Zakim's speaker queue starts afresh with each one."""
     from bot.effects import SetTopic
+    from bot.store.dialect_rows import clear_queue
+
+    clear_queue(turn.store, turn.running().id)
 
     turn.effects.say(f"Topic: {title}", purpose="topic")
     turn.effects.items.append(SetTopic(turn.event.place, title))
