@@ -125,10 +125,10 @@ def absent(turn: Turn, argument: str) -> None:
     gone = []
     for one in named:
         key = one.user_id or "name:" + one.introduction.name.casefold()
-        person: Person | None = (remember_author(turn) if is_author(turn, one)
-                                 else turn.store.person(turn.event.place.platform, key))
-        if person is not None and rows.drop_attendance(turn.store, meeting.id, person.id):
-            gone.append(person.name)
+        found: Person | None = (remember_author(turn) if is_author(turn, one)
+                                else turn.store.person(turn.event.place.platform, key))
+        if found is not None and rows.drop_attendance(turn.store, meeting.id, found.id):
+            gone.append(found.name)
     confirm(turn, "No longer present: " + (", ".join(gone) or "nobody"))
 
 
