@@ -3,7 +3,9 @@
 Formats, recognised line by line: MeetBot/IRC (``[HH:MM] <nick> text``,
 ``[HH:MM:SS] <nick> text``, ``HH:MM <nick> text``), ``nick: text``, and JSON lines (one
 message object per line: ``{"user": ..., "text": ..., "ts": ..., "id": ..., "type": ...}``),
-and a Slack export's channel-day file (one JSON array; ``adapters.replay_slack``).
+a Slack export's channel-day file (one JSON array; ``adapters.replay_slack``), and the
+clients' own formats in ``adapters.log_formats`` (irssi, WeeChat, HexChat, ZNC,
+DiscordChatExporter JSON).
 A line in no known format is reported with its number and skipped; the rest is replayed.
 """
 
@@ -16,6 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from adapters.log_formats import (
+    CLIENT_LINE,
+    ClientLog,
+    as_discord_export,
+    discord_messages,
+    is_meeting_bot,
+)
 from adapters.replay_slack import as_export, export_lines
 from bot.commands.handler import MeetingBot
 from bot.commands.parse import parse_line
@@ -59,7 +68,9 @@ class _Clock:
         self.zone = ZoneInfo(zone)
         self.last: datetime | None = None
 
-    def at(self, hour: int, minute: int, second: int) -> datetime:
+    def at(self, hour: int, minute: int, second: int, day: date | None = None) -> datetime:
+        if day is not None:  # the line carries its date (WeeChat, a client's header)
+            self.day, self.last = day, None
         moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
         if self.last is not None and moment < self.last - timedelta(hours=1):
             self.day += timedelta(days=1)
@@ -106,12 +117,26 @@ def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
     messages = as_export("".join(lines))
     if messages is not None:
         return _parse_export(messages, day, zone)
+    if (discord := as_discord_export("".join(lines))) is not None:
+        parsed = ParsedLog()
+        parsed.lines = [LogLine(m.number, EventKind.MESSAGE, m.nick, m.text, m.at,
+                                m.message_id) for m in discord_messages(discord, parsed.problems)]
+        return parsed
     parsed = ParsedLog()
     clock = _Clock(day, zone)
+    client = ClientLog()
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
         if not line.strip() or _SYSTEM.fullmatch(line):
             continue  # blank, or a join/part/mode line: nobody said anything
+        said = client.read(line)
+        if said == CLIENT_LINE:
+            continue
+        if said is not None and not isinstance(said, str):
+            parsed.lines.append(LogLine(
+                number, EventKind.MESSAGE, said.nick, said.text,
+                clock.at(said.hour, said.minute, said.second, said.day), f"line-{number}"))
+            continue
         try:
             entry = _parse_one(number, line, clock)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
@@ -176,8 +201,8 @@ class ReplayResult:
 
 def _events(log: ParsedLog, place: Place) -> Iterator[Event]:
     for line in log.lines:
-        yield Event(line.kind, place, Author(line.nick, line.nick), line.at, line.text,
-                    message_id=line.message_id)
+        yield Event(line.kind, place, Author(line.nick, line.nick, is_bot=is_meeting_bot(
+            line.nick)), line.at, line.text, message_id=line.message_id)
 
 
 def _minutes_in(effects: list[Effect]) -> str:
@@ -204,9 +229,9 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     events = list(_events(log, place))
     starts = sum(1 for line in log.lines if _is_start(line.text))
     if starts == 0:
-        first = log.lines[0]
+        first = _starter(log)
         events.insert(0, Event(EventKind.MESSAGE, place, Author(first.nick, first.nick),
-                               first.at, "#startmeeting"))
+                               log.lines[0].at, "#startmeeting"))
     elif starts > 1:
         log.problems.append(f"the log holds {starts} meetings: these are the minutes of the "
                             "last one (split the log to get each)")
@@ -226,6 +251,17 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
 
             minutes = compile_minutes(store, ended, group, template)
     return ReplayResult(minutes, log.problems, ended.id)
+
+
+def _starter(log: ParsedLog) -> LogLine:
+    """Who opens a log that never says ``#startmeeting``: whoever types the W3C header
+    (``Meeting:``, ``Chair:``), else the first person (never a bot) to speak."""
+    people = [line for line in log.lines if not is_meeting_bot(line.nick)] or log.lines
+    for line in people:
+        command = parse_line(line.text)
+        if command is not None and command.name in ("meetingname", "chair"):
+            return line
+    return people[0]
 
 
 def _is_start(text: str) -> bool:
