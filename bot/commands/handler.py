@@ -264,7 +264,7 @@ def _plain_ballot(turn: Turn) -> bool:
     open_one = open_vote_of(turn.store, turn.running().id)
     if open_one is None:
         return False
-    cast(turn, open_one, text)
+    cast(turn, open_one, text.split()[0])  # "+0 not read it yet": the vote is "+0"
     return True
 
 

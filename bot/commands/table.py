@@ -145,7 +145,8 @@ def note_command(kind: NoteKind, name: str, usage: str, description: str,
     """A note command: ``#<name> <text>``, ``/meeting <name> <text>``, and on Discord
     ``/meeting note <name> text:``."""
     more.setdefault("slash", (name,))
-    return Entry(name, "bot.commands.notes:note", usage, words=(name, *words),
+    run = more.pop("run", "bot.commands.notes:note")
+    return Entry(name, run, usage, words=(name, *words),
                  discord=name, discord_group="note", description=description,
                  options=(Option("text", "text", "The note (start with '- ' to nest it)",
                                  required=True, is_argument=True),),
@@ -168,7 +169,8 @@ COMMANDS = CommandTable((
     note_command(NoteKind.AGREED, "agreed",
           "#agreed <text> (or #agree, #accepted, #resolved) — a decision", "Record a decision",
           ("agree", "accepted", "accept", "resolved"), w3c=("resolution:", "resolved:"),
-          slash=("agreed", "agree"), brackets=("agreed", "agree")),
+          slash=("agreed", "agree"), brackets=("agreed", "agree"),
+          run="bot.commands.votes:agreed"),
     note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal",
           "A rejected proposal", ("reject",)),
     note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help", "A call for help"),
@@ -321,6 +323,8 @@ COMMANDS = CommandTable((
     Entry("inconclusive", "bot.commands.votes:inconclusive",
           "#inconclusive — close the vote with no result", words=("inconclusive",),
           chair_only=True),
+    Entry("failed", "bot.commands.votes:failed",
+          "#failed [text] — the open motion failed", words=("failed",), chair_only=True),
     Entry("voters", "bot.commands.votes:voters",
           "#voters [names] — who may vote (chairs set it; the group's config may too)",
           words=("voters",)),

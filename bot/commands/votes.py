@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.commands.notes import confirm
+from bot.commands.notes import confirm, take_note
 from bot.commands.turn import Turn
 from bot.domain import NoteKind
 from bot.effects import Button
@@ -25,7 +25,7 @@ _ALIASES = {"+1": "+1", "1": "+1", "yes": "+1", "aye": "+1", "for": "+1", "y": "
             "-1": "-1", "no": "-1", "nay": "-1", "against": "-1", "n": "-1",
             "0": "0", "+0": "0", "-0": "0", "abstain": "0", "abstained": "0"}
 # A plain chat line that is a ballot while a vote is open (Mootbot, meetingology).
-PLAIN_BALLOT = re.compile(r"[+-][01]|0")
+PLAIN_BALLOT = re.compile(r"([+-][01]|0)(?:\s.*)?", re.DOTALL)
 _LABELS = {"+1": "For", "-1": "Against", "0": "Abstained"}
 
 
@@ -123,29 +123,49 @@ def press(turn: Turn, action: str) -> None:
 
 
 def end_vote(turn: Turn, argument: str) -> None:
-    _close(turn, inconclusive=False)
+    _close(turn)
 
 
 def inconclusive(turn: Turn, argument: str) -> None:
-    _close(turn, inconclusive=True)
+    _close(turn, "inconclusive")
 
 
-def _close(turn: Turn, inconclusive: bool) -> None:
+def failed(turn: Turn, argument: str) -> None:
+    """hcoop-meetbot's ``#failed [text]``: the open motion failed (and a note, if text)."""
+    _close(turn, "motion failed", quiet=bool(argument.strip()))
+    if argument.strip():
+        take_note(turn, NoteKind.REJECTED, argument)
+
+
+def agreed(turn: Turn, argument: str) -> None:
+    """``#agreed`` and its spellings take a decision note; hcoop-meetbot's ``#accepted``
+    (or ``#accept``) also closes an open motion as accepted."""
+    word = turn.event.text.lstrip("#").split(maxsplit=1)[0].rstrip(":").casefold() if (
+        turn.event.text.startswith("#")) else ""
+    if word in ("accepted", "accept") and turn.is_chair():
+        _close(turn, "motion accepted", quiet=True)
+    take_note(turn, NoteKind.AGREED, argument)
+
+
+def _close(turn: Turn, outcome: str = "", quiet: bool = False) -> None:
+    """Close the open vote: its tally, and ``outcome`` if the chair declared one
+    (hcoop-meetbot's ``#inconclusive``, ``#accepted``, ``#failed``), else the count's."""
     meeting = turn.running()
     open_one = rows.open_vote_of(turn.store, meeting.id)
     if open_one is None:
-        turn.effects.tell("No vote is open.")
+        if not quiet:
+            turn.effects.tell("No vote is open.")
         return
     ballots = rows.ballots_of(turn.store, open_one.id)
     counts = Counter(choice for _, _, choice in ballots)
-    tally = ", ".join(f"{_label(o)} {counts[o]}" for o in open_one.options)
-    result = "inconclusive" if inconclusive else _result(open_one.options, counts)
+    tally = ", ".join(f"{_LABELS.get(o, o)} {counts[o]}" for o in open_one.options)
+    result = outcome or _result(open_one.options, counts)
     required = _required(turn)
     quorum = ""
     if required:
         met = len(ballots) >= required
         quorum = (f"; quorum of {required} {'met' if met else 'not met'}")
-        if not met and not inconclusive:
+        if not met and not outcome:
             result = "no result (quorum not met)"
     text = f"Vote: {open_one.question} ({tally}{quorum}) Result: {result}"
     rows.close_vote(turn.store, open_one.id, turn.now, result)
@@ -157,7 +177,9 @@ def _close(turn: Turn, inconclusive: bool) -> None:
 
 def _result(options: tuple[str, ...], counts: Counter[str]) -> str:
     if options == YES_NO:
-        return "motion carried" if counts["+1"] > counts["-1"] else "motion failed"
+        if counts["+1"] == counts["-1"]:
+            return "inconclusive"
+        return "motion accepted" if counts["+1"] > counts["-1"] else "motion failed"
     ranked = sorted(options, key=lambda o: counts[o], reverse=True)
     if not counts or (len(ranked) > 1 and counts[ranked[0]] == counts[ranked[1]]):
         return "tied"
