@@ -206,3 +206,20 @@ def test_naming_only_oneself_needs_no_chair_in_every_dialect(database: Database)
     present = minutes.split("## Marked present")[1]
     assert "* Kaz_Ashimura\n" in present and "* Filip Skokan (@panva)\n" in present
     assert "* Joe Sepi (@joesepi)" in present and "Ege_Korkan" not in present
+
+
+RELEASE_LOGS = {  # file -> the date the log itself carries (None: the day given)
+    "irssi-release.log": "2023-01-19", "weechat-release.log": "2023-01-19",
+    "hexchat-release.log": "2023-01-19", "znc-release.log": None,
+    "discord-export-release.json": "2023-01-19", "slack-export-release.json": "2023-01-19"}
+
+
+def test_each_clients_log_format_is_recognised_without_being_named() -> None:
+    for name, carried in RELEASE_LOGS.items():
+        minutes = replayed(name, day=date(2023, 1, 2))
+        assert minutes.startswith(f"# Release team {carried or '2023-01-02'}\n"), name
+        assert "1. **Release dates**\n   * the branch is cut on Monday (bob, 15:00)\n" in (
+            minutes), name
+        assert "* bob\n  * bob to tag the release" in minutes, name
+        said = minutes.split("## People present (lines said)")[1]
+        assert "Gavel" not in said and "dave" not in said, name  # bots, joins and quits
