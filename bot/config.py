@@ -130,7 +130,8 @@ class Group(_Strict):
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
     # MeetBot's rule, for groups that want it: only chairs move the topic.
     chair_only_topic: bool = False
-    # Votes: who may vote (handles or nicks; empty: anyone) and the ballots a result needs.
+    # Votes: who may vote, by platform user id or console nick as for chairs (empty:
+    # anyone), and the ballots a result needs (0: no quorum).
     voters: list[str] = Field(default_factory=list)
     quorum: int = Field(default=0, ge=0)
 
