@@ -83,8 +83,8 @@ def substitute(turn: Turn, argument: str) -> None:
         return
     if note is None:
         last = mine[-1].text if mine else ""
-        turn.effects.tell(f"'{parsed.old}' is not in your notes" + (
-            f"; your last note: {last}" if last else "."))
+        turn.effects.tell(f"'{parsed.old}' is not in your last note, nor in any before it"
+                          + (f": {last}" if last else "."))
         return
     text = note.text.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
     turn.store.change_note(note.id, text=text)
