@@ -223,3 +223,14 @@ def test_each_clients_log_format_is_recognised_without_being_named() -> None:
         assert "* bob\n  * bob to tag the release" in minutes, name
         said = minutes.split("## People present (lines said)")[1]
         assert "Gavel" not in said and "dave" not in said, name  # bots, joins and quits
+
+
+def test_zakim_phrases_inside_a_sentence_are_chat(database: Database) -> None:
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    chat.say("chair", "agenda+ Budget")
+    chat.say("chair", "agenda+ Travel")
+    chat.say("chair", "zakim, take up item 1")
+    assert posts(chat.say("alice", "next item is the one I care about")) == []
+    assert posts(chat.say("bob", "ack, makes sense")) == []
+    assert posts(chat.say("chair", "next item")) == ["Topic: Travel"]

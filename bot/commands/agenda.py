@@ -218,6 +218,8 @@ def topic(turn: Turn, argument: str) -> None:
 
 
 def next_topic(turn: Turn, argument: str) -> None:
+    if argument and turn.command.dialect == "w3c":
+        return  # "next item please, said the chair" is chat; Zakim's phrase stands alone
     meeting = turn.running()
     items = turn.store.agenda(meeting.id)
     position = next((n for n, item in enumerate(items) if item.id == meeting.current_item_id),
