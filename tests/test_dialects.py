@@ -234,3 +234,17 @@ def test_zakim_phrases_inside_a_sentence_are_chat(database: Database) -> None:
     assert posts(chat.say("alice", "next item is the one I care about")) == []
     assert posts(chat.say("bob", "ack, makes sense")) == []
     assert posts(chat.say("chair", "next item")) == ["Topic: Travel"]
+
+
+def test_voters_named_by_mention_are_known_by_their_id_not_their_name(
+        database: Database) -> None:
+    chat = _chat(database, GROUP)
+    chat.say("U1", "#startmeeting")
+    assert posts(chat.say("U1", "#voters <@U2>", mentions={"U2": "Bob"})) == ["Voters: Bob"]
+    chat.say("U1", "#motion Adopt the charter")
+    assert private(chat.say("U3", "#vote +1")) == [
+        "Only the group's voting members may vote: Bob."]
+    chat.say("U2", "#vote +1")
+    [closed] = posts(chat.say("U1", "#endvote"))
+    assert closed.startswith("Vote: Adopt the charter (For 1, Against 0, Abstained 0) "
+                             "Result: motion accepted")

@@ -232,3 +232,7 @@ def _people_named(turn: Turn) -> list[tuple[str, str, bool]]:
         bare = name.lstrip("@")
         found.append((bare.casefold(), bare, False))
     return found
+
+
+# The people a command names, for the other command modules (#voters).
+people_named = _people_named

@@ -17,7 +17,6 @@ from bot.commands.turn import Turn
 from bot.domain import NoteKind
 from bot.effects import Button
 from bot.store import dialect_rows as rows
-from bot.text import split_names
 
 YES_NO = ("+1", "-1", "0")
 # The spellings people use for the default options.
@@ -208,7 +207,11 @@ def _voters(turn: Turn) -> list[str]:
 def _may_vote(turn: Turn) -> bool:
     """By platform user id (console and replay: the nick), as chairs are: a display name
     or a GitHub handle typed in ``#here`` could be anyone's."""
-    voters = {v.casefold().lstrip("@") for v in _voters(turn)}
+    meeting = turn.running()
+    if turn.store.role_names(meeting.id, "voter"):
+        return turn.store.has_role(meeting.id, "voter", turn.author_id,
+                                   turn.author_id.casefold())
+    voters = {v.casefold().lstrip("@") for v in turn.group.voters}
     return not voters or turn.author_id.casefold() in voters
 
 
@@ -218,17 +221,19 @@ def _required(turn: Turn) -> int:
 
 
 def voters(turn: Turn, argument: str) -> None:
+    """``#voters`` shows who may vote; with names (mentions on Slack and Discord), chairs
+    set the list for this meeting."""
+    from bot.commands.meeting import people_named
+
     meeting = turn.running()
-    names = split_names(argument)
-    if names:
+    named = people_named(turn)
+    if named:
         if not turn.is_chair():
             turn.only_chairs("set the voters")
             return
-        for name in _voters(turn) if turn.store.role_names(meeting.id, "voter") else ():
-            turn.store.remove_role(meeting.id, "voter", name.casefold())
-        for name in names:
-            turn.store.add_role(meeting.id, "voter", name.casefold().lstrip("@"),
-                                name.lstrip("@"))
+        rows.clear_role(turn.store, meeting.id, "voter")
+        for who, name, _ in named:
+            turn.store.add_role(meeting.id, "voter", who, name)
     listed = _voters(turn)
     turn.effects.say("Voters: " + (", ".join(listed) if listed else "anyone present"))
 

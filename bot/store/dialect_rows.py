@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 
 from bot.domain import Section
 from bot.store import Store
-from bot.store.schema import agenda_items, attendance, ballots, speaker_queue, votes
+from bot.store.schema import agenda_items, attendance, ballots, roles, speaker_queue, votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +133,10 @@ def drop_attendance(store: Store, meeting_id: int, person_id: int) -> bool:
     """``present-``: the person is no longer listed at this meeting."""
     return bool(store.connection.execute(delete(attendance).where(
         attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)).rowcount)
+
+
+def clear_role(store: Store, meeting_id: int, role: str) -> None:
+    """Everyone's ``role`` at this meeting goes (``#voters`` names a new list)."""
+    store.connection.execute(delete(roles).where(roles.c.meeting_id == meeting_id,
+                                                 roles.c.role == role))
+    store._roles.pop((meeting_id, role), None)  # the store's own cache of roles
