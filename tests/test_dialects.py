@@ -142,6 +142,8 @@ def test_agenda_driving_with_zakim_phrases(database: Database) -> None:
     chat.say("chair", "#startmeeting")
     for item in ("Budget", "Travel", "Hiring"):
         chat.say("chair", f"agenda+ {item}")
+    assert private(chat.say("alice", "zakim, agenda?")) == [
+        "Agenda:\n  1. Budget\n  2. Travel\n  3. Hiring"]
     assert posts(chat.say("chair", "zakim, take up item 2")) == ["Topic: Travel"]
     assert posts(chat.say("chair", "next item")) == ["Topic: Hiring"]
     chat.say("chair", "close item 1")

@@ -196,6 +196,7 @@ COMMANDS = CommandTable((
     Entry("agenda", "bot.commands.agenda:agenda",
           "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
           words=("agenda",), discord="agenda", description="Show the agenda (only you see it)",
+          phrases=("agenda?",),
           needs_meeting=False, prepare="bot.commands.agenda:prepare_agenda"),
     Entry("add", "bot.commands.agenda:add_to_agenda", "", w3c=("agenda+",), discord="add",
           description="Add an item to the agenda",
