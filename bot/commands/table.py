@@ -222,8 +222,7 @@ COMMANDS = CommandTable((
     # -- the speaker queue (Zakim's) ---------------------------------------------------
     Entry("queue", "bot.commands.dialects:queue_me",
           "q+ [to say ...] — join the speaker queue (q- leaves it, q? shows it, ack <nick> "
-          "gives the floor)", words=("queue",), phrases=("q+", "queue+"), discord="queue",
-          description="Join the speaker queue"),
+          "gives the floor)", words=("queue",), phrases=("q+", "queue+")),
     Entry("unqueue", "bot.commands.dialects:unqueue", "", phrases=("q-", "queue-"),
           in_help=False),
     Entry("showqueue", "bot.commands.dialects:show_queue", "", phrases=("q?", "queue?"),
