@@ -115,6 +115,9 @@ class MinutesStyle(_Strict):
     present_line: Literal["Name @handle", "Name: @handle", "Name (@handle)"] = "Name @handle"
     # The spelling in "*Extracted from **label** labeled issues and pull requests ...".
     label_spelling: Literal["labeled", "labelled"] = "labeled"
+    # The label sentence first under its heading (before the announcements), or after them,
+    # right before the items it introduces.
+    label_first: bool = True
     # The calendar entry under "Upcoming Meetings" and the sentence after it (empty: none).
     calendar_name: str = "Node.js Project Calendar"
     calendar_text: str = ("Click `Add to Google Calendar` at the bottom left to add to your "

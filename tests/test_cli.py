@@ -48,8 +48,8 @@ def test_a_missing_meeting_and_a_missing_template_are_named(tmp_path: Path) -> N
     assert "no meeting 42 (gavel meetings lists them)" in missing.stderr
     bad = gavel(tmp_path, "minutes", "1", "--template", "nope.j2")
     assert bad.returncode == 2
-    assert ("minutes template 'nope.j2': not a built-in (nodejs, nodejs-tsc, meetbot) and no such file"
-            in bad.stderr)
+    assert ("minutes template 'nope.j2': not a built-in (nodejs, nodejs-tsc, meetbot) and no "
+            "such file" in bad.stderr)
 
 
 def test_db_upgrade_brings_a_new_database_to_the_current_schema(tmp_path: Path) -> None:
