@@ -28,7 +28,7 @@ from tests.corpus_chat import convert
 from tests.minutes_structure import read_outline
 
 # The rate this branch reaches; a change that lowers it fails here, with the misses listed.
-AT_LEAST = 0.40
+AT_LEAST = 0.42
 
 
 def template_era(corpus: Path) -> list[Path]:
@@ -42,6 +42,13 @@ class Outcome:
     path: Path
     exact: bool
     reasons: list[str]
+    # Equal once a paragraph and a list entry at the same place count as one (the
+    # published file wrote a note as a paragraph; every Gavel note is a list entry).
+    same_places: bool = False
+
+
+def _places(outline: list[str]) -> list[str]:
+    return [line.replace("] text: ", "] note: ", 1) for line in outline]
 
 
 def replay_file(path: Path) -> Outcome:
@@ -64,7 +71,7 @@ def replay_file(path: Path) -> Outcome:
             if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     reasons = [f"published file: {why}" for why in dict.fromkeys(conversion.untypeable)]
     reasons += [f"differs: {line[:160]}" for line in diff[:4]]
-    return Outcome(path, False, reasons)
+    return Outcome(path, False, reasons, _places(ours) == _places(theirs))
 
 
 def test_the_corpus_replays_into_its_published_structure() -> None:
@@ -75,7 +82,9 @@ def test_the_corpus_replays_into_its_published_structure() -> None:
     exact = [o for o in outcomes if o.exact]
     misses = [o for o in outcomes if not o.exact]
     lines = [f"corpus replay: {len(exact)} of {len(outcomes)} template-era files match "
-             f"their published structure exactly ({len(exact) / len(outcomes):.0%})"]
+             f"their published structure exactly ({len(exact) / len(outcomes):.0%}); "
+             f"{len(exact) + sum(o.same_places for o in misses)} when a paragraph counts as "
+             "a list entry at the same place"]
     for miss in misses:
         lines.append(f"  {miss.path.parent.name}/{miss.path.name}:")
         lines.extend(f"    {reason}" for reason in miss.reasons)
