@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.attendance_history import attendance_history, attendance_text
 from bot.commands.notes import confirm
 from bot.commands.registry import command
 from bot.commands.turn import Turn
@@ -172,3 +173,18 @@ def _describe(person: Person) -> str:
     if person.github:
         text += f" (@{person.github})"
     return text
+
+
+ATTENDANCE_DEFAULT, ATTENDANCE_MAX = 10, 52
+
+
+@command("attendance", "/meeting attendance [N] — who came to the last N meetings, and "
+         "each person's rate (only you see it)", needs_meeting=False)
+def show_attendance(turn: Turn, argument: str) -> None:
+    wanted = argument.strip() or str(ATTENDANCE_DEFAULT)
+    if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= ATTENDANCE_MAX):
+        turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
+                          f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
+        return
+    history = attendance_history(turn.store.connection, turn.group, int(wanted))
+    turn.effects.tell(attendance_text(history))

@@ -58,6 +58,7 @@ SLASH_SUBCOMMANDS: dict[str, str] = {
     "minutes": "minutes",
     "publish": "publish",
     "upcoming": "upcoming",
+    "attendance": "attendance",
     **{name: name for name in set(ALIASES.values())},
     "note": "info",
     "agree": "agreed",
