@@ -96,7 +96,18 @@ def meeting_page(store: Store, group: Group, meeting_id: int) -> str | None:
              enumerate(logged_lines(store.connection, meeting_id), 1)]
     return _environment().get_template("meeting.html.j2").render(
         group=group, meeting=meeting, lines=lines, zone=group.timezone,
-        minutes=Markup(_markdown().render(minutes)))  # raw HTML off: safe to insert
+        minutes=_minutes_html(minutes))
+
+
+def _minutes_html(markdown: str) -> Markup:
+    """The minutes as HTML, their headings one level down (the page's title is the h1).
+    Raw HTML is off in the parser, so the result is safe to insert as it is."""
+    md = _markdown()
+    tokens = md.parse(markdown)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return Markup(md.renderer.render(tokens, md.options, {}))
 
 
 @dataclass(frozen=True, slots=True)
