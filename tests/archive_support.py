@@ -50,3 +50,29 @@ members = ["alice", "@bob", "carol"]
 {group_extra}
 """, encoding="utf-8")
     return config
+
+
+PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
+
+
+def hold_a_season(bot: MeetingBot, count: int = 10) -> None:
+    """``count`` weekly meetings from 2023-01-05 whose attendance varies: person ``n``
+    comes to a meeting unless ``(3 * meeting + n) % (n + 2) == 0``, and sends regrets every
+    third time they miss; each meeting has a topic, notes and two actions."""
+    from datetime import date, timedelta
+
+    for m in range(count):
+        day = (date(2023, 1, 5) + timedelta(weeks=m)).isoformat()
+        lines: list[tuple[str, str]] = []
+        for n, who in enumerate(PEOPLE):
+            if (m * 3 + n) % (n + 2):
+                lines.append((who, "#here"))
+            elif m % 3 == 0:
+                lines.append((who, "#regrets"))
+        lines += [("alice", f"#topic Release {m + 1}"),
+                  ("bob", "the nightly builds are green"),
+                  ("carol", f"#info {m + 1} pull requests landed this week"),
+                  ("dave", f"#action carol to tag v{m + 1}.0"),
+                  ("erin", "#action update the security page"),
+                  ("alice", "#agreed release on Thursday")]
+        hold_meeting(bot, day, lines)
