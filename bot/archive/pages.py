@@ -76,7 +76,7 @@ def last_actions(store: Store, group: Group, latest: MeetingSummary | None) -> A
 
 def group_page(store: Store, group: Group) -> str:
     meetings = past_meetings(store.connection, group.name)
-    history = attendance_history(store.connection, group, CHART_MEETINGS)
+    history = attendance_history(store.connection, group, CHART_MEETINGS, meetings)
     quorate = {m.id: history.quorate(n) for n, m in enumerate(history.meetings)} \
         if history.members else {}
     return _environment().get_template("group.html.j2").render(
