@@ -272,7 +272,7 @@ def test_meetbot_template_summarises_topics_actions_and_lines_said(chat: Chat) -
 
 def test_chair_accepts_a_mention_whose_name_has_spaces(chat: Chat) -> None:
     start(chat)
-    effects = chat.say("rafael", "#chair Joe Sepi ann", mentions={"U42": "Joe Sepi"})
+    effects = chat.say("rafael", "#chair <@U42> ann", mentions={"U42": "Joe Sepi"})
     assert posts(effects) == ["Current chairs: ann, Joe Sepi, rafael"]
     assert "Meeting ended" in posts(chat.bot.handle(chat._event(
         EventKind.MESSAGE, "U42", "#endmeeting")))[0]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.commands.notes import confirm
-from bot.commands.registry import Preparation, command
+from bot.commands.registry import Preparation
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
@@ -70,7 +70,7 @@ def look_up_reference(preparation: Preparation, text: str) -> AskedGitHub:
     return AskedGitHub(issues={(repo.casefold(), number): entry} if entry else {})
 
 
-def _prepare_agenda(preparation: Preparation) -> AskedGitHub:
+def prepare_agenda(preparation: Preparation) -> AskedGitHub:
     argument = preparation.command.argument
     verb, _, rest = argument.partition(" ")
     if preparation.meeting is not None:
@@ -80,8 +80,16 @@ def _prepare_agenda(preparation: Preparation) -> AskedGitHub:
     return AskedGitHub()
 
 
-@command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
-         needs_meeting=False, prepare=_prepare_agenda)
+def prepare_add(preparation: Preparation) -> AskedGitHub:
+    """``/meeting add X`` and ``agenda+ X``: what ``#agenda add X`` would ask."""
+    command = replace(preparation.command, argument=f"add {preparation.command.argument}")
+    return prepare_agenda(replace(preparation, command=command))
+
+
+def add_to_agenda(turn: Turn, argument: str) -> None:
+    agenda(turn, f"add {argument}".strip())
+
+
 def agenda(turn: Turn, argument: str) -> None:
     if turn.meeting is None:
         _upcoming_agenda(turn, argument)
@@ -176,12 +184,10 @@ def _parse_reference(text: str) -> tuple[str, int, bool, str] | None:
     return None
 
 
-def _prepare_topic(preparation: Preparation) -> AskedGitHub:
+def prepare_topic(preparation: Preparation) -> AskedGitHub:
     return look_up_reference(preparation, preparation.command.argument)
 
 
-@command("topic", "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
-         prepare=_prepare_topic)
 def topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     if not argument:
@@ -208,7 +214,6 @@ def topic(turn: Turn, argument: str) -> None:
     _announce(turn, describe(chosen))
 
 
-@command("next", "#next — move to the next agenda item")
 def next_topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     items = turn.store.agenda(meeting.id)
