@@ -286,6 +286,15 @@ def _discord_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 EXTENSIONS.append(_discord_cli)
 
 
+def _archive_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from adapters.cli_archive import add_commands
+
+    add_commands(commands)
+
+
+EXTENSIONS.append(_archive_commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -157,6 +157,13 @@ class Group(_Strict):
     template: str = "nodejs"
     minutes: MinutesStyle = Field(default_factory=MinutesStyle)
     schedule: Schedule | None = None
+    # Attendance over time: who counts toward quorum (names, GitHub handles or user ids),
+    # and how many of them must be present (0: a majority).
+    members: list[str] = Field(default_factory=list)
+    quorum: int = Field(default=0, ge=0)
+    # The web archive: "private" (only through the group's secret link) or "public"
+    # (also at /groups/<slug>/ for anyone).
+    archive: Literal["private", "public"] = "private"
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
 
     _zone = field_validator("timezone")(_check_zone)
