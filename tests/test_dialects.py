@@ -153,7 +153,7 @@ def test_agenda_driving_with_zakim_phrases(database: Database) -> None:
 
 
 def test_a_vote_is_a_message_with_buttons_and_a_ballot_can_change(database: Database) -> None:
-    group = GROUP.model_copy(update={"voters": ["alice", "bob", "carol"], "quorum": 2})
+    group = GROUP.model_copy(update={"voters": ["alice", "bob", "carol"], "votes_required": 2})
     chat = _chat(database, group)
     chat.say("alice", "#startmeeting")
     [opened] = [e for e in chat.say("alice", "#startvote Ship it? yes, no") if

@@ -167,7 +167,7 @@ def _close(turn: Turn, outcome: str = "", quiet: bool = False) -> None:
         if not met and not outcome:
             result = "no result (quorum not met)"
     text = f"Vote: {open_one.question} ({tally}{quorum}) Result: {result}"
-    rows.close_vote(turn.store, open_one.id, turn.now, result)
+    rows.close_vote(turn.store, open_one.id, turn.now, result, required)
     turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now, NoteKind.VOTE,
                         text, open_one.item_id, open_one.section, 0, turn.event.message_id)
     voters = "; ".join(f"{name}: {choice}" for _, name, choice in ballots)
@@ -217,7 +217,7 @@ def _may_vote(turn: Turn) -> bool:
 
 def _required(turn: Turn) -> int:
     named = turn.store.role_names(turn.running().id, "votesrequired")
-    return int(named[0]) if named else turn.group.quorum
+    return int(named[0]) if named else turn.group.votes_required
 
 
 def voters(turn: Turn, argument: str) -> None:

@@ -29,13 +29,15 @@ class Vote:
     result: str
     item_id: int | None
     section: Section
+    votes_required: int = 0  # the ballots a result needed, as the vote closed (0: none)
 
 
 def _vote(row: object) -> Vote:
     return Vote(row.id, row.meeting_id, row.question,  # type: ignore[attr-defined]
                 tuple(json.loads(row.options)),  # type: ignore[attr-defined]
                 row.opened_by, row.closed_at is not None,  # type: ignore[attr-defined]
-                row.result, row.item_id, Section(row.section))  # type: ignore[attr-defined]
+                row.result, row.item_id, Section(row.section),  # type: ignore[attr-defined]
+                row.votes_required)  # type: ignore[attr-defined]
 
 
 def open_vote(store: Store, meeting_id: int, question: str, options: tuple[str, ...],
@@ -87,9 +89,11 @@ def ballots_of(store: Store, vote_id: int) -> list[tuple[str, str, str]]:
     return [(r.who, r.name, r.choice) for r in rows]
 
 
-def close_vote(store: Store, vote_id: int, at: datetime, result: str) -> None:
+def close_vote(store: Store, vote_id: int, at: datetime, result: str,
+               votes_required: int = 0) -> None:
     store.connection.execute(update(votes).where(votes.c.id == vote_id)
-                             .values(closed_at=at, result=result))
+                             .values(closed_at=at, result=result,
+                                     votes_required=votes_required))
 
 
 # -- the speaker queue ----------------------------------------------------------------

@@ -267,6 +267,7 @@ votes = Table(
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("result", Text, nullable=False, server_default=""),
+    Column("votes_required", Integer, nullable=False, server_default="0"),  # at closing
     Column("item_id", Integer),
     Column("section", String(20), nullable=False, server_default="none"),
     Index("votes_by_meeting", "meeting_id", "id"),

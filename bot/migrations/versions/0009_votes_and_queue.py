@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('result', sa.Text(), server_default='', nullable=False),
+        sa.Column('votes_required', sa.Integer(), server_default='0', nullable=False),
         sa.Column('item_id', sa.Integer(), nullable=True),
         sa.Column('section', sa.String(length=20), server_default='none', nullable=False),
         sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ondelete='CASCADE'),
