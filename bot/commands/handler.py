@@ -8,7 +8,7 @@ SQLite has one writer and a slow answer would lock every other channel out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.commands import (  # noqa: F401  (registers, in help order)
@@ -67,16 +67,17 @@ class MeetingBot:
             effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
         return effects
 
-    def handle_batch(self, events: Iterable[Event]) -> list[list[Effect]]:
+    def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
         for a confirmation and a commit per line would be most of the work.
 
         No prepare steps run: a replay asks nothing of GitHub, so its minutes depend on
         the log alone (a ``#startmeeting`` gets the standing items only).
         """
-        with self.database.transaction() as store:
-            return [_quiet_if_lurking(self._turn(store, readable(event)))
-                    for event in events if not event.author.is_bot]
+        with self.database.transaction() as store:  # each event's effects as it is handled
+            for event in events:
+                if not event.author.is_bot:
+                    yield _quiet_if_lurking(self._turn(store, readable(event)))
 
     def _prepare(self, event: Event) -> object:
         """The answer of the command's prepare step, if it has one (else None).

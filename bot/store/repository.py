@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
-from bot.store.database import open_engine, translated_errors
+from bot.store.database import open_engine, open_scratch_engine, translated_errors
 from bot.store.schema import (
     agenda_items,
     attendance,
@@ -540,6 +541,14 @@ class Database:
     @classmethod
     def open(cls, url: str) -> Database:
         return cls(open_engine(url))
+
+    @classmethod
+    def scratch(cls, path: Path) -> Database:
+        """A new, throwaway SQLite file at ``path`` (a replay's working copy): its schema
+        is built from the table definitions, as for a memory database, since no earlier
+        version of it can exist to migrate. A file rather than memory keeps a long
+        meeting's rows in the page cache instead of the process."""
+        return cls(open_scratch_engine(path))
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
