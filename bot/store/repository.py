@@ -140,6 +140,56 @@ _LOG_LINE = insert(transcript)
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
     discussed=True)
+_MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
+_AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+           .order_by(agenda_items.c.position, agenda_items.c.id))
+_LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id"))
+_ADD_ITEM = insert(agenda_items)
+_RECORD_TOPIC = insert(topic_changes)
+_SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
+    current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
+_NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.deleted.is_(False))
+          .order_by(notes.c.id))
+
+
+class _Agenda:
+    """One meeting's agenda as read in this transaction, kept up to date by our own
+    writes, with the lookups a ``#topic`` makes: by id, by title, by GitHub reference.
+    Each is a dictionary, so a long meeting's hundredth topic costs what its first did."""
+
+    def __init__(self, items: list[AgendaItem]) -> None:
+        self.items: list[AgendaItem] = []
+        self.index: dict[int, int] = {}  # item id -> place in ``items``
+        self.titled: dict[str, AgendaItem] = {}  # casefolded title -> the first so titled
+        self.referenced: dict[tuple[str, int], AgendaItem] = {}  # (repo folded, number)
+        self.repositories: dict[str, str] = {}  # repo casefolded -> its latest spelling
+        self.last_position = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item: AgendaItem) -> None:
+        self.index[item.id] = len(self.items)
+        self.items.append(item)
+        self.titled.setdefault(item.title.casefold(), item)
+        repo = item.repo.casefold()
+        if repo:
+            self.repositories[repo] = item.repo
+        if item.number is not None:
+            self.referenced.setdefault((repo, item.number), item)
+        self.last_position = max(self.last_position, item.position)
+
+    def replace(self, item: AgendaItem) -> None:
+        """The same item with new values (title, repo and number never change)."""
+        self.items[self.index[item.id]] = item
+        title = item.title.casefold()
+        if (known := self.titled.get(title)) is not None and known.id == item.id:
+            self.titled[title] = item
+        if item.number is not None:
+            reference = (item.repo.casefold(), item.number)
+            if (known := self.referenced.get(reference)) is not None and known.id == item.id:
+                self.referenced[reference] = item
 
 
 class Store:
@@ -153,7 +203,8 @@ class Store:
         self._running: dict[Place, Meeting | None] = {}
         self._roles: dict[tuple[int, str], frozenset[str]] = {}
         self._pending_lines: list[dict[str, Any]] = []
-        self._agendas: dict[int, list[AgendaItem]] = {}
+        self._agendas: dict[int, _Agenda] = {}
+        self._notes: dict[int, list[Note]] = {}
 
     # -- meetings -------------------------------------------------------------------
 
@@ -167,7 +218,7 @@ class Store:
         return self._running[place]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
-        row = self.connection.execute(select(meetings).where(meetings.c.id == meeting_id)).first()
+        row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
         return _meeting(row) if row else None
 
     def meetings(self, group_name: str | None = None, limit: int = 50) -> list[Meeting]:
@@ -219,56 +270,68 @@ class Store:
 
     # -- agenda -----------------------------------------------------------------------
 
+    def _agenda(self, meeting_id: int) -> _Agenda:
+        agenda = self._agendas.get(meeting_id)
+        if agenda is None:
+            rows = self.connection.execute(_AGENDA, {"meeting_id": meeting_id})
+            agenda = self._agendas[meeting_id] = _Agenda([_item(r) for r in rows])
+        return agenda
+
     def agenda(self, meeting_id: int) -> list[AgendaItem]:
-        if meeting_id not in self._agendas:
-            rows = self.connection.execute(
-                select(agenda_items)
-                .where(agenda_items.c.meeting_id == meeting_id)
-                .order_by(agenda_items.c.position, agenda_items.c.id)
-            )
-            self._agendas[meeting_id] = [_item(r) for r in rows]
-        return list(self._agendas[meeting_id])
+        return list(self._agenda(meeting_id).items)
+
+    def agenda_item_titled(self, meeting_id: int, title: str) -> AgendaItem | None:
+        """The first item of the agenda whose title is ``title`` in any case."""
+        return self._agenda(meeting_id).titled.get(title.casefold())
+
+    def agenda_item_for(self, meeting_id: int, repo: str, number: int) -> AgendaItem | None:
+        """The first item of the agenda for issue or pull request ``repo#number`` (the
+        repository's name in any case)."""
+        return self._agenda(meeting_id).referenced.get((repo.casefold(), number))
+
+    def agenda_repository(self, meeting_id: int, repo: str) -> str | None:
+        """How the agenda's latest item of ``repo`` (any case) spells it, if it has one."""
+        return self._agenda(meeting_id).repositories.get(repo.casefold())
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
                         number: int | None = None, url: str = "", is_pr: bool = False
                         ) -> AgendaItem:
-        position = self.connection.execute(
-            select(func.coalesce(func.max(agenda_items.c.position), 0))
-            .where(agenda_items.c.meeting_id == meeting_id)
-        ).scalar_one() + 1
-        item_id = self.connection.execute(
-            insert(agenda_items).values(
-                meeting_id=meeting_id, position=position, source=source.value, title=title,
-                repo=repo, number=number, url=url, is_pr=is_pr, discussed=False,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        agenda = self._agendas.get(meeting_id)
+        if agenda is not None:
+            position = agenda.last_position + 1
+        else:
+            position = self.connection.execute(
+                _LAST_POSITION, {"meeting_id": meeting_id}).scalar_one() + 1
+        item_id = self.connection.execute(_ADD_ITEM, {
+            "meeting_id": meeting_id, "position": position, "source": source.value,
+            "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
+            "discussed": False,
+        }).inserted_primary_key[0]  # type: ignore[index]
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
-        if meeting_id in self._agendas:
-            self._agendas[meeting_id].append(item)
+        if agenda is not None:
+            agenda.append(item)
         return item
 
     def agenda_item(self, item_id: int) -> AgendaItem | None:
-        for items in self._agendas.values():
-            for item in items:
-                if item.id == item_id:
-                    return item
+        for agenda in self._agendas.values():
+            if (place := agenda.index.get(item_id)) is not None:
+                return agenda.items[place]
         row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
         return _item(row) if row else None
 
     def mark_discussed(self, item_id: int) -> None:
-        for items in self._agendas.values():
-            for n, item in enumerate(items):
-                if item.id == item_id:
-                    items[n] = replace(item, discussed=True)
+        for agenda in self._agendas.values():
+            if (place := agenda.index.get(item_id)) is not None:
+                agenda.replace(replace(agenda.items[place], discussed=True))
         self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
                      at: datetime) -> None:
-        self.connection.execute(
-            insert(topic_changes).values(meeting_id=meeting_id, item_id=item_id,
-                                         section=section.value, at=at)
-        )
-        self.update_meeting(meeting_id, current_item_id=item_id, current_section=section)
+        self.connection.execute(_RECORD_TOPIC, {
+            "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
+        self._running.clear()
+        self.connection.execute(_SET_TOPIC, {
+            "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
         if item_id is not None:
             self.mark_discussed(item_id)
 
@@ -412,15 +475,17 @@ class Store:
             "section": section.value, "depth": depth, "source_message_id": source_message_id,
             "deleted": False,
         }).inserted_primary_key[0]  # type: ignore[index]
+        self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
 
     def notes(self, meeting_id: int) -> list[Note]:
-        rows = self.connection.execute(
-            select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
-            .order_by(notes.c.id)
-        )
-        return [_note(r) for r in rows]
+        """The meeting's notes, oldest first; read once per transaction until a note is
+        written (closing a meeting asks twice: the minutes and the summary)."""
+        if meeting_id not in self._notes:
+            rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
+            self._notes[meeting_id] = [_note(r) for r in rows]
+        return list(self._notes[meeting_id])
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
         query = select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
@@ -438,9 +503,11 @@ class Store:
         return [_note(r) for r in rows]
 
     def delete_note(self, note_id: int) -> None:
+        self._notes.clear()
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(deleted=True))
 
     def change_note(self, note_id: int, **values: Any) -> None:
+        self._notes.clear()
         if "kind" in values:
             values["kind"] = values["kind"].value
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(**values))
