@@ -193,13 +193,12 @@ def topic(turn: Turn, argument: str) -> None:
         _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
         return
     if argument.isascii() and argument.isdigit():
-        items = turn.store.agenda(meeting.id)
         number = int(argument)
-        if not 1 <= number <= len(items):
-            turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "
-                              "items (#agenda lists them).")
+        chosen: AgendaItem | None = turn.store.agenda_item_at(meeting.id, number)
+        if chosen is None:
+            turn.effects.tell(f"There is no item {number}: the agenda has "
+                              f"{turn.store.agenda_size(meeting.id)} items (#agenda lists them).")
             return
-        chosen: AgendaItem | None = items[number - 1]
     else:
         chosen = _find(turn, argument) or add_item(turn, argument)
     if chosen is None:

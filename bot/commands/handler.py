@@ -92,7 +92,9 @@ class MeetingBot:
         place = event.place
         with self.database.transaction() as store:
             meeting = store.running_meeting(place)
-            agenda = tuple(store.agenda(meeting.id)) if meeting is not None else ()
+            # Only asking GitHub needs the agenda (to skip what it already holds).
+            agenda = (tuple(store.agenda(meeting.id))
+                      if meeting is not None and self.agenda_source is not None else ())
         return spec.prepare(Preparation(
             settings=self.settings, group=self._group(event), event=event, command=command,
             agenda_source=self.agenda_source, meeting=meeting, agenda=agenda))

@@ -146,6 +146,20 @@ _AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("me
 _LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
     agenda_items.c.meeting_id == bindparam("meeting_id"))
 _ADD_ITEM = insert(agenda_items)
+# Lookups for a transaction that has not read the whole agenda (a live command): what they
+# read does not grow with the agenda's rows (titles aside, see ``agenda_item_titled``).
+_AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id"))
+_MOST_ITEMS = 2**62  # more than any agenda holds, less than the databases' largest OFFSET
+_AGENDA_AT = _AGENDA.limit(1).offset(bindparam("offset"))
+_AGENDA_NUMBERED = _AGENDA.where(agenda_items.c.number == bindparam("number"))
+_AGENDA_TITLES = (select(agenda_items.c.id, agenda_items.c.title)
+                  .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+                  .order_by(agenda_items.c.position, agenda_items.c.id))
+_AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.position))
+                        .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
+                               agenda_items.c.repo != "")
+                        .group_by(agenda_items.c.repo))
 _RECORD_TOPIC = insert(topic_changes)
 _SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
     current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
@@ -280,18 +294,59 @@ class Store:
     def agenda(self, meeting_id: int) -> list[AgendaItem]:
         return list(self._agenda(meeting_id).items)
 
+    # The lookups below use the agenda when this transaction has read it (a replay reads
+    # it once for the whole log); otherwise they ask for just what they need, so a live
+    # command late in a long meeting does not read every item.
+
+    def agenda_size(self, meeting_id: int) -> int:
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return len(agenda.items)
+        return int(self.connection.execute(_AGENDA_SIZE, {"meeting_id": meeting_id})
+                   .scalar_one())
+
+    def agenda_item_at(self, meeting_id: int, number: int) -> AgendaItem | None:
+        """Item ``number`` of the agenda, counting from 1, if there is one."""
+        if not 1 <= number <= _MOST_ITEMS:
+            return None  # (a number past any integer the database takes is no item either)
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.items[number - 1] if number <= len(agenda.items) else None
+        row = self.connection.execute(_AGENDA_AT, {"meeting_id": meeting_id,
+                                                   "offset": number - 1}).first()
+        return _item(row) if row else None
+
     def agenda_item_titled(self, meeting_id: int, title: str) -> AgendaItem | None:
-        """The first item of the agenda whose title is ``title`` in any case."""
-        return self._agenda(meeting_id).titled.get(title.casefold())
+        """The first item of the agenda whose title is ``title`` in any case.
+
+        Unread, only the titles are read: "any case" is Python's casefold, which no
+        database's ``lower`` matches for every script."""
+        folded = title.casefold()
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.titled.get(folded)
+        for item_id, text in self.connection.execute(_AGENDA_TITLES,
+                                                     {"meeting_id": meeting_id}):
+            if text.casefold() == folded:
+                return self.agenda_item(item_id)
+        return None
 
     def agenda_item_for(self, meeting_id: int, repo: str, number: int) -> AgendaItem | None:
         """The first item of the agenda for issue or pull request ``repo#number`` (the
         repository's name in any case)."""
-        return self._agenda(meeting_id).referenced.get((repo.casefold(), number))
+        folded = repo.casefold()
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.referenced.get((folded, number))
+        rows = self.connection.execute(_AGENDA_NUMBERED, {"meeting_id": meeting_id,
+                                                          "number": number})
+        return next((_item(r) for r in rows if r.repo.casefold() == folded), None)
 
     def agenda_repository(self, meeting_id: int, repo: str) -> str | None:
         """How the agenda's latest item of ``repo`` (any case) spells it, if it has one."""
-        return self._agenda(meeting_id).repositories.get(repo.casefold())
+        folded = repo.casefold()
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.repositories.get(folded)
+        rows = self.connection.execute(_AGENDA_REPOSITORIES, {"meeting_id": meeting_id})
+        spellings = [(position, spelling) for spelling, position in rows
+                     if spelling.casefold() == folded]
+        return max(spellings)[1] if spellings else None
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
                         number: int | None = None, url: str = "", is_pr: bool = False
