@@ -31,7 +31,7 @@ from bot.events import Event, EventKind
 from bot.ports import AgendaSource, MinutesPublisher
 from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
-from bot.text import drop_control_characters
+from bot.text import drop_control_characters, has_control_characters
 
 
 class MeetingBot:
@@ -135,6 +135,10 @@ def readable(event: Event) -> Event:
     minutes, and nobody can see them. Done here, at the core's one door, so every platform
     and the replay get it, and a note holding them is still saved."""
     author = event.author
+    if not has_control_characters("".join((  # the usual case, checked in one pass
+            event.text, author.user_id, author.name, event.message_id, event.thread_id,
+            event.action, *event.mentions, *event.mentions.values()))):
+        return event
     return replace(
         event,
         text=drop_control_characters(event.text),
