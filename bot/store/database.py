@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
-from bot.store.schema import metadata
+from bot.store.schema import declare_postgresql_options, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -133,6 +133,8 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
+    if url.startswith("postgresql"):
+        declare_postgresql_options()
     return create_engine(url, pool_pre_ping=True)
 
 
