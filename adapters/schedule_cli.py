@@ -31,10 +31,12 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type
                      "server (secret: anyone with it can read the feed) instead of a file")
     ics.set_defaults(func=cmd_ics)
 
-    loop = commands.add_parser("reminder-loop", help="run only the reminder loop, posting to "
-                               "a JSON-lines file (dry runs, tests)")
+    loop = commands.add_parser(
+        "reminder-loop", help="run only the reminder loop, posting to a JSON-lines file (dry "
+        "runs, tests); without --database it works on a scratch copy of the store")
     loop.add_argument("--sink-file", required=True, help="append each post here")
-    loop.add_argument("--until", help="stop when the clock shows this ISO instant")
+    loop.add_argument("--until", help="stop once everything due by this ISO instant (clock "
+                      "time) is handled")
     loop.add_argument("--worker", help="this process's name in reminder claims")
     loop.add_argument("--refresh-seconds", type=float, default=300.0,
                       help="re-plan every so many clock seconds (default 300)")
@@ -45,6 +47,10 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type
     loop.add_argument("--speed", type=float, default=1.0, help="fake clock speed")
     loop.add_argument("--anchor", type=float, help="real Unix time at which the fake clock "
                       "shows --fake-time (default: now)")
+    loop.add_argument("--step-clock", action="store_true",
+                      help="the clock stands at --fake-time and moves only to the ISO "
+                      "instants read from stdin, one a line; prints 'ready INSTANT' once "
+                      "planned, and 'at INSTANT' once everything due by it is handled")
     loop.set_defaults(func=cmd_reminder_loop)
 
 
@@ -200,42 +206,151 @@ def _print_feed_url(core: Any, group: Any) -> int:
 def cmd_reminder_loop(args: argparse.Namespace) -> int:
     import asyncio
     import logging
+    import os
     import signal
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from adapters.reminder_job import FileSink, reminder_service
     from bot.reminders import ReminderPolicy
-    from bot.schedules.clock import ScaledClock, clock_from_environment
+    from bot.schedules.clock import ScaledClock, SteppedClock, clock_from_environment
     from bot.schedules.plan import bindings_of
 
-    logging.getLogger("gavel").setLevel(logging.INFO)
-    core = _core(args)
+    fake = args.fake_time or os.environ.get("GAVEL_FAKE_TIME")
     try:
-        if args.fake_time:
-            start = datetime.fromisoformat(args.fake_time.replace("Z", "+00:00"))
-            clock: Any = ScaledClock(start if start.tzinfo else start.replace(tzinfo=UTC),
-                                     args.speed, args.anchor)
-        else:
-            clock = clock_from_environment()
-        platforms = {b[0] for g in core.settings.groups for b in bindings_of(g)}
-        sink_path = Path(args.sink_file)
-        sinks = {p: FileSink(p, sink_path) for p in platforms}
-        policy = ReminderPolicy(refresh_every=timedelta(seconds=args.refresh_seconds),
-                                lease=timedelta(seconds=args.lease_seconds))
-        until = datetime.fromisoformat(args.until.replace("Z", "+00:00")) if args.until \
-            else None
-        service = reminder_service(core, sinks, clock=clock, policy=policy, worker=args.worker)
+        start = _instant(fake) if fake else None
+        until = _instant(args.until) if args.until else None
+    except ValueError as exc:
+        print(f"gavel reminder-loop: {exc}", file=sys.stderr)
+        return 2
+    if args.step_clock and (start is None or args.until):
+        print("gavel reminder-loop: --step-clock needs --fake-time (where the clock starts) "
+              "and takes the instants from stdin instead of --until", file=sys.stderr)
+        return 2
+    logging.getLogger("gavel").setLevel(logging.INFO)
+    with _dry_run_store(args) as database_url:
+        core = _core(argparse.Namespace(**{**vars(args), "database": database_url}))
+        try:
+            clock: Any
+            if args.step_clock:
+                assert start is not None
+                clock = SteppedClock(start)
+            elif args.fake_time:
+                assert start is not None
+                clock = ScaledClock(start, args.speed, args.anchor)
+            else:
+                clock = clock_from_environment()
+            platforms = {b[0] for g in core.settings.groups for b in bindings_of(g)}
+            sink_path = Path(args.sink_file)
+            sinks = {p: FileSink(p, sink_path) for p in platforms}
+            policy = ReminderPolicy(refresh_every=timedelta(seconds=args.refresh_seconds),
+                                    lease=timedelta(seconds=args.lease_seconds))
+            service = reminder_service(core, sinks, clock=clock, policy=policy,
+                                       worker=args.worker)
+            work = _stepped(service, clock) if args.step_clock else service.run(until)
 
-        async def main() -> None:
-            task = asyncio.create_task(service.run(until))
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, task.cancel)
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            async def main() -> None:
+                task = asyncio.ensure_future(work)
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, task.cancel)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
-        asyncio.run(main())
-        print(f"reminder loop {service.worker}: {service.stats.outcomes}", file=sys.stderr)
-        return 0
+            asyncio.run(main())
+            print(f"reminder loop {service.worker}: {service.stats.outcomes}", file=sys.stderr)
+            return 0
+        finally:
+            core.close()
+
+
+def _instant(text: str) -> Any:
+    from datetime import UTC, datetime
+
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not an ISO instant (e.g. "
+                         "2026-01-08T14:00:00+00:00)") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+async def _stepped(service: Any, clock: Any) -> None:
+    """``--step-clock``: plan at the start instant, then move the clock to each instant
+    read from stdin, handling everything due by it before saying so; until stdin ends."""
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def push(line: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has ended
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+
+    def pump() -> None:  # a daemon thread: a signal must not wait for stdin to end
+        for line in sys.stdin:
+            push(line)
+        push("")
+
+    service.start()
+    try:
+        await service.refresh()
+        refreshed = clock.now()
+        await service.settle(refreshed)
+        print(f"ready {refreshed.isoformat()}", flush=True)
+        threading.Thread(target=pump, name="gavel-clock-steps", daemon=True).start()
+        while line := await lines.get():
+            if not line.strip():
+                continue
+            try:
+                clock.set(_instant(line))
+            except ValueError as exc:
+                print(f"gavel reminder-loop: {exc}", file=sys.stderr)
+                continue
+            if clock.now() - refreshed >= service.policy.refresh_every:
+                await service.refresh()
+                refreshed = clock.now()
+            await service.settle(clock.now())
+            print(f"at {clock.now().isoformat()}", flush=True)
     finally:
-        core.close()
+        await service.stop()
+
+
+@contextlib.contextmanager
+def _dry_run_store(args: argparse.Namespace) -> Any:
+    """The database the loop may write its claims and "sent" marks to: the one named with
+    ``--database``, or else a scratch copy of the configured store, so that a dry run never
+    marks a real reminder as sent (the live bot would then never post it)."""
+    import sqlite3
+    import tempfile
+
+    from sqlalchemy.engine import make_url
+
+    if args.database:
+        yield args.database
+        return
+    from adapters.cli import _settings
+
+    source = _settings(args).database_url_or_default()
+    url = make_url(source)
+    shown = url.render_as_string(hide_password=True)
+    with tempfile.TemporaryDirectory(prefix="gavel-dry-run-") as scratch:
+        copy = Path(scratch) / "gavel.db"
+        path = Path(url.database or "")
+        if url.get_backend_name() == "sqlite" and url.database and path.is_file():
+            # A plain reader, as ``gavel reminders`` is: it changes nothing in the file, and
+            # the last one to close removes the WAL side files (a read-only one cannot).
+            live = sqlite3.connect(path)
+            target = sqlite3.connect(copy)
+            try:
+                live.backup(target)
+            finally:
+                target.close()
+                live.close()
+            print(f"reminder-loop: dry run on a scratch copy of {shown}; that store is left "
+                  "as it was (name one with --database to run on it for real)", file=sys.stderr)
+        else:
+            print(f"reminder-loop: dry run on an empty scratch database, planned afresh from "
+                  f"the schedules ({shown} is not read or changed; name a store with "
+                  "--database to run on it for real)", file=sys.stderr)
+        yield f"sqlite:///{copy}"

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from adapters.reminder_job import reminder_job
-from adapters.web import build_web_app
+from adapters.web import build_web_app, runner_for
 from bot.app import Core
 from bot.effects import Effect
 
@@ -78,7 +78,7 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
     app = build_web_app(core)
     chosen = factories or {}
     services = {p: (chosen.get(p) or _factory(p))(core, app) for p in platforms}
-    runner = web.AppRunner(app)
+    runner = runner_for(app)
     await runner.setup()
     site = web.TCPSite(runner, core.settings.web.host,
                        core.settings.web.port if port is None else port)

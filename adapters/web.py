@@ -4,13 +4,38 @@ events endpoint, the calendar feed)."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from bot.app import Core
 
 CORE_KEY = web.AppKey("core", Core)
 HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+# Path segments that are secrets: a feed's token, a short calendar link's token, an
+# archive's token.
+_SECRET_PATHS = re.compile(r"^/(calendar|c|archive)/[^/?]+")
+
+
+class RedactedAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without the tokens in feed and calendar-link paths: whoever
+    reads the log must not be able to subscribe to a group's feed."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse,
+            time: float) -> None:
+        path = _SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/<token>", request.path)
+        self.logger.info("%s %s %s %.1f ms", request.method, path, response.status,
+                         time * 1000)
+
+
+def runner_for(app: web.Application) -> web.AppRunner:
+    """The runner the service serves ``app`` with: its access log names no token."""
+    return web.AppRunner(app, access_log_class=RedactedAccessLogger,
+                         access_log=logging.getLogger("aiohttp.access"))
 
 
 def build_web_app(core: Core) -> web.Application:
@@ -20,6 +45,9 @@ def build_web_app(core: Core) -> web.Application:
     from adapters.web_calendar import add_calendar_routes  # imports this module: lazily
 
     add_calendar_routes(app)
+    from adapters.web_archive import add_archive_routes
+
+    add_archive_routes(app)
     return app
 
 

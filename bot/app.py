@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.handler import MeetingBot
+from bot.commands.table import COMMANDS, CommandTable
 from bot.config import Secrets, Settings
 from bot.ports import AgendaSource
 from bot.store import Database
@@ -50,7 +51,8 @@ def database_url_for(settings: Settings, explicit: str | None = None) -> str:
 
 def build_core(settings: Settings, secrets: Secrets | None = None,
                database_url: str | None = None,
-               agenda_source: AgendaSource | None = None) -> Core:
+               agenda_source: AgendaSource | None = None,
+               commands: CommandTable = COMMANDS) -> Core:
     """Open the database (migrating it) and make the handler for this config."""
     secrets = secrets if secrets is not None else Secrets.from_environment()
     database = Database.open(database_url_for(settings, database_url))
@@ -69,5 +71,5 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
         if any(g.minutes_repo for g in settings.groups):
             publisher = Publisher(github, database, settings)
     bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
-                     publisher=publisher)
+                     publisher=publisher, commands=commands)
     return Core(settings, secrets, database, bot, github, publisher)

@@ -13,6 +13,8 @@ class EventKind(Enum):
     DELETE = "delete"  # a chat line was deleted: its note goes
     COMMAND = "command"  # a slash command: `/meeting <text>`
     BUTTON = "button"  # a button press: `action` names it
+    PRESENCE = "presence"  # joined or left the meeting's call: `action` is "join" | "leave",
+    # or "roll": `mentions` holds everyone in the call now
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,4 +45,9 @@ class Event:
     message_id: str = ""  # the platform's id for the source message, for edits/deletes
     thread_id: str = ""  # the thread root's message id, when posted in a thread
     action: str = ""  # for BUTTON: which button
-    mentions: dict[str, str] = field(default_factory=dict)  # platform user id -> name
+    # Platform user id -> name of everyone the text mentions; the text holds each mention
+    # as ``<@id>`` (bot.mentions), so the core knows exactly who, never by name.
+    mentions: dict[str, str] = field(default_factory=dict)
+    # A slash command's typed options by name (a ``user`` option's value is the user id);
+    # ``text`` is then just the command's name.
+    options: dict[str, str] = field(default_factory=dict)

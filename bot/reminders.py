@@ -11,6 +11,12 @@ is claimed with one conditional UPDATE; only the claimer posts. So any number of
   ended: logged, not posted.
 - A failed post releases the claim with a ``next_attempt_at`` (exponential backoff); this
   process times the retry, and any other process may take it from then on.
+- Stopping lets every post already under way finish: one that went out is marked sent,
+  one that failed is released for the next start to retry. (APScheduler's shutdown
+  cancels its running jobs, so the work runs in tasks of our own that it cannot cancel.)
+- ``run(until)`` and ``settle(until)`` return only once every reminder due by ``until``
+  (clock time) has been handled, however slowly the machine ran: a test or a dry run
+  waits on the clock, not on real seconds.
 
 Hundreds of reminders can fall due in the same second (groups meet on the hour). So the
 claims submitted together go to the database as one transaction (``GroupCommit``; each
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import socket
 import uuid
@@ -104,13 +111,16 @@ class ReminderService:
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             # Our rows decide lateness and grace; APScheduler must run every timer it has.
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self.due: dict[int, datetime] = {}  # reminder id -> clock instant it is timed for
         self.timed: dict[int, datetime] = {}  # reminder id -> real instant its timer is set for
+        self._awaiting_step: set[int] = set()  # timed on a clock that has not reached it
+        self._progress = asyncio.Event()  # set whenever a timer's work ends
         self.errors: list[ScheduleError] = []
         self.stats = FireStats()
         self.renderer = ReminderRenderer()
         self._groups = group_index(settings)
         self._public: dict[str, PublicLinks] = {}  # group name -> its feed and short links
-        self._in_flight: set[asyncio.Task[str]] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._rendering_ahead: asyncio.Task[None] | None = None
         # Reminders falling due together are claimed, and marked sent, in one transaction.
         self._claims: GroupCommit[int, rows.Reminder | None] = GroupCommit(self._claim_many)
@@ -120,7 +130,9 @@ class ReminderService:
     # -- the loop ----------------------------------------------------------------------
 
     async def run(self, until: datetime | None = None) -> None:
-        """Refresh, then sleep until the next refresh; forever, or until ``until``."""
+        """Refresh, then sleep until the next refresh; forever, or until ``until`` (then
+        return once everything due by it is handled). A ``SteppedClock`` does not move by
+        itself: give it an ``until`` it already shows, or none (run until cancelled)."""
         self.start()
         try:
             while True:
@@ -130,6 +142,7 @@ class ReminderService:
                     log.exception("reminder refresh failed; trying again at the next one")
                 now = self.clock.now()
                 if until is not None and now >= until:
+                    await self.settle(until)
                     return
                 wake = now + self.policy.refresh_every
                 if until is not None:
@@ -143,13 +156,28 @@ class ReminderService:
             self.scheduler.start()
 
     async def stop(self) -> None:
+        """No new timers; every post under way finishes and is marked sent (or released
+        for a retry) before this returns, so a restart neither repeats nor loses it."""
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=False)  # cancels only its wrappers (``_on_timer``)
         if self._rendering_ahead is not None:
             self._rendering_ahead.cancel()
             await asyncio.gather(self._rendering_ahead, return_exceptions=True)
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        while self._in_flight:  # ``wait``, not ``gather``: being cancelled must not cancel them
+            await asyncio.wait(list(self._in_flight))
+
+    async def settle(self, until: datetime) -> None:
+        """Return once every reminder timed for ``until`` or earlier (clock time) has been
+        handled: posted, given up, taken by another process, or re-timed past ``until``.
+        Reminders a ``SteppedClock`` has just reached are timed now."""
+        self.start()
+        while True:
+            for reminder_id in [r for r in self._awaiting_step if self.due[r] <= until]:
+                self._set_timer(reminder_id, datetime.now(UTC))
+            if not self._in_flight and all(at > until for at in self.due.values()):
+                return
+            self._progress.clear()
+            await self._progress.wait()
 
     async def refresh(self) -> int:
         """Store what the schedules say, and time every pending reminder due soon."""
@@ -179,7 +207,7 @@ class ReminderService:
         self.scheduler.pause()
         try:
             for pending in loaded:
-                if pending.id in self.timed:
+                if pending.id in self.due:
                     continue
                 at = max(pending.due_at, pending.next_attempt_at or pending.due_at)
                 self.time(pending.id, at)
@@ -220,27 +248,53 @@ class ReminderService:
                 log.exception("group %r: rendering the reminder ahead failed", group_name)
 
     def time(self, reminder_id: int, at: datetime) -> None:
-        real = datetime.now(UTC) + timedelta(seconds=max(0.0, self.clock.real_delay(at)))
+        self.due[reminder_id] = at
+        delay = self.clock.real_delay(at)
+        if math.isinf(delay):  # a stepped clock: ``settle`` times it once a step reaches it
+            self._awaiting_step.add(reminder_id)
+            self.timed.pop(reminder_id, None)
+            self._drop_timer(reminder_id)
+            return
+        self._set_timer(reminder_id, datetime.now(UTC) + timedelta(seconds=max(0.0, delay)))
+
+    def _set_timer(self, reminder_id: int, real: datetime) -> None:
+        self._awaiting_step.discard(reminder_id)
         self.timed[reminder_id] = real
         self.scheduler.add_job(self._on_timer, DateTrigger(run_date=real), args=[reminder_id],
                                id=f"reminder-{reminder_id}", replace_existing=True)
 
+    def _drop_timer(self, reminder_id: int) -> None:
+        if self.scheduler.get_job(f"reminder-{reminder_id}") is not None:
+            self.scheduler.remove_job(f"reminder-{reminder_id}")
+
+    def _untime(self, reminder_id: int) -> None:
+        """The reminder is done with here (sent, missed, given up, or someone else's)."""
+        self.due.pop(reminder_id, None)
+        self.timed.pop(reminder_id, None)
+        self._awaiting_step.discard(reminder_id)
+
     async def _on_timer(self, reminder_id: int) -> None:
+        """APScheduler's job. The work runs in a task of our own, shielded: the scheduler's
+        shutdown cancels the jobs it runs, and a post already under way must still be
+        marked sent (or released) afterwards; ``stop`` waits for these tasks."""
+        work = asyncio.create_task(self._fire_and_count(reminder_id))
+        self._in_flight.add(work)
+        work.add_done_callback(self._work_done)
+        await asyncio.shield(work)
+
+    def _work_done(self, work: asyncio.Task[None]) -> None:
+        self._in_flight.discard(work)
+        self._progress.set()
+
+    async def _fire_and_count(self, reminder_id: int) -> None:
         planned = self.timed.get(reminder_id)
         if planned is not None:
             self.stats.lateness.append((datetime.now(UTC) - planned).total_seconds())
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)  # type: ignore[arg-type]
         try:
-            outcome = await self.fire(reminder_id)
-            self.stats.count(outcome)
+            self.stats.count(await self.fire(reminder_id))
         except Exception:
             log.exception("reminder %s: unexpected failure", reminder_id)
-            self.timed.pop(reminder_id, None)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)  # type: ignore[arg-type]
+            self._untime(reminder_id)
 
     # -- one reminder --------------------------------------------------------------------
 
@@ -249,7 +303,7 @@ class ReminderService:
         claimed = await self._claims.submit(reminder_id)
         now = self.clock.now()
         if claimed is None:
-            self.timed.pop(reminder_id, None)  # someone else has it, or it is done
+            self._untime(reminder_id)  # someone else has it, or it is done
             return "taken"
         group = self._groups.get(claimed.meeting.group_name.casefold())
         grace = grace_of(group, self.policy)
@@ -262,7 +316,7 @@ class ReminderService:
             log.warning("group %r: reminder for the meeting of %s not posted: %s",
                         claimed.meeting.group_name, f"{claimed.meeting.starts_at:%Y-%m-%d %H:%M}",
                         reason)
-            self.timed.pop(reminder_id, None)
+            self._untime(reminder_id)
             return "missed"
         late = overdue > self.policy.on_time
         try:
@@ -273,7 +327,7 @@ class ReminderService:
         except Exception as exc:
             return await self._failed(claimed, now, grace, exc)
         await self._sent.submit((reminder_id, self.clock.now(), late))
-        self.timed.pop(reminder_id, None)
+        self._untime(reminder_id)
         log.info("group %r: reminder %s posted%s", group.name, reminder_id,
                  " late" if late else "")
         return "late" if late else "sent"
@@ -309,7 +363,7 @@ class ReminderService:
             reason = f"gave up after {claimed.attempts} attempts: {error}"
             await asyncio.to_thread(self._settle, rows.mark_missed, claimed.id, now, reason)
             log.error("group %r: reminder %s not posted: %s", group, claimed.id, reason)
-            self.timed.pop(claimed.id, None)
+            self._untime(claimed.id)
             return "failed"
         await asyncio.to_thread(self._settle, rows.release, claimed.id, retry_at, error)
         log.warning("group %r: posting reminder %s failed (attempt %d: %s); retrying in %s",

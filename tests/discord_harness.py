@@ -15,6 +15,7 @@ import pytest_asyncio
 from adapters.discord import DiscordService
 from adapters.discord.invite import invite_permissions
 from bot.app import Core, build_core
+from bot.commands.table import COMMANDS, CommandTable
 from bot.config import ChannelBinding, DiscordSettings, Group, Secrets, Settings
 from bot.ports import AgendaSource
 from tests.conftest import SECURITY_WG
@@ -74,9 +75,11 @@ class ErrorLog(logging.Handler):
 @asynccontextmanager
 async def running_service(fake: FakeDiscord, settings: Settings, database_url: str,
                           agenda_source: AgendaSource | None = None,
+                          commands: CommandTable = COMMANDS,
                           **options: Any) -> AsyncIterator[DiscordService]:
     core: Core = build_core(settings, Secrets(discord_token=fake.token),
-                            database_url=database_url, agenda_source=agenda_source)
+                            database_url=database_url, agenda_source=agenda_source,
+                            commands=commands)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     service = DiscordService(core, None, ready_timeout=5.0,

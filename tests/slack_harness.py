@@ -17,6 +17,7 @@ from aiohttp import web
 from adapters.slack import SlackService
 from adapters.web import build_web_app
 from bot.app import Core, build_core
+from bot.commands.table import COMMANDS, CommandTable
 from bot.config import ChannelBinding, Group, Secrets, Settings
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import (
@@ -137,10 +138,11 @@ class SlackBot:
 @asynccontextmanager
 async def running_slack(fake: FakeSlack, database_url: str, tmp_dir: str,
                         settings: Settings | None = None, secrets: Secrets = TOKEN_SECRETS,
-                        clock: StepClock | None = None) -> AsyncIterator[SlackBot]:
+                        clock: StepClock | None = None,
+                        commands: CommandTable = COMMANDS) -> AsyncIterator[SlackBot]:
     """Gavel's web server (``/healthz`` and Slack's endpoints) on 127.0.0.1:0."""
     settings = (settings or Settings()).model_copy(update={"data_dir": tmp_dir})
-    core = build_core(settings, secrets, database_url=database_url)
+    core = build_core(settings, secrets, database_url=database_url, commands=commands)
     clock = clock or StepClock()
     app = build_web_app(core)
     service = SlackService(core, app, clock=clock, env={"GAVEL_SLACK_API_URL": fake.api_url})

@@ -8,17 +8,19 @@ and a crowd of GETs cannot keep ``/healthz`` from answering."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import icalendar
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from adapters.cli import main
-from adapters.web import build_web_app
+from adapters.web import build_web_app, runner_for
 from bot.app import build_core
 from bot.config import load_settings
 from bot.schedules.recurrence import recurring_schedule
@@ -203,3 +205,32 @@ def test_a_public_url_that_is_not_an_address_is_named_at_load(
     assert main(["--config", str(config), "ics", "Security WG", "--url"]) == 2
     assert f"{config}: web.public_url: 'gavel.example.org' is not an http(s) address such " \
         "as 'https://gavel.example.org'" in capsys.readouterr().err
+
+
+async def test_the_access_log_names_no_feed_token(tmp_path: Path, database_url: str,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """Whoever reads the service's log (a verbose run, a log shipper) must not be able to
+    subscribe to a group's feed or follow its calendar links."""
+    config = write_config(tmp_path)
+    path = urlsplit(feed_url(config, database_url, "Security WG", capsys)).path
+    token = path.removeprefix("/calendar/").removesuffix(".ics")
+    core = build_core(load_settings(config), database_url=database_url)
+    runner = runner_for(build_web_app(core))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+            for asked in (path, f"/c/{token}/20260108T190000Z/google"):
+                reader, writer = await http_get(port, asked)
+                await answer(reader, writer)
+    finally:
+        await runner.cleanup()
+        core.close()
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(logged) == 2
+    assert logged[0].startswith("GET /calendar/<token> 200 ")
+    assert logged[1].startswith("GET /c/<token>/20260108T190000Z/google ")
+    assert all(token not in line for line in logged)

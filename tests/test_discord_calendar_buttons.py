@@ -7,8 +7,6 @@ what Discord refuses."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web import build_web_app
 from bot.config import DiscordSettings, Links, Schedule, Settings, WebSettings
 from bot.reminders import ReminderPolicy, ReminderService
-from bot.schedules.clock import ScaledClock
+from bot.schedules.clock import SteppedClock
 from tests.discord_harness import TEXT, discord_group, running_service, say, slash
 from tests.fakes.discord_server import FakeDiscord
 
@@ -51,18 +49,20 @@ def line_after(text: str, prefix: str) -> str:
 
 
 async def reminder_message(fake: FakeDiscord, service: Any, config: Settings) -> dict[str, Any]:
-    """Run the real reminder loop, with the Discord adapter as its sink, until the
-    reminder is in the channel."""
-    clock = ScaledClock(START, 10.0)
+    """Run the real reminder loop, with the Discord adapter as its sink, on a clock the
+    test moves: planned two seconds before the reminder is due, then moved to the due
+    time; ``settle`` returns once the reminder is handled."""
+    clock = SteppedClock(START)
     reminders = ReminderService(service.core.database, config, {"discord": service}, clock,
                                 policy=ReminderPolicy(refresh_every=timedelta(hours=1)))
-    loop = asyncio.create_task(reminders.run())
+    reminders.start()
     try:
-        (message,) = await fake.wait_for(lambda: fake.messages_in(TEXT), timeout=15.0)
+        await reminders.refresh()
+        clock.set(START + timedelta(seconds=2))
+        await reminders.settle(clock.now())
     finally:
-        loop.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await loop
+        await reminders.stop()
+    (message,) = fake.messages_in(TEXT)
     return message
 
 

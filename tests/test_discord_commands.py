@@ -75,7 +75,7 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
         assert here.data["flags"] & 64  # only Bob sees the confirmation
         assert here.data["content"] == \
             "Welcome, Bob Builder from ACME (@bobb): you are marked present."
-        note = await slash(fake, "note", {"text": "Ship it", "kind": "idea"})
+        note = await slash(fake, "idea", {"text": "Ship it"}, subcommand_group="note")
         assert note.data["flags"] & 64
         link = await slash(fake, "link", {"kind": "recording", "url": "https://youtu.be/x"})
         assert "recording" in link.data["content"]
@@ -88,7 +88,7 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
         assert chair.data["content"] == "Current chairs: alice, Bobby"
         minutes = await slash(fake, "minutes")
     text = minutes.data["content"]
-    assert "* Bob Builder from ACME (@bobb)" in text
+    assert "* Bob Builder from ACME @bobb" in text
     assert "Idea: Ship it" in text
     assert "https://youtu.be/x" in text
 
@@ -96,7 +96,7 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
 async def test_bad_input_gets_a_clear_private_answer(fake: FakeDiscord, tmp_path: Path,
                                                      database_url: str) -> None:
     async with running_service(fake, discord_settings(tmp_path), database_url):
-        no_meeting = await slash(fake, "note", {"text": "too early"})
+        no_meeting = await slash(fake, "info", {"text": "too early"}, subcommand_group="note")
         await slash(fake, "start")
         not_chair = await slash(fake, "end", user=BOB, username="bob")
         no_item = await slash(fake, "topic", {"item": "9"})
@@ -185,7 +185,7 @@ async def test_hash_commands_in_chat_and_slash_commands_share_one_meeting(
         await slash(fake, "start")
         await say(fake, "#info said in chat", user=BOB, username="bob")
         await fake.wait_for(lambda: fake.requests_to("PUT", r".*/reactions/.+/@me"))
-        await slash(fake, "action", {"text": "bob to write it up"})
+        await slash(fake, "action", {"text": "bob to write it up"}, subcommand_group="note")
         minutes = await slash(fake, "minutes")
     assert "said in chat" in minutes.data["content"]
     assert "bob to write it up" in minutes.data["content"]

@@ -3,8 +3,7 @@ reader's zone, no pings; and the GitHub agenda offered by `/meeting add`."""
 
 from __future__ import annotations
 
-import asyncio
-import time
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,11 +106,19 @@ async def test_add_suggests_the_github_agenda_not_yet_on_the_meeting(
 
 
 class SlowGitHub(GitHubAgenda):
-    """GitHub answering after the autocomplete budget: every search is counted."""
+    """GitHub that answers a search only once the test opens ``gate`` (so after the
+    autocomplete budget, however fast the machine): every search is counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.answered = 0
 
     def agenda_for(self, group: Group) -> list[AgendaEntry]:
-        time.sleep(2.5)
-        return super().agenda_for(group)
+        self.gate.wait()
+        entries = super().agenda_for(group)
+        self.answered += 1
+        return entries
 
 
 async def test_a_slow_github_gets_one_search_per_group_not_one_per_keystroke(
@@ -119,17 +126,22 @@ async def test_a_slow_github_gets_one_search_per_group_not_one_per_keystroke(
     source = SlowGitHub()
     async with running_service(fake, discord_settings(tmp_path), database_url,
                                agenda_source=source):
+        source.gate.set()
         await slash(fake, "start")  # the start's own agenda fetch: call 1
-        for typed in ("se", "sec", "secu"):
-            payload = fake.interaction_payload(
-                "meeting", "add", [{"name": "item", "type": 3, "value": typed, "focused": True}],
-                user_id=ALICE, guild_id=GUILD, channel_id=TEXT)
-            payload["type"] = 4
-            await fake.dispatch("INTERACTION_CREATE", payload)
-            await asyncio.sleep(0.3)
-        answered = await fake.wait_for(
-            lambda: len([c for c in fake.interaction_callbacks if c.type == 8]) == 3 or None,
-            timeout=10)
-        await asyncio.sleep(2.5)  # let the one refresh finish
+        source.gate.clear()  # GitHub is slow from now on
+        try:
+            for typed in ("se", "sec", "secu"):
+                payload = fake.interaction_payload(
+                    "meeting", "add",
+                    [{"name": "item", "type": 3, "value": typed, "focused": True}],
+                    user_id=ALICE, guild_id=GUILD, channel_id=TEXT)
+                payload["type"] = 4
+                await fake.dispatch("INTERACTION_CREATE", payload)
+            answered = await fake.wait_for(
+                lambda: len([c for c in fake.interaction_callbacks if c.type == 8]) == 3 or None,
+                timeout=30)  # each keystroke answers once its budget is spent
+        finally:
+            source.gate.set()  # GitHub answers the one search still under way
+        await fake.wait_for(lambda: source.answered == 2 or None, timeout=30)
     assert answered
     assert source.calls == 2  # the start, then one refresh shared by the three keystrokes

@@ -120,7 +120,8 @@ async def test_slash_only_mode_when_message_content_is_not_granted(
             start = await slash(fake, "start")
             ignored = await say(fake, "#info a line the bot cannot read")
             help_ = await slash(fake, "help")
-            await slash(fake, "note", {"text": "noted with a slash command"})
+            await slash(fake, "info", {"text": "noted with a slash command"},
+                        subcommand_group="note")
             minutes = await minutes_so_far(fake)
     assert "Slash-only mode" in start.data["embeds"][0]["description"]
     help_text = help_.data["content"] + "".join(

@@ -4,7 +4,6 @@ says (the agenda still read afresh)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
@@ -14,11 +13,11 @@ from bot.reminders import ReminderPolicy, ReminderService
 from bot.reminders_render import ReminderRenderer
 from bot.reminders_text import reminder_post
 from bot.schedules import rows
-from bot.schedules.clock import ScaledClock
+from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
 from bot.schedules.recurrence import recurring_schedule
 from bot.store import Database
-from tests.test_reminders import ListSink
+from tests.test_reminders import ListSink, step_through
 
 START = datetime(2026, 1, 8, 13, 59, 58, tzinfo=UTC)  # two seconds before the 1h reminders
 FAST = ReminderPolicy(refresh_every=timedelta(seconds=300))
@@ -55,12 +54,11 @@ async def test_a_burst_due_together_is_posted_once_each_by_two_loops(database_ur
     first, second = Database.open(database_url), Database.open(database_url)
     try:
         sinks = [ListSink(), ListSink()]
-        shared = ScaledClock(START, 10.0)
-        services = [ReminderService(db, settings, {"slack": sink}, shared, policy=FAST,
+        clock = SteppedClock(START)
+        services = [ReminderService(db, settings, {"slack": sink}, clock, policy=FAST,
                                     worker=f"w{n}")
                     for n, (db, sink) in enumerate(zip([first, second], sinks, strict=True))]
-        await asyncio.gather(*(s.run(until=shared.now() + timedelta(seconds=5))
-                               for s in services))
+        await step_through(services, clock, START + timedelta(seconds=2))
     finally:
         first.close()
         second.close()

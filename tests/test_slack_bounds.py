@@ -79,6 +79,9 @@ async def test_retry_claims_expire_so_the_table_stops_growing(
     async with running_slack(fake, database_url, str(tmp_path),
                              Settings(groups=[bound_to_slack(SECURITY_WG)]),
                              clock=clock) as bot:
+        # A meeting runs, so its lines are the meeting's (idle chat is not claimed at all).
+        assert await bot.command("start") == 200
+        await fake.async_wait_for_calls("chat.postMessage")
         for day in range(4):
             clock.now = T0 + timedelta(days=day, hours=day)
             for n in range(5):
@@ -93,7 +96,8 @@ async def test_retry_claims_expire_so_the_table_stops_growing(
         assert await bot.message("#info late retry", "U1", ts_of(clock.now, 0),
                                  event_id="Ev30", retry=1) == 200
         assert _rows(bot, "processed_events") == 6
-    assert counts == [6, 6, 6, 6]  # five lines and one command a day; yesterday's swept
+    # Five lines and one command a day (and the start, on the first); yesterday's swept.
+    assert counts == [7, 6, 6, 6]
 
 
 async def test_install_states_are_rate_capped_and_expire(database_url: str,

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.discord import state
 from adapters.discord.commands import build_meeting_group
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.views import ActionButton
 from bot.config import DiscordSettings
 from bot.store import Database
+from bot.store import discord_rows as state
 
 if TYPE_CHECKING:
     from adapters.discord.service import DiscordService
@@ -57,7 +57,7 @@ class GavelClient(discord.AutoShardedClient):
                          **options)
         self.gavel = service
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(build_meeting_group(service))
+        self.tree.add_command(build_meeting_group(service, service.core.bot.commands))
         self.tree.on_error = self._on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:

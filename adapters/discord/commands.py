@@ -1,187 +1,99 @@
-"""The ``/meeting`` app-command group: typed options that map onto the command language.
+"""The ``/meeting`` app-command tree, generated from the core's command table.
 
-Each subcommand builds the text the core's slash parser reads (``/meeting note kind:idea
-text:...`` -> ``idea ...``); the type annotations are the parser and the documentation
-Discord shows. Topics and agenda items autocomplete from the running meeting's agenda
-(read from the store) and the group's GitHub agenda.
+Each table entry with a Discord name becomes a subcommand (inside its subcommand group,
+when it names one: ``/meeting note idea``), with the entry's typed options; the values
+reach the core as they are (``Event.options``; a user option as the user's id), never
+flattened to text. Discord allows 25 subcommands (or groups) per level: groups leave
+room to grow, and discord.py refuses a 26th at build time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import discord
 from discord import app_commands
 
 from adapters.discord.events import display_name
+from bot.commands.table import CommandTable, Entry, Option
 
 if TYPE_CHECKING:
     from adapters.discord.service import DiscordService
 
-NoteKind = Literal["info", "idea", "action", "agreed", "rejected", "link", "question", "halp"]
-LinkKind = Literal["recording", "issue", "doc"]
-
 CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100
+
+_TYPES: dict[str, Any] = {"text": str, "user": discord.Member, "number": int}
 
 
 def _cut(text: str) -> str:
     return text if len(text) <= CHOICE_TEXT_LIMIT else text[: CHOICE_TEXT_LIMIT - 1] + "…"
 
 
-def _joined(*parts: str | None) -> str:
-    return " ".join(p.strip() for p in parts if p and p.strip())
-
-
-def build_meeting_group(service: DiscordService) -> app_commands.Group:
+def build_meeting_group(service: DiscordService, table: CommandTable) -> app_commands.Group:
     """The ``/meeting`` group, bound to ``service`` (which runs the core and answers)."""
-    group = app_commands.Group(name="meeting", description="Run this channel's meeting",
-                               guild_only=True)
+    meeting = app_commands.Group(name="meeting", description="Run this channel's meeting",
+                                 guild_only=True)
+    groups: dict[str, app_commands.Group] = {}
+    for entry in table.entries:
+        if not entry.discord:
+            continue
+        parent = meeting
+        if entry.discord_group:
+            parent = groups.get(entry.discord_group) or groups.setdefault(
+                entry.discord_group, app_commands.Group(
+                    name=entry.discord_group, parent=meeting,
+                    description=table.group_descriptions.get(entry.discord_group, "…")))
+        parent.add_command(_subcommand(service, entry, parent))
+    return meeting
 
-    async def run(interaction: discord.Interaction, text: str,
-                  people: list[discord.Member | discord.User] | None = None) -> None:
-        mentions = {str(p.id): display_name(p) for p in people or []}
-        await service.run_command(interaction, text, mentions)
 
-    # -- the meeting -----------------------------------------------------------------
+def _annotation(option: Option) -> Any:
+    kind = Literal[option.choices] if option.type == "choice" else _TYPES[option.type]
+    return kind if option.required else Optional[kind]  # noqa: UP045  (a runtime value)
 
-    @group.command(name="start", description="Start a meeting in this channel")
-    @app_commands.describe(title="The meeting's title (default: the group's)")
-    async def start(interaction: discord.Interaction, title: str | None = None) -> None:
-        await run(interaction, _joined("start", title))
 
-    @group.command(name="end", description="End the meeting and post the minutes (chairs)")
-    async def end(interaction: discord.Interaction) -> None:
-        await run(interaction, "end")
+def _subcommand(service: DiscordService, entry: Entry,
+                parent: app_commands.Group) -> app_commands.Command[Any, ..., None]:
+    """One entry as a typed subcommand; what Discord resolved is handed on as it is."""
 
-    @group.command(name="rename", description="Rename the meeting (chairs)")
-    async def rename(interaction: discord.Interaction, title: str) -> None:
-        await run(interaction, _joined("rename", title))
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        options: dict[str, str] = {}
+        mentions: dict[str, str] = {}
+        for name, value in values.items():
+            if isinstance(value, discord.abc.User):
+                mentions[str(value.id)] = display_name(value)
+                options[name] = str(value.id)
+            elif value is not None:
+                options[name] = str(value)
+        await service.run_command(interaction, entry.name, options, mentions)
 
-    @group.command(name="link", description="Link the recording, issue or notes doc (chairs)")
-    async def link(interaction: discord.Interaction, kind: LinkKind, url: str) -> None:
-        await run(interaction, _joined("meetinglink", kind, url))
+    callback.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=discord.Interaction),
+        *(inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(o),
+                            default=inspect.Parameter.empty if o.required else None)
+          for o in entry.options)])
+    app_commands.describe(**{o.name: o.description for o in entry.options})(callback)
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=entry.discord, description=entry.description, callback=callback, parent=parent)
+    for option in entry.options:
+        if option.autocomplete:
+            command.autocomplete(option.name)(_suggester(service, option.autocomplete))
+    return command
 
-    @group.command(name="chair", description="Make someone a chair (chairs)")
-    async def chair(interaction: discord.Interaction, person: discord.Member) -> None:
-        await run(interaction, _joined("chair", display_name(person)), [person])
 
-    @group.command(name="unchair", description="Remove a chair (chairs)")
-    async def unchair(interaction: discord.Interaction, person: discord.Member) -> None:
-        await run(interaction, _joined("unchair", display_name(person)), [person])
+def _suggester(service: DiscordService, source: str) -> Callable[
+        [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    """Autocomplete from one of the service's sources (``topics``, ``agenda``)."""
 
-    @group.command(name="scribe", description="Their plain messages become notes")
-    @app_commands.describe(person="Who scribes (default: you)")
-    async def scribe(interaction: discord.Interaction,
-                     person: discord.Member | None = None) -> None:
-        await run(interaction, _joined("scribe", display_name(person) if person else None),
-                  [person] if person else None)
-
-    @group.command(name="unscribe", description="Stop taking someone's messages as notes")
-    async def unscribe(interaction: discord.Interaction,
-                       person: discord.Member | None = None) -> None:
-        await run(interaction, _joined("unscribe", display_name(person) if person else None),
-                  [person] if person else None)
-
-    @group.command(name="lurk", description="Record quietly until /meeting unlurk (chairs)")
-    async def lurk(interaction: discord.Interaction) -> None:
-        await run(interaction, "lurk")
-
-    @group.command(name="unlurk", description="Confirm commands in the channel again (chairs)")
-    async def unlurk(interaction: discord.Interaction) -> None:
-        await run(interaction, "unlurk")
-
-    # -- the agenda ------------------------------------------------------------------
-
-    @group.command(name="agenda", description="Show the agenda (only you see it)")
-    async def agenda(interaction: discord.Interaction) -> None:
-        await run(interaction, "agenda")
-
-    @group.command(name="add", description="Add an item to the agenda")
-    @app_commands.describe(item="Text, owner/repo#N, or a GitHub issue or pull request URL")
-    async def add(interaction: discord.Interaction, item: str) -> None:
-        await run(interaction, _joined("agenda", "add", item))
-
-    @add.autocomplete("item")
-    async def add_choices(interaction: discord.Interaction,
-                          current: str) -> list[app_commands.Choice[str]]:
-        entries = await service.agenda_suggestions(interaction)
+    async def suggest(interaction: discord.Interaction,
+                      current: str) -> list[app_commands.Choice[str]]:
+        entries = await service.suggestions(source, interaction)
         wanted = current.casefold()
         return [app_commands.Choice(name=_cut(label), value=_cut(value))
                 for label, value in entries if wanted in label.casefold()][:CHOICE_LIMIT]
 
-    @group.command(name="topic", description="Move to an agenda item or section")
-    @app_commands.describe(item="Item number, owner/repo#N, text, announcements or qa")
-    async def topic(interaction: discord.Interaction, item: str) -> None:
-        await run(interaction, _joined("topic", item))
-
-    @topic.autocomplete("item")
-    async def topic_choices(interaction: discord.Interaction,
-                            current: str) -> list[app_commands.Choice[str]]:
-        entries = await service.topic_suggestions(interaction)
-        wanted = current.casefold()
-        return [app_commands.Choice(name=_cut(label), value=_cut(value))
-                for label, value in entries if wanted in label.casefold()][:CHOICE_LIMIT]
-
-    @group.command(name="next", description="Move to the next agenda item")
-    async def next_item(interaction: discord.Interaction) -> None:
-        await run(interaction, "next")
-
-    # -- notes -----------------------------------------------------------------------
-
-    @group.command(name="note", description="Take a note (start with '- ' to nest it)")
-    @app_commands.describe(text="The note", kind="info (default), idea, action, agreed, ...")
-    async def note(interaction: discord.Interaction, text: str, kind: NoteKind = "info") -> None:
-        await run(interaction, _joined(kind, text))
-
-    @group.command(name="action", description="An action item; name owners with @handles")
-    async def action(interaction: discord.Interaction, text: str) -> None:
-        await run(interaction, _joined("action", text))
-
-    @group.command(name="agreed", description="Record a decision")
-    async def agreed(interaction: discord.Interaction, text: str) -> None:
-        await run(interaction, _joined("agreed", text))
-
-    @group.command(name="undo", description="Remove your last note")
-    async def undo(interaction: discord.Interaction) -> None:
-        await run(interaction, "undo")
-
-    # -- attendance ------------------------------------------------------------------
-
-    @group.command(name="here", description="Mark yourself present")
-    @app_commands.describe(name="Your name in the minutes", github="Your GitHub handle",
-                           affiliation="Your company or organisation")
-    async def here(interaction: discord.Interaction, name: str | None = None,
-                   github: str | None = None, affiliation: str | None = None) -> None:
-        handle = "@" + github.strip().lstrip("@") if github and github.strip() else None
-        await run(interaction, _joined("here", name, handle,
-                                       affiliation and f"from {affiliation}"))
-
-    @group.command(name="present", description="Mark others present (chairs)")
-    @app_commands.describe(names="Names, comma-separated: 'Jane Doe @jane from ACME, Bob'")
-    async def present(interaction: discord.Interaction, names: str) -> None:
-        await run(interaction, _joined("present", names))
-
-    @group.command(name="regrets", description="Could not attend (you, or names)")
-    async def regrets(interaction: discord.Interaction, names: str | None = None) -> None:
-        await run(interaction, _joined("regrets", names))
-
-    # -- reading ---------------------------------------------------------------------
-
-    @group.command(name="minutes", description="The minutes so far (only you see them)")
-    async def minutes(interaction: discord.Interaction) -> None:
-        await run(interaction, "minutes")
-
-    @group.command(name="publish", description="Publish the minutes to GitHub again (chairs)")
-    async def publish(interaction: discord.Interaction) -> None:
-        await run(interaction, "publish")
-
-    @group.command(name="upcoming", description="The coming meetings, with calendar links")
-    async def upcoming(interaction: discord.Interaction) -> None:
-        await run(interaction, "upcoming")
-
-    @group.command(name="help", description="How to use Gavel here")
-    async def help_(interaction: discord.Interaction) -> None:
-        await run(interaction, "help")
-
-    return group
+    return suggest

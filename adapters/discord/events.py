@@ -27,10 +27,6 @@ def place_of(channel: Any, guild_id: int | None) -> tuple[Place, str]:
     return Place(PLATFORM, str(channel_id), str(guild_id or "")), thread_id
 
 
-def place_for(guild_id: int | None, channel_id: int) -> Place:
-    return Place(PLATFORM, str(channel_id), str(guild_id or ""))
-
-
 def display_name(user: discord.abc.User | discord.Member) -> str:
     """What people call them in this guild: nickname, global name, then username."""
     return user.display_name or user.name
@@ -45,33 +41,18 @@ def mentions_of(users: Any) -> dict[str, str]:
 
 
 def message_event(message: discord.Message) -> Event:
-    """A chat line; ``<@id>`` mentions become the names people see."""
+    """A chat line; its ``<@id>`` mentions are listed with the names people see."""
     place, thread_id = place_of(message.channel, message.guild.id if message.guild else None)
     return Event(
         EventKind.MESSAGE,
         place,
         author_of(message.author),
         message.created_at.astimezone(UTC),
-        text=readable_text(message),
+        text=message.content,
         message_id=str(message.id),
         thread_id=thread_id,
         mentions=mentions_of(message.mentions),
     )
-
-
-def readable_text(message: discord.Message) -> str:
-    """The line with user mentions as ``@name``: ``#action <@123> review`` names an owner.
-
-    ``clean_content`` would also rewrite ``@everyone``; the adapter never pings anyway
-    (``AllowedMentions.none()``), so only user mentions are rewritten.
-    """
-    return with_names(message.content, mentions_of(message.mentions))
-
-
-def with_names(text: str, mentions: dict[str, str]) -> str:
-    for user_id, name in mentions.items():
-        text = text.replace(f"<@{user_id}>", f"@{name}").replace(f"<@!{user_id}>", f"@{name}")
-    return text
 
 
 def edit_event(payload: discord.RawMessageUpdateEvent, channel: Any) -> Event | None:
@@ -92,7 +73,7 @@ def edit_event(payload: discord.RawMessageUpdateEvent, channel: Any) -> Event | 
         Author(str(author["id"]), author.get("global_name") or author["username"],
                bool(author.get("bot"))),
         at.astimezone(UTC),
-        text=with_names(str(data.get("content", "")), mentions),
+        text=str(data.get("content", "")),
         message_id=str(payload.message_id),
         thread_id=thread_id,
         mentions=mentions,
@@ -111,13 +92,13 @@ def interaction_place(interaction: discord.Interaction) -> tuple[Place, str]:
     return place_of(channel, interaction.guild_id)
 
 
-def command_event(interaction: discord.Interaction, text: str,
-                  mentions: dict[str, str] | None = None) -> Event:
-    """``/meeting <sub> <options>`` as the text the core's slash parser reads."""
+def command_event(interaction: discord.Interaction, name: str, options: dict[str, str],
+                  mentions: dict[str, str]) -> Event:
+    """``/meeting <sub> <options>``: the command's name and its typed options, as given."""
     place, thread_id = interaction_place(interaction)
     return Event(EventKind.COMMAND, place, author_of(interaction.user),
-                 interaction.created_at.astimezone(UTC), text=text, thread_id=thread_id,
-                 mentions=mentions or {})
+                 interaction.created_at.astimezone(UTC), text=name, thread_id=thread_id,
+                 options=options, mentions=mentions)
 
 
 def button_event(interaction: discord.Interaction, action: str) -> Event:

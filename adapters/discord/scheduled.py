@@ -20,8 +20,8 @@ from typing import TypedDict
 
 import discord
 
-from adapters.discord import state
 from bot.store import Database
+from bot.store import discord_rows as state
 
 log = logging.getLogger("gavel.discord.events")
 

@@ -29,7 +29,6 @@ from adapters.discord.render import NO_MENTIONS, Outgoing, chunks, reaction_for,
 from adapters.discord.scheduled import Occurrence, SyncReport, sync_scheduled_events
 from adapters.discord.voice import VoiceAttendance
 from bot.app import Core
-from bot.commands.parse import parse_line
 from bot.config import Group
 from bot.effects import Acknowledge, Effect, Post, PrivateReply
 from bot.events import Event, Place
@@ -62,7 +61,7 @@ class DiscordService:
         self.ready_timeout = ready_timeout
         self.client_options = client_options or {}
         self.slash_only = not core.settings.discord.message_content
-        self.voice = VoiceAttendance(core.database, core.settings)
+        self.voice = VoiceAttendance(core.bot, core.settings)
         self.client: GavelClient | None = None
         self.task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
@@ -145,13 +144,7 @@ class DiscordService:
     async def _reconcile_voice(self) -> None:
         """Voice moves missed while offline: attendance follows who is in voice now."""
         client = self._client()
-
-        def running() -> list[Place]:
-            with self.core.database.transaction() as store:
-                return [Place(m.platform, m.channel, m.workspace)
-                        for m in store.all_running_meetings() if m.platform == self.platform]
-
-        for place in await asyncio.to_thread(running):
+        for place in await asyncio.to_thread(self.core.bot.running_places, self.platform):
             guild = client.get_guild(int(place.workspace)) if place.workspace.isdigit() else None
             if guild is not None:
                 await self.voice.reconcile(guild, place)
@@ -173,18 +166,12 @@ class DiscordService:
             return
         event = ev.message_event(message)
         async with self._lock(event.place):
-            effects = await asyncio.to_thread(self._handle_new_message, event)
+            # Claimed in the same transaction as the note it makes: a gateway replay of the
+            # message is dropped, and a crash before the commit claims nothing.
+            effects = await asyncio.to_thread(self.core.bot.handle, event,
+                                              f"discord:msg:{event.message_id}")
         if effects:
             await self._after(event.place, effects, message)
-
-    def _handle_new_message(self, event: Event) -> list[Effect] | None:
-        """The core's answer, or None for chat outside meetings and for repeats."""
-        with self.core.database.transaction() as store:
-            if store.running_meeting(event.place) is None and parse_line(event.text) is None:
-                return None  # plain chat in a channel with no meeting: not ours to keep
-        # Claimed in the same transaction as the note it makes: a gateway replay of the
-        # message is dropped, and a crash before the commit claims nothing.
-        return self.core.bot.handle(event, once_key=f"discord:msg:{event.message_id}")
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         client = self._client()
@@ -232,10 +219,9 @@ class DiscordService:
 
     # -- interactions ----------------------------------------------------------------------
 
-    async def run_command(self, interaction: discord.Interaction, text: str,
-                          mentions: dict[str, str]) -> None:
-        event = ev.command_event(interaction, text, mentions)
-        await self._answer(interaction, event)
+    async def run_command(self, interaction: discord.Interaction, name: str,
+                          options: dict[str, str], mentions: dict[str, str]) -> None:
+        await self._answer(interaction, ev.command_event(interaction, name, options, mentions))
 
     async def on_button(self, interaction: discord.Interaction, action: str) -> None:
         await self._answer(interaction, ev.button_event(interaction, action))
@@ -299,6 +285,15 @@ class DiscordService:
         return SLASH_ONLY_NOTICE if self.slash_only and post.purpose == "start" else ""
 
     # -- autocomplete ----------------------------------------------------------------------
+
+    async def suggestions(self, source: str, interaction: discord.Interaction
+                          ) -> list[tuple[str, str]]:
+        """(label, value) pairs from a table option's ``autocomplete`` source."""
+        if source == "topics":
+            return await self.topic_suggestions(interaction)
+        if source == "agenda":
+            return await self.agenda_suggestions(interaction)
+        raise ValueError(f"no autocomplete source {source!r}")
 
     async def topic_suggestions(self, interaction: discord.Interaction) -> list[tuple[str, str]]:
         """(label, value) for ``/meeting topic``: the running meeting's agenda, sections."""

@@ -1,27 +1,25 @@
-"""Attendance from voice and stage channels.
+"""Voice and stage channels -> PRESENCE events for the meeting channels they serve.
 
-A group's Discord binding may name a voice (or stage) channel: while a meeting runs in
-the bound text channel, whoever is in that voice channel is present (``how="voice"``),
-with join and leave times kept. People already in voice when the meeting starts, or
-who joined while the bot was offline, are picked up by ``reconcile``.
+A group's Discord binding may name a voice (or stage) channel: joins and leaves there
+become ``join``/``leave`` events, and ``reconcile`` (at a meeting's start, after a
+reconnect) a ``roll`` of everyone in the call. What that means for attendance is the
+core's rule (``bot.commands.attendance.presence``); this module only translates.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import discord
 
 from adapters.discord.events import PLATFORM, display_name
+from bot.commands.handler import MeetingBot
 from bot.config import Settings
-from bot.events import Place
-from bot.store import Database, Store
+from bot.events import Author, Event, EventKind, Place
 
-HOW = "voice"
 log = logging.getLogger("gavel.discord.voice")
 
 
@@ -78,63 +76,11 @@ def people_in(channel: discord.VoiceChannel | discord.StageChannel) -> dict[str,
     return people
 
 
-# -- the store side (sync: run with asyncio.to_thread) -------------------------------------
-
-
-def _person_id(store: Store, user_id: str, name: str) -> int:
-    """A remembered person keeps the name they gave (``#here Rafael Gonzaga``)."""
-    known = store.person(PLATFORM, user_id)
-    return known.id if known is not None else store.save_person(PLATFORM, user_id, name).id
-
-
-def record_join(database: Database, place: Place, user_id: str, name: str,
-                at: datetime) -> bool:
-    with database.transaction() as store:
-        meeting = store.running_meeting(place)
-        if meeting is None:
-            return False
-        return store.mark_attendance(meeting.id, _person_id(store, user_id, name), "present",
-                                     HOW, at)
-
-
-def record_leave(database: Database, place: Place, user_id: str, at: datetime) -> bool:
-    """Someone present through voice left the call (presence by ``#here`` stays)."""
-    with database.transaction() as store:
-        meeting = store.running_meeting(place)
-        if meeting is None:
-            return False
-        for row in store.attendance(meeting.id):
-            if row.person.user_id == user_id and row.how == HOW and row.left_at is None:
-                store.mark_left(meeting.id, row.person.id, at)
-                return True
-        return False
-
-
-def reconcile(database: Database, place: Place, in_voice: Mapping[str, str],
-              at: datetime) -> tuple[int, int]:
-    """Make attendance agree with who is in voice now; (joined, left) counts."""
-    joined = left = 0
-    with database.transaction() as store:
-        meeting = store.running_meeting(place)
-        if meeting is None:
-            return 0, 0
-        for user_id, name in in_voice.items():
-            if store.mark_attendance(meeting.id, _person_id(store, user_id, name), "present",
-                                     HOW, at):
-                joined += 1
-        for row in store.attendance(meeting.id):
-            if (row.how == HOW and row.left_at is None
-                    and row.person.user_id not in in_voice):
-                store.mark_left(meeting.id, row.person.id, at)
-                left += 1
-    return joined, left
-
-
 class VoiceAttendance:
     """Follows VOICE_STATE_UPDATE for the configured meeting voice channels."""
 
-    def __init__(self, database: Database, settings: Settings) -> None:
-        self.database = database
+    def __init__(self, bot: MeetingBot, settings: Settings) -> None:
+        self.bot = bot
         self.settings = settings
         self._lock = asyncio.Lock()
         self._pending: set[asyncio.Task[None]] = set()
@@ -154,34 +100,35 @@ class VoiceAttendance:
         joining = places_for_voice(self.settings, joined_channel) if joined_channel else []
         if not leaving and not joining:
             return
-        task = asyncio.create_task(self._apply(str(member.id), display_name(member), leaving,
-                                               joining, datetime.now(UTC)))
+        who = Author(str(member.id), display_name(member))
+        task = asyncio.create_task(self._apply(who, leaving, joining, datetime.now(UTC)))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _apply(self, user_id: str, name: str, leaving: list[Place], joining: list[Place],
+    async def _apply(self, who: Author, leaving: list[Place], joining: list[Place],
                      at: datetime) -> None:
         # One at a time, in arrival order: a quick join-then-leave must end as "left".
+        moves = [*(("leave", p) for p in leaving), *(("join", p) for p in joining)]
         async with self._lock:
             try:
-                for place in leaving:
-                    await asyncio.to_thread(record_leave, self.database, place, user_id, at)
-                for place in joining:
-                    await asyncio.to_thread(record_join, self.database, place, user_id, name,
-                                            at)
+                for action, place in moves:
+                    await asyncio.to_thread(self.bot.handle, Event(
+                        EventKind.PRESENCE, place, who, at, action=action))
             except Exception:  # a database blip must not lose the move without a word
                 log.exception("could not record %s's voice move; the next reconcile "
-                              "(meeting start or reconnect) catches up", name)
+                              "(meeting start or reconnect) catches up", who.name)
 
     async def drain(self) -> None:
         """Wait for the moves already seen (at shutdown)."""
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
 
-    async def reconcile(self, guild: discord.Guild, place: Place) -> tuple[int, int]:
+    async def reconcile(self, guild: discord.Guild, place: Place) -> None:
+        """Attendance agrees with who is in the call now (a roll of everyone there)."""
         channel = voice_channel_for(self.settings, guild, place)
         if channel is None:
-            return 0, 0
+            return
+        roll = Event(EventKind.PRESENCE, place, Author("", ""), datetime.now(UTC),
+                     action="roll", mentions=people_in(channel))
         async with self._lock:
-            return await asyncio.to_thread(reconcile, self.database, place,
-                                           people_in(channel), datetime.now(UTC))
+            await asyncio.to_thread(self.bot.handle, roll)

@@ -2,8 +2,9 @@
 
 Slack sends message text in its own markup: ``<@U123>`` for a mention, ``<https://x|label>``
 for a link, ``<!here>`` for a broadcast, and ``&amp;``/``&lt;``/``&gt;`` for the three
-characters it reserves. The core wants what the person meant: names instead of ids (so the
-minutes read "Rafael" rather than "<@U0R4F>"), plain URLs, literal ``&<>``.
+characters it reserves. The core wants what the person meant: plain URLs, literal ``&<>``,
+and each mention as ``<@U0R4F>`` with its name in ``Event.mentions`` (the core shows the
+name, so the minutes read "Rafael", and knows exactly who was meant).
 
 Everything here is a pure function of the payload and the names already looked up;
 ``people.py`` does the looking up.
@@ -36,10 +37,13 @@ def mentioned_ids(text: str) -> list[str]:
     return list(dict.fromkeys(_MENTION.findall(text)))
 
 
-def to_plain_text(text: str, names: Mapping[str, str]) -> str:
-    """Slack markup -> what the person typed, with mentions replaced by display names."""
+def to_plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Slack markup -> what the person typed; mentions become display names, or stay as
+    ``<@id>`` for the core when no ``names`` are given."""
 
     def mention(match: re.Match[str]) -> str:
+        if names is None:
+            return f"<@{match.group(1)}>"
         return names.get(match.group(1)) or match.group(1)
 
     def channel(match: re.Match[str]) -> str:
@@ -152,7 +156,7 @@ def message_to_event(change: MessageChange, team_id: str, channel_id: str,
         place=Place(PLATFORM, channel_id, team_id),
         author=Author(change.user_id, names.get(change.user_id) or change.user_id),
         at=change.at or now,
-        text=to_plain_text(change.text, names),
+        text=to_plain_text(change.text),
         message_id=change.ts,
         thread_id=change.thread_ts,
         mentions=mentions,
@@ -169,7 +173,7 @@ def command_to_event(command: Mapping[str, Any], names: Mapping[str, str],
         place=Place(PLATFORM, str(command.get("channel_id", "")), str(command.get("team_id", ""))),
         author=Author(user_id, names.get(user_id) or str(command.get("user_name") or user_id)),
         at=now,
-        text=to_plain_text(text, names),
+        text=to_plain_text(text),
         mentions={uid: names.get(uid, uid) for uid in mentioned_ids(text)},
     )
 

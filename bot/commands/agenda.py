@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.commands.notes import confirm
-from bot.commands.registry import Preparation, command
+from bot.commands.registry import Preparation
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
+from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
 
 # GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
@@ -70,7 +71,7 @@ def look_up_reference(preparation: Preparation, text: str) -> AskedGitHub:
     return AskedGitHub(issues={(repo.casefold(), number): entry} if entry else {})
 
 
-def _prepare_agenda(preparation: Preparation) -> AskedGitHub:
+def prepare_agenda(preparation: Preparation) -> AskedGitHub:
     argument = preparation.command.argument
     verb, _, rest = argument.partition(" ")
     if preparation.meeting is not None:
@@ -80,8 +81,16 @@ def _prepare_agenda(preparation: Preparation) -> AskedGitHub:
     return AskedGitHub()
 
 
-@command("agenda", "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
-         needs_meeting=False, prepare=_prepare_agenda)
+def prepare_add(preparation: Preparation) -> AskedGitHub:
+    """``/meeting add X`` and ``agenda+ X``: what ``#agenda add X`` would ask."""
+    command = replace(preparation.command, argument=f"add {preparation.command.argument}")
+    return prepare_agenda(replace(preparation, command=command))
+
+
+def add_to_agenda(turn: Turn, argument: str) -> None:
+    agenda(turn, f"add {argument}".strip())
+
+
 def agenda(turn: Turn, argument: str) -> None:
     if turn.meeting is None:
         _upcoming_agenda(turn, argument)
@@ -176,21 +185,22 @@ def _parse_reference(text: str) -> tuple[str, int, bool, str] | None:
     return None
 
 
-def _prepare_topic(preparation: Preparation) -> AskedGitHub:
+def prepare_topic(preparation: Preparation) -> AskedGitHub:
     return look_up_reference(preparation, preparation.command.argument)
 
 
-@command("topic", "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
-         prepare=_prepare_topic)
 def topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     if not argument:
         turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
         return
     section = _SECTIONS.get(argument.casefold())
+    if section is None and bare_title(argument) == bare_title(closing_heading(turn.group)):
+        section = Section.QA  # the closing section by its heading in the group's layout
     if section is not None:
         turn.store.record_topic(meeting.id, None, section, turn.now)
-        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
+        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS
+                  else closing_heading(turn.group))
         return
     if argument.isascii() and argument.isdigit():
         number = int(argument)
@@ -207,7 +217,6 @@ def topic(turn: Turn, argument: str) -> None:
     _announce(turn, describe(chosen))
 
 
-@command("next", "#next — move to the next agenda item")
 def next_topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     items = turn.store.agenda(meeting.id)
@@ -219,20 +228,36 @@ def next_topic(turn: Turn, argument: str) -> None:
     upcoming = items[0 if position is None else position + 1:]
     if not upcoming:
         turn.store.record_topic(meeting.id, None, Section.QA, turn.now)
-        _announce(turn, "Q&A, Other")
+        _announce(turn, closing_heading(turn.group))
         return
     turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now)
     _announce(turn, describe(upcoming[0]))
 
 
+_URL_TAIL = re.compile(r"\s+-\s+<?https?://\S+>?\s*$")
+
+
+def bare_title(title: str) -> str:
+    """A title as people say it: folded, spaces collapsed, without the `` - https://...``
+    tail a standing item may carry in the config (``Vulnerability Review - https://...``)."""
+    return " ".join(_URL_TAIL.sub("", title).split()).casefold()
+
+
+def _spaced_title(title: str) -> str:
+    """A title in any case, its spaces collapsed."""
+    return " ".join(title.split()).casefold()
+
+
 def _find(turn: Turn, text: str) -> AgendaItem | None:
-    """The item ``text`` names: by GitHub reference (any case), else by exact title
-    (looked up, not searched: a long meeting's agenda grows with every topic)."""
+    """The item ``text`` names: by GitHub reference (any case), else by its title in any
+    case, with or without a standing item's URL tail. Looked up, not searched: a long
+    meeting's agenda grows with every topic."""
     meeting_id = turn.running().id
     reference = _parse_reference(text)
     if reference:
         return turn.store.agenda_item_for(meeting_id, reference[0], reference[1])
-    return turn.store.agenda_item_titled(meeting_id, text.strip())
+    return (turn.store.agenda_item_titled(meeting_id, _spaced_title, _spaced_title(text))
+            or turn.store.agenda_item_titled(meeting_id, bare_title, bare_title(text)))
 
 
 def _announce(turn: Turn, title: str) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.attendance_history import attendance_history, attendance_text
 from bot.commands.notes import confirm
-from bot.commands.registry import command
 from bot.commands.turn import Turn
 from bot.domain import Person
+from bot.mentions import split_mentions
 from bot.text import split_names
 
 _FROM = re.compile(r"\s+from\s+(.+)$", re.IGNORECASE)
@@ -58,26 +59,20 @@ class Named:
     user_id: str | None = None
 
 
-def named_in(turn: Turn, argument: str) -> list[Named]:
-    """``Robert Waite, @Joe Sepi @joesepi from IBM`` -> two people (commas separate)."""
-    return [_named(turn, piece) for piece in split_names(argument, full_names=True)]
-
-
-def _named(turn: Turn, piece: str) -> Named:
-    # A mention comes first, whole (an adapter turned ``<@U123>`` into a display name,
-    # which may hold spaces); what follows it is the handle and affiliation.
-    for user_id, name in sorted(turn.event.mentions.items(), key=lambda m: -len(m[1])):
-        for spelling in (f"@{name}", name, user_id):
-            if spelling and (piece == spelling or piece.startswith(spelling + " ")):
-                rest = parse_introduction(piece[len(spelling):])
-                return Named(Introduction(name, rest.github, rest.affiliation), user_id)
-    introduction = parse_introduction(piece)
-    bare = introduction.name.lstrip("@")
-    for user_id, name in turn.event.mentions.items():
-        if bare and bare in (user_id, name):
-            return Named(Introduction(name, introduction.github, introduction.affiliation),
-                         user_id)
-    return Named(Introduction(bare, introduction.github, introduction.affiliation))
+def named_in(turn: Turn) -> list[Named]:
+    """``Robert Waite, <@U1> @joesepi from IBM`` -> two people (commas separate); a
+    mention says exactly who, by id (and what follows it is their handle, affiliation)."""
+    named = []
+    for piece in split_names(turn.command.argument, full_names=True):
+        mentioned, rest = split_mentions(piece, turn.event.mentions)
+        introduction = parse_introduction(rest)
+        if mentioned:
+            user_id, name = mentioned[0]
+            named.append(Named(Introduction(name, introduction.github,
+                                            introduction.affiliation), user_id))
+        else:
+            named.append(Named(replace(introduction, name=introduction.name.lstrip("@"))))
+    return named
 
 
 def is_author(turn: Turn, named: Named) -> bool:
@@ -125,19 +120,21 @@ def _about_others(turn: Turn, named: list[Named], doing: str) -> list[bool] | No
     return None
 
 
-@command("here", "#here [Name] [@github] [from Affiliation] — mark yourself present")
 def here(turn: Turn, argument: str) -> None:
-    if any(one.user_id is not None for one in named_in(turn, argument)):
+    if any(one.user_id is not None for one in named_in(turn)):
         present(turn, argument)  # a mention says who: someone else is for chairs
         return
-    person = remember_author(turn, parse_introduction(argument))
+    options = turn.options
+    introduction = parse_introduction(argument) if not options else Introduction(
+        argument, options.get("github", "").strip().lstrip("@") or None,
+        options.get("affiliation", "").strip() or None)
+    person = remember_author(turn, introduction)
     mark_present(turn, person, "command")
     confirm(turn, f"Welcome, {_describe(person)}: you are marked present.")
 
 
-@command("present", "#present <names> — chairs mark others present (present+ in W3C)")
 def present(turn: Turn, argument: str) -> None:
-    named = named_in(turn, argument)
+    named = named_in(turn)
     if not named:
         here(turn, "")
         return
@@ -152,9 +149,8 @@ def present(turn: Turn, argument: str) -> None:
     confirm(turn, "Present: " + ", ".join(_describe(p) for p in people))
 
 
-@command("regrets", "#regrets [names] — could not attend; chairs name others (regrets+ in W3C)")
 def regrets(turn: Turn, argument: str) -> None:
-    named = named_in(turn, argument)
+    named = named_in(turn)
     mine = _about_others(turn, named, "give regrets for others (#regrets alone gives yours)")
     if mine is None:
         return
@@ -172,3 +168,57 @@ def _describe(person: Person) -> str:
     if person.github:
         text += f" (@{person.github})"
     return text
+
+
+# -- presence in the meeting's call (an adapter's join, leave and roll events) ------------
+
+VOICE = "voice"
+
+
+def presence(turn: Turn) -> None:
+    """Who is in the meeting's call is present (``how="voice"``), with join and leave times;
+    a roll (everyone in the call now, after a start or a reconnect) catches up with moves
+    missed. Presence by ``#here`` is never undone by leaving the call."""
+    if turn.meeting is None:
+        return
+    action = turn.event.action
+    if action == "join":
+        _voice_present(turn, turn.author_id, turn.author_name)
+    elif action == "leave":
+        _voice_left(turn, {turn.author_id})
+    elif action == "roll":
+        for user_id, name in turn.event.mentions.items():
+            _voice_present(turn, user_id, name)
+        present_ids = {a.person.user_id for a in turn.store.attendance(turn.running().id)}
+        _voice_left(turn, present_ids - set(turn.event.mentions))
+
+
+def _voice_present(turn: Turn, user_id: str, name: str) -> None:
+    """A remembered person keeps the name they gave (``#here Rafael Gonzaga``)."""
+    platform = turn.event.place.platform
+    person = turn.store.person(platform, user_id) or turn.store.save_person(
+        platform, user_id, name)
+    turn.store.mark_attendance(turn.running().id, person.id, "present", VOICE, turn.now)
+
+
+def _voice_left(turn: Turn, user_ids: set[str]) -> None:
+    meeting = turn.running()
+    for row in turn.store.attendance(meeting.id):
+        if row.person.user_id in user_ids and row.how == VOICE and row.left_at is None:
+            turn.store.mark_left(meeting.id, row.person.id, turn.now)
+
+
+# -- attendance over time ------------------------------------------------------------------
+
+ATTENDANCE_DEFAULT, ATTENDANCE_MAX = 10, 52
+
+
+def show_attendance(turn: Turn, argument: str) -> None:
+    """``/meeting attendance [N]``: the table ``gavel attendance`` prints, to the asker."""
+    wanted = argument.strip() or str(ATTENDANCE_DEFAULT)
+    if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= ATTENDANCE_MAX):
+        turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
+                          f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
+        return
+    history = attendance_history(turn.store.connection, turn.group, int(wanted))
+    turn.effects.tell(attendance_text(history))

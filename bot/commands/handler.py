@@ -11,25 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from bot.commands import (  # noqa: F401  (registers, in help order)
-    agenda,
-    attendance,
-    meeting,
-    notes,
-    publish,
-)
-from bot.commands.attendance import mark_present, remember_author
-from bot.commands.meeting import usage_text
-from bot.commands.notes import NOTE_KINDS, split_depth, take_note
+from bot.commands.attendance import mark_present, presence, remember_author
+from bot.commands.notes import split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
-from bot.commands.registry import COMMANDS, IDLE_COMMANDS, Preparation
+from bot.commands.registry import Preparation
+from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
 from bot.commands.turn import Turn
 from bot.config import Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
-from bot.events import Event, EventKind
+from bot.events import Event, EventKind, Place
+from bot.mentions import shown
 from bot.ports import AgendaSource, MinutesPublisher
-from bot.schedules import commands as _schedule_commands  # noqa: F401  (registers)
 from bot.store import Database, Store
 from bot.text import drop_control_characters, has_control_characters
 
@@ -39,8 +32,10 @@ class MeetingBot:
 
     def __init__(self, database: Database, settings: Settings,
                  agenda_source: AgendaSource | None = None, minutes_dir: str = "",
-                 publisher: MinutesPublisher | None = None) -> None:
+                 publisher: MinutesPublisher | None = None,
+                 commands: CommandTable = COMMANDS) -> None:
         self.database = database
+        self.commands = commands
         self.settings = settings
         self.agenda_source = agenda_source
         self.minutes_dir = minutes_dir
@@ -55,12 +50,15 @@ class MeetingBot:
         """
         if event.author.is_bot:
             return []
-        event = readable(event)
-        prepared = self._prepare(event)  # GitHub is asked here, with no transaction open
+        event, command = self._read(event)
+        prepared = self._prepare(event, command)  # GitHub is asked here, no transaction open
         with self.database.transaction() as store:
-            if once_key and not store.claim_event(once_key, event.at):
+            # Chat in a channel with no meeting is not ours to keep, nor to claim.
+            if once_key and (command is not None or event.kind is not EventKind.MESSAGE
+                             or store.running_meeting(event.place) is not None) and (
+                    not store.claim_event(once_key, event.at)):
                 return []
-            turn = self._turn(store, event, prepared)
+            turn = self._turn(store, event, command, prepared)
         effects = _quiet_if_lurking(turn)
         if turn.publish_meeting_id is not None and self.publisher is not None:
             # After the commit: the minutes are saved whatever GitHub does.
@@ -77,17 +75,46 @@ class MeetingBot:
         with self.database.transaction() as store:  # each event's effects as it is handled
             for event in events:
                 if not event.author.is_bot:
-                    yield _quiet_if_lurking(self._turn(store, readable(event)))
+                    yield _quiet_if_lurking(self._turn(store, *self._read(event)))
 
-    def _prepare(self, event: Event) -> object:
+    def running_places(self, platform: str) -> list[Place]:
+        """The channels of ``platform`` with a meeting running (to catch up on presence)."""
+        with self.database.transaction() as store:
+            return [Place(m.platform, m.channel, m.workspace)
+                    for m in store.all_running_meetings() if m.platform == platform]
+
+    def _read(self, event: Event) -> tuple[Event, Command | None]:
+        """The event as the core keeps it (control characters dropped, mentions shown as
+        names) and the command it carries, read before that (mentions still as ids)."""
+        event = readable(event)
+        command = self._command_in(event)
+        return replace(event, text=shown(event.text, event.mentions)), command
+
+    def _command_in(self, event: Event) -> Command | None:
+        """The command an event carries: a chat line's or a slash command's (a typed
+        option marked ``is_argument`` is its argument, as typed)."""
+        if event.kind in (EventKind.MESSAGE, EventKind.EDIT):
+            return parse_line(event.text, self.commands)
+        if event.kind is not EventKind.COMMAND:
+            return None
+        command = parse_slash(event.text, self.commands)
+        entry = self.commands.by_name.get(command.name) if command is not None else None
+        if command is None or entry is None or not event.options:
+            return command
+        argument = next((event.options.get(o.name, "") for o in entry.options
+                         if o.is_argument), "")
+        return replace(command, argument=argument.strip())
+
+    def _prepare(self, event: Event, command: Command | None) -> object:
         """The answer of the command's prepare step, if it has one (else None).
 
         The channel's meeting and agenda are read first, in a short transaction of their
         own, so the step can skip questions the store already answers.
         """
-        command = _command_in(event)
-        spec = COMMANDS.get(command.name) if command is not None else None
-        if command is None or spec is None or spec.prepare is None:
+        if event.kind not in (EventKind.MESSAGE, EventKind.COMMAND):
+            return None
+        spec = self.commands.by_name.get(command.name) if command is not None else None
+        if command is None or spec is None or not spec.prepare:
             return None
         place = event.place
         with self.database.transaction() as store:
@@ -95,7 +122,7 @@ class MeetingBot:
             # Only asking GitHub needs the agenda (to skip what it already holds).
             agenda = (tuple(store.agenda(meeting.id))
                       if meeting is not None and self.agenda_source is not None else ())
-        return spec.prepare(Preparation(
+        return resolve(spec.prepare)(Preparation(
             settings=self.settings, group=self._group(event), event=event, command=command,
             agenda_source=self.agenda_source, meeting=meeting, agenda=agenda))
 
@@ -103,7 +130,8 @@ class MeetingBot:
         place = event.place
         return self.settings.group_for_channel(place.platform, place.workspace, place.channel)
 
-    def _turn(self, store: Store, event: Event, prepared: object = None) -> Turn:
+    def _turn(self, store: Store, event: Event, command: Command | None,
+              prepared: object = None) -> Turn:
         place = event.place
         turn = Turn(
             store=store,
@@ -115,18 +143,11 @@ class MeetingBot:
             prepared=prepared,
             minutes_dir=self.minutes_dir,
             can_publish=self.publisher is not None,
+            command=command or Command(""),
+            commands=self.commands,
         )
         _HANDLERS[event.kind](turn)
         return turn
-
-
-def _command_in(event: Event) -> Command | None:
-    """The command an event carries: a chat line's or a slash command's."""
-    if event.kind is EventKind.MESSAGE:
-        return parse_line(event.text)
-    if event.kind is EventKind.COMMAND:
-        return parse_slash(event.text)
-    return None
 
 
 def readable(event: Event) -> Event:
@@ -137,7 +158,8 @@ def readable(event: Event) -> Event:
     author = event.author
     if not has_control_characters("".join((  # the usual case, checked in one pass
             event.text, author.user_id, author.name, event.message_id, event.thread_id,
-            event.action, *event.mentions, *event.mentions.values()))):
+            event.action, *event.mentions, *event.mentions.values(),
+            *event.options.values()))):
         return event
     return replace(
         event,
@@ -149,12 +171,13 @@ def readable(event: Event) -> Event:
         action=drop_control_characters(event.action),
         mentions={drop_control_characters(user_id): drop_control_characters(name)
                   for user_id, name in event.mentions.items()},
+        options={name: drop_control_characters(value) for name, value in event.options.items()},
     )
 
 
 def _on_message(turn: Turn) -> None:
     event = turn.event
-    command = parse_line(event.text)
+    command = turn.command if turn.command.name else None
     if turn.meeting is not None:
         turn.store.log_line(turn.meeting.id, event.at, event.author.user_id, event.author.name,
                             event.text, event.message_id)
@@ -166,24 +189,20 @@ def _on_message(turn: Turn) -> None:
 
 
 def _on_slash_command(turn: Turn) -> None:
-    command = parse_slash(turn.event.text)
-    if command is None:
+    if not turn.command.name:
         sub = turn.event.text.split()[0]
-        turn.effects.tell(f"Unknown command '{sub}'.\n{usage_text()}")
+        turn.effects.tell(f"Unknown command '{sub}'.\n{usage_text(turn.commands)}")
         return
-    _run(turn, command)
+    _run(turn, turn.command)
 
 
 def _run(turn: Turn, command: Command) -> None:
     name = command.name
-    spec = COMMANDS.get(name)
-    if spec is None:  # a slash subcommand whose feature is not configured here
-        turn.effects.tell(f"'{name}' is not available on this bot.\n{usage_text()}")
-        return
+    spec = turn.commands.by_name[name]
+    argument = shown(command.argument, turn.event.mentions)
     if spec.needs_meeting and turn.meeting is None:
-        idle = IDLE_COMMANDS.get(name)
-        if idle is not None and command.dialect == "slash":
-            idle(turn, command.argument)
+        if spec.when_idle and command.dialect == "slash":
+            resolve(spec.when_idle)(turn, argument)
             return
         # A `#word` we know, or a slash command, is meant for a meeting: say there is none.
         # W3C lines, links and `s/a/b/` are everyday chat too, so they stay quiet.
@@ -197,7 +216,7 @@ def _run(turn: Turn, command: Command) -> None:
     if spec.chair_only and not turn.is_chair():
         turn.only_chairs(f"use {name}")
         return
-    spec.handler(turn, command.argument)
+    resolve(spec.run)(turn, argument)
 
 
 def _on_edit(turn: Turn) -> None:
@@ -209,7 +228,7 @@ def _on_edit(turn: Turn) -> None:
     if turn.meeting is None or not turn.event.message_id:
         return
     existing = turn.store.notes_from_message(turn.meeting.id, turn.event.message_id)
-    wanted = _note_in(turn, turn.event.text)
+    wanted = _note_in(turn)
     if not existing:
         if wanted is not None:
             take_note(turn, *wanted)
@@ -222,13 +241,14 @@ def _on_edit(turn: Turn) -> None:
             turn.store.change_note(note.id, kind=wanted[0], text=text, depth=depth)
 
 
-def _note_in(turn: Turn, line: str) -> tuple[NoteKind, str] | None:
+def _note_in(turn: Turn) -> tuple[NoteKind, str] | None:
     """The note a chat line makes, if any: a note command, or a scribe's plain line."""
-    command = parse_line(line)
-    if command is None:
-        return (NoteKind.INFO, line) if turn.is_scribe() else None
-    kind = NOTE_KINDS.get(command.name)
-    return (kind, command.argument) if kind is not None and command.argument else None
+    command = turn.command
+    if not command.name:
+        return (NoteKind.INFO, turn.event.text) if turn.is_scribe() else None
+    kind = turn.commands.note_kinds.get(command.name)
+    argument = shown(command.argument, turn.event.mentions)
+    return (kind, argument) if kind is not None and argument else None
 
 
 def _on_delete(turn: Turn) -> None:
@@ -254,6 +274,7 @@ _HANDLERS = {
     EventKind.EDIT: _on_edit,
     EventKind.DELETE: _on_delete,
     EventKind.BUTTON: _on_button,
+    EventKind.PRESENCE: presence,
 }
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from jinja2 import TemplateError
 
-from bot.commands.agenda import asked, fetch_agenda
+from bot.archive.links import meeting_url
+from bot.commands.agenda import asked
 from bot.commands.notes import confirm
-from bot.commands.registry import COMMANDS, command
+from bot.commands.table import usage_text
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
 from bot.effects import Attachment, Button
+from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.text import quote_names, split_names
 
 
-@command("startmeeting", "#startmeeting [title] — open a meeting in this channel",
-         needs_meeting=False, prepare=fetch_agenda)
 def start_meeting(turn: Turn, argument: str) -> None:
     if turn.meeting is not None:
         turn.effects.tell(f"A meeting is already running here: {turn.meeting.title} "
@@ -70,8 +70,6 @@ def _agenda_line(item: object) -> str:
     return f"{item.title} ({item.reference})" if item.reference else item.title
 
 
-@command("endmeeting", "#endmeeting — close the meeting and publish the minutes",
-         chair_only=True)
 def end_meeting(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     turn.store.update_meeting(meeting.id, status=Status.ENDED, ended_at=turn.now)
@@ -99,17 +97,25 @@ def end_meeting(turn: Turn, argument: str) -> None:
     summary = (f"Meeting ended: {meeting.title} {meeting.meeting_date}. "
                f"{len(present)} present, {_count(len(notes), 'note')}, "
                f"{_count(len(actions), 'action item')}. "
-               f"Minutes attached (meeting {meeting.id}).{saved}")
+               f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose="minutes")
     turn.publish_meeting_id = meeting.id
+
+
+def _archive_link(turn: Turn) -> str:
+    """`` Archive: <url>`` when this server has a public address and the meeting belongs
+    to a configured group (a stray channel's meetings have no archive)."""
+    if turn.group not in turn.settings.groups:
+        return ""
+    url = meeting_url(turn.store.connection, turn.settings, turn.group, turn.running().id)
+    return f" Archive: {url}" if url else ""
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-@command("meetingname", "#meetingname <title> — rename the meeting", chair_only=True)
 def rename_meeting(turn: Turn, argument: str) -> None:
     if not argument:
         turn.effects.tell("Usage: #meetingname <title>")
@@ -122,10 +128,10 @@ MEETING_LINKS = {"recording": "recording", "video": "recording", "issue": "issue
                  "doc": "minutes_doc", "notes": "minutes_doc"}
 
 
-@command("meetinglink", "#meetinglink <recording|issue|doc> <url> — a link for the minutes",
-         chair_only=True)
 def set_meeting_link(turn: Turn, argument: str) -> None:
     kind, _, url = argument.partition(" ")
+    if turn.options:  # Discord's typed options
+        kind, url = turn.options.get("kind", ""), turn.options.get("url", "")
     key = MEETING_LINKS.get(kind.lower())
     url = url.strip()
     if key is None or not url.startswith(("http://", "https://")):
@@ -136,22 +142,20 @@ def set_meeting_link(turn: Turn, argument: str) -> None:
     confirm(turn, f"The minutes will link the {kind.lower()}: {url}")
 
 
-@command("chair", "#chair <names> — add chairs", chair_only=True)
 def add_chairs(turn: Turn, argument: str) -> None:
-    names = _people_named(turn, argument)
+    names = _people_named(turn)
     if not names:
         turn.effects.tell("Usage: #chair <name>[, <name>...]")
         return
-    for who, name in names:
+    for who, name, _ in names:
         turn.store.add_role(turn.running().id, "chair", who, name)
     chairs = turn.store.role_names(turn.running().id, "chair")
     turn.effects.say(f"Current chairs: {quote_names(chairs)}")
 
 
-@command("unchair", "#unchair <names> — remove chairs", chair_only=True)
 def remove_chairs(turn: Turn, argument: str) -> None:
     meeting = turn.running()
-    for who, name in _people_named(turn, argument):
+    for who, name, _ in _people_named(turn):
         last = len(turn.store.role_names(meeting.id, "chair")) == 1
         if last and turn.store.has_role(meeting.id, "chair", who):
             turn.effects.tell(f"{name} is the last chair: add another with #chair first.")
@@ -161,93 +165,70 @@ def remove_chairs(turn: Turn, argument: str) -> None:
     turn.effects.say(f"Current chairs: {quote_names(chairs) or 'none'}")
 
 
-@command("scribe", "#scribe [name] — your (or, for chairs, that person's) plain lines "
-         "become notes")
 def add_scribe(turn: Turn, argument: str) -> None:
-    names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
-    if any(who not in (turn.author_id, turn.author_id.casefold()) for who, _ in names) and (
+    names = _people_named(turn) or [(turn.author_id, turn.author_name, True)]
+    if any(who not in (turn.author_id, turn.author_id.casefold()) for who, _, _ in names) and (
             not turn.is_chair()):
         turn.only_chairs("make someone else a scribe (#scribe alone makes you one)")
         return
-    for who, name in names:
+    for who, name, _ in names:
         turn.store.add_role(turn.running().id, "scribe", who, name)
-    turn.effects.say(f"Scribe: {quote_names(n for _, n in names)}. "
+    turn.effects.say(f"Scribe: {quote_names(n for _, n, _ in names)}. "
                      "Their plain lines are notes now.")
 
 
-@command("unscribe", "#unscribe [name] — stop taking your (or, for chairs, that person's) "
-         "plain lines as notes")
 def remove_scribe(turn: Turn, argument: str) -> None:
     meeting = turn.running()
-    names = _people_named(turn, argument) or [(turn.author_id, turn.author_name)]
-    mine = [_is_author(turn, who, name) for who, name in names]
+    names = _people_named(turn) or [(turn.author_id, turn.author_name, True)]
+    mine = [_is_author(turn, *one) for one in names]
     if not all(mine) and not turn.is_chair():
         turn.only_chairs("unscribe someone else (#unscribe alone stops yours)")
         return
-    for (who, name), is_mine in zip(names, mine, strict=True):
+    for (who, name, _), is_mine in zip(names, mine, strict=True):
         if is_mine:  # by the author's ids only: a name they chose may be someone else's
             who, name = turn.author_id, turn.author_id
         turn.store.remove_role(meeting.id, "scribe", who)
         turn.store.remove_role(meeting.id, "scribe", name.casefold())
-    turn.effects.say(f"No longer scribing: {quote_names(n for _, n in names)}")
+    turn.effects.say(f"No longer scribing: {quote_names(n for _, n, _ in names)}")
 
 
-def _is_author(turn: Turn, who: str, name: str) -> bool:
+def _is_author(turn: Turn, who: str, name: str, by_id: bool) -> bool:
     """``who`` (a mention's user id, or a typed name) is the author: by their user id, or
     their display name as they typed it. A mention says exactly who, by id."""
-    if who in turn.event.mentions:
+    if by_id:
         return who == turn.author_id
     return who in (turn.author_id, turn.author_id.casefold()) or (
         name.casefold() == turn.author_name.casefold())
 
 
-@command("lurk", "#lurk — record quietly, post nothing until the end", chair_only=True)
 def lurk(turn: Turn, argument: str) -> None:
     turn.store.update_meeting(turn.running().id, lurking=True)
     turn.refresh()
     turn.effects.tell("Lurking: I keep recording but stay quiet until #unlurk or #endmeeting.")
 
 
-@command("unlurk", "#unlurk — speak again", chair_only=True)
 def unlurk(turn: Turn, argument: str) -> None:
     turn.store.update_meeting(turn.running().id, lurking=False)
     turn.refresh()
     turn.effects.say("Back: I will confirm commands in the channel again.")
 
 
-@command("minutes", "/meeting minutes — the minutes so far (only you see them)")
 def minutes_so_far(turn: Turn, argument: str) -> None:
     turn.effects.tell(compile_minutes(turn.store, turn.running(), turn.group))
 
 
-@command("help", "#help — this list", needs_meeting=False)
 def show_help(turn: Turn, argument: str) -> None:
-    turn.effects.tell(usage_text())
+    turn.effects.tell(usage_text(turn.commands))
 
 
-def usage_text() -> str:
-    lines = ["Gavel commands (as #word in the channel, or /meeting word):"]
-    lines.extend(f"  {spec.usage}" for spec in COMMANDS.values())
-    lines.append("  W3C style also works: present+, regrets+, topic: ..., ACTION: ..., "
-                 "RESOLUTION: ..., s/old/new/")
-    return "\n".join(lines)
-
-
-def _people_named(turn: Turn, argument: str) -> list[tuple[str, str]]:
-    """(who, display name) for each mention or name in ``argument``.
-
-    Mentions come first, whole: an adapter has already turned ``<@U123>`` into a display
-    name, which may hold spaces (``#chair Joe Sepi ann``).
-    """
-    found = []
-    rest = argument
-    for user_id, name in sorted(turn.event.mentions.items(), key=lambda m: -len(m[1])):
-        for spelling in (f"@{name}", name, user_id):
-            if spelling and spelling in rest:
-                found.append((user_id, name))
-                rest = rest.replace(spelling, " ", 1)
-                break
+def _people_named(turn: Turn) -> list[tuple[str, str, bool]]:
+    """(who, display name, by id) for each person the command names: the ``person``
+    option's user, each mention (by its id), then each typed name (by itself)."""
+    if person := turn.options.get("person"):
+        return [(person, turn.event.mentions.get(person, person), True)]
+    mentioned, rest = split_mentions(turn.command.argument, turn.event.mentions)
+    found = [(user_id, name, True) for user_id, name in mentioned]
     for name in split_names(rest):
         bare = name.lstrip("@")
-        found.append((bare.casefold(), bare))
+        found.append((bare.casefold(), bare, False))
     return found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.registry import command
 from bot.commands.turn import Turn
 from bot.domain import Note, NoteKind
 from bot.text import split_names
@@ -44,32 +43,12 @@ def confirm(turn: Turn, text: str) -> None:
         turn.effects.tell(text)
 
 
-# The commands that make a note, by name: edits of their messages follow the note.
-NOTE_KINDS: dict[str, NoteKind] = {}
+def note(turn: Turn, argument: str) -> None:
+    """Every note command (``#info``, ``#action``, ...): the table says which kind."""
+    kind = turn.commands.note_kinds[turn.command.name]
+    take_note(turn, kind, argument)
 
 
-def _note_command(kind: NoteKind, name: str, usage: str) -> None:
-    @command(name, usage)
-    def handler(turn: Turn, argument: str) -> None:
-        take_note(turn, kind, argument)
-
-    handler.__name__ = f"note_{name}"
-    NOTE_KINDS[name] = kind
-
-
-_note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic")
-_note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea")
-_note_command(NoteKind.ACTION, "action", "#action <text> — an action item; names in it own it")
-_note_command(NoteKind.AGREED, "agreed",
-              "#agreed <text> (or #agree, #accepted, #resolved) — a decision")
-_note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal")
-_note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help")
-_note_command(NoteKind.QUESTION, "question", "#question <text> — an open question")
-_note_command(NoteKind.LINK, "link",
-              "#link <url> [text] — a link (a line starting with a URL is one too)")
-
-
-@command("undo", "#undo — remove your last note (chairs: the last note of anyone)")
 def undo(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     only_mine = None if turn.is_chair() else turn.author_id
@@ -82,7 +61,6 @@ def undo(turn: Turn, argument: str) -> None:
     turn.effects.say(f"Removed {target.kind.value}{who}: {target.text}")
 
 
-@command("substitute", "s/old/new/ — correct your last note")
 def substitute(turn: Turn, argument: str) -> None:
     from bot.commands.parse import parse_substitution
 
@@ -99,7 +77,6 @@ def substitute(turn: Turn, argument: str) -> None:
     confirm(turn, f"Corrected: {text}")
 
 
-@command("nick", "#nick <names> — names that can own action items")
 def add_nicks(turn: Turn, argument: str) -> None:
     names = split_names(argument)
     if not names:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import command
 from bot.commands.turn import Turn
 
 
-@command("publish", "/meeting publish — open or update the minutes pull request on GitHub",
-         needs_meeting=False)
 def publish(turn: Turn, argument: str) -> None:
     if not turn.can_publish:
         turn.effects.tell("Publishing to GitHub is not set up here: set GITHUB_TOKEN (or a "

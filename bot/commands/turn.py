@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands.parse import Command
+from bot.commands.table import COMMANDS, CommandTable
 from bot.config import Group, Settings
 from bot.domain import AgendaItem, Meeting, Section
 from bot.effects import Effects
@@ -29,6 +31,8 @@ class Turn:
     minutes_dir: str = ""
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
+    command: Command = field(default_factory=lambda: Command(""))  # the command run, if any
+    commands: CommandTable = COMMANDS  # the table it came from
 
     @property
     def now(self) -> datetime:
@@ -45,6 +49,12 @@ class Turn:
     @property
     def author_name(self) -> str:
         return self.event.author.name
+
+    @property
+    def options(self) -> dict[str, str]:
+        """A slash command's typed options, by name (Discord's; none on Slack or in chat).
+        A ``user`` option's value is the user's id (``event.mentions`` has their name)."""
+        return self.event.options
 
     def running(self) -> Meeting:
         assert self.meeting is not None, "command needs a running meeting"

@@ -3,10 +3,15 @@
 A ``ScaledClock`` runs from a chosen instant at a chosen speed, anchored to a real Unix
 time so that several processes given the same three numbers share one fake time. Timers
 are still real: ``real_delay`` converts a fake-time wait into seconds of real time.
+
+A ``SteppedClock`` moves only when told to: a test (or ``gavel reminder-loop
+--step-clock``) decides when each instant arrives, so what happens never depends on how
+fast a busy machine runs the processes.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -42,6 +47,28 @@ class ScaledClock:
 
     def real_delay(self, instant: datetime) -> float:
         return (instant - self.now()).total_seconds() / self.speed
+
+
+class SteppedClock:
+    """Fake time that stands still until ``set`` moves it forward. A timer for a later
+    instant has no real delay (``real_delay`` is infinite): the reminder loop times it
+    when a step reaches it (``ReminderService.settle``)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        instant = instant.astimezone(UTC)
+        if instant < self._now:
+            raise ValueError(f"the clock shows {self._now.isoformat()}; it cannot go back to "
+                             f"{instant.isoformat()}")
+        self._now = instant
+
+    def real_delay(self, instant: datetime) -> float:
+        return 0.0 if instant <= self._now else math.inf
 
 
 def clock_from_environment(env: dict[str, str] | None = None) -> Clock:

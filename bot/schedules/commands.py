@@ -4,7 +4,6 @@ meeting is running (during a meeting ``next`` moves to the next agenda item)."""
 from __future__ import annotations
 
 from bot.calendars.public_links import public_links
-from bot.commands.registry import command, when_idle
 from bot.commands.turn import Turn
 from bot.reminders_text import next_meeting_post, when_line
 from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
@@ -14,7 +13,6 @@ _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start
                 "timezone (or ics_url) in the config.")
 
 
-@command("upcoming", "/meeting upcoming [N] — the group's next meetings", needs_meeting=False)
 def show_upcoming(turn: Turn, argument: str) -> None:
     wanted = argument.strip()
     count = max(1, min(int(wanted), 20)) if wanted.isascii() and wanted.isdigit() else 5
@@ -28,7 +26,6 @@ def show_upcoming(turn: Turn, argument: str) -> None:
     turn.effects.say("\n".join(lines), when=meetings[0].start, purpose="upcoming")
 
 
-@when_idle("next")
 def show_next(turn: Turn, argument: str) -> None:
     meetings = _coming(turn, 1)
     if not meetings:

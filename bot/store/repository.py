@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -170,13 +170,15 @@ _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
 
 class _Agenda:
     """One meeting's agenda as read in this transaction, kept up to date by our own
-    writes, with the lookups a ``#topic`` makes: by id, by title, by GitHub reference.
-    Each is a dictionary, so a long meeting's hundredth topic costs what its first did."""
+    writes, with the lookups a ``#topic`` makes: by id, by title (as the caller's key
+    function reads titles), by GitHub reference. Each is a dictionary, so a long meeting's
+    hundredth topic costs what its first did."""
 
     def __init__(self, items: list[AgendaItem]) -> None:
         self.items: list[AgendaItem] = []
         self.index: dict[int, int] = {}  # item id -> place in ``items``
-        self.titled: dict[str, AgendaItem] = {}  # casefolded title -> the first so titled
+        # key function -> {key(title) -> the first item with that key}, built when asked
+        self.keyed: dict[Callable[[str], str], dict[str, AgendaItem]] = {}
         self.referenced: dict[tuple[str, int], AgendaItem] = {}  # (repo folded, number)
         self.repositories: dict[str, str] = {}  # repo casefolded -> its latest spelling
         self.last_position = 0
@@ -186,7 +188,8 @@ class _Agenda:
     def append(self, item: AgendaItem) -> None:
         self.index[item.id] = len(self.items)
         self.items.append(item)
-        self.titled.setdefault(item.title.casefold(), item)
+        for key, index in self.keyed.items():
+            index.setdefault(key(item.title), item)
         repo = item.repo.casefold()
         if repo:
             self.repositories[repo] = item.repo
@@ -197,9 +200,10 @@ class _Agenda:
     def replace(self, item: AgendaItem) -> None:
         """The same item with new values (title, repo and number never change)."""
         self.items[self.index[item.id]] = item
-        title = item.title.casefold()
-        if (known := self.titled.get(title)) is not None and known.id == item.id:
-            self.titled[title] = item
+        for key, index in self.keyed.items():
+            title = key(item.title)
+            if (known := index.get(title)) is not None and known.id == item.id:
+                index[title] = item
         if item.number is not None:
             reference = (item.repo.casefold(), item.number)
             if (known := self.referenced.get(reference)) is not None and known.id == item.id:
@@ -314,17 +318,24 @@ class Store:
                                                    "offset": number - 1}).first()
         return _item(row) if row else None
 
-    def agenda_item_titled(self, meeting_id: int, title: str) -> AgendaItem | None:
-        """The first item of the agenda whose title is ``title`` in any case.
+    def agenda_item_titled(self, meeting_id: int, key: Callable[[str], str], wanted: str
+                           ) -> AgendaItem | None:
+        """The first item of the agenda whose title reads as ``wanted`` through ``key``
+        (casefolded, spaces collapsed, ...: the caller's rule for "the same title").
 
-        Unread, only the titles are read: "any case" is Python's casefold, which no
-        database's ``lower`` matches for every script."""
-        folded = title.casefold()
-        if (agenda := self._agendas.get(meeting_id)) is not None:
-            return agenda.titled.get(folded)
+        Unread, only the titles are read: such rules (Python's casefold) have no SQL
+        equal in every database."""
+        agenda = self._agendas.get(meeting_id)
+        if agenda is not None:
+            index = agenda.keyed.get(key)
+            if index is None:
+                index = agenda.keyed[key] = {}
+                for item in agenda.items:
+                    index.setdefault(key(item.title), item)
+            return index.get(wanted)
         for item_id, text in self.connection.execute(_AGENDA_TITLES,
                                                      {"meeting_id": meeting_id}):
-            if text.casefold() == folded:
+            if key(text) == wanted:
                 return self.agenda_item(item_id)
         return None
 

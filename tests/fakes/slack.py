@@ -148,12 +148,29 @@ class _Injected:
     retry_after: int | None = None
 
 
+class Hold:
+    """The next call of a method, held: ``arrived`` is set when the request is in, and the
+    fake answers (with success, or an injected failure) only once ``release`` is called.
+    For tests of what happens while a post is under way."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self._released = threading.Event()
+        self.fail_status: int | None = None
+
+    def release(self, fail_status: int | None = None) -> None:
+        """Let the held call through; with ``fail_status`` it fails (nothing is posted)."""
+        self.fail_status = fail_status
+        self._released.set()
+
+
 @dataclass
 class _ServerState:
     """Everything ``reset()`` clears; registries (users, channels) live outside it."""
 
     calls: list[RecordedCall] = field(default_factory=list)
     injected: dict[str, deque[_Injected]] = field(default_factory=dict)
+    holds: dict[str, deque[Hold]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     reactions: list[dict[str, str]] = field(default_factory=list)
     pending_uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -514,6 +531,13 @@ class FakeSlack:
         ``error: ratelimited`` — what slack_sdk's ``RateLimitErrorRetryHandler`` reacts to."""
         self._inject(method, n, _Injected(status=429, error="ratelimited", retry_after=retry_after))
 
+    def hold_next(self, method: str) -> Hold:
+        """Hold the next call of ``method`` until the test releases it (see ``Hold``)."""
+        hold = Hold()
+        with self._lock:
+            self._state.holds.setdefault(method, deque()).append(hold)
+        return hold
+
     def _inject(self, method: str, n: int, injected: _Injected) -> None:
         with self._lock:
             queue = self._state.injected.setdefault(method, deque())
@@ -710,6 +734,14 @@ class FakeSlack:
             path=request.path,
             headers=dict(request.headers),
         )
+        with self._lock:
+            holds = self._state.holds.get(method)
+            hold = holds.popleft() if holds else None
+        if hold is not None:
+            hold.arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, hold._released.wait)
+            if hold.fail_status is not None:
+                self._inject(method, 1, _Injected(status=hold.fail_status, error="internal_error"))
         status, body, headers = self._dispatch(method, args, token)
         call.status, call.response = status, body
         self._record(call)

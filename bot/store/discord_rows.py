@@ -1,6 +1,7 @@
 """The Discord adapter's own rows: command-tree hashes per guild, scheduled events made.
 
-Plain SQLAlchemy Core on the store's connection (tables in ``bot/store/schema.py``).
+Kept here, beside the schema that defines their tables, so that only ``bot/store`` writes
+SQL; the adapter calls these with a ``Store`` from ``Database.transaction()``.
 """
 
 from __future__ import annotations

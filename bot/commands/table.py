@@ -1,0 +1,278 @@
+"""The one table of commands: every spelling, slash form, typed option and help line.
+
+The parser (``parse.py``), ``#help``, Slack's usage hint and Discord's app-command tree
+are all read from here, so adding a command is one ``Entry`` and one function. An entry
+names its function as ``"module:function"`` and it is imported on first use: reading the
+table (the parser does, at every start-up) imports no command module and nothing heavy.
+The order of ``COMMANDS`` is the order of ``#help``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import import_module
+from typing import Any, Literal
+
+from bot.domain import NoteKind
+
+OptionType = Literal["text", "user", "number", "choice"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A typed slash-command option (Discord shows it; Slack users type it as text).
+
+    ``is_argument``: the option's value is the command's argument as typed (a title, a
+    note); other options are read by name (``Turn.options``). ``autocomplete`` names a
+    source of suggestions the adapter knows (``topics``, ``agenda``).
+    """
+
+    name: str
+    type: OptionType
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    autocomplete: str = ""
+    is_argument: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One command. ``words`` are MeetBot ``#word`` spellings; ``w3c`` the W3C scribe forms
+    (``topic:``, ``present+``); ``slash`` the ``/meeting <word>`` spellings (the name is
+    always one). ``discord`` is its Discord subcommand (none: not in Discord's tree),
+    inside the subcommand group ``discord_group`` if given."""
+
+    name: str
+    run: str  # "module:function", taking (turn, argument)
+    usage: str  # its #help line
+    words: tuple[str, ...] = ()
+    w3c: tuple[str, ...] = ()
+    slash: tuple[str, ...] = ()
+    discord: str = ""
+    discord_group: str = ""
+    description: str = ""  # Discord's one line about it
+    options: tuple[Option, ...] = ()
+    needs_meeting: bool = True
+    chair_only: bool = False
+    prepare: str = ""  # "module:function" asking GitHub before the transaction opens
+    when_idle: str = ""  # "module:function" for its slash form when no meeting runs
+    note_kind: NoteKind | None = None  # a note command: the kind of note it takes
+    in_help: bool = True
+
+    @property
+    def slash_words(self) -> tuple[str, ...]:
+        return (*self.slash, self.name)
+
+
+def resolve(reference: str) -> Callable[..., Any]:
+    """``"module:function"`` -> the function (imported now, cached by Python)."""
+    module, _, name = reference.partition(":")
+    function: Callable[..., Any] = getattr(import_module(module), name)
+    return function
+
+
+@dataclass(frozen=True, eq=False)
+class CommandTable:
+    """The entries, in help order, and the lookups the parser needs (compared and cached
+    by identity: the parser keeps one set of patterns per table)."""
+
+    entries: tuple[Entry, ...]
+    footer: str = field(default=(
+        "W3C style also works: present+, regrets+, topic: ..., ACTION: ..., "
+        "RESOLUTION: ..., s/old/new/"))
+    # Discord subcommand groups (``Entry.discord_group``) and what each holds.
+    group_descriptions: Mapping[str, str] = field(default_factory=lambda: {
+        "note": "Take a note (start with '- ' to nest it)"})
+
+    def __post_init__(self) -> None:
+        names = [e.name for e in self.entries]
+        if len(names) != len(set(names)):
+            raise ValueError(f"command names repeat in the table: {names}")
+
+    def adding(self, *entries: Entry) -> CommandTable:
+        """A copy with more entries at the end (a plugin's, or a test's)."""
+        return CommandTable((*self.entries, *entries), self.footer, self.group_descriptions)
+
+    @cached_property
+    def by_name(self) -> dict[str, Entry]:
+        return {e.name: e for e in self.entries}
+
+    @cached_property
+    def words(self) -> dict[str, str]:
+        """``#word`` -> command name."""
+        return {w: e.name for e in self.entries for w in e.words}
+
+    @cached_property
+    def slash_words(self) -> dict[str, str]:
+        return {w: e.name for e in self.entries for w in e.slash_words}
+
+    def w3c(self, mark: str) -> dict[str, str]:
+        """W3C words followed by ``mark`` (``:`` or ``+``) -> command name."""
+        return {w.removesuffix(mark): e.name for e in self.entries for w in e.w3c
+                if w.endswith(mark)}
+
+    @cached_property
+    def note_kinds(self) -> dict[str, NoteKind]:
+        """The commands that make a note, by name: edits of their messages follow it."""
+        return {e.name: e.note_kind for e in self.entries if e.note_kind is not None}
+
+    def in_help(self) -> Iterable[Entry]:
+        return (e for e in self.entries if e.in_help)
+
+
+def note_command(kind: NoteKind, name: str, usage: str, description: str,
+          words: tuple[str, ...] = (), **more: Any) -> Entry:
+    """A note command: ``#<name> <text>``, ``/meeting <name> <text>``, and on Discord
+    ``/meeting note <name> text:``."""
+    more.setdefault("slash", (name,))
+    return Entry(name, "bot.commands.notes:note", usage, words=(name, *words),
+                 discord=name, discord_group="note", description=description,
+                 options=(Option("text", "text", "The note (start with '- ' to nest it)",
+                                 required=True, is_argument=True),),
+                 note_kind=kind, **more)
+
+
+_TITLE = Option("title", "text", "The meeting's title (default: the group's)",
+                is_argument=True)
+
+COMMANDS = CommandTable((
+    # -- notes -------------------------------------------------------------------------
+    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
+          "A note under the current topic", ("note",), slash=("info", "note")),
+    note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea"),
+    note_command(NoteKind.ACTION, "action", "#action <text> — an action item; names in it own it",
+          "An action item; name owners with @handles", w3c=("action:",)),
+    note_command(NoteKind.AGREED, "agreed",
+          "#agreed <text> (or #agree, #accepted, #resolved) — a decision", "Record a decision",
+          ("agree", "accepted", "accept", "resolved"), w3c=("resolution:", "resolved:"),
+          slash=("agreed", "agree")),
+    note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal",
+          "A rejected proposal", ("reject",)),
+    note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help", "A call for help"),
+    note_command(NoteKind.QUESTION, "question", "#question <text> — an open question",
+          "An open question"),
+    note_command(NoteKind.LINK, "link",
+          "#link <url> [text] — a link (a line starting with a URL is one too)",
+          "A link, and what it is"),
+    Entry("undo", "bot.commands.notes:undo",
+          "#undo — remove your last note (chairs: the last note of anyone)", words=("undo",),
+          discord="undo", description="Remove your last note"),
+    Entry("substitute", "bot.commands.notes:substitute", "s/old/new/ — correct your last note"),
+    Entry("nick", "bot.commands.notes:add_nicks",
+          "#nick <names> — names that can own action items", words=("nick",)),
+    # -- the agenda --------------------------------------------------------------------
+    Entry("agenda", "bot.commands.agenda:agenda",
+          "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
+          words=("agenda",), discord="agenda", description="Show the agenda (only you see it)",
+          needs_meeting=False, prepare="bot.commands.agenda:prepare_agenda"),
+    Entry("add", "bot.commands.agenda:add_to_agenda", "", w3c=("agenda+",), discord="add",
+          description="Add an item to the agenda",
+          options=(Option("item", "text",
+                          "Text, owner/repo#N, or a GitHub issue or pull request URL",
+                          required=True, autocomplete="agenda", is_argument=True),),
+          needs_meeting=False, prepare="bot.commands.agenda:prepare_add", in_help=False),
+    Entry("topic", "bot.commands.agenda:topic",
+          "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
+          words=("topic",), w3c=("topic:",), discord="topic",
+          description="Move to an agenda item or section",
+          options=(Option("item", "text", "Item number, owner/repo#N, text, announcements "
+                          "or qa", required=True, autocomplete="topics", is_argument=True),),
+          prepare="bot.commands.agenda:prepare_topic"),
+    Entry("next", "bot.commands.agenda:next_topic", "#next — move to the next agenda item",
+          words=("next",), discord="next", description="Move to the next agenda item",
+          when_idle="bot.schedules.commands:show_next"),
+    # -- attendance --------------------------------------------------------------------
+    Entry("here", "bot.commands.attendance:here",
+          "#here [Name] [@github] [from Affiliation] — mark yourself present", words=("here",),
+          discord="here", description="Mark yourself present",
+          options=(Option("name", "text", "Your name in the minutes", is_argument=True),
+                   Option("github", "text", "Your GitHub handle"),
+                   Option("affiliation", "text", "Your company or organisation"))),
+    Entry("present", "bot.commands.attendance:present",
+          "#present <names> — chairs mark others present (present+ in W3C)",
+          words=("present",), w3c=("present+",), discord="present",
+          description="Mark others present (chairs)",
+          options=(Option("names", "text", "Names, comma-separated: 'Jane Doe @jane from "
+                          "ACME, Bob'", required=True, is_argument=True),)),
+    Entry("regrets", "bot.commands.attendance:regrets",
+          "#regrets [names] — could not attend; chairs name others (regrets+ in W3C)",
+          words=("regrets",), w3c=("regrets+",), discord="regrets",
+          description="Could not attend (you, or names)",
+          options=(Option("names", "text", "…", is_argument=True),)),
+    # -- the meeting -------------------------------------------------------------------
+    Entry("startmeeting", "bot.commands.meeting:start_meeting",
+          "#startmeeting [title] — open a meeting in this channel", words=("startmeeting",),
+          slash=("start",), discord="start", description="Start a meeting in this channel",
+          options=(_TITLE,), needs_meeting=False, prepare="bot.commands.agenda:fetch_agenda"),
+    Entry("endmeeting", "bot.commands.meeting:end_meeting",
+          "#endmeeting — close the meeting and publish the minutes", words=("endmeeting",),
+          slash=("end",), discord="end",
+          description="End the meeting and post the minutes (chairs)", chair_only=True),
+    Entry("meetingname", "bot.commands.meeting:rename_meeting",
+          "#meetingname <title> — rename the meeting", words=("meetingname",),
+          slash=("name", "rename"), discord="rename", description="Rename the meeting (chairs)",
+          options=(Option("title", "text", "…", required=True, is_argument=True),),
+          chair_only=True),
+    Entry("meetinglink", "bot.commands.meeting:set_meeting_link",
+          "#meetinglink <recording|issue|doc> <url> — a link for the minutes",
+          words=("meetinglink",), discord="link",
+          description="Link the recording, issue or notes doc (chairs)",
+          options=(Option("kind", "choice", "…", required=True,
+                          choices=("recording", "issue", "doc")),
+                   Option("url", "text", "…", required=True)),
+          chair_only=True),
+    Entry("chair", "bot.commands.meeting:add_chairs", "#chair <names> — add chairs",
+          words=("chair",), discord="chair", description="Make someone a chair (chairs)",
+          options=(Option("person", "user", "…", required=True),), chair_only=True),
+    Entry("unchair", "bot.commands.meeting:remove_chairs", "#unchair <names> — remove chairs",
+          words=("unchair",), discord="unchair", description="Remove a chair (chairs)",
+          options=(Option("person", "user", "…", required=True),), chair_only=True),
+    Entry("scribe", "bot.commands.meeting:add_scribe",
+          "#scribe [name] — your (or, for chairs, that person's) plain lines become notes",
+          words=("scribe",), w3c=("scribe:", "scribenick:"), discord="scribe",
+          description="Their plain messages become notes",
+          options=(Option("person", "user", "Who scribes (default: you)"),)),
+    Entry("unscribe", "bot.commands.meeting:remove_scribe",
+          "#unscribe [name] — stop taking your (or, for chairs, that person's) plain lines "
+          "as notes", words=("unscribe",), discord="unscribe",
+          description="Stop taking someone's messages as notes",
+          options=(Option("person", "user", "…"),)),
+    Entry("lurk", "bot.commands.meeting:lurk",
+          "#lurk — record quietly, post nothing until the end", words=("lurk",),
+          discord="lurk", description="Record quietly until /meeting unlurk (chairs)",
+          chair_only=True),
+    Entry("unlurk", "bot.commands.meeting:unlurk", "#unlurk — speak again", words=("unlurk",),
+          discord="unlurk", description="Confirm commands in the channel again (chairs)",
+          chair_only=True),
+    Entry("minutes", "bot.commands.meeting:minutes_so_far",
+          "/meeting minutes — the minutes so far (only you see them)", discord="minutes",
+          description="The minutes so far (only you see them)"),
+    Entry("help", "bot.commands.meeting:show_help", "#help — this list",
+          words=("help", "commands"), discord="help", description="How to use Gavel here",
+          needs_meeting=False),
+    Entry("publish", "bot.commands.publish:publish",
+          "/meeting publish — open or update the minutes pull request on GitHub",
+          discord="publish", description="Publish the minutes to GitHub again (chairs)",
+          needs_meeting=False),
+    Entry("upcoming", "bot.schedules.commands:show_upcoming",
+          "/meeting upcoming [N] — the group's next meetings", discord="upcoming",
+          description="The coming meetings, with calendar links", needs_meeting=False),
+    Entry("attendance", "bot.commands.attendance:show_attendance",
+          "/meeting attendance [N] — who came to the last N meetings, and each person's rate "
+          "(only you see it)", discord="attendance",
+          description="Who came to the last meetings (only you see it)",
+          options=(Option("meetings", "number", "How many past meetings (default 10)",
+                          is_argument=True),), needs_meeting=False),
+))
+
+
+def usage_text(table: CommandTable = COMMANDS) -> str:
+    """``#help``: one line per command, in the table's order."""
+    lines = ["Gavel commands (as #word in the channel, or /meeting word):"]
+    lines.extend(f"  {entry.usage}" for entry in table.in_help())
+    lines.append(f"  {table.footer}")
+    return "\n".join(lines)
+
