@@ -51,9 +51,21 @@ meetings = Table(
         "channel",
         unique=True,
         sqlite_where=text("status = 'running'"),
-        postgresql_where=text("status = 'running'"),
+        # postgresql_where: see declare_postgresql_options
     ),
 )
+
+
+def declare_postgresql_options() -> None:
+    """Add the PostgreSQL-only options to the tables (the running-meeting index's WHERE).
+
+    Declaring them makes SQLAlchemy load its whole PostgreSQL dialect (to check the
+    keyword), which a SQLite-only process (a replay, the console) would pay for at every
+    start; so it is done when a PostgreSQL engine is created (``create_database_engine``).
+    The migrations create the index with both WHEREs either way."""
+    index = next(i for i in meetings.indexes if i.name == "one_running_meeting_per_channel")
+    if index.dialect_options["postgresql"]["where"] is None:
+        index.dialect_kwargs["postgresql_where"] = text("status = 'running'")
 
 agenda_items = Table(
     "agenda_items",
