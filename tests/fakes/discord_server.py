@@ -50,12 +50,13 @@ import discord.http
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.fakes import spec_check
+
 __all__ = [
     "ChannelType",
     "DiscordAPIError",
     "FakeDiscord",
     "FakeGuild",
-    "GatewayFrame",
     "GatewayIntents",
     "InteractionCallback",
     "InteractionRecord",
@@ -76,6 +77,7 @@ ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 #: Discord's documented default heartbeat interval.
 HEARTBEAT_INTERVAL_MS = 41_250
 
+_API = r"/api/v{version:\d+}"
 _API_PREFIX = re.compile(r"^/api/v\d+")
 _NAME_RE = re.compile(r"^[-_'\w]{1,32}$")
 _MENTION_RE = re.compile(r"<@!?(\d+)>")
@@ -178,27 +180,20 @@ class ChannelType:
 OP_DISPATCH = 0
 OP_HEARTBEAT = 1
 OP_IDENTIFY = 2
-OP_PRESENCE = 3
-OP_VOICE_STATE = 4
 OP_RESUME = 6
 OP_RECONNECT = 7
-OP_REQUEST_MEMBERS = 8
 OP_INVALID_SESSION = 9
 OP_HELLO = 10
 OP_HEARTBEAT_ACK = 11
 
 # Interaction types and callback types.
-INTERACTION_PING = 1
 INTERACTION_APPLICATION_COMMAND = 2
 INTERACTION_MESSAGE_COMPONENT = 3
 INTERACTION_AUTOCOMPLETE = 4
-INTERACTION_MODAL_SUBMIT = 5
 _ALLOWED_CALLBACKS = {
-    INTERACTION_PING: {1},
     INTERACTION_APPLICATION_COMMAND: {4, 5, 9, 10, 12},
     INTERACTION_MESSAGE_COMPONENT: {4, 5, 6, 7, 9, 10, 12},
     INTERACTION_AUTOCOMPLETE: {8},
-    INTERACTION_MODAL_SUBMIT: {4, 5, 6, 7, 10, 12},
 }
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
@@ -347,18 +342,6 @@ class InteractionCallback:
 
 
 @dataclass
-class GatewayFrame:
-    """A gateway frame, ``direction`` ``"in"`` (from the client) or ``"out"``."""
-
-    direction: str
-    op: int | None
-    t: str | None
-    s: int | None
-    d: Any
-    at: float
-
-
-@dataclass
 class FakeGuild:
     """Server-side state of one guild. Payload dicts are stored in Discord's JSON form."""
 
@@ -397,6 +380,17 @@ def _form_error(path: Sequence[str | int], code: str, message: str) -> DiscordAP
     for key in reversed(path):
         errors = {str(key): errors}
     return DiscordAPIError(400, 50035, "Invalid Form Body", errors)
+
+
+# jsonschema keyword -> Discord's error code and message for a 50035 "Invalid Form Body".
+_SPEC_ERRORS = {
+    "maxLength": ("BASE_TYPE_MAX_LENGTH", "Must be {} or fewer in length."),
+    "maxItems": ("BASE_TYPE_MAX_LENGTH", "Must be {} or fewer in length."),
+    "minLength": ("BASE_TYPE_MIN_LENGTH", "Must be {} or more in length."),
+    "minItems": ("BASE_TYPE_MIN_LENGTH", "Must be {} or more in length."),
+    "required": ("BASE_TYPE_REQUIRED", "This field is required"),
+    "enum": ("BASE_TYPE_CHOICES", "Value must be one of {}."),
+}
 
 
 def _not_found(code: int, what: str) -> DiscordAPIError:
@@ -475,6 +469,19 @@ def _emoji_from_path(raw: str) -> JSON:
 
 def _emoji_key(emoji: Mapping[str, Any]) -> str:
     return f"{emoji.get('name')}:{emoji['id']}" if emoji.get("id") else str(emoji.get("name"))
+
+
+def _numbered(components: Sequence[Mapping[str, Any]]) -> list[JSON]:
+    """Components as Discord stores them: each given an ``id`` (1, 2, ... depth first)."""
+    counter = iter(range(1, 1000))
+
+    def number(component: Mapping[str, Any]) -> JSON:
+        out: JSON = {**component, "id": component.get("id") or next(counter)}
+        if "components" in component:
+            out["components"] = [number(c) for c in component["components"]]
+        return out
+
+    return [number(c) for c in components]
 
 
 def _option_type(value: Any) -> int:
@@ -567,8 +574,6 @@ class FakeDiscord:
         self._nonces: dict[tuple[int, str], int] = {}
         self._attachments: dict[int, RecordedFile] = {}
         self._reaction_users: dict[tuple[int, str], list[int]] = {}
-        self.dm_closed_users: set[int] = set()
-        """Users whose DMs are closed: sending to their DM channel gets 403 / 50007."""
 
         self.global_commands: dict[int, JSON] = {}
         self.guild_commands: dict[int, dict[int, JSON]] = {}
@@ -578,11 +583,11 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.unhandled_requests: list[RecordedRequest] = []
         self.server_errors: list[str] = []
-        self.gateway_frames: list[GatewayFrame] = []
-        self.gateway_paths: list[str] = []
-        """Path of each gateway connection (``/gateway`` or ``/resume-gateway``)."""
+        self.spec_problems: list[str] = []
+        """Requests Discord's API description refuses and replies it does not allow."""
         self.identify_payloads: list[JSON] = []
-        self.resume_payloads: list[JSON] = []
+        self.resume_count = 0
+        """Successful RESUMEs (RESUMED sent)."""
 
         self._sessions: dict[str, _Session] = {}
         self._sockets: set[web.WebSocketResponse] = set()
@@ -606,6 +611,7 @@ class FakeDiscord:
         if self.strict and exc_type is None:
             problems = [f"unhandled route: {r.method} {r.path}" for r in self.unhandled_requests]
             problems += [f"fake handler crashed: {e}" for e in self.server_errors]
+            problems += self.spec_problems
             if problems:
                 raise AssertionError("FakeDiscord: " + "\n".join(problems))
 
@@ -740,15 +746,6 @@ class FakeDiscord:
         guild.members[int(user["id"])] = member
         return copy.deepcopy(member)
 
-    async def announce_guild(self, guild_id: int) -> None:
-        """Send GUILD_CREATE for a guild added after the client connected (a "join")."""
-        guild = self.guilds[guild_id]
-        for session in list(self._sessions.values()):
-            async with session.lock:
-                await self._emit_locked(
-                    session, "GUILD_CREATE", self._guild_create_payload(guild, session.intents)
-                )
-
     # ------------------------------------------------------------------ inspection
 
     def messages_in(self, channel_id: int, *, include_deleted: bool = False) -> list[JSON]:
@@ -802,20 +799,9 @@ class FakeDiscord:
         return len(self.identify_payloads)
 
     @property
-    def resume_count(self) -> int:
-        """Successful RESUMEs (RESUMED sent)."""
-        return sum(1 for f in self.gateway_frames if f.direction == "out" and f.t == "RESUMED")
-
-    @property
     def connected(self) -> bool:
         """Whether some session currently has a live socket."""
         return any(s.ws is not None and not s.ws.closed for s in self._sessions.values())
-
-    def session_sequence(self) -> int | None:
-        """Sequence number of the latest session's last dispatch."""
-        if not self._sessions:
-            return None
-        return list(self._sessions.values())[-1].seq
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Wait until ``predicate()`` is truthy and return its value.
@@ -837,13 +823,6 @@ class FakeDiscord:
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.02))
-
-    async def wait_for_request(
-        self, method: str, path_pattern: str, timeout: float = 5.0
-    ) -> RecordedRequest:
-        """Wait for the first request (recorded or future) matching method and path regex."""
-        matches = await self.wait_for(lambda: self.requests_to(method, path_pattern), timeout)
-        return matches[0]
 
     def fail_next(
         self,
@@ -985,39 +964,6 @@ class FakeDiscord:
         gid = guild_id if guild_id is not None else self._guild_of(channel_id)
         if gid is not None:
             data["guild_id"] = str(gid)
-        return data
-
-    def reaction_payload(
-        self,
-        channel_id: int,
-        message_id: int,
-        user_id: int,
-        username: str,
-        emoji: str,
-        *,
-        guild_id: int | None = None,
-    ) -> JSON:
-        """MESSAGE_REACTION_ADD / _REMOVE data for a user's reaction.
-
-        ``emoji`` is a unicode emoji ("👍") or a custom one as "name:id".
-        """
-        user = self._ensure_user(user_id, username)
-        data: JSON = {
-            "user_id": str(user_id),
-            "channel_id": str(channel_id),
-            "message_id": str(message_id),
-            "emoji": _emoji_from_path(emoji),
-            "burst": False,
-            "burst_colors": [],
-            "type": 0,
-        }
-        stored = self._messages.get(message_id)
-        if stored is not None:
-            data["message_author_id"] = stored["author"]["id"]
-        gid = guild_id if guild_id is not None else self._guild_of(channel_id)
-        if gid is not None:
-            data["guild_id"] = str(gid)
-            data["member"] = copy.deepcopy(self._ensure_member(gid, user))
         return data
 
     def voice_state_payload(
@@ -1167,43 +1113,6 @@ class FakeDiscord:
         payload["message"] = message
         return payload
 
-    def modal_submit_payload(
-        self,
-        custom_id: str,
-        values: Mapping[str, str],
-        *,
-        user_id: int,
-        username: str = "user",
-        guild_id: int | None,
-        channel_id: int,
-        message_id: int | None = None,
-    ) -> JSON:
-        """INTERACTION_CREATE data for a modal submit (type 5).
-
-        ``values`` maps each text input's custom_id to the text the user typed.
-        """
-        components = [
-            {
-                "type": 1,
-                "components": [{"type": 4, "id": index + 1, "custom_id": cid, "value": value}],
-            }
-            for index, (cid, value) in enumerate(values.items())
-        ]
-        payload = self._interaction_base(
-            INTERACTION_MODAL_SUBMIT,
-            {"custom_id": custom_id, "components": components},
-            user_id=user_id,
-            username=username,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            member_permissions=None,
-            locale="en-US",
-        )
-        if message_id is not None and (message := self.message(message_id)) is not None:
-            message.pop("member", None)
-            payload["message"] = message
-        return payload
-
     # ------------------------------------------------------------------ gateway: push
 
     async def dispatch(self, event: str, data: Mapping[str, Any]) -> bool:
@@ -1241,21 +1150,12 @@ class FakeDiscord:
                 self._server_closed.add(ws)
                 await ws.close(code=code, message=b"dropped by FakeDiscord")
 
-    async def send_reconnect(self) -> None:
-        """Send op 7 RECONNECT, which asks the client to reconnect and resume."""
-        for session in list(self._sessions.values()):
-            if session.ws is not None:
-                await self._send_frame(
-                    session.ws, {"op": OP_RECONNECT, "d": None, "s": None, "t": None}
-                )
-
     # ------------------------------------------------------------------ gateway: server
 
     async def _handle_gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(autoping=True, timeout=5.0)
         await ws.prepare(request)
         self._sockets.add(ws)
-        self.gateway_paths.append(request.path)
         session: _Session | None = None
         try:
             await self._send_frame(
@@ -1274,7 +1174,6 @@ class FakeDiscord:
                 if msg.type is not WSMsgType.TEXT:
                     continue
                 frame = json.loads(msg.data)
-                self._log_frame("in", frame)
                 op = frame.get("op")
                 d = frame.get("d")
                 if op == OP_HEARTBEAT:
@@ -1285,9 +1184,7 @@ class FakeDiscord:
                     session = await self._identify(ws, d)
                 elif op == OP_RESUME:
                     session = await self._resume(ws, d)
-                elif op == OP_REQUEST_MEMBERS and session is not None:
-                    await self._request_members(session, d)
-                # op 3 (presence) and op 4 (voice state) are only recorded.
+                # Other ops (presence, voice state, member requests) are ignored.
                 self._notify()
         finally:
             self._sockets.discard(ws)
@@ -1324,7 +1221,6 @@ class FakeDiscord:
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, d: JSON) -> _Session | None:
-        self.resume_payloads.append(d)
         if d.get("token") != self.token:
             await self._close_socket(ws, 4004, "Authentication failed.")
             return None
@@ -1344,45 +1240,8 @@ class FakeDiscord:
                     session.ws = None
                     return session
             await self._emit_locked(session, "RESUMED", {"_trace": ['["fake-discord-gateway"]']})
+            self.resume_count += 1
         return session
-
-    async def _request_members(self, session: _Session, d: JSON) -> None:
-        raw = d.get("guild_id")
-        guild_ids: list[Any] = raw if isinstance(raw, list) else [raw]
-        for gid in guild_ids:
-            guild = self.guilds.get(int(gid)) if gid is not None else None
-            if guild is None:
-                continue
-            members = list(guild.members.values())
-            not_found: list[str] = []
-            if d.get("user_ids"):
-                wanted = [int(u) for u in d["user_ids"]]
-                not_found = [str(u) for u in wanted if u not in guild.members]
-                members = [guild.members[u] for u in wanted if u in guild.members]
-            elif d.get("query"):
-                q = str(d["query"]).lower()
-                members = [
-                    m
-                    for m in members
-                    if m["user"]["username"].lower().startswith(q)
-                    or (m.get("nick") or "").lower().startswith(q)
-                ]
-            limit = int(d.get("limit") or 0)
-            if limit:
-                members = members[:limit]
-            payload: JSON = {
-                "guild_id": str(guild.id),
-                "members": copy.deepcopy(members),
-                "chunk_index": 0,
-                "chunk_count": 1,
-                "not_found": not_found,
-            }
-            if d.get("nonce") is not None:
-                payload["nonce"] = d["nonce"]
-            if d.get("presences"):
-                payload["presences"] = []
-            async with session.lock:
-                await self._emit_locked(session, "GUILD_MEMBERS_CHUNK", payload)
 
     async def _emit_locked(self, session: _Session, event: str, data: JSON) -> int:
         """Number ``data`` with the session's next seq, keep it for replay, send it (lock held)."""
@@ -1432,24 +1291,11 @@ class FakeDiscord:
             await ws.send_str(json.dumps(frame))
         except (ConnectionError, RuntimeError):
             return False
-        self._log_frame("out", frame)
         return True
 
     async def _close_socket(self, ws: web.WebSocketResponse, code: int, reason: str) -> None:
         self._server_closed.add(ws)
         await ws.close(code=code, message=reason.encode())
-
-    def _log_frame(self, direction: str, frame: JSON) -> None:
-        self.gateway_frames.append(
-            GatewayFrame(
-                direction,
-                frame.get("op"),
-                frame.get("t"),
-                frame.get("s"),
-                frame.get("d"),
-                time.monotonic(),
-            )
-        )
 
     def _ready_payload(self, session: _Session) -> JSON:
         payload: JSON = {
@@ -1482,74 +1328,21 @@ class FakeDiscord:
             members = [
                 m for uid, m in guild.members.items() if uid == self.bot_user_id or uid in in_voice
             ]
-        payload = self._guild_rest_payload(guild)
-        payload.update(
-            joined_at=guild.joined_at,
-            large=len(guild.members) >= 250,
-            member_count=len(guild.members),
-            channels=[
-                {k: v for k, v in c.items() if k != "guild_id"} for c in guild.channels.values()
-            ],
-            members=copy.deepcopy(members),
-            voice_states=[
-                {k: v for k, v in s.items() if k not in ("guild_id", "member")}
-                for s in guild.voice_states.values()
-            ],
-            threads=[],
-            presences=[],
-            stage_instances=[],
-            guild_scheduled_events=copy.deepcopy(list(guild.scheduled_events.values())),
-            soundboard_sounds=[],
-            embedded_activities=[],
-            activity_instances=[],
-            application_command_counts={},
-            lazy=True,
-        )
-        return payload
-
-    def _guild_rest_payload(self, guild: FakeGuild) -> JSON:
+        # The fields discord.py reads (Guild._from_data); the rest of Discord's are optional.
         return {
-            "id": str(guild.id),
-            "name": guild.name,
-            "icon": None,
-            "icon_hash": None,
-            "splash": None,
-            "discovery_splash": None,
-            "banner": None,
-            "description": None,
-            "owner_id": str(guild.owner_id),
-            "region": "deprecated",
-            "afk_channel_id": None,
-            "afk_timeout": 300,
-            "widget_enabled": False,
-            "widget_channel_id": None,
-            "verification_level": 1,
-            "default_message_notifications": 1,
-            "explicit_content_filter": 2,
-            "roles": copy.deepcopy(list(guild.roles.values())),
-            "emojis": [],
-            "stickers": [],
-            "features": [],
-            "mfa_level": 0,
-            "application_id": None,
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "rules_channel_id": None,
-            "public_updates_channel_id": None,
-            "safety_alerts_channel_id": None,
-            "max_presences": None,
-            "max_members": 500000,
-            "max_video_channel_users": 25,
-            "max_stage_video_channel_users": 50,
-            "vanity_url_code": None,
-            "premium_tier": 0,
-            "premium_subscription_count": 0,
-            "premium_progress_bar_enabled": False,
-            "preferred_locale": "en-US",
-            "nsfw_level": 0,
-            "nsfw": False,
-            "incidents_data": None,
-            "hub_type": None,
+            "id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(guild.owner_id),
+            "roles": copy.deepcopy(list(guild.roles.values())), "emojis": [], "stickers": [],
+            "features": [], "mfa_level": 0, "verification_level": 1, "premium_tier": 0,
+            "preferred_locale": "en-US", "nsfw_level": 0, "system_channel_flags": 0,
+            "joined_at": guild.joined_at, "large": len(guild.members) >= 250,
+            "member_count": len(guild.members),
+            "channels": [{k: v for k, v in c.items() if k != "guild_id"}
+                         for c in guild.channels.values()],
+            "members": copy.deepcopy(members),
+            "voice_states": [{k: v for k, v in s.items() if k not in ("guild_id", "member")}
+                             for s in guild.voice_states.values()],
+            "threads": [], "presences": [], "stage_instances": [],
+            "guild_scheduled_events": copy.deepcopy(list(guild.scheduled_events.values())),
         }
 
     # ------------------------------------------------------------------ state
@@ -1955,91 +1748,34 @@ class FakeDiscord:
     # ------------------------------------------------------------------ REST plumbing
 
     def _add_routes(self, app: web.Application) -> None:
+        """Routes named as in Discord's API description, so each request finds its schema."""
         app.router.add_get("/gateway", self._handle_gateway)
         app.router.add_get("/resume-gateway", self._handle_gateway)
-        app.router.add_get(
-            "/attachments/{channel_id}/{attachment_id}/{filename}", self._get_attachment
-        )
-        api = r"/api/v{version:\d+}"
         routes: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
-            ("GET", "/gateway", self._get_gateway),
             ("GET", "/gateway/bot", self._get_gateway_bot),
             ("GET", "/users/@me", self._get_me),
             ("POST", "/users/@me/channels", self._create_dm),
             ("GET", "/users/{user_id}", self._get_user),
             ("GET", "/oauth2/applications/@me", self._get_application),
-            ("GET", "/applications/@me", self._get_application),
             ("GET", "/channels/{channel_id}", self._get_channel),
-            ("POST", "/channels/{channel_id}/typing", self._typing),
-            ("GET", "/channels/{channel_id}/messages", self._list_messages),
             ("POST", "/channels/{channel_id}/messages", self._create_message),
-            ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
-            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
-            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
-            (
-                "GET",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}",
-                self._list_reactions,
-            ),
-            (
-                "PUT",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-                self._add_reaction,
-            ),
-            (
-                "DELETE",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-                self._remove_reaction,
-            ),
-            ("POST", "/interactions/{interaction_id}/{token}/callback", self._interaction_callback),
-            ("POST", "/webhooks/{app_id}/{token}", self._create_followup),
-            ("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self._get_webhook_message),
-            (
-                "PATCH",
-                "/webhooks/{app_id}/{token}/messages/{message_id}",
-                self._edit_webhook_message,
-            ),
-            (
-                "DELETE",
-                "/webhooks/{app_id}/{token}/messages/{message_id}",
-                self._delete_webhook_message,
-            ),
-            ("GET", "/applications/{app_id}/commands", self._list_commands),
-            ("PUT", "/applications/{app_id}/commands", self._put_commands),
-            ("POST", "/applications/{app_id}/commands", self._post_command),
-            ("GET", "/applications/{app_id}/commands/{command_id}", self._get_command),
-            ("PATCH", "/applications/{app_id}/commands/{command_id}", self._patch_command),
-            ("DELETE", "/applications/{app_id}/commands/{command_id}", self._delete_command),
-            ("GET", "/applications/{app_id}/guilds/{guild_id}/commands", self._list_commands),
-            ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
-            ("POST", "/applications/{app_id}/guilds/{guild_id}/commands", self._post_command),
-            (
-                "GET",
-                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
-                self._get_command,
-            ),
-            (
-                "PATCH",
-                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
-                self._patch_command,
-            ),
-            (
-                "DELETE",
-                "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}",
-                self._delete_command,
-            ),
-            ("GET", "/guilds/{guild_id}", self._get_guild),
-            ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels),
-            ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),
-            ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member),
+            ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me",
+             self._add_reaction),
+            ("POST", "/interactions/{interaction_id}/{interaction_token}/callback",
+             self._interaction_callback),
+            ("POST", "/webhooks/{webhook_id}/{webhook_token}", self._create_followup),
+            ("PUT", "/applications/{application_id}/commands", self._put_commands),
+            ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands",
+             self._put_commands),
             ("GET", "/guilds/{guild_id}/scheduled-events", self._list_events),
             ("POST", "/guilds/{guild_id}/scheduled-events", self._create_event),
-            ("GET", "/guilds/{guild_id}/scheduled-events/{event_id}", self._get_event),
-            ("PATCH", "/guilds/{guild_id}/scheduled-events/{event_id}", self._edit_event),
-            ("DELETE", "/guilds/{guild_id}/scheduled-events/{event_id}", self._delete_event),
+            ("PATCH", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}",
+             self._edit_event),
+            ("DELETE", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}",
+             self._delete_event),
         ]
         for method, path, handler in routes:
-            app.router.add_route(method, api + path, handler)
+            app.router.add_route(method, _API + path, handler)
         app.router.add_route("*", "/{tail:.*}", self._unhandled)
 
     @web.middleware
@@ -2070,7 +1806,10 @@ class FakeDiscord:
             ):
                 response = _json_response({"message": "401: Unauthorized", "code": 0}, 401)
             else:
+                operation = self._operation(request)
+                self._check_request(operation, rec)
                 response = await handler(request)
+                self._check_reply(operation, response)
         except DiscordAPIError as exc:
             response = _json_response(exc.body(), exc.status)
         except Exception as exc:  # a bug in the fake must be loud, not a hang in the client
@@ -2090,6 +1829,40 @@ class FakeDiscord:
                 rec.response = json.loads(response.body)  # type: ignore[arg-type]
         self._notify()
         return response
+
+    @staticmethod
+    def _operation(request: web.Request) -> str:
+        """``"POST /channels/{channel_id}/messages"``: the route as the API description names it."""
+        route = request.match_info.route.resource
+        return f"{request.method} {(route.canonical if route else '').removeprefix('/api/v{version}')}"
+
+    def _check_request(self, operation: str, rec: RecordedRequest) -> None:
+        """Refuse a body Discord's API description refuses, with Discord's 50035 answer."""
+        if rec.json is None:
+            return
+        error = spec_check.problem("discord", ("operations", operation, "request"), rec.json)
+        if error is None:
+            return
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            path.append(next(k for k in error.validator_value if k not in error.instance))
+        code, template = _SPEC_ERRORS.get(str(error.validator), ("BASE_TYPE_INVALID", ""))
+        message = template.format(error.validator_value) if template else error.message
+        self.spec_problems.append(f"{operation} refused at {path}: {error.message[:300]}")
+        raise _form_error(path, code, message)
+
+    def _check_reply(self, operation: str, response: web.StreamResponse) -> None:
+        if not isinstance(response, web.Response) or not response.body:
+            return
+        if not spec_check.has_operation("discord", "operations", operation, "responses",
+                                        str(response.status)):
+            return
+        reply = json.loads(response.body)  # type: ignore[arg-type]
+        keys = ("operations", operation, "responses", str(response.status))
+        error = spec_check.problem("discord", keys, reply)
+        if error is not None:
+            self.spec_problems.append(f"{operation} reply breaks Discord's description at "
+                                      f"{list(error.absolute_path)}: {error.message[:300]}")
 
     @staticmethod
     def _needs_auth(path: str) -> bool:
@@ -2204,9 +1977,6 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ REST: basics
 
-    async def _get_gateway(self, request: web.Request) -> web.Response:
-        return _json_response({"url": self.gateway_url})
-
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
         return _json_response(
             {
@@ -2273,44 +2043,6 @@ class FakeDiscord:
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         return _json_response(self._channel(self._int(request, "channel_id")))
-
-    async def _typing(self, request: web.Request) -> web.Response:
-        self._channel(self._int(request, "channel_id"))
-        return web.Response(status=204)
-
-    async def _get_guild(self, request: web.Request) -> web.Response:
-        guild = self._guild(self._int(request, "guild_id"))
-        payload = self._guild_rest_payload(guild)
-        if _truthy(request.query.get("with_counts")):
-            payload.update(
-                approximate_member_count=len(guild.members), approximate_presence_count=0
-            )
-        return _json_response(payload)
-
-    async def _get_guild_channels(self, request: web.Request) -> web.Response:
-        guild = self._guild(self._int(request, "guild_id"))
-        return _json_response(list(guild.channels.values()))
-
-    async def _get_guild_roles(self, request: web.Request) -> web.Response:
-        guild = self._guild(self._int(request, "guild_id"))
-        return _json_response(list(guild.roles.values()))
-
-    async def _get_member(self, request: web.Request) -> web.Response:
-        guild = self._guild(self._int(request, "guild_id"))
-        member = guild.members.get(self._int(request, "user_id"))
-        if member is None:
-            raise _not_found(10007, "Member")
-        return _json_response(member)
-
-    async def _get_attachment(self, request: web.Request) -> web.Response:
-        upload = self._attachments.get(self._int(request, "attachment_id"))
-        if upload is None:
-            return web.Response(status=404, text="Not Found")
-        filename = request.match_info["filename"]
-        ctype = (
-            mimetypes.guess_type(filename)[0] or upload.content_type or "application/octet-stream"
-        )
-        return web.Response(body=upload.data, headers={"Content-Type": ctype})
 
     # ------------------------------------------------------------------ REST: messages
 
@@ -2492,7 +2224,7 @@ class FakeDiscord:
             "author": copy.deepcopy(author or self.bot_user),
             "attachments": self._build_attachments(channel_id, body, files, []),
             "embeds": [dict(e, type=e.get("type", "rich")) for e in body.get("embeds") or []],
-            "components": copy.deepcopy(body.get("components") or []),
+            "components": _numbered(body.get("components") or []),
             "mentions": self._mentions(content, guild_id),
             "mention_roles": _ROLE_MENTION_RE.findall(content),
             "mention_everyone": "@everyone" in content or "@here" in content,
@@ -2532,10 +2264,7 @@ class FakeDiscord:
         channel = self._channel(channel_id)
         body = rec.json or {}
         guild_id = self._guild_of(channel_id)
-        if channel["type"] == ChannelType.DM:
-            if int(channel["recipients"][0]["id"]) in self.dm_closed_users:
-                raise DiscordAPIError(403, 50007, "Cannot send messages to this user")
-        elif channel["type"] == ChannelType.CATEGORY:
+        if channel["type"] == ChannelType.CATEGORY:
             raise DiscordAPIError(400, 50008, "Cannot send messages in a non-text channel")
         self._require(channel, guild_id, PermissionBits.VIEW_CHANNEL | PermissionBits.SEND_MESSAGES)
         if rec.files:
@@ -2557,39 +2286,6 @@ class FakeDiscord:
         await self._echo("MESSAGE_CREATE", self._gateway_message(msg))
         return _json_response(self._rest_message(msg))
 
-    async def _list_messages(self, request: web.Request) -> web.Response:
-        channel_id = self._int(request, "channel_id")
-        channel = self._channel(channel_id)
-        self._require(
-            channel,
-            self._guild_of(channel_id),
-            PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY,
-        )
-        limit = max(1, min(100, int(request.query.get("limit", 50))))
-        msgs = [
-            m
-            for m in self.messages_in(channel_id)
-            if not int(m.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL
-        ]
-        if "before" in request.query:
-            msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
-        if "after" in request.query:
-            msgs = [m for m in msgs if int(m["id"]) > int(request.query["after"])][:limit]
-        msgs = list(reversed(msgs))[:limit]  # newest first, as Discord returns them
-        return _json_response([self._rest_message(m) for m in msgs])
-
-    async def _get_message(self, request: web.Request) -> web.Response:
-        channel_id = self._int(request, "channel_id")
-        channel = self._channel(channel_id)
-        self._require(
-            channel,
-            self._guild_of(channel_id),
-            PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY,
-        )
-        return _json_response(
-            self._rest_message(self._stored_message(channel_id, self._int(request, "message_id")))
-        )
-
     def _apply_edit(
         self,
         msg: JSON,
@@ -2608,7 +2304,7 @@ class FakeDiscord:
         if "embeds" in body:
             edited["embeds"] = [dict(e, type=e.get("type", "rich")) for e in body["embeds"] or []]
         if "components" in body:
-            edited["components"] = copy.deepcopy(body["components"] or [])
+            edited["components"] = _numbered(body["components"] or [])
         if "flags" in body and body["flags"] is not None:
             # Only SUPPRESS_EMBEDS can be changed; EPHEMERAL/LOADING stay as they were.
             edited["flags"] = (int(edited.get("flags", 0)) & ~4) | (int(body["flags"]) & 4)
@@ -2621,28 +2317,6 @@ class FakeDiscord:
             raise DiscordAPIError(400, 50006, "Cannot send an empty message")
         return edited
 
-    async def _edit_message(self, request: web.Request) -> web.Response:
-        rec = self._rec(request)
-        channel_id = self._int(request, "channel_id")
-        self._channel(channel_id)
-        msg = self._stored_message(channel_id, self._int(request, "message_id"))
-        if int(msg["author"]["id"]) != self.bot_user_id:
-            raise DiscordAPIError(403, 50005, "Cannot edit a message authored by another user")
-        edited = self._apply_edit(msg, rec.json or {}, rec.files)
-        self._messages[int(msg["id"])] = edited
-        await self._echo("MESSAGE_UPDATE", self._gateway_message(edited))
-        return _json_response(self._rest_message(edited))
-
-    async def _delete_message(self, request: web.Request) -> web.Response:
-        channel_id = self._int(request, "channel_id")
-        channel = self._channel(channel_id)
-        msg = self._stored_message(channel_id, self._int(request, "message_id"))
-        if int(msg["author"]["id"]) != self.bot_user_id:
-            self._require(channel, self._guild_of(channel_id), PermissionBits.MANAGE_MESSAGES)
-        self._deleted.add(int(msg["id"]))
-        await self._echo("MESSAGE_DELETE", self.message_delete_payload(channel_id, int(msg["id"])))
-        return web.Response(status=204)
-
     async def _add_reaction(self, request: web.Request) -> web.Response:
         channel_id = self._int(request, "channel_id")
         channel = self._channel(channel_id)
@@ -2651,52 +2325,12 @@ class FakeDiscord:
         self._require(
             channel, guild_id, PermissionBits.VIEW_CHANNEL | PermissionBits.READ_MESSAGE_HISTORY
         )
-        emoji = _emoji_from_path(request.match_info["emoji"])
+        emoji = _emoji_from_path(request.match_info["emoji_name"])
         users = self._reaction_users.get((int(msg["id"]), _emoji_key(emoji)), [])
         if not users:  # adding a new reaction (not joining one) needs ADD_REACTIONS
             self._require(channel, guild_id, PermissionBits.ADD_REACTIONS)
-        if self.bot_user_id not in users:
-            self._apply_reaction(int(msg["id"]), emoji, self.bot_user_id, add=True)
-            data = self.reaction_payload(
-                channel_id,
-                int(msg["id"]),
-                self.bot_user_id,
-                self.bot_user["username"],
-                request.match_info["emoji"],
-            )
-            await self._echo("MESSAGE_REACTION_ADD", data)
+        self._apply_reaction(int(msg["id"]), emoji, self.bot_user_id, add=True)
         return web.Response(status=204)
-
-    async def _remove_reaction(self, request: web.Request) -> web.Response:
-        channel_id = self._int(request, "channel_id")
-        self._channel(channel_id)
-        msg = self._stored_message(channel_id, self._int(request, "message_id"))
-        emoji = _emoji_from_path(request.match_info["emoji"])
-        if self.bot_user_id in self._reaction_users.get((int(msg["id"]), _emoji_key(emoji)), []):
-            self._apply_reaction(int(msg["id"]), emoji, self.bot_user_id, add=False)
-            data = self.reaction_payload(
-                channel_id,
-                int(msg["id"]),
-                self.bot_user_id,
-                self.bot_user["username"],
-                request.match_info["emoji"],
-            )
-            data.pop("member", None)
-            await self._echo("MESSAGE_REACTION_REMOVE", data)
-        return web.Response(status=204)
-
-    async def _list_reactions(self, request: web.Request) -> web.Response:
-        channel_id = self._int(request, "channel_id")
-        self._channel(channel_id)
-        msg = self._stored_message(channel_id, self._int(request, "message_id"))
-        emoji = _emoji_from_path(request.match_info["emoji"])
-        users = self._reaction_users.get((int(msg["id"]), _emoji_key(emoji)), [])
-        if not users:
-            raise _not_found(10014, "Emoji")
-        after = int(request.query.get("after", 0))
-        limit = int(request.query.get("limit", 25))
-        ids = sorted(u for u in users if u > after)[:limit]
-        return _json_response([self.users[u] for u in ids])
 
     # ------------------------------------------------------------------ REST: interactions
 
@@ -2765,7 +2399,7 @@ class FakeDiscord:
     async def _interaction_callback(self, request: web.Request) -> web.StreamResponse:
         rec = self._rec(request)
         iid = self._int(request, "interaction_id")
-        token = request.match_info["token"]
+        token = request.match_info["interaction_token"]
         body = rec.json if isinstance(rec.json, dict) else {}
         record = self.interactions.get(iid)
         callback = InteractionCallback(
@@ -2834,22 +2468,15 @@ class FakeDiscord:
         if message is not None:
             self._store_message(message)
             await self._publish(message, created=ctype != 7)
-        resource: JSON = {"type": ctype}
+        # Discord's InteractionCallbackResponse: message fields only when there is a message,
+        # a resource only for the callback types that create or update one (4, 7).
+        answer: JSON = {"interaction": {"id": str(record.id), "type": record.type}}
         if message is not None:
-            resource["message"] = self._rest_message(message)
-        answer: JSON = {
-            "interaction": {
-                "id": str(record.id),
-                "type": record.type,
-                "activity_instance_id": None,
-                "response_message_id": message["id"] if message else None,
-                "response_message_loading": ctype == 5,
-                "response_message_ephemeral": bool(
-                    message and int(message["flags"]) & MESSAGE_FLAG_EPHEMERAL
-                ),
-            },
-            "resource": resource,
-        }
+            answer["interaction"].update(
+                response_message_id=message["id"], response_message_loading=ctype == 5,
+                response_message_ephemeral=bool(int(message["flags"]) & MESSAGE_FLAG_EPHEMERAL))
+            if ctype in (4, 7):
+                answer["resource"] = {"type": ctype, "message": self._rest_message(message)}
         if _truthy(request.query.get("with_response")):
             return _json_response(answer)
         return web.Response(status=204)
@@ -2857,7 +2484,7 @@ class FakeDiscord:
     async def _create_followup(self, request: web.Request) -> web.StreamResponse:
         rec = self._rec(request)
         record = self._interaction_for_token(
-            self._int(request, "app_id"), request.match_info["token"]
+            self._int(request, "webhook_id"), request.match_info["webhook_token"]
         )
         body = rec.json or {}
         if record.loading and record.original_message_id is not None:
@@ -2881,50 +2508,10 @@ class FakeDiscord:
             return _json_response(self._rest_message(msg))
         return web.Response(status=204)
 
-    def _webhook_target(self, request: web.Request) -> tuple[InteractionRecord, JSON]:
-        record = self._interaction_for_token(
-            self._int(request, "app_id"), request.match_info["token"]
-        )
-        raw = request.match_info["message_id"]
-        if raw == "@original":
-            mid = record.original_message_id
-        else:
-            mid = self._int(request, "message_id")
-            if mid not in record.followup_message_ids and mid != record.original_message_id:
-                raise _not_found(10008, "Message")
-        if mid is None or mid not in self._messages or mid in self._deleted:
-            raise _not_found(10008, "Message")
-        return record, self._messages[mid]
-
-    async def _get_webhook_message(self, request: web.Request) -> web.Response:
-        _, msg = self._webhook_target(request)
-        return _json_response(self._rest_message(msg))
-
-    async def _edit_webhook_message(self, request: web.Request) -> web.Response:
-        rec = self._rec(request)
-        record, msg = self._webhook_target(request)
-        edited = self._apply_edit(msg, rec.json or {}, rec.files)
-        if int(msg["id"]) == record.original_message_id and record.loading:
-            edited["flags"] = int(msg["flags"]) & MESSAGE_FLAG_EPHEMERAL
-            record.loading = False
-        self._messages[int(msg["id"])] = edited
-        await self._publish(edited, created=False)
-        return _json_response(self._rest_message(edited))
-
-    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
-        _, msg = self._webhook_target(request)
-        self._deleted.add(int(msg["id"]))
-        if not int(msg.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL:
-            await self._echo(
-                "MESSAGE_DELETE",
-                self.message_delete_payload(int(msg["channel_id"]), int(msg["id"])),
-            )
-        return web.Response(status=204)
-
     # ------------------------------------------------------------------ REST: commands
 
     def _command_store(self, request: web.Request) -> tuple[dict[int, JSON], int | None]:
-        if self._int(request, "app_id") != self.application_id:
+        if self._int(request, "application_id") != self.application_id:
             raise DiscordAPIError(403, 50001, "Missing Access")
         if "guild_id" not in request.match_info:
             return self.global_commands, None
@@ -3022,10 +2609,6 @@ class FakeDiscord:
                 return cid
         return None
 
-    async def _list_commands(self, request: web.Request) -> web.Response:
-        store, _ = self._command_store(request)
-        return _json_response(list(store.values()))
-
     async def _put_commands(self, request: web.Request) -> web.Response:
         store, guild_id = self._command_store(request)
         specs = self._rec(request).json
@@ -3049,38 +2632,6 @@ class FakeDiscord:
         store.clear()
         store.update(new)
         return _json_response(list(store.values()))
-
-    async def _post_command(self, request: web.Request) -> web.Response:
-        store, guild_id = self._command_store(request)
-        spec = self._rec(request).json or {}
-        self._validate_command(spec, [])
-        existing = self._existing_id(store, spec)
-        cid = existing or self._ids.next()
-        store[cid] = self._command_object(spec, guild_id, cid)
-        return _json_response(store[cid], 200 if existing else 201)
-
-    def _command(self, request: web.Request) -> tuple[dict[int, JSON], int | None, int]:
-        store, guild_id = self._command_store(request)
-        cid = self._int(request, "command_id")
-        if cid not in store:
-            raise _not_found(10063, "application command")
-        return store, guild_id, cid
-
-    async def _get_command(self, request: web.Request) -> web.Response:
-        store, _, cid = self._command(request)
-        return _json_response(store[cid])
-
-    async def _patch_command(self, request: web.Request) -> web.Response:
-        store, guild_id, cid = self._command(request)
-        spec = {**store[cid], **(self._rec(request).json or {})}
-        self._validate_command(spec, [])
-        store[cid] = self._command_object(spec, guild_id, cid)
-        return _json_response(store[cid])
-
-    async def _delete_command(self, request: web.Request) -> web.Response:
-        store, _, cid = self._command(request)
-        del store[cid]
-        return web.Response(status=204)
 
     # ------------------------------------------------------------------ REST: scheduled events
 
@@ -3199,6 +2750,7 @@ class FakeDiscord:
             image=None,
             sku_ids=[],
             user_count=0,
+            guild_scheduled_event_exceptions=[],
         )
         event.setdefault("description", None)
         event.setdefault("scheduled_end_time", None)
@@ -3209,7 +2761,7 @@ class FakeDiscord:
 
     def _event(self, request: web.Request) -> tuple[FakeGuild, JSON]:
         guild = self._guild(self._int(request, "guild_id"))
-        event = guild.scheduled_events.get(self._int(request, "event_id"))
+        event = guild.scheduled_events.get(self._int(request, "guild_scheduled_event_id"))
         if event is None:
             raise _not_found(10070, "Guild Scheduled Event")
         return guild, event
@@ -3226,10 +2778,6 @@ class FakeDiscord:
         return _json_response(
             [self._event_out(e, request) for e in guild.scheduled_events.values()]
         )
-
-    async def _get_event(self, request: web.Request) -> web.Response:
-        _, event = self._event(request)
-        return _json_response(self._event_out(event, request))
 
     async def _edit_event(self, request: web.Request) -> web.Response:
         guild, event = self._event(request)

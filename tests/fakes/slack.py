@@ -12,9 +12,14 @@ that speaks HTTP on 127.0.0.1 lets the real ``WebClient`` / ``AsyncWebClient`` /
         assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
 
 The server runs on its own event loop in a background thread, so the same object works from
-sync tests and from async tests (where the Bolt app runs on the test's own loop). Blocking
-helpers (``wait_for_*``) have ``async_wait_for_*`` twins for async tests: blocking the test loop
-would also block the Bolt app that is supposed to produce the awaited ack or call.
+sync tests and from async tests (where the Bolt app runs on the test's own loop); the
+``async_wait_for_*`` helpers poll, so they never block that loop.
+
+Only the methods Gavel calls are served. Requests and successful replies are checked against
+Slack's published Web API description (``specs/slack.json``, see ``spec_check``); Block Kit,
+which that description leaves loose, is held to Slack's documented limits. A request the real
+Slack would refuse is answered as Slack does (``invalid_arguments`` / ``invalid_blocks``) and,
+like a reply that breaks the description, makes ``stop()`` fail the test.
 
 The module also builds the HTTP requests Slack sends to a Bolt endpoint (signed headers, slash
 command / event / block action bodies) and the equivalent Socket Mode envelopes.
@@ -41,6 +46,8 @@ from urllib.parse import urlencode
 from aiohttp import WSCloseCode, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes import spec_check
+
 __all__ = [
     "APP_ID",
     "APP_TOKEN",
@@ -57,7 +64,6 @@ __all__ = [
     "FakeSlack",
     "RecordedCall",
     "block_action_body",
-    "block_action_envelope",
     "block_action_payload",
     "event_body",
     "event_envelope",
@@ -91,7 +97,7 @@ to pass ``fake.response_url()`` fails loudly instead of reaching hooks.slack.com
 
 # Fields Slack accepts as JSON-encoded strings in form bodies. They are decoded when recorded so
 # that tests can assert on ``call.args["blocks"][0]`` whichever transport the SDK chose.
-_JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "files", "metadata")
 
 _ARGS = dict[str, Any]
 _T = TypeVar("_T")
@@ -128,17 +134,34 @@ class RecordedCall:
 # Slack's documented limits (Block Kit reference, conversations.setTopic), counted on the
 # text as sent, escaped.
 TOPIC_LIMIT = 250
-SECTION_TEXT_LIMIT = 3000
 MAX_BLOCKS = 50
+SECTION_TEXT_LIMIT = 3000
+ACTIONS_ELEMENTS_LIMIT = 25
+BUTTON_LIMITS = {"text": 75, "value": 2000, "url": 3000, "action_id": 255}
 
 
-def _check_block_limits(args: _ARGS) -> None:
-    blocks = args.get("blocks") or []
-    if len(blocks) > MAX_BLOCKS or any(
-            block.get("type") == "section"
-            and len(block.get("text", {}).get("text", "")) > SECTION_TEXT_LIMIT
-            for block in blocks):
-        raise _SlackError("invalid_blocks")
+def _block_kit_problem(blocks: Any) -> str | None:
+    """Where ``blocks`` breaks Block Kit's documented limits (None: within them)."""
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+        return f"blocks: at most {MAX_BLOCKS}"
+    for i, block in enumerate(blocks):
+        text = (block.get("text") or {}).get("text", "")
+        if block.get("type") == "section" and len(text) > SECTION_TEXT_LIMIT:
+            return f"blocks[{i}].text: more than {SECTION_TEXT_LIMIT} characters"
+        elements = block.get("elements") or []
+        if block.get("type") == "actions" and len(elements) > ACTIONS_ELEMENTS_LIMIT:
+            return f"blocks[{i}].elements: more than {ACTIONS_ELEMENTS_LIMIT}"
+        for element in [*elements, block.get("accessory") or {}]:
+            if element.get("type") != "button":
+                continue
+            for key, limit in BUTTON_LIMITS.items():
+                value = element.get(key) or ""
+                value = value.get("text", "") if isinstance(value, dict) else value
+                if len(value) > limit:
+                    return f"blocks[{i}] button {key}: more than {limit} characters"
+    return None
 
 
 @dataclass
@@ -150,7 +173,7 @@ class _Injected:
 
 @dataclass
 class _ServerState:
-    """Everything ``reset()`` clears; registries (users, channels) live outside it."""
+    """What the fake saw and holds; registries (users, channels) live outside it."""
 
     calls: list[RecordedCall] = field(default_factory=list)
     injected: dict[str, deque[_Injected]] = field(default_factory=dict)
@@ -159,7 +182,6 @@ class _ServerState:
     pending_uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploaded_files: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
-    socket_sent: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -180,10 +202,14 @@ class FakeSlack:
         bot_name: str = BOT_NAME,
         app_id: str = APP_ID,
         port: int = 0,
+        strict: bool = True,
     ) -> None:
         """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
-        before it listens (Slack unreachable at start)."""
+        before it listens (Slack unreachable at start). ``strict``: ``stop()`` fails on any
+        request refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
+        self.strict = strict
+        self.spec_problems: list[str] = []
         self.team_id = team_id
         self.team = team
         self.team_domain = team_domain
@@ -193,15 +219,12 @@ class FakeSlack:
         self.app_id = app_id
 
         # One re-entrant lock guards all state: handlers run on the server thread while tests
-        # read from theirs. The condition wakes blocking ``wait_for_*`` helpers.
+        # read from theirs.
         self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
         self._state = _ServerState()
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
-        self._socket_connects = 0
-        # Never reset, so a message posted after reset() cannot reuse an earlier ts.
         self._ts_base = int(time.time())
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
@@ -215,19 +238,13 @@ class FakeSlack:
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.update": self._chat_update,
-            "chat.delete": self._chat_delete,
             "reactions.add": self._reactions_add,
             "users.info": self._users_info,
-            "conversations.info": self._conversations_info,
-            "conversations.join": self._conversations_join,
             "conversations.setTopic": self._conversations_set_topic,
             "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
-            "views.open": self._views_open,
-            "views.publish": self._views_publish,
         }
         self.add_user(bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True)
 
@@ -267,27 +284,31 @@ class FakeSlack:
             raise failure[0]
         return self
 
-    def stop(self) -> None:
-        """Close sockets, stop the server and join its thread. Safe to call twice."""
+    def stop(self, *, check: bool = True) -> None:
+        """Close sockets, stop the server and join its thread. Safe to call twice.
+
+        With ``check`` (and ``strict``), raise if a request was refused or a reply broke
+        Slack's API description: Gavel may have swallowed the error, the test must not."""
         thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._thread = None
-        self._loop = None
+        if thread is not None and loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+            self._thread = None
+            self._loop = None
+        if check and self.strict and self.spec_problems:
+            raise AssertionError("FakeSlack: " + "\n".join(self.spec_problems))
 
     def __enter__(self) -> FakeSlack:
         return self.start()
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        self.stop(check=exc_type is None)
 
     async def __aenter__(self) -> FakeSlack:
         return self.start()
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.stop()
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+        self.stop(check=exc_type is None)
 
     async def _start_server(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -360,12 +381,6 @@ class FakeSlack:
             return [dict(m) for m in self._state.messages.values()]
 
     @property
-    def reactions(self) -> list[dict[str, str]]:
-        """Reactions added: dicts with channel, timestamp, name, user."""
-        with self._lock:
-            return [dict(r) for r in self._state.reactions]
-
-    @property
     def uploaded_files(self) -> list[dict[str, Any]]:
         """Files completed with ``files.completeUploadExternal``: dicts with file_id, filename,
         title, content (bytes), channel, channels, initial_comment, thread_ts."""
@@ -373,34 +388,10 @@ class FakeSlack:
             return [dict(f) for f in self._state.uploaded_files]
 
     @property
-    def socket_acks(self) -> list[dict[str, Any]]:
-        """Every JSON message a Socket Mode client sent back (acks: envelope_id [+ payload])."""
-        with self._lock:
-            return list(self._state.socket_acks)
-
-    @property
-    def socket_sent(self) -> list[dict[str, Any]]:
-        """Envelopes pushed with ``socket_send`` (the hello is not included)."""
-        with self._lock:
-            return list(self._state.socket_sent)
-
-    @property
     def socket_connections(self) -> int:
         """Number of Socket Mode connections currently open."""
         with self._lock:
             return sum(1 for ws in self._sockets if not ws.closed)
-
-    @property
-    def socket_connects(self) -> int:
-        """Total Socket Mode connections accepted so far (reconnects count)."""
-        with self._lock:
-            return self._socket_connects
-
-    def reset(self) -> None:
-        """Forget calls, messages, reactions, uploads, acks and pending injected failures.
-        Registered users and channels, and open sockets, are kept."""
-        with self._lock:
-            self._state = _ServerState()
 
     # ------------------------------------------------------------------ registries
 
@@ -509,11 +500,6 @@ class FakeSlack:
         ``{"ok": false, "error": "internal_error"}`` (slack_sdk raises ``SlackApiError``)."""
         self._inject(method, n, _Injected(status=status, error="internal_error"))
 
-    def rate_limit_next(self, method: str, n: int = 1, retry_after: int = 1) -> None:
-        """Answer the next ``n`` calls of ``method`` with HTTP 429, ``Retry-After`` and
-        ``error: ratelimited`` — what slack_sdk's ``RateLimitErrorRetryHandler`` reacts to."""
-        self._inject(method, n, _Injected(status=429, error="ratelimited", retry_after=retry_after))
-
     def _inject(self, method: str, n: int, injected: _Injected) -> None:
         with self._lock:
             queue = self._state.injected.setdefault(method, deque())
@@ -526,42 +512,24 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ waiting
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        """Block until the Socket Mode client acks ``envelope_id``; return the ack.
-
-        Only for a client running on another thread or loop; in async tests use
-        ``async_wait_for_ack`` (blocking would freeze the Bolt app on the test's loop)."""
-        return self._wait(lambda: self._find_ack(envelope_id), timeout, f"ack of {envelope_id}")
-
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        """``wait_for_ack`` for async tests: polls without blocking the running loop."""
+        """Wait until the Socket Mode client acks ``envelope_id``; return the ack. Polls, so the
+        Bolt app on the test's own loop keeps running meanwhile."""
         return await self._async_wait(
             lambda: self._find_ack(envelope_id), timeout, f"ack of {envelope_id}"
-        )
-
-    def wait_for_calls(
-        self, method: str, count: int = 1, timeout: float = 5.0
-    ) -> list[RecordedCall]:
-        """Block until at least ``count`` calls of ``method`` arrived; return them all. Useful
-        because Bolt runs handler code after the ack, so calls can trail the ack."""
-        return self._wait(
-            lambda: self._enough_calls(method, count), timeout, f"{count} call(s) to {method}"
         )
 
     async def async_wait_for_calls(
         self, method: str, count: int = 1, timeout: float = 5.0
     ) -> list[RecordedCall]:
-        """``wait_for_calls`` for async tests."""
+        """Wait until at least ``count`` calls of ``method`` arrived; return them all (Bolt runs
+        handler code after the ack, so calls can trail the ack)."""
         return await self._async_wait(
             lambda: self._enough_calls(method, count), timeout, f"{count} call(s) to {method}"
         )
 
-    def wait_for_socket(self, timeout: float = 5.0) -> None:
-        """Block until a Socket Mode client is connected (and has been sent its hello)."""
-        self._wait(lambda: self.socket_connections > 0 or None, timeout, "a socket connection")
-
     async def async_wait_for_socket(self, timeout: float = 5.0) -> None:
-        """``wait_for_socket`` for async tests."""
+        """Wait until a Socket Mode client is connected (and has been sent its hello)."""
         await self._async_wait(
             lambda: self.socket_connections > 0 or None, timeout, "a socket connection"
         )
@@ -577,22 +545,6 @@ class FakeSlack:
         calls = self.calls_to(method)
         return calls if len(calls) >= count else None
 
-    def _wait(self, probe: Callable[[], _T | None], timeout: float, what: str) -> _T:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError(
-                f"blocking wait for {what} inside a running event loop would freeze it; "
-                "use the async_wait_for_* variant"
-            )
-        with self._changed:
-            result = self._changed.wait_for(probe, timeout)
-        if result is None or result is False:
-            raise TimeoutError(f"FakeSlack: no {what} within {timeout} s")
-        return result
-
     async def _async_wait(self, probe: Callable[[], _T | None], timeout: float, what: str) -> _T:
         deadline = time.monotonic() + timeout
         while True:
@@ -602,10 +554,6 @@ class FakeSlack:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"FakeSlack: no {what} within {timeout} s")
             await asyncio.sleep(0.01)
-
-    def _notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
 
     # ------------------------------------------------------------------ socket mode
 
@@ -634,8 +582,6 @@ class FakeSlack:
                 raise TimeoutError(f"FakeSlack: no Socket Mode client connected within {timeout} s")
             await asyncio.sleep(0.01)
         await live[-1].send_str(json.dumps(envelope))
-        with self._lock:
-            self._state.socket_sent.append(envelope)
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         # autoping answers the client's "sdk-ping-pong:<t>" pings with matching pongs, which
@@ -654,10 +600,8 @@ class FakeSlack:
         }
         await ws.send_str(json.dumps(hello))
         # Registered only after the hello so an envelope can never overtake it.
-        with self._changed:
+        with self._lock:
             self._sockets.append(ws)
-            self._socket_connects += 1
-            self._changed.notify_all()
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -668,22 +612,19 @@ class FakeSlack:
                     data = {"raw": msg.data}
                 if not isinstance(data, dict):
                     data = {"raw": data}
-                with self._changed:
+                with self._lock:
                     self._state.socket_acks.append(data)
-                    self._changed.notify_all()
         finally:
-            with self._changed:
+            with self._lock:
                 if ws in self._sockets:
                     self._sockets.remove(ws)
-                self._changed.notify_all()
         return ws
 
     # ------------------------------------------------------------------ HTTP plumbing
 
     def _record(self, call: RecordedCall) -> None:
-        with self._changed:
+        with self._lock:
             self._state.calls.append(call)
-            self._changed.notify_all()
 
     @staticmethod
     def _injected_response(injected: _Injected) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -729,11 +670,39 @@ class FakeSlack:
         is_app_token = token.startswith("xapp-")
         if (method == "apps.connections.open") != is_app_token:
             return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+        refusal = self._refusal(method, args)
+        if refusal is not None:
+            return 200, refusal, {}
         try:
             with self._lock:
-                return 200, handler(args, token), {}
+                answer = handler(args, token)
         except _SlackError as exc:
             return 200, {"ok": False, "error": exc.error}, {}
+        error = spec_check.problem("slack", ("methods", method, "ok"), answer)
+        if error is not None:
+            self._problem(f"{method} reply breaks Slack's description: {error.message} "
+                          f"at {list(error.absolute_path)}")
+        return 200, answer, {}
+
+    def _refusal(self, method: str, args: _ARGS) -> _ARGS | None:
+        """Slack's answer to a request its API description or Block Kit's limits refuse."""
+        error = spec_check.problem("slack", ("methods", method, "request"), args)
+        if error is not None:
+            where = "/".join(map(str, error.absolute_path))
+            message = f"[ERROR] {error.message} [json-pointer:/{where}]"
+            self._problem(f"{method} request refused: {message}")
+            return {"ok": False, "error": "invalid_arguments",
+                    "response_metadata": {"messages": [message]}}
+        problem = _block_kit_problem(args.get("blocks"))
+        if problem is not None:
+            self._problem(f"{method} request refused: {problem}")
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem],
+                    "response_metadata": {"messages": [f"[ERROR] {problem}"]}}
+        return None
+
+    def _problem(self, text: str) -> None:
+        with self._lock:
+            self.spec_problems.append(text)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         # slack_sdk POSTs the raw bytes here (urllib even labels them form-urlencoded), so the
@@ -796,7 +765,6 @@ class FakeSlack:
             "type": "message",
             "user": self.bot_user_id,
             "bot_id": self.bot_id,
-            "app_id": self.app_id,
             "team": self.team_id,
             "text": args.get("text", ""),
             "ts": ts,
@@ -806,6 +774,9 @@ class FakeSlack:
                 "name": self.bot_name,
                 "deleted": False,
                 "team_id": self.team_id,
+                "updated": self._ts_base,
+                "icons": {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
+                          for n in (36, 48, 72)},
             },
         }
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
@@ -841,7 +812,6 @@ class FakeSlack:
         self._require(args, "channel", error="channel_not_found")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
-        _check_block_limits(args)
         channel = str(args["channel"])
         ts = self._next_ts()
         message = self._bot_message(args, ts)
@@ -853,36 +823,7 @@ class FakeSlack:
         self._require(args, "user", error="user_not_in_channel")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
-        _check_block_limits(args)
         return {"ok": True, "message_ts": self._next_ts()}
-
-    def _chat_update(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "channel", error="channel_not_found")
-        self._require(args, "ts", error="message_not_found")
-        key = (str(args["channel"]), str(args["ts"]))
-        stored = self._state.messages.get(key)
-        if stored is None:
-            raise _SlackError("message_not_found")
-        for field_name in ("text", "blocks", "attachments", "metadata"):
-            if field_name in args:
-                stored[field_name] = args[field_name]
-        stored["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-        message = {k: v for k, v in stored.items() if k != "channel"}
-        return {
-            "ok": True,
-            "channel": key[0],
-            "ts": key[1],
-            "text": stored.get("text", ""),
-            "message": message,
-        }
-
-    def _chat_delete(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "channel", error="channel_not_found")
-        self._require(args, "ts", error="message_not_found")
-        key = (str(args["channel"]), str(args["ts"]))
-        if self._state.messages.pop(key, None) is None:
-            raise _SlackError("message_not_found")
-        return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def _reactions_add(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "channel", "timestamp", error="no_item_specified")
@@ -903,21 +844,6 @@ class FakeSlack:
         if user is None:
             raise _SlackError("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
-
-    def _conversations_info(self, args: _ARGS, token: str) -> _ARGS:
-        return {"ok": True, "channel": dict(self._channel(args))}
-
-    def _conversations_join(self, args: _ARGS, token: str) -> _ARGS:
-        channel = self._channel(args)
-        if channel["is_private"]:
-            raise _SlackError("method_not_supported_for_channel_type")
-        already = channel["is_member"]
-        channel["is_member"] = True
-        answer: _ARGS = {"ok": True, "channel": dict(channel)}
-        if already:
-            answer["warning"] = "already_in_channel"
-            answer["response_metadata"] = {"warnings": ["already_in_channel"]}
-        return answer
 
     def _conversations_set_topic(self, args: _ARGS, token: str) -> _ARGS:
         channel = self._channel(args)
@@ -1014,33 +940,6 @@ class FakeSlack:
     def _apps_connections_open(self, args: _ARGS, token: str) -> _ARGS:
         return {"ok": True, "url": self.socket_url}
 
-    def _view(self, view: Any, view_type: str | None = None) -> _ARGS:
-        if not isinstance(view, dict) or "type" not in view:
-            raise _SlackError("invalid_arguments")
-        view_id = self._next_id("V")
-        return {
-            **view,
-            "id": view_id,
-            "team_id": self.team_id,
-            "type": view_type or view["type"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "external_id": view.get("external_id", ""),
-            "state": {"values": {}},
-            "hash": uuid.uuid4().hex[:20],
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": self.app_id,
-            "bot_id": self.bot_id,
-        }
-
-    def _views_open(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "trigger_id")
-        return {"ok": True, "view": self._view(args.get("view"))}
-
-    def _views_publish(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "user_id")
-        return {"ok": True, "view": self._view(args.get("view"), "home")}
 
 
 async def _read_args(request: web.Request) -> dict[str, Any]:
@@ -1310,11 +1209,3 @@ def event_envelope(
         retry_reason=retry_reason,
     )
 
-
-def block_action_envelope(
-    action_id: str, value: str, *, envelope_id: str | None = None, **kwargs: Any
-) -> dict[str, Any]:
-    """``interactive`` envelope carrying a ``block_actions`` payload."""
-    return socket_envelope(
-        "interactive", block_action_payload(action_id, value, **kwargs), envelope_id=envelope_id
-    )
