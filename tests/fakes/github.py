@@ -551,12 +551,6 @@ class FakeGitHub:
             self._holds.append(held)
         return held
 
-    def clear_failures(self) -> None:
-        """Drop pending injected failures and re-allow writes."""
-        with self._lock:
-            self._injections.clear()
-            self._deny = None
-
     def deny_writes(
         self,
         message: str = "Resource not accessible by integration",
@@ -582,11 +576,6 @@ class FakeGitHub:
                 re.compile(path_pattern) if path_pattern else None,
             )
 
-    def allow_writes(self) -> None:
-        """Undo :meth:`deny_writes`."""
-        with self._lock:
-            self._deny = None
-
     # ------------------------------------------------------------------ seeding state
 
     def add_repo(
@@ -608,33 +597,6 @@ class FakeGitHub:
             sha = self._new_commit(repo, tree, [], "Initial commit", None)
             repo.branches[default_branch] = sha
             return self._repo_json(repo)
-
-    def add_branch(self, repo: str, branch: str, from_branch: str | None = None) -> str:
-        """Create ``branch`` at the head of ``from_branch`` (default branch); returns its sha."""
-        with self._lock:
-            r = self._repo(repo)
-            sha = r.branches[from_branch or r.default_branch]
-            r.branches[branch] = sha
-            return sha
-
-    def set_file(
-        self,
-        repo: str,
-        path: str,
-        content: str | bytes,
-        branch: str | None = None,
-        message: str = "Seed file",
-    ) -> str:
-        """Commit ``content`` at ``path`` on ``branch`` without an API call; returns blob sha."""
-        with self._lock:
-            r = self._repo(repo)
-            branch = branch or r.default_branch
-            head = r.commits[r.branches[branch]]
-            blob = self._store_blob(content)
-            r.branches[branch] = self._new_commit(
-                r, {**head.tree, path: blob}, [head.sha], message, None
-            )
-            return blob
 
     def add_issue(
         self,
@@ -694,22 +656,11 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ inspecting state
 
-    def repo(self, repo: str) -> JSON:
-        """The repository payload (``GET /repos/{o}/{r}``)."""
-        with self._lock:
-            return self._repo_json(self._repo(repo))
-
     def issues(self, repo: str) -> list[JSON]:
         """All issues *and* pulls of ``repo`` (issue payloads), by number."""
         with self._lock:
             r = self._repo(repo)
             return [self._issue_json(r, i) for _, i in sorted(r.issues.items())]
-
-    def issue(self, repo: str, number: int) -> JSON:
-        """One issue payload (``GET /repos/{o}/{r}/issues/{n}``)."""
-        with self._lock:
-            r = self._repo(repo)
-            return self._issue_json(r, r.issues[number])
 
     def pulls(self, repo: str) -> list[JSON]:
         """All pull requests of ``repo`` (pull payloads with ``head``/``base``), by number."""
@@ -741,18 +692,6 @@ class FakeGitHub:
                 return None
             blob = r.commits[sha].tree.get(path)
             return None if blob is None else self._blobs[blob]
-
-    def commit_messages(self, repo: str, branch: str | None = None) -> list[str]:
-        """Commit messages reachable from ``branch``, newest first (first-parent chain)."""
-        with self._lock:
-            r = self._repo(repo)
-            out: list[str] = []
-            sha: str | None = r.branches[branch or r.default_branch]
-            while sha is not None:
-                c = r.commits[sha]
-                out.append(c.message)
-                sha = c.parents[0] if c.parents else None
-            return out
 
     # ------------------------------------------------------------------ internals: state
 
@@ -1198,36 +1137,20 @@ class FakeGitHub:
     def _build_routes(self) -> list[Route]:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         table: list[tuple[str, str, Callable[..., _Resp]]] = [
-            ("GET", r"/user", self._get_user),
             ("GET", r"/orgs/(?P<org>[^/]+)/installation", self._get_org_installation),
             ("POST", r"/app/installations/(?P<iid>\d+)/access_tokens", self._create_token),
-            ("GET", r"/rate_limit", self._get_rate_limit),
             ("GET", r"/search/issues", self._search_issues),
             ("GET", repo, self._get_repo),
-            ("GET", repo + r"/issues", self._list_issues),
             ("POST", repo + r"/issues", self._create_issue),
-            ("GET", repo + r"/issues/comments/(?P<cid>\d+)", self._get_comment),
-            ("PATCH", repo + r"/issues/comments/(?P<cid>\d+)", self._edit_comment),
-            ("DELETE", repo + r"/issues/comments/(?P<cid>\d+)", self._delete_comment),
             ("GET", repo + r"/issues/(?P<number>\d+)", self._get_issue),
             ("PATCH", repo + r"/issues/(?P<number>\d+)", self._edit_issue),
-            ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._list_comments),
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
-            ("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels),
             ("GET", repo + r"/git/ref/(?P<ref>.+)", self._get_ref),
-            ("GET", repo + r"/git/refs", self._list_refs),
-            ("GET", repo + r"/git/refs/(?P<ref>.+)", self._get_refs_matching),
             ("POST", repo + r"/git/refs", self._create_ref),
-            ("PATCH", repo + r"/git/refs/(?P<ref>.+)", self._update_ref),
-            ("DELETE", repo + r"/git/refs/(?P<ref>.+)", self._delete_ref),
-            ("GET", repo + r"/branches/(?P<branch>.+)", self._get_branch),
             ("GET", repo + r"/contents(?:/(?P<path>.*))?", self._get_contents),
             ("PUT", repo + r"/contents/(?P<path>.+)", self._put_contents),
-            ("DELETE", repo + r"/contents/(?P<path>.+)", self._delete_contents),
             ("GET", repo + r"/pulls", self._list_pulls),
             ("POST", repo + r"/pulls", self._create_pull),
-            ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
-            ("PATCH", repo + r"/pulls/(?P<number>\d+)", self._edit_pull),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
 
@@ -1269,25 +1192,6 @@ class FakeGitHub:
         return _Resp(200, body, headers)
 
     # ------------------------------------------------------------------ routes: misc
-
-    def _get_user(self, req: _Req) -> _Resp:
-        user = self._user_json(self.login)
-        user.update({"name": self.login, "email": None, "created_at": "2020-01-01T00:00:00Z"})
-        return _Resp(200, user)
-
-    def _get_rate_limit(self, req: _Req) -> _Resp:
-        def res(name: str) -> JSON:
-            limit, used = self._limits[name], self._used[name]
-            return {
-                "limit": limit,
-                "used": used,
-                "remaining": max(limit - used, 0),
-                "reset": self._reset_at[name],
-                "resource": name,
-            }
-
-        core = res("core")
-        return _Resp(200, {"resources": {"core": core, "search": res("search")}, "rate": core})
 
     # ------------------------------------------------------------------ routes: apps
 
@@ -1415,20 +1319,6 @@ class FakeGitHub:
             raise _not_found()
         return issue
 
-    def _list_issues(self, req: _Req, owner: str, name: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        state = req.query.get("state", "open")
-        wanted = {w.strip().lower() for w in req.query.get("labels", "").split(",") if w.strip()}
-        issues = [
-            i
-            for i in repo.issues.values()
-            if (state == "all" or i.state == state) and wanted <= {lab.lower() for lab in i.labels}
-        ]
-        issues.sort(
-            key=lambda i: (i.created_at, i.seq), reverse=req.query.get("direction", "desc") != "asc"
-        )
-        return self._paginate(req, [self._issue_json(repo, i) for i in issues])
-
     def _create_issue(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
@@ -1485,22 +1375,7 @@ class FakeGitHub:
         self._apply_issue_edit(repo, issue, req.json if isinstance(req.json, dict) else {})
         return _Resp(200, self._issue_json(repo, issue))
 
-    def _add_labels(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        issue = self._api_issue(repo, number)
-        body = req.json
-        names = body.get("labels", []) if isinstance(body, dict) else (body or [])
-        for lab in names:
-            label = self._ensure_label(repo, str(lab))["name"]
-            if label.lower() not in {x.lower() for x in issue.labels}:
-                issue.labels.append(label)
-        return _Resp(200, [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels])
-
     # ------------------------------------------------------------------ routes: comments
-
-    def _list_comments(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return self._paginate(req, copy.deepcopy(self._api_issue(repo, number).comments))
 
     def _create_comment(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1533,33 +1408,6 @@ class FakeGitHub:
         issue.updated_at = now
         return _Resp(201, copy.deepcopy(comment), {"Location": comment["url"]})
 
-    def _find_comment(self, repo: _Repo, cid: str) -> tuple[_Issue, JSON]:
-        for issue in repo.issues.values():
-            for c in issue.comments:
-                if c["id"] == int(cid):
-                    return issue, c
-        raise _not_found()
-
-    def _get_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        _, comment = self._find_comment(self._api_repo(owner, name), cid)
-        return _Resp(200, copy.deepcopy(comment))
-
-    def _edit_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        _, comment = self._find_comment(self._api_repo(owner, name), cid)
-        body = req.json if isinstance(req.json, dict) else {}
-        if not body.get("body"):
-            raise _validation_failed(
-                [{"resource": "IssueComment", "field": "body", "code": "missing_field"}]
-            )
-        comment["body"] = body["body"]
-        comment["updated_at"] = _now_iso()
-        return _Resp(200, copy.deepcopy(comment))
-
-    def _delete_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        issue, comment = self._find_comment(self._api_repo(owner, name), cid)
-        issue.comments.remove(comment)
-        return _Resp(204)
-
     # ------------------------------------------------------------------ routes: git refs
 
     def _branch_of(self, repo: _Repo, ref: str) -> str:
@@ -1573,22 +1421,6 @@ class FakeGitHub:
     def _get_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._ref_json(repo, self._branch_of(repo, ref)))
-
-    def _list_refs(self, req: _Req, owner: str, name: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return self._paginate(req, [self._ref_json(repo, b) for b in sorted(repo.branches)])
-
-    def _get_refs_matching(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        """``git/refs/<ref>``: exact ref as an object, else the refs it prefixes as a list."""
-        repo = self._api_repo(owner, name)
-        if ref.startswith("heads/") and ref[len("heads/") :] in repo.branches:
-            return _Resp(200, self._ref_json(repo, ref[len("heads/") :]))
-        matching = [
-            self._ref_json(repo, b) for b in sorted(repo.branches) if f"heads/{b}".startswith(ref)
-        ]
-        if not matching:
-            raise _not_found()
-        return _Resp(200, matching)
 
     def _create_ref(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1613,54 +1445,6 @@ class FakeGitHub:
         repo.branches[branch] = sha
         data = self._ref_json(repo, branch)
         return _Resp(201, data, {"Location": data["url"]})
-
-    def _update_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/git/refs#update-a-reference"
-        branch = ref[len("heads/") :] if ref.startswith("heads/") else None
-        if branch is None or branch not in repo.branches:
-            raise _HttpError(422, "Reference does not exist", doc=doc)
-        sha = body.get("sha")
-        if not isinstance(sha, str) or sha not in repo.commits:
-            raise _HttpError(422, "Object does not exist", doc=doc)
-        if not body.get("force") and not self._is_ancestor(repo, repo.branches[branch], sha):
-            raise _HttpError(422, "Update is not a fast forward", doc=doc)
-        repo.branches[branch] = sha
-        return _Resp(200, self._ref_json(repo, branch))
-
-    def _delete_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        branch = ref[len("heads/") :] if ref.startswith("heads/") else None
-        if branch is None or branch not in repo.branches:
-            raise _HttpError(422, "Reference does not exist")
-        del repo.branches[branch]
-        return _Resp(204)
-
-    def _get_branch(self, req: _Req, owner: str, name: str, branch: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        if branch not in repo.branches:
-            raise _HttpError(404, "Branch not found")
-        sha = repo.branches[branch]
-        api = f"{self._api}/repos/{repo.full_name}"
-        commit = self._commit_json(repo, sha)
-        return _Resp(
-            200,
-            {
-                "name": branch,
-                "commit": {
-                    "sha": sha,
-                    "node_id": commit["node_id"],
-                    "commit": commit,
-                    "url": f"{api}/commits/{sha}",
-                },
-                "_links": {
-                    "self": f"{api}/branches/{quote(branch)}",
-                    "html": f"{self.html_base}/{repo.full_name}/tree/{branch}",
-                },
-                "protected": False,
-            },
-        )
 
     # ------------------------------------------------------------------ routes: contents
 
@@ -1734,35 +1518,7 @@ class FakeGitHub:
         content = self._content_json(repo, path, branch, blob, with_content=False)
         return _Resp(status, {"content": content, "commit": self._commit_json(repo, sha)})
 
-    def _delete_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/repos/contents#delete-a-file"
-        branch = body.get("branch") or repo.default_branch
-        if branch not in repo.branches:
-            raise _HttpError(404, f"Branch {branch} not found", doc=doc)
-        head = repo.commits[repo.branches[branch]]
-        existing = head.tree.get(path)
-        if existing is None:
-            raise _not_found()
-        if not body.get("sha"):
-            raise _HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc=doc)
-        if body["sha"] != existing:
-            raise _HttpError(409, f"{path} does not match {body['sha']}", doc=doc)
-        tree = {p: b for p, b in head.tree.items() if p != path}
-        sha = self._new_commit(
-            repo, tree, [head.sha], str(body.get("message", "")), body.get("author")
-        )
-        repo.branches[branch] = sha
-        return _Resp(200, {"content": None, "commit": self._commit_json(repo, sha)})
-
     # ------------------------------------------------------------------ routes: pulls
-
-    def _api_pull(self, repo: _Repo, number: str) -> _Issue:
-        issue = repo.issues.get(int(number))
-        if issue is None or not issue.is_pr:
-            raise _not_found()
-        return issue
 
     def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1855,24 +1611,3 @@ class FakeGitHub:
         issue.maintainer_can_modify = bool(body.get("maintainer_can_modify", True))
         pull = self._pull_json(repo, issue)
         return _Resp(201, pull, {"Location": pull["url"]})
-
-    def _get_pull(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return _Resp(200, self._pull_json(repo, self._api_pull(repo, number)))
-
-    def _edit_pull(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        issue = self._api_pull(repo, number)
-        body = req.json if isinstance(req.json, dict) else {}
-        if body.get("base"):
-            if body["base"] not in repo.branches:
-                raise _validation_failed(
-                    [{"resource": "PullRequest", "field": "base", "code": "invalid"}]
-                )
-            issue.base_ref = body["base"]
-        if "maintainer_can_modify" in body:
-            issue.maintainer_can_modify = bool(body["maintainer_can_modify"])
-        self._apply_issue_edit(
-            repo, issue, {k: v for k, v in body.items() if k in ("title", "body", "state")}
-        )
-        return _Resp(200, self._pull_json(repo, issue))
