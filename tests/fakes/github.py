@@ -578,14 +578,8 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ seeding state
 
-    def add_repo(
-        self,
-        full_name: str,
-        default_branch: str = "main",
-        *,
-        private: bool = False,
-        files: Mapping[str, str | bytes] | None = None,
-    ) -> JSON:
+    def add_repo(self, full_name: str, default_branch: str = "main", *, private: bool = False,
+                 files: Mapping[str, str | bytes] | None = None) -> JSON:
         """Create a repository with one initial commit (holding ``files``) on ``default_branch``."""
         owner, _, name = full_name.partition("/")
         if not owner or not name:
@@ -594,26 +588,14 @@ class FakeGitHub:
             repo = _Repo(owner, name, _stable_id(full_name), default_branch, private, _now_iso())
             self._repos[full_name.lower()] = repo
             tree = {path: self._store_blob(data) for path, data in (files or {}).items()}
-            sha = self._new_commit(repo, tree, [], "Initial commit", None)
-            repo.branches[default_branch] = sha
+            repo.branches[default_branch] = self._new_commit(repo, tree, [], "Initial commit", None)
             return self._repo_json(repo)
 
     def add_issue(
-        self,
-        repo: str,
-        number: int | None,
-        title: str,
-        labels: Iterable[str] = (),
-        is_pr: bool = False,
-        state: str = "open",
-        *,
-        body: str | None = None,
-        user: str = "octocat",
-        created_at: datetime | str | None = None,
-        head: str | None = None,
-        base: str | None = None,
-        draft: bool = False,
-        merged: bool = False,
+        self, repo: str, number: int | None, title: str, labels: Iterable[str] = (),
+        is_pr: bool = False, state: str = "open", *, body: str | None = None,
+        user: str = "octocat", created_at: datetime | str | None = None, head: str | None = None,
+        base: str | None = None, draft: bool = False, merged: bool = False,
     ) -> JSON:
         """Seed an issue or pull request; ``number=None`` takes the next free number.
 
@@ -628,29 +610,18 @@ class FakeGitHub:
                 raise ValueError(f"{repo}#{num} already exists")
             r.next_number = max(r.next_number, num + 1)
             ts = _iso(created_at)
+            closed = state == "closed"
             issue = _Issue(
-                number=num,
-                title=title,
-                body=body,
-                state=state,
-                labels=[self._ensure_label(r, lab)["name"] for lab in labels],
-                is_pr=is_pr,
-                user=user,
-                created_at=ts,
-                updated_at=ts,
-                closed_at=ts if state == "closed" else None,
-                seq=next(self._seq),
-                state_reason="completed" if state == "closed" and not is_pr else None,
-            )
+                number=num, title=title, body=body, state=state, is_pr=is_pr, user=user,
+                labels=[self._ensure_label(r, lab)["name"] for lab in labels], created_at=ts,
+                updated_at=ts, closed_at=ts if closed else None, seq=next(self._seq),
+                state_reason="completed" if closed and not is_pr else None)
             if is_pr:
                 issue.head_ref = head or f"pr-{num}"
-                issue.head_sha = (
-                    r.branches.get(issue.head_ref)
-                    or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest()
-                )
+                issue.head_sha = (r.branches.get(issue.head_ref)
+                                  or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest())
                 issue.base_ref = base or r.default_branch
-                issue.draft = draft
-                issue.merged = merged
+                issue.draft, issue.merged = draft, merged
             r.issues[num] = issue
             return self._issue_json(r, issue)
 
@@ -701,24 +672,15 @@ class FakeGitHub:
         self._blobs[sha] = raw
         return sha
 
-    def _new_commit(
-        self,
-        repo: _Repo,
-        tree: dict[str, str],
-        parents: list[str],
-        message: str,
-        author: JSON | None,
-    ) -> str:
-        signature = {
-            "name": (author or {}).get("name", self.login),
-            "email": (author or {}).get("email", f"{self.login}@users.noreply.github.com"),
-            "date": _now_iso(),
-        }
+    def _new_commit(self, repo: _Repo, tree: dict[str, str], parents: list[str], message: str,
+                    author: JSON | None) -> str:
+        signature = {"name": (author or {}).get("name", self.login),
+                     "email": (author or {}).get("email", f"{self.login}@users.noreply.github.com"),
+                     "date": _now_iso()}
         seed = f"{repo.full_name}|{parents}|{sorted(tree.items())}|{message}|{next(self._ids)}"
         sha = hashlib.sha1(seed.encode()).hexdigest()
-        repo.commits[sha] = _Commit(
-            sha, dict(tree), list(parents), message, signature, dict(signature)
-        )
+        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature,
+                                    dict(signature))
         return sha
 
     def _is_ancestor(self, repo: _Repo, ancestor: str, sha: str) -> bool:
@@ -750,14 +712,9 @@ class FakeGitHub:
         if key not in repo.labels:
             lid = next(self._ids)
             repo.labels[key] = {
-                "id": lid,
-                "node_id": f"LA_{lid}",
+                "id": lid, "node_id": f"LA_{lid}", "name": name, "color": "ededed",
                 "url": f"{self._api}/repos/{repo.full_name}/labels/{quote(name)}",
-                "name": name,
-                "color": "ededed",
-                "default": False,
-                "description": None,
-            }
+                "default": False, "description": None}
         return repo.labels[key]
 
     # ------------------------------------------------------------------ internals: payloads
@@ -768,58 +725,30 @@ class FakeGitHub:
 
     def _user_json(self, login: str) -> JSON:
         uid = _stable_id(login)
-        return {
-            "login": login,
-            "id": uid,
-            "node_id": f"U_{uid}",
-            "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
-            "gravatar_id": "",
-            "url": f"{self._api}/users/{login}",
-            "html_url": f"{self.html_base}/{login}",
-            "type": "Bot" if login.endswith("[bot]") else "User",
-            "site_admin": False,
-        }
+        return {"login": login, "id": uid, "node_id": f"U_{uid}",
+                "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
+                "url": f"{self._api}/users/{login}", "html_url": f"{self.html_base}/{login}",
+                "type": "Bot" if login.endswith("[bot]") else "User", "site_admin": False}
 
     def _repo_json(self, repo: _Repo) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
-        owner = self._user_json(repo.owner)
-        owner["type"] = "Organization"
         open_count = sum(1 for i in repo.issues.values() if i.state == "open")
         return {
-            "id": repo.id,
-            "node_id": f"R_{repo.id}",
-            "name": repo.name,
-            "full_name": repo.full_name,
-            "private": repo.private,
-            "owner": owner,
-            "html_url": f"{self.html_base}/{repo.full_name}",
-            "description": None,
-            "fork": False,
-            "url": api,
-            "issues_url": f"{api}/issues{{/number}}",
-            "pulls_url": f"{api}/pulls{{/number}}",
-            "contents_url": f"{api}/contents/{{+path}}",
+            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name,
+            "full_name": repo.full_name, "private": repo.private,
+            "owner": {**self._user_json(repo.owner), "type": "Organization"},
+            "html_url": f"{self.html_base}/{repo.full_name}", "description": None,
+            "fork": False, "url": api, "issues_url": f"{api}/issues{{/number}}",
+            "pulls_url": f"{api}/pulls{{/number}}", "contents_url": f"{api}/contents/{{+path}}",
             "git_refs_url": f"{api}/git/refs{{/sha}}",
-            "labels_url": f"{api}/labels{{/name}}",
-            "comments_url": f"{api}/comments{{/number}}",
             "clone_url": f"{self.html_base}/{repo.full_name}.git",
-            "created_at": repo.created_at,
-            "updated_at": repo.created_at,
-            "pushed_at": repo.created_at,
-            "default_branch": repo.default_branch,
-            "visibility": "private" if repo.private else "public",
-            "has_issues": True,
-            "archived": False,
-            "disabled": False,
-            "open_issues_count": open_count,
+            "created_at": repo.created_at, "updated_at": repo.created_at,
+            "pushed_at": repo.created_at, "default_branch": repo.default_branch,
+            "visibility": "private" if repo.private else "public", "has_issues": True,
+            "archived": False, "disabled": False, "open_issues_count": open_count,
             "open_issues": open_count,
-            "permissions": {
-                "admin": False,
-                "maintain": False,
-                "push": True,
-                "triage": True,
-                "pull": True,
-            },
+            "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
+                            "pull": True},
         }
 
     def _issue_json(self, repo: _Repo, issue: _Issue) -> JSON:
@@ -827,160 +756,82 @@ class FakeGitHub:
         url = f"{api}/issues/{issue.number}"
         kind = "pull" if issue.is_pr else "issues"
         data: JSON = {
-            "url": url,
-            "repository_url": api,
-            "labels_url": f"{url}/labels{{/name}}",
-            "comments_url": f"{url}/comments",
-            "events_url": f"{url}/events",
+            "url": url, "repository_url": api, "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments", "events_url": f"{url}/events",
             "html_url": f"{self.html_base}/{repo.full_name}/{kind}/{issue.number}",
             "id": _stable_id(f"{repo.full_name}#{issue.number}"),
             "node_id": f"{'PR' if issue.is_pr else 'I'}_{repo.id}_{issue.number}",
-            "number": issue.number,
-            "title": issue.title,
-            "user": self._user_json(issue.user),
+            "number": issue.number, "title": issue.title, "user": self._user_json(issue.user),
             "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
-            "state": issue.state,
-            "locked": False,
+            "state": issue.state, "locked": False,
             "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
-            "assignees": [self._user_json(a) for a in issue.assignees],
-            "milestone": None,
-            "comments": len(issue.comments),
-            "created_at": issue.created_at,
-            "updated_at": issue.updated_at,
-            "closed_at": issue.closed_at,
-            "author_association": "MEMBER",
-            "active_lock_reason": None,
-            "body": issue.body,
-            "reactions": {
-                "url": f"{url}/reactions",
-                "total_count": 0,
-                "+1": 0,
-                "-1": 0,
-                "laugh": 0,
-                "hooray": 0,
-                "confused": 0,
-                "heart": 0,
-                "rocket": 0,
-                "eyes": 0,
-            },
-            "timeline_url": f"{url}/timeline",
-            "performed_via_github_app": None,
+            "assignees": [self._user_json(a) for a in issue.assignees], "milestone": None,
+            "comments": len(issue.comments), "created_at": issue.created_at,
+            "updated_at": issue.updated_at, "closed_at": issue.closed_at,
+            "author_association": "MEMBER", "active_lock_reason": None, "body": issue.body,
+            "reactions": {"url": f"{url}/reactions", "total_count": 0},
+            "timeline_url": f"{url}/timeline", "performed_via_github_app": None,
             "state_reason": issue.state_reason,
         }
         if issue.is_pr:
             html = f"{self.html_base}/{repo.full_name}/pull/{issue.number}"
             data["draft"] = issue.draft
             data["pull_request"] = {
-                "url": f"{api}/pulls/{issue.number}",
-                "html_url": html,
-                "diff_url": f"{html}.diff",
-                "patch_url": f"{html}.patch",
-                "merged_at": issue.closed_at if issue.merged else None,
-            }
+                "url": f"{api}/pulls/{issue.number}", "html_url": html,
+                "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
+                "merged_at": issue.closed_at if issue.merged else None}
         return data
 
     def _branch_side(self, repo: _Repo, ref: str, sha: str) -> JSON:
-        return {
-            "label": f"{repo.owner}:{ref}",
-            "ref": ref,
-            "sha": sha,
-            "user": self._user_json(repo.owner),
-            "repo": self._repo_json(repo),
-        }
+        return {"label": f"{repo.owner}:{ref}", "ref": ref, "sha": sha,
+                "user": self._user_json(repo.owner), "repo": self._repo_json(repo)}
 
     def _pull_json(self, repo: _Repo, issue: _Issue) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
         url = f"{api}/pulls/{issue.number}"
-        html = f"{self.html_base}/{repo.full_name}/pull/{issue.number}"
+        data = self._issue_json(repo, issue)
         head_ref = issue.head_ref or ""
         base_ref = issue.base_ref or repo.default_branch
         head_sha = repo.branches.get(head_ref, issue.head_sha or "")
-        base_sha = repo.branches.get(base_ref, "")
-        return {
-            "url": url,
-            "id": _stable_id(f"pull {repo.full_name}#{issue.number}"),
-            "node_id": f"PR_{repo.id}_{issue.number}",
-            "html_url": html,
-            "diff_url": f"{html}.diff",
-            "patch_url": f"{html}.patch",
-            "issue_url": f"{api}/issues/{issue.number}",
-            "commits_url": f"{url}/commits",
-            "review_comments_url": f"{url}/comments",
-            "comments_url": f"{api}/issues/{issue.number}/comments",
-            "statuses_url": f"{api}/statuses/{head_sha}",
-            "number": issue.number,
-            "state": issue.state,
-            "locked": False,
-            "title": issue.title,
-            "user": self._user_json(issue.user),
-            "body": issue.body,
-            "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
-            "milestone": None,
-            "created_at": issue.created_at,
-            "updated_at": issue.updated_at,
-            "closed_at": issue.closed_at,
-            "merged_at": issue.closed_at if issue.merged else None,
-            "merge_commit_sha": None,
-            "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
-            "assignees": [self._user_json(a) for a in issue.assignees],
-            "requested_reviewers": [],
-            "requested_teams": [],
-            "draft": issue.draft,
-            "head": self._branch_side(repo, head_ref, head_sha),
-            "base": self._branch_side(repo, base_ref, base_sha),
-            "_links": {
-                "self": {"href": url},
-                "html": {"href": html},
-                "issue": {"href": f"{api}/issues/{issue.number}"},
-                "comments": {"href": f"{api}/issues/{issue.number}/comments"},
-            },
-            "author_association": "MEMBER",
-            "merged": issue.merged,
-            "mergeable": None,
-            "mergeable_state": "unknown",
-            "comments": len(issue.comments),
-            "maintainer_can_modify": issue.maintainer_can_modify,
-        }
+        for key in ("repository_url", "labels_url", "events_url", "pull_request", "reactions",
+                    "timeline_url", "performed_via_github_app", "state_reason"):
+            data.pop(key, None)
+        data.update(
+            url=url, id=_stable_id(f"pull {repo.full_name}#{issue.number}"),
+            diff_url=f"{data['html_url']}.diff", patch_url=f"{data['html_url']}.patch",
+            issue_url=f"{api}/issues/{issue.number}", commits_url=f"{url}/commits",
+            review_comments_url=f"{url}/comments", statuses_url=f"{api}/statuses/{head_sha}",
+            merged_at=issue.closed_at if issue.merged else None, merge_commit_sha=None,
+            requested_reviewers=[], requested_teams=[], draft=issue.draft,
+            head=self._branch_side(repo, head_ref, head_sha),
+            base=self._branch_side(repo, base_ref, repo.branches.get(base_ref, "")),
+            _links={"self": {"href": url}, "html": {"href": data["html_url"]},
+                    "issue": {"href": f"{api}/issues/{issue.number}"},
+                    "comments": {"href": f"{api}/issues/{issue.number}/comments"}},
+            merged=issue.merged, mergeable=None, mergeable_state="unknown",
+            maintainer_can_modify=issue.maintainer_can_modify)
+        return data
 
     def _ref_json(self, repo: _Repo, branch: str) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
         sha = repo.branches[branch]
-        return {
-            "ref": f"refs/heads/{branch}",
-            "node_id": f"REF_{_stable_id(repo.full_name + branch)}",
-            "url": f"{api}/git/refs/heads/{quote(branch)}",
-            "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"},
-        }
+        return {"ref": f"refs/heads/{branch}", "url": f"{api}/git/refs/heads/{quote(branch)}",
+                "node_id": f"REF_{_stable_id(repo.full_name + branch)}",
+                "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"}}
 
     def _commit_json(self, repo: _Repo, sha: str) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
+        html = f"{self.html_base}/{repo.full_name}/commit"
         c = repo.commits[sha]
+        tree_sha = hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest()
         return {
-            "sha": sha,
-            "node_id": f"C_{sha[:12]}",
-            "url": f"{api}/git/commits/{sha}",
-            "html_url": f"{self.html_base}/{repo.full_name}/commit/{sha}",
-            "author": dict(c.author),
-            "committer": dict(c.committer),
-            "message": c.message,
-            "tree": {
-                "sha": hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest(),
-                "url": f"{api}/git/trees/x",
-            },
-            "parents": [
-                {
-                    "sha": p,
-                    "url": f"{api}/git/commits/{p}",
-                    "html_url": f"{self.html_base}/{repo.full_name}/commit/{p}",
-                }
-                for p in c.parents
-            ],
-            "verification": {
-                "verified": False,
-                "reason": "unsigned",
-                "signature": None,
-                "payload": None,
-            },
+            "sha": sha, "node_id": f"C_{sha[:12]}", "url": f"{api}/git/commits/{sha}",
+            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.committer),
+            "message": c.message, "tree": {"sha": tree_sha, "url": f"{api}/git/trees/x"},
+            "parents": [{"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{html}/{p}"}
+                        for p in c.parents],
+            "verification": {"verified": False, "reason": "unsigned", "signature": None,
+                             "payload": None},
         }
 
     def _content_json(
@@ -988,24 +839,16 @@ class FakeGitHub:
     ) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
         is_file = blob is not None
-        kind = "blob" if is_file else "tree"
-        html = f"{self.html_base}/{repo.full_name}/{kind}/{ref}/{path}"
+        html = f"{self.html_base}/{repo.full_name}/{'blob' if is_file else 'tree'}/{ref}/{path}"
         git_url = f"{api}/git/{'blobs' if is_file else 'trees'}/{blob or 'dir'}"
         self_url = f"{api}/contents/{quote(path)}?ref={quote(ref, safe='')}"
         data: JSON = {
-            "type": "file" if is_file else "dir",
-            "size": len(self._blobs[blob]) if blob else 0,
-            "name": path.rsplit("/", 1)[-1],
-            "path": path,
-            "sha": blob or hashlib.sha1(f"dir {path}".encode()).hexdigest(),
-            "url": self_url,
-            "git_url": git_url,
-            "html_url": html,
-            "download_url": (
-                f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
-                if is_file
-                else None
-            ),
+            "type": "file" if is_file else "dir", "size": len(self._blobs[blob]) if blob else 0,
+            "name": path.rsplit("/", 1)[-1], "path": path,
+            "sha": blob or hashlib.sha1(f"dir {path}".encode()).hexdigest(), "url": self_url,
+            "git_url": git_url, "html_url": html,
+            "download_url": (f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
+                             if is_file else None),
             "_links": {"self": self_url, "git": git_url, "html": html},
         }
         if is_file and with_content and blob is not None:
