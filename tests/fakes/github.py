@@ -369,14 +369,8 @@ class FakeGitHub:
     seeding and inspection helpers while the bot runs in another thread.
     """
 
-    def __init__(
-        self,
-        *,
-        login: str = "gavel-bot",
-        token: str | None = None,
-        prefix: str = "",
-        html_base: str = "https://github.com",
-    ) -> None:
+    def __init__(self, *, login: str = "gavel-bot", token: str | None = None, prefix: str = "",
+                 html_base: str = "https://github.com") -> None:
         """
         :param login: login returned by ``GET /user`` and used as author of writes.
         :param token: when set, requests without ``Authorization: token|Bearer <token>``
@@ -416,12 +410,8 @@ class FakeGitHub:
         """Bind a free port and serve in a daemon thread (idempotent)."""
         if self._server is None:
             self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="FakeGitHub",
-                daemon=True,
-            )
+            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                            kwargs={"poll_interval": 0.05}, name="FakeGitHub")
             self._thread.start()
         return self
 
@@ -476,40 +466,23 @@ class FakeGitHub:
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
         """Recorded requests filtered by method and path prefix."""
         with self._lock:
-            return [
-                r
-                for r in self.requests
-                if (method is None or r.method == method.upper()) and r.path.startswith(path_prefix)
-            ]
+            return [r for r in self.requests if (method is None or r.method == method.upper())
+                    and r.path.startswith(path_prefix)]
 
     # ------------------------------------------------------------------ failure injection
 
-    def fail_next(
-        self,
-        n: int = 1,
-        status: int = 502,
-        *,
-        message: str = "Server Error",
-        method: str | None = None,
-        path_prefix: str | None = None,
-    ) -> None:
+    def fail_next(self, n: int = 1, status: int = 502, *, message: str = "Server Error",
+                  method: str | None = None, path_prefix: str | None = None) -> None:
         """Answer the next ``n`` (matching) requests with ``status`` and GitHub's error shape.
 
         Remember PyGithub's default retry swallows up to 10 consecutive 5xx answers.
         """
         with self._lock:
-            for _ in range(n):
-                self._injections.append(_Injection(status, message, method, path_prefix))
+            self._injections += [_Injection(status, message, method, path_prefix)] * n
 
     def rate_limit_next(
-        self,
-        n: int = 1,
-        reset_in: int = 1,
-        status: int = 403,
-        retry_after: int | None = None,
-        *,
-        secondary: bool | None = None,
-        method: str | None = None,
+        self, n: int = 1, reset_in: int = 1, status: int = 403, retry_after: int | None = None,
+        *, secondary: bool | None = None, method: str | None = None,
         path_prefix: str | None = None,
     ) -> None:
         """Answer the next ``n`` (matching) requests like an exhausted GitHub rate limit.
@@ -518,30 +491,17 @@ class FakeGitHub:
         now + ``reset_in`` and "API rate limit exceeded ...".  Secondary limit (default
         when ``retry_after`` is given): "You have exceeded a secondary rate limit ..."
         plus ``retry-after`` if given.  With ``status=403`` PyGithub raises
-        ``RateLimitExceededException`` (after its retries); GitHub may also use 429,
-        which PyGithub maps to a plain ``GithubException``.
+        ``RateLimitExceededException`` (after its retries).
         """
         is_secondary = retry_after is not None if secondary is None else secondary
         template = SECONDARY_LIMIT_MESSAGE if is_secondary else PRIMARY_LIMIT_MESSAGE
-        doc = (
-            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-            if is_secondary
-            else "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
-        )
+        doc = DOCS + ("/overview/rate-limits-for-the-rest-api" if is_secondary
+                      else "/overview/resources-in-the-rest-api#rate-limiting")
+        injection = _Injection(
+            status, template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()), method,
+            path_prefix, rate_limited=True, reset_in=reset_in, retry_after=retry_after, doc=doc)
         with self._lock:
-            for _ in range(n):
-                self._injections.append(
-                    _Injection(
-                        status,
-                        template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()),
-                        method,
-                        path_prefix,
-                        rate_limited=True,
-                        reset_in=reset_in,
-                        retry_after=retry_after,
-                        doc=doc,
-                    )
-                )
+            self._injections += [injection] * n
 
     def hold(self, path_prefix: str, method: str | None = None) -> Hold:
         """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
@@ -551,30 +511,20 @@ class FakeGitHub:
             self._holds.append(held)
         return held
 
-    def deny_writes(
-        self,
-        message: str = "Resource not accessible by integration",
-        status: int = 403,
-        *,
-        accepted_permissions: str | None = None,
-        path_pattern: str | None = None,
-    ) -> None:
-        """Refuse every write (POST/PUT/PATCH/DELETE) until :meth:`allow_writes`.
+    def deny_writes(self, message: str = "Resource not accessible by integration",
+                    status: int = 403, *, accepted_permissions: str | None = None,
+                    path_pattern: str | None = None) -> None:
+        """Refuse every write (POST/PUT/PATCH/DELETE) from now on.
 
         Emulates a GitHub App / fine-grained token without the needed permission:
         GitHub answers 403 "Resource not accessible by integration" with the header
         ``x-accepted-github-permissions`` naming what was needed (computed per endpoint
         unless ``accepted_permissions`` is given).  ``path_pattern`` (a regex searched in
-        the path) limits the denial, e.g. ``r"/contents/|/git/refs"`` for a token with
-        ``issues: write`` but not ``contents: write``.
+        the path) limits the denial, e.g. ``r"/contents/|/git/refs"``.
         """
         with self._lock:
-            self._deny = _DenyWrites(
-                message,
-                status,
-                accepted_permissions,
-                re.compile(path_pattern) if path_pattern else None,
-            )
+            self._deny = _DenyWrites(message, status, accepted_permissions,
+                                     re.compile(path_pattern) if path_pattern else None)
 
     # ------------------------------------------------------------------ seeding state
 

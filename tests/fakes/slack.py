@@ -191,33 +191,16 @@ class FakeSlack:
     ``api_url`` (it keeps the trailing slash slack_sdk's ``urljoin`` needs).
     """
 
-    def __init__(
-        self,
-        *,
-        team_id: str = TEAM_ID,
-        team: str = TEAM_NAME,
-        team_domain: str = TEAM_DOMAIN,
-        bot_user_id: str = BOT_USER_ID,
-        bot_id: str = BOT_ID,
-        bot_name: str = BOT_NAME,
-        app_id: str = APP_ID,
-        port: int = 0,
-        strict: bool = True,
-    ) -> None:
+    def __init__(self, *, port: int = 0, strict: bool = True) -> None:
         """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
         before it listens (Slack unreachable at start). ``strict``: ``stop()`` fails on any
         request refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
         self.strict = strict
         self.spec_problems: list[str] = []
-        self.team_id = team_id
-        self.team = team
-        self.team_domain = team_domain
-        self.bot_user_id = bot_user_id
-        self.bot_id = bot_id
-        self.bot_name = bot_name
-        self.app_id = app_id
-
+        self.team_id, self.team, self.team_domain = TEAM_ID, TEAM_NAME, TEAM_DOMAIN
+        self.bot_user_id, self.bot_id, self.bot_name = BOT_USER_ID, BOT_ID, BOT_NAME
+        self.app_id = APP_ID
         # One re-entrant lock guards all state: handlers run on the server thread while tests
         # read from theirs.
         self._lock = threading.RLock()
@@ -228,12 +211,10 @@ class FakeSlack:
         self._ts_base = int(time.time())
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
-
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
-
         self._handlers: dict[str, Callable[[_ARGS, str], _ARGS]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -246,7 +227,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
         }
-        self.add_user(bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True)
+        self.add_user(self.bot_user_id, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -395,19 +376,9 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ registries
 
-    def add_user(
-        self,
-        user_id: str,
-        *,
-        name: str,
-        real_name: str | None = None,
-        display_name: str | None = None,
-        tz: str = "UTC",
-        email: str | None = None,
-        is_bot: bool = False,
-        is_admin: bool = False,
-        deleted: bool = False,
-    ) -> dict[str, Any]:
+    def add_user(self, user_id: str, *, name: str, real_name: str | None = None,
+                 display_name: str | None = None, tz: str = "UTC",
+                 is_bot: bool = False) -> dict[str, Any]:
         """Register a user for ``users.info``; returns the user object it will answer.
         ``tz_offset`` is computed for now, as Slack does."""
         now = datetime.now(zoneinfo.ZoneInfo(tz))
@@ -415,80 +386,34 @@ class FakeSlack:
         real = real_name if real_name is not None else name
         display = display_name if display_name is not None else ""
         profile: dict[str, Any] = {
-            "real_name": real,
-            "real_name_normalized": real,
-            "display_name": display,
-            "display_name_normalized": display,
-            "first_name": real.split(" ")[0] if real else "",
-            "last_name": " ".join(real.split(" ")[1:]) if real else "",
-            "title": "",
-            "status_text": "",
-            "status_emoji": "",
-            "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
-            "team": self.team_id,
-        }
-        if email is not None:
-            profile["email"] = email
+            "real_name": real, "real_name_normalized": real, "display_name": display,
+            "display_name_normalized": display, "title": "", "status_text": "",
+            "status_emoji": "", "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
+            "team": self.team_id}
         if is_bot:
             profile["bot_id"] = self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}"
         user: dict[str, Any] = {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "deleted": deleted,
-            "color": "9f69e7",
-            "real_name": real,
-            "tz": tz,
-            "tz_label": now.tzname() or tz,
+            "id": user_id, "team_id": self.team_id, "name": name, "deleted": False,
+            "real_name": real, "tz": tz, "tz_label": now.tzname() or tz,
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
-            "profile": profile,
-            "is_admin": is_admin,
-            "is_owner": False,
-            "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "is_bot": is_bot,
-            "is_app_user": False,
-            "updated": self._ts_base,
-        }
+            "profile": profile, "is_admin": False, "is_owner": False, "is_bot": is_bot,
+            "is_app_user": False, "updated": self._ts_base}
         with self._lock:
             self._users[user_id] = user
         return user
 
-    def add_channel(
-        self,
-        channel_id: str,
-        *,
-        name: str,
-        is_private: bool = False,
-        is_member: bool = True,
-        topic: str = "",
-        purpose: str = "",
-    ) -> dict[str, Any]:
-        """Register a channel for ``conversations.info``/``conversations.join`` (unknown ids
-        answer ``channel_not_found``, like Slack). ``D…`` ids are treated as DMs."""
-        is_im = channel_id.startswith("D")
+    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True,
+                    topic: str = "") -> dict[str, Any]:
+        """Register a channel for ``conversations.setTopic`` (unknown ids answer
+        ``channel_not_found``, like Slack)."""
         channel: dict[str, Any] = {
-            "id": channel_id,
-            "name": name,
-            "name_normalized": name,
-            "is_channel": not is_private and not is_im,
-            "is_group": is_private,
-            "is_im": is_im,
-            "is_mpim": False,
-            "is_private": is_private or is_im,
-            "is_archived": False,
-            "is_general": False,
-            "is_shared": False,
-            "is_ext_shared": False,
-            "is_org_shared": False,
-            "is_member": is_member,
-            "created": self._ts_base - 86400,
-            "creator": self.bot_user_id,
-            "context_team_id": self.team_id,
+            "id": channel_id, "name": name, "name_normalized": name, "is_channel": True,
+            "is_group": False, "is_im": False, "is_mpim": False, "is_private": False,
+            "is_archived": False, "is_general": False, "is_shared": False,
+            "is_ext_shared": False, "is_org_shared": False, "is_member": is_member,
+            "created": self._ts_base - 86400, "creator": self.bot_user_id,
             "topic": {"value": topic, "creator": "", "last_set": 0},
-            "purpose": {"value": purpose, "creator": "", "last_set": 0},
-        }
+            "purpose": {"value": "", "creator": "", "last_set": 0}}
         with self._lock:
             self._channels[channel_id] = channel
         return channel
@@ -979,14 +904,10 @@ def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     assert signature is not None  # only None when timestamp is None
-    content_type = (
-        "application/json" if body.lstrip().startswith("{") else "application/x-www-form-urlencoded"
-    )
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        "Content-Type": content_type,
-    }
+    json_body = body.lstrip().startswith("{")
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+            "Content-Type": "application/json" if json_body
+            else "application/x-www-form-urlencoded"}
 
 
 def _trigger_id() -> str:
@@ -994,218 +915,95 @@ def _trigger_id() -> str:
 
 
 def slash_command_payload(
-    command: str = "/meeting",
-    text: str = "",
-    user_id: str = "U1",
-    user_name: str = "alice",
-    channel_id: str = "C1",
-    team_id: str = TEAM_ID,
-    *,
-    channel_name: str = "general",
-    team_domain: str = TEAM_DOMAIN,
-    api_app_id: str = APP_ID,
+    command: str = "/meeting", text: str = "", user_id: str = "U1", user_name: str = "alice",
+    channel_id: str = "C1", team_id: str = TEAM_ID, *, channel_name: str = "general",
     response_url: str = RESPONSE_URL,
-    trigger_id: str | None = None,
 ) -> dict[str, str]:
     """The fields of a slash command as Slack sends them (all strings)."""
-    return {
-        "token": "fake-verification-token",
-        "team_id": team_id,
-        "team_domain": team_domain,
-        "channel_id": channel_id,
-        "channel_name": channel_name,
-        "user_id": user_id,
-        "user_name": user_name,
-        "command": command,
-        "text": text,
-        "api_app_id": api_app_id,
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": trigger_id or _trigger_id(),
-    }
+    return {"token": "fake-verification-token", "team_id": team_id, "team_domain": TEAM_DOMAIN,
+            "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
+            "user_name": user_name, "command": command, "text": text, "api_app_id": APP_ID,
+            "is_enterprise_install": "false", "response_url": response_url,
+            "trigger_id": _trigger_id()}
 
 
-def slash_command_body(
-    command: str = "/meeting",
-    text: str = "",
-    user_id: str = "U1",
-    user_name: str = "alice",
-    channel_id: str = "C1",
-    team_id: str = TEAM_ID,
-    **kwargs: Any,
-) -> str:
-    """Form-encoded slash command body for a Bolt HTTP endpoint (see ``slash_command_payload``
-    for the extra keyword arguments). Gavel's endpoint reads forms by field name, so a
-    ``text`` containing the word ``payload`` is a command like any other (Bolt alone would
-    take the whole body for an interaction)."""
-    return urlencode(
-        slash_command_payload(command, text, user_id, user_name, channel_id, team_id, **kwargs)
-    )
+def slash_command_body(**kwargs: Any) -> str:
+    """Form-encoded slash command body for a Bolt HTTP endpoint (keyword arguments as
+    ``slash_command_payload``). Gavel's endpoint reads forms by field name, so a ``text``
+    containing the word ``payload`` is a command like any other (Bolt alone would take the
+    whole body for an interaction)."""
+    return urlencode(slash_command_payload(**kwargs))
 
 
-def event_payload(
-    event: dict[str, Any],
-    event_id: str | None = None,
-    team_id: str = TEAM_ID,
-    *,
-    api_app_id: str = APP_ID,
-    event_time: int | None = None,
-    bot_user_id: str = BOT_USER_ID,
-) -> dict[str, Any]:
+def event_payload(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
     """An ``event_callback`` body wrapping ``event``; ``event_id`` is what retries share."""
     return {
-        "token": "fake-verification-token",
-        "team_id": team_id,
-        "context_team_id": team_id,
-        "api_app_id": api_app_id,
-        "event": event,
-        "type": "event_callback",
+        "token": "fake-verification-token", "team_id": TEAM_ID, "context_team_id": TEAM_ID,
+        "api_app_id": APP_ID, "event": event, "type": "event_callback",
         "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": team_id,
-                "user_id": bot_user_id,
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
-        "is_ext_shared_channel": False,
-        "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
+        "event_time": int(time.time()),
+        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                            "is_bot": True, "is_enterprise_install": False}],
+        "is_ext_shared_channel": False, "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
     }
 
 
-def event_body(
-    event: dict[str, Any], event_id: str | None = None, team_id: str = TEAM_ID, **kwargs: Any
-) -> str:
+def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
     """JSON ``event_callback`` body for a Bolt HTTP endpoint."""
-    return json.dumps(event_payload(event, event_id, team_id, **kwargs))
+    return json.dumps(event_payload(event, event_id))
 
 
 def block_action_payload(
-    action_id: str,
-    value: str,
-    user_id: str = "U1",
-    channel_id: str = "C1",
-    message_ts: str = "1700000000.000100",
-    *,
-    user_name: str = "alice",
-    block_id: str = "gavel",
-    team_id: str = TEAM_ID,
-    team_domain: str = TEAM_DOMAIN,
-    api_app_id: str = APP_ID,
-    channel_name: str = "general",
-    message_text: str = "",
+    action_id: str, value: str, user_id: str = "U1", channel_id: str = "C1",
+    message_ts: str = "1700000000.000100", *, user_name: str = "alice",
     response_url: str = RESPONSE_URL,
-    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A ``block_actions`` payload for a button click on a message."""
-    action_ts = f"{time.time():.6f}"
     return {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
-        "api_app_id": api_app_id,
-        "token": "fake-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel_id,
-            "is_ephemeral": False,
-        },
-        "trigger_id": trigger_id or _trigger_id(),
-        "team": {"id": team_id, "domain": team_domain},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": channel_id, "name": channel_name},
-        "message": {
-            "type": "message",
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "text": message_text,
-            "ts": message_ts,
-            "team": team_id,
-        },
-        "state": {"values": {}},
-        "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": block_id,
-                "text": {"type": "plain_text", "text": value, "emoji": True},
-                "value": value,
-                "type": "button",
-                "action_ts": action_ts,
-            }
-        ],
+        "type": "block_actions", "api_app_id": APP_ID, "token": "fake-verification-token",
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                      "is_ephemeral": False},
+        "trigger_id": _trigger_id(), "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "enterprise": None, "is_enterprise_install": False,
+        "channel": {"id": channel_id, "name": "general"},
+        "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": "",
+                    "ts": message_ts, "team": TEAM_ID},
+        "state": {"values": {}}, "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "gavel", "value": value,
+                     "text": {"type": "plain_text", "text": value, "emoji": True},
+                     "type": "button", "action_ts": f"{time.time():.6f}"}],
     }
 
 
-def block_action_body(
-    action_id: str,
-    value: str,
-    user_id: str = "U1",
-    channel_id: str = "C1",
-    message_ts: str = "1700000000.000100",
-    **kwargs: Any,
-) -> str:
-    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint."""
-    payload = block_action_payload(action_id, value, user_id, channel_id, message_ts, **kwargs)
-    return urlencode({"payload": json.dumps(payload)})
+def block_action_body(*args: Any, **kwargs: Any) -> str:
+    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint
+    (arguments as ``block_action_payload``)."""
+    return urlencode({"payload": json.dumps(block_action_payload(*args, **kwargs))})
 
 
 # ====================================================================== Socket Mode envelopes
 
 
-def socket_envelope(
-    type_: str,
-    payload: dict[str, Any],
-    *,
-    envelope_id: str | None = None,
-    accepts_response_payload: bool = False,
-    retry_attempt: int | None = None,
-    retry_reason: str | None = None,
-) -> dict[str, Any]:
-    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry."""
-    envelope: dict[str, Any] = {
-        "envelope_id": envelope_id or str(uuid.uuid4()),
-        "payload": payload,
-        "type": type_,
-        "accepts_response_payload": accepts_response_payload,
-    }
-    if retry_attempt is not None:
-        envelope["retry_attempt"] = retry_attempt
-    if retry_reason is not None:
-        envelope["retry_reason"] = retry_reason
-    return envelope
+def socket_envelope(type_: str, payload: dict[str, Any], *, envelope_id: str | None = None,
+                    accepts_response_payload: bool = False, **retry: Any) -> dict[str, Any]:
+    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry;
+    ``retry`` may hold ``retry_attempt`` and ``retry_reason``."""
+    return {"envelope_id": envelope_id or str(uuid.uuid4()), "payload": payload, "type": type_,
+            "accepts_response_payload": accepts_response_payload, **retry}
 
 
 def slash_command_envelope(*, envelope_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """``slash_commands`` envelope; kwargs as ``slash_command_payload``. Slack lets the ack carry
     the reply, hence ``accepts_response_payload`` true."""
-    return socket_envelope(
-        "slash_commands",
-        slash_command_payload(**kwargs),
-        envelope_id=envelope_id,
-        accepts_response_payload=True,
-    )
+    return socket_envelope("slash_commands", slash_command_payload(**kwargs),
+                           envelope_id=envelope_id, accepts_response_payload=True)
 
 
-def event_envelope(
-    event: dict[str, Any],
-    *,
-    envelope_id: str | None = None,
-    retry_attempt: int = 0,
-    retry_reason: str = "",
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """``events_api`` envelope; kwargs as ``event_payload``. A retry keeps the ``event_id`` and
-    carries ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
-    return socket_envelope(
-        "events_api",
-        event_payload(event, **kwargs),
-        envelope_id=envelope_id,
-        retry_attempt=retry_attempt,
-        retry_reason=retry_reason,
-    )
-
+def event_envelope(event: dict[str, Any], *, envelope_id: str | None = None,
+                   retry_attempt: int = 0, retry_reason: str = "",
+                   event_id: str | None = None) -> dict[str, Any]:
+    """``events_api`` envelope. A retry keeps the ``event_id`` and carries
+    ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
+    return socket_envelope("events_api", event_payload(event, event_id), envelope_id=envelope_id,
+                           retry_attempt=retry_attempt, retry_reason=retry_reason)
