@@ -955,34 +955,23 @@ class FakeGitHub:
         page = max(_as_int(req.query.get("page"), 1), 1)
         reachable = len(items) if cap is None else min(len(items), cap)
         if cap is not None and (page - 1) * per_page >= cap:
-            raise _validation_failed(
-                [
-                    {
-                        "message": f"Only the first {cap} search results are available",
-                        "resource": "Search",
-                        "field": "q",
-                        "code": "invalid",
-                    }
-                ]
-            )
+            raise _validation_failed([{"message": f"Only the first {cap} search results are "
+                                       "available", "resource": "Search", "field": "q",
+                                       "code": "invalid"}])
         last = max(math.ceil(reachable / per_page), 1)
         chunk = items[(page - 1) * per_page : min(page * per_page, reachable)]
-        links = []
 
         def link(p: int, rel: str) -> str:
             q = {**req.query, "page": str(p)}
             return f'<{self.base_url}{quote(req.path)}?{urlencode(q)}>; rel="{rel}"'
 
-        if page > 1:
-            links.append(link(page - 1, "prev"))
+        links = [link(page - 1, "prev")] if page > 1 else []
         if page < last:
-            links.append(link(page + 1, "next"))
-            links.append(link(last, "last"))
+            links += [link(page + 1, "next"), link(last, "last")]
         if page > 1:
             links.append(link(1, "first"))
-        headers = {"Link": ", ".join(links)} if links else {}
         body: Any = chunk if wrap is None else {**wrap, "items": chunk}
-        return _Resp(200, body, headers)
+        return _Resp(200, body, {"Link": ", ".join(links)} if links else {})
 
     # ------------------------------------------------------------------ routes: misc
 
@@ -1026,77 +1015,41 @@ class FakeGitHub:
         if not q.strip():
             raise _validation_failed([{"resource": "Search", "field": "q", "code": "missing"}])
         terms = _parse_query(q)
-        found = [(repo, issue) for repo in self._repos.values() for issue in repo.issues.values()]
-        found = [(r, i) for r, i in found if self._matches(r, i, terms)]
-        sort, order = req.query.get("sort"), req.query.get("order", "desc")
         # No sort means "best match"; the fake uses seeding order, which is deterministic.
-        found.sort(key=lambda ri: ri[1].seq)
-        if sort == "created":
-            found.sort(key=lambda ri: ri[1].created_at, reverse=order != "asc")
-        elif sort == "updated":
-            found.sort(key=lambda ri: ri[1].updated_at, reverse=order != "asc")
-        elif sort == "comments":
-            found.sort(key=lambda ri: len(ri[1].comments), reverse=order != "asc")
+        found = sorted(((repo, issue) for repo in self._repos.values()
+                        for issue in repo.issues.values() if self._matches(repo, issue, terms)),
+                       key=lambda ri: ri[1].seq)
         items = [{**self._issue_json(r, i), "score": 1.0} for r, i in found]
-        return self._paginate(
-            req,
-            items,
-            wrap={"total_count": len(items), "incomplete_results": False},
-            cap=SEARCH_RESULT_CAP,
-        )
+        return self._paginate(req, items, cap=SEARCH_RESULT_CAP,
+                              wrap={"total_count": len(items), "incomplete_results": False})
 
     def _matches(self, repo: _Repo, issue: _Issue, terms: list[_Term]) -> bool:
-        """GitHub search semantics (subset): qualifiers AND-ed, repeated org:/repo: OR-ed."""
+        """GitHub search semantics for the qualifiers Gavel sends (is:, label:, org:, repo:,
+        in:, text): qualifiers AND-ed, repeated org:/repo: OR-ed."""
         fields = {"title", "body"}
         for t in terms:
             if t.key == "in":
                 fields = set(t.value.lower().split(","))
-        orgs = [t for t in terms if t.key in ("org", "user") and not t.negated]
-        if orgs and not any(repo.owner.lower() == t.value.lower() for t in orgs):
-            return False
-        repos = [t for t in terms if t.key == "repo" and not t.negated]
-        if repos and not any(repo.full_name.lower() == t.value.lower() for t in repos):
-            return False
+        for key, value in (("org", repo.owner), ("repo", repo.full_name)):
+            wanted = [t.value.lower() for t in terms if t.key == key and not t.negated]
+            if wanted and value.lower() not in wanted:
+                return False
         labels = {lab.lower() for lab in issue.labels}
         for t in terms:
-            ok: bool
-            if t.key in ("org", "user", "repo"):
-                if not t.negated:
-                    continue
-                ok = (repo.full_name if t.key == "repo" else repo.owner).lower() == t.value.lower()
-            elif t.key in ("is", "state", "type"):
-                v = t.value.lower()
-                if v in ("open", "closed"):
-                    ok = issue.state == v
-                elif v in ("issue", "pr", "pull-request"):
-                    ok = issue.is_pr == (v != "issue")
-                elif v in ("merged", "unmerged"):
-                    ok = issue.is_pr and issue.merged == (v == "merged")
-                elif v == "draft":
-                    ok = issue.is_pr and issue.draft
-                else:
-                    ok = True  # is:public, is:locked ... not modelled
-            elif t.key == "label":
-                ok = any(v.lower() in labels for v in t.value.split(","))
-            elif t.key == "no" and t.value.lower() == "label":
-                ok = not labels
-            elif t.key == "author":
-                ok = issue.user.lower() == t.value.lower()
-            elif t.key == "assignee":
-                ok = t.value.lower() in (a.lower() for a in issue.assignees)
-            elif t.key == "in":
+            v = t.value.lower()
+            if t.key in ("org", "repo", "in"):
                 continue
-            else:
-                # GitHub treats unknown qualifiers as plain text.
-                text = t.value if t.key is None else f"{t.key}:{t.value}"
-                haystack = []
-                if "title" in fields:
-                    haystack.append(issue.title)
-                if "body" in fields:
-                    haystack.append(issue.body or "")
-                if "comments" in fields:
-                    haystack.extend(c.get("body") or "" for c in issue.comments)
-                ok = text.lower() in "\n".join(haystack).lower()
+            if t.key == "is" and v in ("open", "closed"):
+                ok = issue.state == v
+            elif t.key == "is" and v in ("issue", "pr"):
+                ok = issue.is_pr == (v == "pr")
+            elif t.key == "label":
+                ok = any(lab in labels for lab in v.split(","))
+            else:  # GitHub treats unknown qualifiers as plain text.
+                text = v if t.key is None else f"{t.key}:{v}"
+                haystack = [issue.title] if "title" in fields else []
+                haystack += [issue.body or ""] if "body" in fields else []
+                ok = text in "\n".join(haystack).lower()
             if ok == t.negated:
                 return False
         return True
@@ -1115,51 +1068,34 @@ class FakeGitHub:
     def _create_issue(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
-        title = body.get("title")
-        if not title:
-            raise _validation_failed(
-                [{"resource": "Issue", "field": "title", "code": "missing_field"}]
-            )
-        data = self.add_issue(
-            repo.full_name,
-            None,
-            str(title),
-            labels=body.get("labels") or (),
-            body=body.get("body"),
-            user=self.login,
-        )
-        issue = repo.issues[data["number"]]
-        issue.assignees = list(
-            body.get("assignees") or ([body["assignee"]] if body.get("assignee") else [])
-        )
-        return _Resp(201, self._issue_json(repo, issue), {"Location": data["url"]})
+        if not body.get("title"):
+            raise _validation_failed([{"resource": "Issue", "field": "title",
+                                       "code": "missing_field"}])
+        data = self.add_issue(repo.full_name, None, str(body["title"]),
+                              labels=body.get("labels") or (), body=body.get("body"),
+                              user=self.login)
+        return _Resp(201, data, {"Location": data["url"]})
 
     def _get_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._issue_json(repo, self._api_issue(repo, number)))
 
     def _apply_issue_edit(self, repo: _Repo, issue: _Issue, body: JSON) -> None:
-        if "title" in body and body["title"] is not None:
+        if body.get("title") is not None:
             issue.title = str(body["title"])
         if "body" in body:
             issue.body = body["body"]
-        if "labels" in body and body["labels"] is not None:
+        if body.get("labels") is not None:
             issue.labels = [self._ensure_label(repo, str(lab))["name"] for lab in body["labels"]]
-        if "assignees" in body and body["assignees"] is not None:
-            issue.assignees = list(body["assignees"])
-        if "state" in body and body["state"] is not None:
-            state = body["state"]
-            if state not in ("open", "closed"):
-                raise _validation_failed(
-                    [{"resource": "Issue", "field": "state", "code": "invalid"}]
-                )
-            if state != issue.state:
-                issue.state = state
-                issue.closed_at = _now_iso() if state == "closed" else None
-                if not issue.is_pr:
-                    issue.state_reason = body.get("state_reason") or (
-                        "completed" if state == "closed" else "reopened"
-                    )
+        state = body.get("state")
+        if state is not None and state not in ("open", "closed"):
+            raise _validation_failed([{"resource": "Issue", "field": "state", "code": "invalid"}])
+        if state is not None and state != issue.state:
+            issue.state = state
+            issue.closed_at = _now_iso() if state == "closed" else None
+            if not issue.is_pr:
+                issue.state_reason = body.get("state_reason") or (
+                    "completed" if state == "closed" else "reopened")
         issue.updated_at = _now_iso()
 
     def _edit_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
@@ -1175,26 +1111,18 @@ class FakeGitHub:
         issue = self._api_issue(repo, number)
         body = req.json if isinstance(req.json, dict) else {}
         if not body.get("body"):
-            raise _validation_failed(
-                [{"resource": "IssueComment", "field": "body", "code": "missing_field"}]
-            )
+            raise _validation_failed([{"resource": "IssueComment", "field": "body",
+                                       "code": "missing_field"}])
         cid = next(self._ids)
         api = f"{self._api}/repos/{repo.full_name}"
-        kind = "pull" if issue.is_pr else "issues"
+        html = f"{self.html_base}/{repo.full_name}/{'pull' if issue.is_pr else 'issues'}"
         now = _now_iso()
         comment = {
-            "id": cid,
-            "node_id": f"IC_{cid}",
-            "url": f"{api}/issues/comments/{cid}",
-            "html_url": f"{self.html_base}/{repo.full_name}/{kind}/{issue.number}"
-            f"#issuecomment-{cid}",
-            "issue_url": f"{api}/issues/{issue.number}",
-            "body": body["body"],
-            "user": self._user_json(self.login),
-            "created_at": now,
-            "updated_at": now,
-            "author_association": "MEMBER",
-            "performed_via_github_app": None,
+            "id": cid, "node_id": f"IC_{cid}", "url": f"{api}/issues/comments/{cid}",
+            "html_url": f"{html}/{issue.number}#issuecomment-{cid}",
+            "issue_url": f"{api}/issues/{issue.number}", "body": body["body"],
+            "user": self._user_json(self.login), "created_at": now, "updated_at": now,
+            "author_association": "MEMBER", "performed_via_github_app": None,
             "reactions": {"url": f"{api}/issues/comments/{cid}/reactions", "total_count": 0},
         }
         issue.comments.append(comment)
@@ -1221,16 +1149,12 @@ class FakeGitHub:
         ref, sha = body.get("ref"), body.get("sha")
         doc = "https://docs.github.com/rest/git/refs#create-a-reference"
         if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
-            raise _HttpError(
-                422,
-                "Reference name must start with 'refs/' and have at least two slashes.",
-                doc=doc,
-            )
+            raise _HttpError(422, "Reference name must start with 'refs/' and have at least two "
+                             "slashes.", doc=doc)
         if not ref.startswith("refs/heads/"):
-            raise _HttpError(
-                422, "Only branch refs (refs/heads/...) are supported by FakeGitHub", doc=doc
-            )
-        branch = ref[len("refs/heads/") :]
+            raise _HttpError(422, "Only branch refs (refs/heads/...) are supported by FakeGitHub",
+                             doc=doc)
+        branch = ref.removeprefix("refs/heads/")
         if not isinstance(sha, str) or sha not in repo.commits:
             raise _HttpError(422, "Object does not exist", doc=doc)
         if branch in repo.branches:
@@ -1269,13 +1193,8 @@ class FakeGitHub:
                 children[prefix + head] = None if sep else blob
         if not children:
             raise _not_found()
-        return _Resp(
-            200,
-            [
-                self._content_json(repo, p, ref, b, with_content=False)
-                for p, b in sorted(children.items())
-            ],
-        )
+        return _Resp(200, [self._content_json(repo, p, ref, b, with_content=False)
+                           for p, b in sorted(children.items())])
 
     def _put_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1293,114 +1212,63 @@ class FakeGitHub:
             raise _HttpError(422, "content is not valid Base64", doc=doc) from None
         head = repo.commits[repo.branches[branch]]
         existing = head.tree.get(path)
-        if existing is not None:
-            if "sha" not in body or body["sha"] is None:
-                raise _HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc=doc)
-            if body["sha"] != existing:
-                raise _HttpError(409, f"{path} does not match {body['sha']}", doc=doc)
+        if existing is not None and body.get("sha") is None:
+            raise _HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc=doc)
+        if existing is not None and body["sha"] != existing:
+            raise _HttpError(409, f"{path} does not match {body['sha']}", doc=doc)
         blob = self._store_blob(data)
-        sha = self._new_commit(
-            repo,
-            {**head.tree, path: blob},
-            [head.sha],
-            body["message"],
-            body.get("author") or body.get("committer"),
-        )
+        sha = self._new_commit(repo, {**head.tree, path: blob}, [head.sha], body["message"],
+                               body.get("author") or body.get("committer"))
         repo.branches[branch] = sha
-        status = 200 if existing is not None else 201
         content = self._content_json(repo, path, branch, blob, with_content=False)
-        return _Resp(status, {"content": content, "commit": self._commit_json(repo, sha)})
+        return _Resp(200 if existing is not None else 201,
+                     {"content": content, "commit": self._commit_json(repo, sha)})
 
     # ------------------------------------------------------------------ routes: pulls
 
     def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         state = req.query.get("state", "open")
-        head = req.query.get("head")
-        head_owner, head_ref = None, None
-        if head and ":" in head:  # GitHub silently ignores a bare branch name
-            head_owner, _, head_ref = head.partition(":")
-        base = req.query.get("base")
-        pulls = [
-            i
-            for i in repo.issues.values()
-            if i.is_pr
-            and (state == "all" or i.state == state)
-            and (
-                head_ref is None
-                or (i.head_ref == head_ref and (head_owner or "").lower() == repo.owner.lower())
-            )
-            and (base is None or i.base_ref == base)
-        ]
-        pulls.sort(
-            key=lambda i: (i.created_at, i.seq), reverse=req.query.get("direction", "desc") != "asc"
-        )
+        head = req.query.get("head") or ""
+        # GitHub silently ignores a bare branch name (no "owner:").
+        head_owner, _, head_ref = head.partition(":") if ":" in head else ("", "", None)
+        pulls = [i for i in repo.issues.values() if i.is_pr
+                 and (state == "all" or i.state == state)
+                 and (head_ref is None or (i.head_ref == head_ref
+                                           and head_owner.lower() == repo.owner.lower()))
+                 and req.query.get("base") in (None, i.base_ref)]
+        pulls.sort(key=lambda i: (i.created_at, i.seq),
+                   reverse=req.query.get("direction", "desc") != "asc")
         return self._paginate(req, [self._pull_json(repo, i) for i in pulls])
 
     def _create_pull(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
-        for key in ("head", "base"):
+
+        def invalid(field: str, code: str = "invalid", message: str = "") -> _HttpError:
+            error = {"resource": "PullRequest", "field": field, "code": code}
+            if message:
+                error = {"resource": "PullRequest", "code": "custom", "message": message}
+            return _validation_failed(
+                [error], "https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
+
+        for key in ("head", "base", "title"):
             if not body.get(key):
-                raise _validation_failed(
-                    [{"resource": "PullRequest", "field": key, "code": "missing_field"}], doc
-                )
-        if not body.get("title") and not body.get("issue"):
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "title", "code": "missing_field"}], doc
-            )
-        head = str(body["head"])
-        head_owner, _, head_ref = head.rpartition(":")
-        if head_owner and head_owner.lower() != repo.owner.lower():
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "head", "code": "invalid"}], doc
-            )
+                raise invalid(key, "missing_field")
+        head_owner, _, head_ref = str(body["head"]).rpartition(":")
         base_ref = str(body["base"])
-        if head_ref not in repo.branches:
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "head", "code": "invalid"}], doc
-            )
+        if (head_owner and head_owner.lower() != repo.owner.lower()) or (
+                head_ref not in repo.branches):
+            raise invalid("head")
         if base_ref not in repo.branches:
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "base", "code": "invalid"}], doc
-            )
-        for i in repo.issues.values():
-            if i.is_pr and i.state == "open" and i.head_ref == head_ref and i.base_ref == base_ref:
-                raise _validation_failed(
-                    [
-                        {
-                            "resource": "PullRequest",
-                            "code": "custom",
-                            "message": "A pull request already exists for "
-                            f"{repo.owner}:{head_ref}.",
-                        }
-                    ],
-                    doc,
-                )
+            raise invalid("base")
+        if any(i.is_pr and i.state == "open" and (i.head_ref, i.base_ref) == (head_ref, base_ref)
+               for i in repo.issues.values()):
+            raise invalid("", message=f"A pull request already exists for {repo.owner}:{head_ref}.")
         if self._is_ancestor(repo, repo.branches[head_ref], repo.branches[base_ref]):
-            raise _validation_failed(
-                [
-                    {
-                        "resource": "PullRequest",
-                        "code": "custom",
-                        "message": f"No commits between {base_ref} and {head_ref}",
-                    }
-                ],
-                doc,
-            )
-        data = self.add_issue(
-            repo.full_name,
-            None,
-            str(body.get("title") or ""),
-            is_pr=True,
-            body=body.get("body"),
-            user=self.login,
-            head=head_ref,
-            base=base_ref,
-            draft=bool(body.get("draft", False)),
-        )
-        issue = repo.issues[data["number"]]
-        issue.maintainer_can_modify = bool(body.get("maintainer_can_modify", True))
-        pull = self._pull_json(repo, issue)
+            raise invalid("", message=f"No commits between {base_ref} and {head_ref}")
+        data = self.add_issue(repo.full_name, None, str(body["title"]), is_pr=True,
+                              body=body.get("body"), user=self.login, head=head_ref,
+                              base=base_ref, draft=bool(body.get("draft", False)))
+        pull = self._pull_json(repo, repo.issues[data["number"]])
         return _Resp(201, pull, {"Location": pull["url"]})
