@@ -1,41 +1,18 @@
 """A fake GitHub REST API served over real HTTP, for tests that drive PyGithub.
 
-Why a real HTTP server instead of mocking PyGithub: the bot's cost and correctness
-depend on *which requests* PyGithub sends (one search request per page, lazy `GET`s
-when an attribute is missing from a payload, retries on 5xx and rate limits).  Mocks
-of PyGithub objects hide all of that; a fake server on ``127.0.0.1`` records every
-request PyGithub really makes, so tests can assert on the exact calls.
+Why a real HTTP server instead of mocking PyGithub: Gavel's cost and correctness depend on
+*which requests* PyGithub sends (one search request per page, lazy ``GET``s when a payload
+lacks an attribute, retries on 5xx and rate limits); this fake records every request PyGithub
+really makes.  It serves only what ``bot/github`` calls, with GitHub's behaviour where Gavel
+depends on it:
 
-Usage::
+* ``GET git/ref/{ref}`` (singular, what PyGithub's lazy ``get_git_ref`` requests).
+* ``PUT contents``: unknown branch 404, an existing file without ``sha`` 422, a wrong ``sha``
+  409; ``GET pulls?head=branch`` without ``owner:`` is ignored (all pulls come back).
+* Search serves the first 1000 results only; pagination uses a ``Link`` header.
 
-    with FakeGitHub() as gh:
-        gh.add_repo("nodejs/security-wg")
-        gh.add_issue("nodejs/security-wg", 1, "Agenda item", labels=["security-wg-agenda"])
-        g = Github(base_url=gh.base_url, auth=Auth.Token("t"), per_page=100,
-                   seconds_between_requests=None, seconds_between_writes=None)
-        ...
-        assert [r.path for r in gh.requests] == ["/search/issues"]
-
-Behaviour copied from GitHub on purpose (so code that passes here passes there):
-
-* ``GET /repos/{o}/{r}/git/ref/{ref}`` (singular, what PyGithub 2.10's lazy
-  ``get_git_ref`` requests) returns one ref; ``git/refs/{ref}`` (plural) returns the
-  ref on an exact match and otherwise a list of refs matching the prefix.
-  ``PATCH``/``DELETE`` are only answered on ``git/refs/...`` (GitHub documents no
-  other path): a lazy ``get_git_ref(...)`` followed by ``.edit()`` without reading an
-  attribute first PATCHes ``git/ref/...`` and gets a 404 here.
-* ``PUT contents``: the branch is checked first (404), an existing file without
-  ``sha`` is a 422 (``"sha" wasn't supplied``), a wrong ``sha`` a 409
-  (``<path> does not match <sha>``); for a new file ``sha`` is ignored.
-* ``GET pulls?head=branch`` without ``owner:`` is silently ignored by GitHub (all
-  pulls come back); the fake does the same.
-* Search only serves the first 1000 results (422 beyond); ``total_count`` is exact.
-* Pagination uses a ``Link`` header with absolute URLs to this server.
-
-Note for tests: PyGithub's default ``GithubRetry`` retries 5xx answers (up to 10
-times, no back-off) and sleeps on 403 rate limits before retrying (until
-``x-ratelimit-reset`` + 1 s for primary limits, 60 s for secondary limits without
-``retry-after``).  Pass ``retry=None`` to ``Github(...)`` to see the raw error.
+PyGithub's default ``GithubRetry`` retries 5xx answers (up to 10 times) and sleeps on 403
+rate limits; pass ``retry=None`` to ``Github(...)`` to see the raw error.
 """
 
 from __future__ import annotations
@@ -238,21 +215,11 @@ class _Resp:
 class _HttpError(Exception):
     """Raised inside route handlers; turned into GitHub's JSON error shape."""
 
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        errors: list[JSON] | None = None,
-        headers: dict[str, str] | None = None,
-        doc: str = DOCS,
-    ) -> None:
+    def __init__(self, status: int, message: str, *, errors: list[JSON] | None = None,
+                 headers: dict[str, str] | None = None, doc: str = DOCS) -> None:
         super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors
+        self.status, self.message, self.errors, self.doc = status, message, errors, doc
         self.headers = headers or {}
-        self.doc = doc
 
 
 def _not_found() -> _HttpError:
@@ -312,10 +279,8 @@ def _parse_query(q: str) -> list[_Term]:
         neg, key, qval, phrase, word = m.groups()
         if key is not None:
             terms.append(_Term(bool(neg), key.lower(), qval.strip('"')))
-        elif phrase is not None:
-            terms.append(_Term(False, None, phrase))
-        elif word is not None:
-            terms.append(_Term(False, None, word))
+        else:
+            terms.append(_Term(False, None, phrase if phrase is not None else word))
     return terms
 
 
@@ -846,49 +811,35 @@ class FakeGitHub:
 
     def _rate_headers(self, resource: str) -> dict[str, str]:
         limit, used = self._limits[resource], self._used[resource]
-        return {
-            "x-ratelimit-limit": str(limit),
-            "x-ratelimit-remaining": str(max(limit - used, 0)),
-            "x-ratelimit-reset": str(self._reset_at[resource]),
-            "x-ratelimit-used": str(used),
-            "x-ratelimit-resource": resource,
-        }
+        return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(max(limit - used, 0)),
+                "x-ratelimit-reset": str(self._reset_at[resource]), "x-ratelimit-used": str(used),
+                "x-ratelimit-resource": resource}
 
     def _answer(self, req: _Req, raw_body: bytes, resource: str) -> _Resp:
         try:
             if self.token is not None and not self._authorized(req.headers):
                 raise _HttpError(401, "Bad credentials")
-            for i, inj in enumerate(self._injections):
-                if inj.matches(req.method, req.path):
-                    del self._injections[i]
-                    raise _HttpError(
-                        inj.status,
-                        inj.message,
-                        headers=self._injected_headers(inj, resource),
-                        doc=inj.doc,
-                    )
-            if req.method in WRITE_METHODS and self._deny is not None:
-                deny = self._deny
-                if deny.path_pattern is None or deny.path_pattern.search(req.path):
-                    perms = deny.accepted_permissions or self._needed_permission(req.path)
-                    raise _HttpError(
-                        deny.status, deny.message, headers={"x-accepted-github-permissions": perms}
-                    )
+            inj = next((i for i in self._injections if i.matches(req.method, req.path)), None)
+            if inj is not None:
+                self._injections.remove(inj)
+                raise _HttpError(inj.status, inj.message, doc=inj.doc,
+                                 headers=self._injected_headers(inj, resource))
+            deny = self._deny
+            if req.method in WRITE_METHODS and deny is not None and (
+                    deny.path_pattern is None or deny.path_pattern.search(req.path)):
+                perms = deny.accepted_permissions or self._needed_permission(req.path)
+                raise _HttpError(deny.status, deny.message,
+                                 headers={"x-accepted-github-permissions": perms})
             if raw_body and req.json is None:
                 raise _HttpError(400, "Problems parsing JSON")
             for method, pattern, handler in self._routes:
-                if method != req.method:
-                    continue
-                m = pattern.fullmatch(req.path)
+                m = pattern.fullmatch(req.path) if method == req.method else None
                 if m:
                     return handler(req, **m.groupdict())
             raise _not_found()
         except _HttpError as err:
-            body: JSON = {
-                "message": err.message,
-                "documentation_url": err.doc,
-                "status": str(err.status),
-            }
+            body: JSON = {"message": err.message, "documentation_url": err.doc,
+                          "status": str(err.status)}
             if err.errors is not None:
                 body["errors"] = err.errors
             return _Resp(err.status, body, err.headers)
@@ -897,13 +848,9 @@ class FakeGitHub:
         if not inj.rate_limited:
             return {}
         limit = str(self._limits[resource])
-        headers = {
-            "x-ratelimit-limit": limit,
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-used": limit,
-            "x-ratelimit-reset": str(int(time.time()) + inj.reset_in),
-            "x-ratelimit-resource": resource,
-        }
+        headers = {"x-ratelimit-limit": limit, "x-ratelimit-remaining": "0",
+                   "x-ratelimit-used": limit, "x-ratelimit-resource": resource,
+                   "x-ratelimit-reset": str(int(time.time()) + inj.reset_in)}
         if inj.retry_after is not None:
             headers["retry-after"] = str(inj.retry_after)
         return headers

@@ -1,19 +1,10 @@
 """A fake Slack (Web API, file uploads, response_url hooks, Socket Mode) served over real HTTP.
 
-Why a real server rather than mocks: Gavel's Slack adapter goes through slack_sdk and slack_bolt,
-and most of what breaks in practice lives in those layers (URL joining, form vs JSON bodies,
-the three-step ``files_upload_v2`` flow, Socket Mode envelopes and acks, error statuses). A fake
-that speaks HTTP on 127.0.0.1 lets the real ``WebClient`` / ``AsyncWebClient`` /
-``AsyncSocketModeHandler`` run unpatched:
-
-    with FakeSlack() as fake:
-        client = WebClient(token=BOT_TOKEN, base_url=fake.api_url)
-        client.chat_postMessage(channel="C1", text="hi")
-        assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
-
-The server runs on its own event loop in a background thread, so the same object works from
-sync tests and from async tests (where the Bolt app runs on the test's own loop); the
-``async_wait_for_*`` helpers poll, so they never block that loop.
+Why a real server rather than mocks: most of what breaks lives in slack_sdk and slack_bolt (URL
+joining, form vs JSON bodies, the three-step ``files_upload_v2`` flow, Socket Mode envelopes and
+acks, error statuses), so the real ``WebClient`` / ``AsyncWebClient`` /
+``AsyncSocketModeHandler`` run unpatched against this fake on 127.0.0.1, in a background thread
+(``async_wait_for_*`` poll, so they never block the test's loop where Bolt runs).
 
 Only the methods Gavel calls are served. Requests and successful replies are checked against
 Slack's published Web API description (``specs/slack.json``, see ``spec_check``); Block Kit,
@@ -21,8 +12,8 @@ which that description leaves loose, is held to Slack's documented limits. A req
 Slack would refuse is answered as Slack does (``invalid_arguments`` / ``invalid_blocks``) and,
 like a reply that breaks the description, makes ``stop()`` fail the test.
 
-The module also builds the HTTP requests Slack sends to a Bolt endpoint (signed headers, slash
-command / event / block action bodies) and the equivalent Socket Mode envelopes.
+The module also builds what Slack sends to a Bolt endpoint (signed slash command / event /
+block action bodies) and the equivalent Socket Mode envelopes.
 """
 
 from __future__ import annotations
@@ -568,14 +559,7 @@ class FakeSlack:
             authorization = request.headers.get("Authorization", "")
             if authorization.lower().startswith("basic ") or args.get("client_secret"):
                 token = "client-credentials"
-        call = RecordedCall(
-            method=method,
-            args=args,
-            token=token,
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, method, args, token)
         status, body, headers = self._dispatch(method, args, token)
         call.status, call.response = status, body
         self._record(call)
@@ -629,19 +613,18 @@ class FakeSlack:
         with self._lock:
             self.spec_problems.append(text)
 
+    def _recorded(self, request: web.Request, method: str, args: _ARGS,
+                  token: str | None) -> RecordedCall:
+        return RecordedCall(method=method, args=args, token=token, http_method=request.method,
+                            path=request.path, headers=dict(request.headers))
+
     async def _handle_upload(self, request: web.Request) -> web.Response:
         # slack_sdk POSTs the raw bytes here (urllib even labels them form-urlencoded), so the
         # body must be read as-is, never parsed.
         file_id = request.match_info["file_id"]
         content = await request.read()
-        call = RecordedCall(
-            method=UPLOAD,
-            args={"file_id": file_id, "size": len(content)},
-            token=_bearer(request.headers.get("Authorization")),
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, UPLOAD, {"file_id": file_id, "size": len(content)},
+                              _bearer(request.headers.get("Authorization")))
         injected = self._take_injected(UPLOAD)
         if injected is not None:
             status, body, headers = self._injected_response(injected)
@@ -662,14 +645,8 @@ class FakeSlack:
             body = await request.json()
         except ValueError:
             body = {"raw": await request.text()}
-        call = RecordedCall(
-            method=RESPONSE_URL_METHOD,
-            args=body if isinstance(body, dict) else {"raw": body},
-            token=None,
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, RESPONSE_URL_METHOD,
+                              body if isinstance(body, dict) else {"raw": body}, None)
         injected = self._take_injected(RESPONSE_URL_METHOD)
         status, text = (injected.status, "internal_error") if injected else (200, "ok")
         call.status, call.response = status, text
@@ -686,27 +663,16 @@ class FakeSlack:
         return f"{prefix}{next(self._id_counter):08d}"
 
     def _bot_message(self, args: _ARGS, ts: str) -> dict[str, Any]:
+        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
+                 for n in (36, 48, 72)}
         message: dict[str, Any] = {
-            "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "team": self.team_id,
-            "text": args.get("text", ""),
-            "ts": ts,
-            "bot_profile": {
-                "id": self.bot_id,
-                "app_id": self.app_id,
-                "name": self.bot_name,
-                "deleted": False,
-                "team_id": self.team_id,
-                "updated": self._ts_base,
-                "icons": {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
-                          for n in (36, 48, 72)},
-            },
-        }
-        for key in ("blocks", "attachments", "thread_ts", "metadata"):
-            if args.get(key) is not None:
-                message[key] = args[key]
+            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
+            "team": self.team_id, "text": args.get("text", ""), "ts": ts,
+            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name,
+                            "deleted": False, "team_id": self.team_id, "updated": self._ts_base,
+                            "icons": icons}}
+        message.update({key: args[key] for key in ("blocks", "attachments", "thread_ts")
+                        if args.get(key) is not None})
         return message
 
     def _require(self, args: _ARGS, *keys: str, error: str = "invalid_arguments") -> None:
@@ -753,12 +719,8 @@ class FakeSlack:
     def _reactions_add(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "channel", "timestamp", error="no_item_specified")
         self._require(args, "name", error="invalid_name")
-        reaction = {
-            "channel": str(args["channel"]),
-            "timestamp": str(args["timestamp"]),
-            "name": str(args["name"]).strip(":"),
-            "user": self.bot_user_id,
-        }
+        reaction = {"channel": str(args["channel"]), "timestamp": str(args["timestamp"]),
+                    "name": str(args["name"]).strip(":"), "user": self.bot_user_id}
         if reaction in self._state.reactions:
             raise _SlackError("already_reacted")
         self._state.reactions.append(reaction)
@@ -784,34 +746,19 @@ class FakeSlack:
         """Exchanges any ``code`` for a bot token of this team (client id and secret must be
         given, as HTTP basic auth or form fields; the SDK sends basic auth)."""
         self._require(args, "code", error="invalid_code")
-        return {
-            "ok": True,
-            "app_id": self.app_id,
-            "authed_user": {"id": "U0INSTALLER"},
-            "scope": str(args.get("scope", "commands,chat:write")),
-            "token_type": "bot",
-            "access_token": f"xoxb-installed-{args['code']}",
-            "bot_user_id": self.bot_user_id,
-            "team": {"id": self.team_id, "name": self.team},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
+        return {"ok": True, "app_id": self.app_id, "authed_user": {"id": "U0INSTALLER"},
+                "scope": str(args.get("scope", "commands,chat:write")), "token_type": "bot",
+                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": self.bot_user_id,
+                "team": {"id": self.team_id, "name": self.team}, "enterprise": None,
+                "is_enterprise_install": False}
 
     def _files_get_upload_url_external(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "filename", "length")
-        try:
-            length = int(args["length"])
-        except (TypeError, ValueError) as exc:
-            raise _SlackError("invalid_arguments") from exc
+        if not str(args["length"]).isdigit():
+            raise _SlackError("invalid_arguments")
         file_id = self._next_id("F")
-        self._state.pending_uploads[file_id] = {
-            "file_id": file_id,
-            "filename": str(args["filename"]),
-            "length": length,
-            "alt_txt": args.get("alt_txt"),
-            "snippet_type": args.get("snippet_type"),
-            "content": None,
-        }
+        self._state.pending_uploads[file_id] = {"file_id": file_id, "content": None,
+                                                "filename": str(args["filename"])}
         return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload_external(self, args: _ARGS, token: str) -> _ARGS:
@@ -822,44 +769,23 @@ class FakeSlack:
         channel = args.get("channel_id") or (channels[0] if channels else None)
         if channel and channel not in channels:
             channels.insert(0, str(channel))
+        uploads = [self._state.pending_uploads.get(str(item.get("id", ""))) for item in files]
+        if any(u is None or u["content"] is None for u in uploads):
+            raise _SlackError("file_not_found")
         answered: list[_ARGS] = []
-        completed: list[_ARGS] = []
-        for item in files:
-            file_id = str(item.get("id", ""))
-            pending = self._state.pending_uploads.get(file_id)
-            if pending is None or pending["content"] is None:
-                raise _SlackError("file_not_found")
-            title = item.get("title") or pending["filename"]
-            completed.append(
-                {
-                    "file_id": pending["file_id"],
-                    "filename": pending["filename"],
-                    "title": title,
-                    "content": pending["content"],
-                    "channel": channel,
-                    "channels": list(channels),
-                    "initial_comment": args.get("initial_comment"),
-                    "thread_ts": args.get("thread_ts"),
-                    "alt_txt": pending["alt_txt"],
-                    "snippet_type": pending["snippet_type"],
-                }
-            )
-            answered.append(
-                {
-                    "id": pending["file_id"],
-                    "created": self._ts_base,
-                    "timestamp": self._ts_base,
-                    "name": pending["filename"],
-                    "title": title,
-                    "user": self.bot_user_id,
-                    "size": len(pending["content"]),
-                    "url_private": f"{self.base_url}/files/{file_id}/{pending['filename']}",
-                    "channels": list(channels),
-                }
-            )
-        for item in completed:
-            del self._state.pending_uploads[item["file_id"]]
-            self._state.uploaded_files.append(item)
+        for item, upload in zip(files, uploads, strict=True):
+            assert upload is not None
+            title = item.get("title") or upload["filename"]
+            del self._state.pending_uploads[upload["file_id"]]
+            self._state.uploaded_files.append({
+                **upload, "title": title, "channel": channel, "channels": list(channels),
+                "initial_comment": args.get("initial_comment"),
+                "thread_ts": args.get("thread_ts")})
+            answered.append({
+                "id": upload["file_id"], "created": self._ts_base, "timestamp": self._ts_base,
+                "name": upload["filename"], "title": title, "user": self.bot_user_id,
+                "size": len(upload["content"]), "channels": list(channels),
+                "url_private": f"{self.base_url}/files/{upload['file_id']}/{upload['filename']}"})
         return {"ok": True, "files": answered}
 
     def _apps_connections_open(self, args: _ARGS, token: str) -> _ARGS:
