@@ -47,15 +47,8 @@ from aiohttp import BodyPartReader, WSMsgType, web
 from tests.fakes import spec_check
 
 __all__ = [
-    "ChannelType",
-    "DiscordAPIError",
-    "FakeDiscord",
-    "FakeGuild",
-    "GatewayIntents",
-    "InteractionCallback",
-    "InteractionRecord",
-    "PermissionBits",
-    "RecordedFile",
+    "ChannelType", "DiscordAPIError", "FakeDiscord", "FakeGuild", "GatewayIntents",
+    "InteractionCallback", "InteractionRecord", "PermissionBits", "RecordedFile",
     "RecordedRequest",
 ]
 

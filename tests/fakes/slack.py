@@ -19,6 +19,7 @@ block action bodies) and the equivalent Socket Mode envelopes.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import copy
 import itertools
@@ -40,30 +41,11 @@ from slack_sdk.signature import SignatureVerifier
 from tests.fakes import spec_check
 
 __all__ = [
-    "APP_ID",
-    "APP_TOKEN",
-    "BOT_ID",
-    "BOT_NAME",
-    "BOT_TOKEN",
-    "BOT_USER_ID",
-    "RESPONSE_URL",
-    "RESPONSE_URL_METHOD",
-    "TEAM_DOMAIN",
-    "TEAM_ID",
-    "TEAM_NAME",
-    "UPLOAD",
-    "FakeSlack",
-    "RecordedCall",
-    "block_action_body",
-    "block_action_payload",
-    "event_body",
-    "event_envelope",
-    "event_payload",
-    "signed_headers",
-    "slash_command_body",
-    "slash_command_envelope",
-    "slash_command_payload",
-    "socket_envelope",
+    "APP_ID", "APP_TOKEN", "BOT_ID", "BOT_NAME", "BOT_TOKEN", "BOT_USER_ID", "RESPONSE_URL",
+    "RESPONSE_URL_METHOD", "TEAM_DOMAIN", "TEAM_ID", "TEAM_NAME", "UPLOAD", "FakeSlack",
+    "RecordedCall", "block_action_body", "block_action_payload", "event_body", "event_envelope",
+    "event_payload", "signed_headers", "slash_command_body", "slash_command_envelope",
+    "slash_command_payload", "socket_envelope",
 ]
 
 TEAM_ID = "T0GAVEL01"
@@ -223,24 +205,21 @@ class FakeSlack:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeSlack:
-        """Start the server thread and return once the port is bound."""
+        """Start the server thread and return once the port is bound (or binding failed)."""
         if self._thread is not None:
             raise RuntimeError("FakeSlack is already started")
-        ready = threading.Event()
-        failure: list[BaseException] = []
+        loop = self._loop = asyncio.new_event_loop()
+        bound: concurrent.futures.Future[None] = concurrent.futures.Future()
 
         def run() -> None:
-            loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
-            self._loop = loop
             try:
                 loop.run_until_complete(self._start_server())
             except BaseException as exc:  # surfaced to the caller of start()
-                failure.append(exc)
-                ready.set()
+                bound.set_exception(exc)
                 loop.close()
                 return
-            ready.set()
+            bound.set_result(None)
             try:
                 loop.run_forever()
             finally:
@@ -249,11 +228,11 @@ class FakeSlack:
 
         self._thread = threading.Thread(target=run, name="FakeSlack", daemon=True)
         self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("FakeSlack did not start within 10 s")
-        if failure:
+        try:
+            bound.result(10)
+        except BaseException:
             self._thread = None
-            raise failure[0]
+            raise
         return self
 
     def stop(self, *, check: bool = True) -> None:
@@ -504,32 +483,19 @@ class FakeSlack:
         # slack_sdk's aiohttp client uses to decide the connection is alive.
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        hello = {
-            "type": "hello",
-            "num_connections": self.socket_connections + 1,
-            "debug_info": {
-                "host": "applink-fake-gavel",
-                "build_number": 1,
-                "approximate_connection_time": 18060,
-            },
-            "connection_info": {"app_id": self.app_id},
-        }
-        await ws.send_str(json.dumps(hello))
+        await ws.send_str(json.dumps({
+            "type": "hello", "num_connections": self.socket_connections + 1,
+            "debug_info": {"host": "applink-fake-gavel", "build_number": 1,
+                           "approximate_connection_time": 18060},
+            "connection_info": {"app_id": self.app_id}}))
         # Registered only after the hello so an envelope can never overtake it.
         with self._lock:
             self._sockets.append(ws)
         try:
             async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    data = json.loads(msg.data)
-                except ValueError:
-                    data = {"raw": msg.data}
-                if not isinstance(data, dict):
-                    data = {"raw": data}
-                with self._lock:
-                    self._state.socket_acks.append(data)
+                if msg.type == WSMsgType.TEXT:
+                    with contextlib.suppress(ValueError), self._lock:
+                        self._state.socket_acks.append(json.loads(msg.data))
         finally:
             with self._lock:
                 if ws in self._sockets:
