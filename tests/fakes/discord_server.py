@@ -326,20 +326,14 @@ def _truthy(value: str | None) -> bool:
 def _json_response(data: Any, status: int = 200) -> web.Response:
     # Exactly "application/json": discord.py compares the header for equality, and
     # aiohttp's json_response would append "; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
-    )
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json"})
 
 
 def _emoji_from_path(raw: str) -> JSON:
     """``"👍"`` or ``"name:123"`` (custom) as Discord's partial emoji object."""
-    if ":" in raw:
-        name, _, emoji_id = raw.rpartition(":")
-        emoji: JSON = {"id": emoji_id, "name": name.removeprefix("a:")}
-        if name.startswith("a:"):
-            emoji["animated"] = True
-        return emoji
-    return {"id": None, "name": raw}
+    name, _, emoji_id = raw.rpartition(":") if ":" in raw else (raw, "", None)
+    return {"id": emoji_id, "name": name}
 
 
 def _emoji_key(emoji: Mapping[str, Any]) -> str:
@@ -360,13 +354,8 @@ def _numbered(components: Sequence[Mapping[str, Any]]) -> list[JSON]:
 
 
 def _option_type(value: Any) -> int:
-    if isinstance(value, bool):
-        return 5
-    if isinstance(value, int):
-        return 4
-    if isinstance(value, float):
-        return 10
-    return 3
+    """Discord's option type for a Python value: boolean 5, integer 4, number 10, string 3."""
+    return {bool: 5, int: 4, float: 10}.get(type(value), 3)
 
 
 class _Snowflakes:
@@ -627,23 +616,17 @@ class FakeDiscord:
 
     def message_payload(
         self, channel_id: int, guild_id: int | None, author_id: int, username: str, content: str,
-        message_id: int | None = None, *, attachments: Sequence[Mapping[str, Any]] = (),
-        embeds: Sequence[Mapping[str, Any]] = (), reply_to: int | None = None, bot: bool = False,
+        message_id: int | None = None,
     ) -> JSON:
         """MESSAGE_CREATE data for a user's message, with every field Discord sends.
 
         ``<@id>`` mentions in ``content`` fill ``mentions``.  An unknown author becomes a
         user (and, in a guild, a member) of the fake.
         """
-        user = self._ensure_user(author_id, username, bot=bot)
+        user = self._ensure_user(author_id, username)
         mid = message_id if message_id is not None else self._ids.next()
         msg = self._message_base(mid, channel_id, guild_id, user, content)
-        msg.update(attachments=[dict(a) for a in attachments], embeds=[dict(e) for e in embeds],
-                   nonce=str(self._ids.next()))
-        if reply_to is not None:
-            msg["type"] = 19
-            msg["message_reference"] = self._reference(reply_to, channel_id, guild_id)
-            msg["referenced_message"] = self.message(reply_to)
+        msg["nonce"] = str(self._ids.next())
         if guild_id is not None:
             msg["guild_id"] = str(guild_id)
             msg["member"] = self._member_without_user(self._ensure_member(guild_id, user))
@@ -724,63 +707,42 @@ class FakeDiscord:
         self, command_name: str = "meeting", subcommand: str | None = None,
         options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None, *,
         user_id: int, username: str = "user", guild_id: int | None, channel_id: int,
-        subcommand_group: str | None = None, resolved: Mapping[str, Any] | None = None,
-        command_guild_id: int | None = None, member_permissions: int | None = None,
-        locale: str = "en-US",
+        resolved: Mapping[str, Any] | None = None,
     ) -> JSON:
         """INTERACTION_CREATE data for a slash command (type 2; set 4 for autocomplete).
 
-        ``options`` as ``{"name": value}`` (type inferred: str, int, float, bool) or as
-        raw option dicts.  If the command was registered for this guild (synced to the
-        fake), ``data.guild_id`` is set automatically; otherwise pass
-        ``command_guild_id`` for guild-scoped commands, or a ``CommandTree`` will not
-        find them.  ``guild_id=None`` builds a DM interaction.
+        ``options`` as ``{"name": value}`` (type inferred: str, int, float, bool) or as raw
+        option dicts.  A command synced to the fake for this guild gets its id and
+        ``data.guild_id`` (a ``CommandTree`` needs them).  ``guild_id=None``: a DM.
         """
-        inner: list[JSON]
-        if options is None:
-            inner = []
-        elif isinstance(options, Mapping):
+        if isinstance(options, Mapping):
             inner = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
         else:
-            inner = [dict(o) for o in options]
+            inner = [dict(o) for o in options or ()]
         if subcommand is not None:
             inner = [{"type": 1, "name": subcommand, "options": inner}]
-        if subcommand_group is not None:
-            inner = [{"type": 2, "name": subcommand_group, "options": inner}]
         command = self._find_command(command_name, guild_id)
-        if command is not None and command_guild_id is None and command.get("guild_id"):
-            command_guild_id = int(command["guild_id"])
         data: JSON = {"id": command["id"] if command else str(self._ids.next()),
                       "name": command_name, "type": 1, "options": inner}
-        if command_guild_id is not None:
-            data["guild_id"] = str(command_guild_id)
+        if command is not None and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
         if resolved:
             data["resolved"] = dict(resolved)
-        return self._interaction_base(
-            INTERACTION_APPLICATION_COMMAND, data, user_id=user_id, username=username, guild_id=guild_id,
-            channel_id=channel_id, member_permissions=member_permissions, locale=locale)
+        return self._interaction_base(INTERACTION_APPLICATION_COMMAND, data, user_id=user_id,
+                                      username=username, guild_id=guild_id, channel_id=channel_id)
 
     def component_interaction_payload(
         self, custom_id: str, *, message_id: int, user_id: int, username: str = "user",
-        guild_id: int | None, channel_id: int, component_type: int = 2,
-        values: Sequence[str] | None = None, member_permissions: int | None = None,
-        locale: str = "en-US",
+        guild_id: int | None, channel_id: int,
     ) -> JSON:
-        """INTERACTION_CREATE data for a button (``component_type`` 2) or a select (3, ``values``).
-
-        ``message_id`` is the message carrying the component — normally one the bot
-        sent through the fake, which discord.py uses to route to the right View.
-        """
+        """INTERACTION_CREATE data for a button press on ``message_id`` (normally a message the
+        bot sent through the fake, which discord.py uses to route to the right View)."""
         message = self.message(message_id) or self._message_base(
             message_id, channel_id, None, self.bot_user, "")
         message.pop("member", None)
-        data: JSON = {"custom_id": custom_id, "component_type": component_type}
-        if values is not None:
-            data["values"] = list(values)
         payload = self._interaction_base(
-            INTERACTION_MESSAGE_COMPONENT, data, user_id=user_id, username=username,
-            guild_id=guild_id, channel_id=channel_id, member_permissions=member_permissions,
-            locale=locale)
+            INTERACTION_MESSAGE_COMPONENT, {"custom_id": custom_id, "component_type": 2},
+            user_id=user_id, username=username, guild_id=guild_id, channel_id=channel_id)
         payload["message"] = message
         return payload
 
@@ -789,15 +751,13 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: Mapping[str, Any]) -> bool:
         """Send a dispatch (op 0) to every gateway session, and apply it to the fake's state.
 
-        The event gets the session's next sequence number; a session whose socket is
-        down keeps it for replay on RESUME.  Returns ``False`` if no session was
-        allowed to receive it (intents).  Raises ``RuntimeError`` if no client ever
-        identified: the event would be lost, which is never what a test means.
+        The event gets the session's next sequence number; a session whose socket is down
+        keeps it for replay on RESUME.  Returns ``False`` if no session's intents allowed it.
+        Raises ``RuntimeError`` if no client ever identified (the event would be lost).
         """
         if not self._sessions:
             raise RuntimeError(
-                f"dispatch({event!r}): no gateway session; wait for the client to be ready first"
-            )
+                f"dispatch({event!r}): no gateway session; wait for the client to be ready first")
         payload: JSON = copy.deepcopy(dict(data))
         self._apply_dispatch(event, payload)
         delivered = await self._broadcast(event, payload)
@@ -808,9 +768,8 @@ class FakeDiscord:
         """Close the gateway socket(s) from the server side, as a network blip would.
 
         With ``resumable`` the session survives: discord.py reconnects to
-        ``resume_gateway_url``, sends RESUME and gets the missed events replayed.
-        Without it the RESUME is answered with INVALID_SESSION and the client must
-        IDENTIFY again.  Events dispatched before the client is back are buffered.
+        ``resume_gateway_url``, sends RESUME and gets the missed events replayed; without it
+        the RESUME is answered with INVALID_SESSION and the client must IDENTIFY again.
         """
         for session in list(self._sessions.values()):
             async with session.lock:
@@ -911,11 +870,10 @@ class FakeDiscord:
         delivered = False
         for session in list(self._sessions.values()):
             payload = self._filter_for_session(session, event, data)
-            if payload is None:
-                continue
-            async with session.lock:
-                await self._emit_locked(session, event, payload)
-            delivered = True
+            if payload is not None:
+                async with session.lock:
+                    await self._emit_locked(session, event, payload)
+                delivered = True
         return delivered
 
     def _filter_for_session(self, session: _Session, event: str, data: JSON) -> JSON | None:
@@ -951,7 +909,7 @@ class FakeDiscord:
 
     def _ready_payload(self, session: _Session) -> JSON:
         payload: JSON = {
-            "v": 10, "user": copy.deepcopy(self.bot_user) | {"verified": True, "mfa_enabled": False},
+            "v": 10, "user": {**self.bot_user, "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
             "session_id": session.session_id, "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -1066,9 +1024,8 @@ class FakeDiscord:
 
     def _store_message(self, msg: JSON) -> None:
         mid = int(msg["id"])
-        cid = int(msg["channel_id"])
         if mid not in self._messages:
-            self._channel_messages.setdefault(cid, []).append(mid)
+            self._channel_messages.setdefault(int(msg["channel_id"]), []).append(mid)
         self._messages[mid] = msg
         self._deleted.discard(mid)
 
@@ -1114,25 +1071,18 @@ class FakeDiscord:
         msg["reactions"] = reactions
 
     def _find_command(self, name: str, guild_id: int | None) -> JSON | None:
-        if guild_id is not None:
-            for command in self.guild_commands.get(guild_id, {}).values():
-                if command["name"] == name and command.get("type", 1) == 1:
-                    return command
-        for command in self.global_commands.values():
-            if command["name"] == name and command.get("type", 1) == 1:
-                return command
-        return None
+        commands = [*self.guild_commands.get(guild_id or 0, {}).values(),
+                    *self.global_commands.values()]
+        return next((c for c in commands if c["name"] == name and c.get("type", 1) == 1), None)
 
-    def _interaction_base(
-        self, itype: int, data: JSON, *, user_id: int, username: str, guild_id: int | None,
-        channel_id: int, member_permissions: int | None, locale: str,
-    ) -> JSON:
+    def _interaction_base(self, itype: int, data: JSON, *, user_id: int, username: str,
+                          guild_id: int | None, channel_id: int) -> JSON:
         iid = self._ids.next()
         user = self._ensure_user(user_id, username)
         payload: JSON = {
             "id": str(iid), "application_id": str(self.application_id), "type": itype,
             "data": data, "token": f"fake-interaction-token-{iid}-{secrets.token_hex(8)}",
-            "version": 1, "channel_id": str(channel_id), "locale": locale, "entitlements": [],
+            "version": 1, "channel_id": str(channel_id), "locale": "en-US", "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if guild_id is None:
@@ -1140,17 +1090,16 @@ class FakeDiscord:
             if int(dm["id"]) != channel_id:
                 dm = {"id": str(channel_id), "type": 1, "recipients": [user], "flags": 0}
             payload.update(user=copy.deepcopy(user), channel=copy.deepcopy(dm), context=1,
-                app_permissions=str(PermissionBits.DEFAULT_EVERYONE),
-                authorizing_integration_owners={"1": str(user_id)})
+                           app_permissions=str(PermissionBits.DEFAULT_EVERYONE),
+                           authorizing_integration_owners={"1": str(user_id)})
             return payload
         known = guild_id in self.guilds
         member = copy.deepcopy(self._ensure_member(guild_id, user))
-        if member_permissions is None:
-            member_permissions = self._permissions_for(guild_id, channel_id, user_id) if known else 0
-        member["permissions"] = str(member_permissions)
+        member["permissions"] = str(
+            self._permissions_for(guild_id, channel_id, user_id) if known else 0)
         channel = copy.deepcopy(self._channels.get(channel_id) or {
             "id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "unknown"})
-        channel["permissions"] = str(member_permissions)
+        channel["permissions"] = member["permissions"]
         payload.update(
             guild_id=str(guild_id), guild={"id": str(guild_id), "locale": "en-US", "features": []},
             guild_locale="en-US", member=member, channel=channel, context=0,
@@ -1277,7 +1226,8 @@ class FakeDiscord:
     def _operation(request: web.Request) -> str:
         """``"POST /channels/{channel_id}/messages"``: the route as the API description names it."""
         route = request.match_info.route.resource
-        return f"{request.method} {(route.canonical if route else '').removeprefix('/api/v{version}')}"
+        path = route.canonical if route else ""
+        return f"{request.method} {path.removeprefix('/api/v{version}')}"
 
     def _check_request(self, operation: str, rec: RecordedRequest) -> None:
         """Refuse a body Discord's API description refuses, with Discord's 50035 answer."""
@@ -1461,7 +1411,7 @@ class FakeDiscord:
     def _build_attachments(
         self, channel_id: int, body: Mapping[str, Any], files: Sequence[RecordedFile]
     ) -> list[JSON]:
-        """Attachments of a new message: ``attachments[].id`` n refers to the upload ``files[n]``."""
+        """Attachments of a new message: ``attachments[].id`` n is the upload ``files[n]``."""
         specs = body.get("attachments") or [{"id": i} for i in range(len(files))]
         by_field = {f.field: f for f in files}
         result: list[JSON] = []
@@ -1578,21 +1528,16 @@ class FakeDiscord:
         return self._new_message(record.channel_id, body, files, msg_type=msg_type, extra=extra)
 
     def _interaction_for_token(self, app_id: int, token: str) -> InteractionRecord:
-        if app_id != self.application_id:
+        # The webhook does not exist until the interaction is acknowledged.
+        record = next((r for r in self.interactions.values() if r.token == token), None)
+        if app_id != self.application_id or record is None or record.callback_type is None:
             raise _not_found(10015, "Webhook")
-        for record in self.interactions.values():
-            if record.token == token:
-                if record.callback_type is None:
-                    # The webhook does not exist until the interaction is acknowledged.
-                    raise _not_found(10015, "Webhook")
-                return record
-        raise _not_found(10015, "Webhook")
+        return record
 
     async def _publish(self, msg: JSON, *, created: bool) -> None:
         if not int(msg.get("flags", 0)) & MESSAGE_FLAG_EPHEMERAL:
-            await self._echo(
-                "MESSAGE_CREATE" if created else "MESSAGE_UPDATE", self._gateway_message(msg)
-            )
+            await self._echo("MESSAGE_CREATE" if created else "MESSAGE_UPDATE",
+                             self._gateway_message(msg))
 
     async def _interaction_callback(self, request: web.Request) -> web.StreamResponse:
         rec = self._rec(request)
@@ -1844,7 +1789,8 @@ class FakeDiscord:
 
     async def _list_events(self, request: web.Request) -> web.Response:
         guild = self._guild(self._int(request, "guild_id"))
-        return _json_response([self._event_out(e, request) for e in guild.scheduled_events.values()])
+        events = guild.scheduled_events.values()
+        return _json_response([self._event_out(e, request) for e in events])
 
     async def _edit_event(self, request: web.Request) -> web.Response:
         guild, event = self._event(request)

@@ -98,9 +98,7 @@ class _Injection:
     doc: str = DOCS
 
     def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return self.path_prefix is None or path.startswith(self.path_prefix)
+        return self.method in (None, method) and path.startswith(self.path_prefix or "")
 
 
 class Hold:
@@ -114,15 +112,12 @@ class Hold:
     LIMIT_SECONDS = 120.0
 
     def __init__(self, method: str | None, path_prefix: str) -> None:
-        self.method = method
-        self.path_prefix = path_prefix
-        self.arrived = threading.Event()
-        self._released = threading.Event()
+        self.method, self.path_prefix = method, path_prefix
+        self.arrived, self._released = threading.Event(), threading.Event()
 
     def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return path.startswith(self.path_prefix) and not self._released.is_set()
+        return (self.method in (None, method) and path.startswith(self.path_prefix)
+                and not self._released.is_set())
 
     def release(self) -> None:
         self._released.set()
@@ -165,7 +160,6 @@ class _Issue:
     updated_at: str
     closed_at: str | None
     seq: int
-    assignees: list[str] = field(default_factory=list)
     state_reason: str | None = None
     comments: list[JSON] = field(default_factory=list)
     # pull-request-only fields
@@ -174,7 +168,6 @@ class _Issue:
     base_ref: str | None = None
     draft: bool = False
     merged: bool = False
-    maintainer_can_modify: bool = True
 
 
 @dataclass
@@ -443,7 +436,8 @@ class FakeGitHub:
         Remember PyGithub's default retry swallows up to 10 consecutive 5xx answers.
         """
         with self._lock:
-            self._injections += [_Injection(status, message, method, path_prefix)] * n
+            self._injections += [_Injection(status, message, method and method.upper(),
+                                            path_prefix)] * n
 
     def rate_limit_next(
         self, n: int = 1, reset_in: int = 1, status: int = 403, retry_after: int | None = None,
@@ -463,7 +457,8 @@ class FakeGitHub:
         doc = DOCS + ("/overview/rate-limits-for-the-rest-api" if is_secondary
                       else "/overview/resources-in-the-rest-api#rate-limiting")
         injection = _Injection(
-            status, template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()), method,
+            status, template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()),
+            method and method.upper(),
             path_prefix, rate_limited=True, reset_in=reset_in, retry_after=retry_after, doc=doc)
         with self._lock:
             self._injections += [injection] * n
@@ -471,7 +466,7 @@ class FakeGitHub:
     def hold(self, path_prefix: str, method: str | None = None) -> Hold:
         """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
         other requests are answered meanwhile."""
-        held = Hold(method, path_prefix)
+        held = Hold(method and method.upper(), path_prefix)
         with self._lock:
             self._holds.append(held)
         return held
@@ -679,8 +674,7 @@ class FakeGitHub:
             "number": issue.number, "title": issue.title, "user": self._user_json(issue.user),
             "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
             "state": issue.state, "locked": False,
-            "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
-            "assignees": [self._user_json(a) for a in issue.assignees], "milestone": None,
+            "assignee": None, "assignees": [], "milestone": None,
             "comments": len(issue.comments), "created_at": issue.created_at,
             "updated_at": issue.updated_at, "closed_at": issue.closed_at,
             "author_association": "MEMBER", "active_lock_reason": None, "body": issue.body,
@@ -724,7 +718,7 @@ class FakeGitHub:
                     "issue": {"href": f"{api}/issues/{issue.number}"},
                     "comments": {"href": f"{api}/issues/{issue.number}/comments"}},
             merged=issue.merged, mergeable=None, mergeable_state="unknown",
-            maintainer_can_modify=issue.maintainer_can_modify)
+            maintainer_can_modify=True)
         return data
 
     def _ref_json(self, repo: _Repo, branch: str) -> JSON:

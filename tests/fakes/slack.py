@@ -773,10 +773,10 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
             for key, value in form.items():
                 args[key] = value.file.read() if isinstance(value, web.FileField) else value
     for key in _JSON_FIELDS:
-        value = args.get(key)
-        if isinstance(value, str) and value[:1] in ("[", "{"):
+        encoded = args.get(key)
+        if isinstance(encoded, str) and encoded[:1] in ("[", "{"):
             with contextlib.suppress(ValueError):
-                args[key] = json.loads(value)
+                args[key] = json.loads(encoded)
     return args
 
 

@@ -57,7 +57,7 @@ def problem(name: str, keys: tuple[str, ...], instance: Any) -> ValidationError 
     description has no schema there).
 
     Components and callbacks are unions told apart by their ``type``; the branch whose type
-    differs is not the one meant, so its complaint about ``type`` is not the answer.""" 
+    differs is not the one meant, so its complaint about ``type`` is not the answer."""
     validator = _validator(name, *keys)
     errors = [] if validator is None else list(validator.iter_errors(instance))
     leaves = [leaf for error in errors for leaf in _leaves(error)]
