@@ -58,11 +58,8 @@ JSON = dict[str, Any]
 T = TypeVar("T")
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
-#: discord.py reads ``attachment_size_limit`` from every interaction; 10 MiB is the
-#: limit for a server without boosts.
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
-#: Discord's documented default heartbeat interval.
-HEARTBEAT_INTERVAL_MS = 41_250
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # a server without boosts
+HEARTBEAT_INTERVAL_MS = 41_250  # Discord's documented default
 
 _API = r"/api/v{version:\d+}"
 _API_PREFIX = re.compile(r"^/api/v\d+")
@@ -153,11 +150,8 @@ class RecordedFile:
 
 @dataclass
 class RecordedRequest:
-    """One REST request as it arrived, with the fake's answer.
-
-    ``path`` is relative to the API root (``/channels/1/messages``); ``at`` is
-    ``time.monotonic()`` at arrival, comparable with :attr:`InteractionRecord.dispatched_at`.
-    """
+    """One REST request as it arrived, with the fake's answer; ``path`` is relative to the
+    API root, ``at`` is ``time.monotonic()`` at arrival."""
 
     method: str
     path: str
@@ -191,9 +185,7 @@ class InteractionRecord:
     acknowledged_at: float | None = None
     original_message_id: int | None = None
     followup_message_ids: list[int] = field(default_factory=list)
-    #: A type-5 ("thinking") response leaves a loading message that the first
-    #: follow-up or an edit of @original replaces.
-    loading: bool = False
+    loading: bool = False  # a "thinking" defer's message, which the first follow-up replaces
 
     @property
     def component_message_id(self) -> int | None:
@@ -203,11 +195,8 @@ class InteractionRecord:
 
 @dataclass
 class InteractionCallback:
-    """One ``POST /interactions/{id}/{token}/callback``, accepted or not.
-
-    ``elapsed`` is seconds since the INTERACTION_CREATE was dispatched (``None`` for an
-    unknown interaction); Discord rejects callbacks after 3 s, and so does the fake.
-    """
+    """One interaction callback, accepted or not; ``elapsed``: seconds since the
+    INTERACTION_CREATE was dispatched (Discord rejects callbacks after 3 s, so does the fake)."""
 
     interaction_id: int
     token: str
@@ -651,29 +640,15 @@ class FakeDiscord:
             ref["guild_id"] = str(guild_id)
         return ref
 
-    def message_update_payload(
-        self, channel_id: int, message_id: int, content: str, *, guild_id: int | None = None,
-        author_id: int | None = None, username: str | None = None,
-    ) -> JSON:
-        """MESSAGE_UPDATE data: the full edited message (as Discord sends since 2024).
-
-        Built from the stored message when the fake knows it; otherwise pass the author.
-        """
-        gid = guild_id if guild_id is not None else self._guild_of(channel_id)
+    def message_update_payload(self, channel_id: int, message_id: int, content: str) -> JSON:
+        """MESSAGE_UPDATE data: the full edited message, as Discord sends it since 2024 (the
+        message must be known to the fake: sent by the bot or dispatched by the test)."""
+        gid = self._guild_of(channel_id)
         msg = self.message(message_id)
         if msg is None:
-            if author_id is None:
-                raise KeyError(
-                    f"message {message_id} unknown to the fake: pass author_id and username")
-            msg = self.message_payload(
-                channel_id, gid, author_id, username or str(author_id), content, message_id)
+            raise KeyError(f"message {message_id} unknown to the fake")
         msg.update(content=content, mentions=self._mentions(content, gid),
                    edited_timestamp=_now_iso())
-        if gid is not None:
-            msg["guild_id"] = str(gid)
-            if "member" not in msg and not msg.get("webhook_id"):
-                author = self._ensure_user(int(msg["author"]["id"]), msg["author"]["username"])
-                msg["member"] = self._member_without_user(self._ensure_member(gid, author))
         return msg
 
     def message_delete_payload(
@@ -1245,17 +1220,12 @@ class FakeDiscord:
         raise _form_error(path, code, message)
 
     def _check_reply(self, operation: str, response: web.StreamResponse) -> None:
-        if not isinstance(response, web.Response) or not response.body:
-            return
-        if not spec_check.has_operation("discord", "operations", operation, "responses",
-                                        str(response.status)):
-            return
-        reply = json.loads(response.body)  # type: ignore[arg-type]
-        keys = ("operations", operation, "responses", str(response.status))
-        error = spec_check.problem("discord", keys, reply)
-        if error is not None:
-            self.spec_problems.append(f"{operation} reply breaks Discord's description at "
-                                      f"{list(error.absolute_path)}: {error.message[:300]}")
+        if isinstance(response, web.Response) and response.body:
+            keys = ("operations", operation, "responses", str(response.status))
+            reply = json.loads(response.body)  # type: ignore[arg-type]
+            if error := spec_check.problem("discord", keys, reply):
+                self.spec_problems.append(f"{operation} reply breaks Discord's description at "
+                                          f"{list(error.absolute_path)}: {error.message[:300]}")
 
     @staticmethod
     def _needs_auth(path: str) -> bool:
@@ -1502,13 +1472,12 @@ class FakeDiscord:
         *, prefix: Sequence[str] = (),
     ) -> JSON:
         """A message created by an interaction response or follow-up (authored by the app's bot)."""
-        if record.channel_id is None:
-            raise DiscordAPIError(400, 0, "interaction has no channel")
+        assert record.channel_id is not None, "Gavel's interactions all come from a channel"
         self._validate_message(body, files, prefix=prefix)
-        user = self.users.get(record.user_id) or {"id": str(record.user_id), "username": "user"}
+        user = copy.deepcopy(self.users[record.user_id])
         data = record.payload.get("data") or {}
         is_command = record.type == INTERACTION_APPLICATION_COMMAND
-        metadata: JSON = {"id": str(record.id), "type": record.type, "user": copy.deepcopy(user),
+        metadata: JSON = {"id": str(record.id), "type": record.type, "user": user,
                           "authorizing_integration_owners": record.payload.get(
                               "authorizing_integration_owners", {})}
         if is_command:
@@ -1517,13 +1486,10 @@ class FakeDiscord:
             metadata["interacted_message_id"] = str(record.component_message_id)
         extra: JSON = {
             "webhook_id": str(self.application_id), "application_id": str(self.application_id),
-            "interaction_metadata": metadata,
-            "interaction": {"id": str(record.id), "type": record.type,
-                            "name": data.get("name", ""), "user": copy.deepcopy(user)},
-        }
-        if record.channel_id not in self._channels:
-            self._channels[record.channel_id] = copy.deepcopy(
-                record.payload.get("channel") or {"id": str(record.channel_id), "type": 0})
+            "interaction_metadata": metadata, "interaction": {
+                "id": str(record.id), "type": record.type, "name": data.get("name", ""),
+                "user": user}}
+        self._channels.setdefault(record.channel_id, copy.deepcopy(record.payload["channel"]))
         msg_type = (20 if data.get("type", 1) == 1 else 23) if is_command else 0
         return self._new_message(record.channel_id, body, files, msg_type=msg_type, extra=extra)
 
@@ -1562,9 +1528,8 @@ class FakeDiscord:
         self, request: web.Request, record: InteractionRecord | None, token: str, body: JSON,
         rec: RecordedRequest,
     ) -> web.StreamResponse:
-        if record is None or record.token != token:
-            raise DiscordAPIError(404, 10062, "Unknown interaction")
-        if rec.at - record.dispatched_at > self.interaction_timeout:
+        if (record is None or record.token != token
+                or rec.at - record.dispatched_at > self.interaction_timeout):
             raise DiscordAPIError(404, 10062, "Unknown interaction")
         if record.callback_type is not None:
             raise DiscordAPIError(400, 40060, "Interaction has already been acknowledged.")
@@ -1584,8 +1549,7 @@ class FakeDiscord:
             flags = MESSAGE_FLAG_LOADING | (int(data.get("flags") or 0) & MESSAGE_FLAG_EPHEMERAL)
             message = self._interaction_message(record, {"content": "", "flags": flags}, [])
             record.loading = True
-        record.callback_type = ctype
-        record.acknowledged_at = rec.at
+        record.callback_type, record.acknowledged_at = ctype, rec.at
         # Discord's InteractionCallbackResponse: message fields only when there is a message,
         # a resource only for the callback type that creates one (4).
         answer: JSON = {"interaction": {"id": str(record.id), "type": record.type}}
@@ -1673,21 +1637,14 @@ class FakeDiscord:
         self, spec: Mapping[str, Any], guild_id: int | None, command_id: int
     ) -> JSON:
         command: JSON = {
-            "id": str(command_id), "application_id": str(self.application_id),
-            "version": str(self._ids.next()), "type": int(spec.get("type", 1)),
-            "name": spec["name"], "name_localizations": spec.get("name_localizations"),
-            "description": spec.get("description", ""),
-            "description_localizations": spec.get("description_localizations"),
-            "options": copy.deepcopy(spec.get("options") or []),
-            "default_member_permissions": spec.get("default_member_permissions"),
-            "nsfw": bool(spec.get("nsfw", False)),
-            "integration_types": spec.get("integration_types") or [0],
-            "contexts": spec.get("contexts"),
-        }
+            "name_localizations": None, "description_localizations": None, "options": [],
+            "default_member_permissions": None, "nsfw": False, "integration_types": [0],
+            "contexts": None, **{k: copy.deepcopy(v) for k, v in spec.items() if v is not None},
+            "id": str(command_id),
+            "application_id": str(self.application_id), "version": str(self._ids.next()),
+            "type": int(spec.get("type", 1))}
         if guild_id is not None:
             command["guild_id"] = str(guild_id)
-        else:
-            command["dm_permission"] = spec.get("dm_permission", True)
         return command
 
     async def _put_commands(self, request: web.Request) -> web.Response:

@@ -56,13 +56,8 @@ SECONDARY_LIMIT_MESSAGE = (
 
 @dataclass
 class RecordedRequest:
-    """One request as the fake received it; tests assert on these.
-
-    ``path`` is percent-decoded and has the server prefix (if any) removed, so it reads
-    like GitHub's documentation (``/repos/o/r/contents/minutes/2026-11-27.md``).
-    ``query`` keeps the last value of each parameter; ``json`` is the decoded body
-    (``None`` when there was none).  ``status`` is the status the fake answered with.
-    """
+    """One request as the fake received it: ``path`` percent-decoded, without the server
+    prefix (it reads like GitHub's documentation); ``status`` is what the fake answered."""
 
     method: str
     path: str
@@ -70,11 +65,6 @@ class RecordedRequest:
     json: Any
     headers: dict[str, str]
     status: int = 0
-
-    @property
-    def is_search(self) -> bool:
-        """True for search API calls (they have their own, much smaller, rate limit)."""
-        return self.path.startswith("/search/")
 
     @property
     def is_write(self) -> bool:
@@ -327,20 +317,15 @@ class FakeGitHub:
     seeding and inspection helpers while the bot runs in another thread.
     """
 
-    def __init__(self, *, login: str = "gavel-bot", token: str | None = None, prefix: str = "",
-                 html_base: str = "https://github.com") -> None:
-        """
-        :param login: login returned by ``GET /user`` and used as author of writes.
-        :param token: when set, requests without ``Authorization: token|Bearer <token>``
-            get GitHub's 401 "Bad credentials" (PyGithub: ``BadCredentialsException``).
-        :param prefix: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise.
-        :param html_base: host of ``html_url`` values; kept as github.com by default
-            because those links end up in messages the bot posts, never in API calls.
-        """
+    def __init__(self, *, login: str = "gavel-bot", token: str | None = None,
+                 prefix: str = "") -> None:
+        """``login``: author of writes.  ``token``: when set, requests without
+        ``Authorization: token|Bearer <token>`` get GitHub's 401 "Bad credentials".
+        ``prefix``: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise."""
         self.login = login
         self.token = token
         self.prefix = prefix.rstrip("/")
-        self.html_base = html_base.rstrip("/")
+        self.html_base = "https://github.com"  # links Gavel posts; API calls go to the fake
         self.requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._repos: dict[str, _Repo] = {}
@@ -414,7 +399,7 @@ class FakeGitHub:
     def search_requests(self) -> list[RecordedRequest]:
         """Recorded calls to the search API, which GitHub limits to 30/minute."""
         with self._lock:
-            return [r for r in self.requests if r.is_search]
+            return [r for r in self.requests if r.path.startswith("/search/")]
 
     @property
     def search_count(self) -> int:
@@ -913,8 +898,6 @@ class FakeGitHub:
             links.append(link(1, "first"))
         body: Any = chunk if wrap is None else {**wrap, "items": chunk}
         return _Resp(200, body, {"Link": ", ".join(links)} if links else {})
-
-    # ------------------------------------------------------------------ routes: misc
 
     # ------------------------------------------------------------------ routes: apps
 

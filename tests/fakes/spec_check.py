@@ -54,10 +54,7 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
 
 def problem(name: str, keys: tuple[str, ...], instance: Any) -> ValidationError | None:
     """The most relevant way ``instance`` breaks the schema at ``keys`` (None: it fits, or the
-    description has no schema there).
-
-    Components and callbacks are unions told apart by their ``type``; the branch whose type
-    differs is not the one meant, so its complaint about ``type`` is not the answer."""
+    description has no schema there)."""
     validator = _validator(name, *keys)
     errors = [] if validator is None else list(validator.iter_errors(instance))
     leaves = [leaf for error in errors for leaf in _leaves(error)]
@@ -67,12 +64,3 @@ def problem(name: str, keys: tuple[str, ...], instance: Any) -> ValidationError 
         leaf for leaf in leaves if list(leaf.absolute_path)[-1:] != ["type"]]
     return max(meant, key=lambda leaf: len(leaf.absolute_path), default=best_match(errors))
 
-
-def has_operation(name: str, *keys: str) -> bool:
-    """Whether the subset describes this operation/method at all."""
-    node: Any = _document(name)
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            return False
-        node = node[key]
-    return True
