@@ -162,7 +162,6 @@ class RecordedRequest:
     at: float
     status: int | None = None
     response: Any = None
-    form: dict[str, str] = field(default_factory=dict)
 
 
 _RECORD = web.RequestKey("fake_discord_record", RecordedRequest)
@@ -175,14 +174,11 @@ class InteractionRecord:
     id: int
     token: str
     type: int
-    application_id: int
-    guild_id: int | None
     channel_id: int | None
     user_id: int
     payload: JSON
     dispatched_at: float
     callback_type: int | None = None
-    acknowledged_at: float | None = None
     original_message_id: int | None = None
     followup_message_ids: list[int] = field(default_factory=list)
     loading: bool = False  # a "thinking" defer's message, which the first follow-up replaces
@@ -216,7 +212,6 @@ class FakeGuild:
     id: int
     name: str
     owner_id: int
-    bot_role_id: int
     joined_at: str
     channels: dict[int, JSON] = field(default_factory=dict)
     members: dict[int, JSON] = field(default_factory=dict)
@@ -506,7 +501,7 @@ class FakeDiscord:
         ``{"user_id", "channel_id"}`` for members already in voice.
         """
         bot_role_id = self._ids.next()
-        guild = FakeGuild(id=guild_id, name=name, bot_role_id=bot_role_id, joined_at=_now_iso(),
+        guild = FakeGuild(id=guild_id, name=name, joined_at=_now_iso(),
                           owner_id=self.owner_user_id)
         guild.roles[guild_id] = self._role_payload(
             guild_id, "@everyone", PermissionBits.DEFAULT_EVERYONE, 0)
@@ -537,11 +532,11 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ inspection
 
-    def messages_in(self, channel_id: int, *, include_deleted: bool = False) -> list[JSON]:
+    def messages_in(self, channel_id: int) -> list[JSON]:
         """Messages in a channel, oldest first, in their current (edited) form: the bot's,
         interaction responses and follow-ups (``flags & 64``: ephemeral) and dispatched ones."""
         return [copy.deepcopy(self._messages[i]) for i in self._channel_messages.get(channel_id, [])
-                if include_deleted or i not in self._deleted]
+                if i not in self._deleted]
 
     def message(self, message_id: int) -> JSON | None:
         """The stored message (``None`` if unknown or deleted)."""
@@ -565,9 +560,8 @@ class FakeDiscord:
     def requests_to(self, method: str, path_pattern: str) -> list[RecordedRequest]:
         """Recorded requests whose method matches and whose path fully matches the regex."""
         pattern = re.compile(path_pattern)
-        return [
-            r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)
-        ]
+        method = method.upper()
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
 
     @property
     def intents(self) -> int | None:
@@ -584,11 +578,8 @@ class FakeDiscord:
         return any(s.ws is not None and not s.ws.closed for s in self._sessions.values())
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
-        """Wait until ``predicate()`` is truthy and return its value.
-
-        Re-checked whenever the fake sees traffic and at least every 20 ms, so the
-        predicate may also look at client-side state.  Raises ``TimeoutError``.
-        """
+        """Wait until ``predicate()`` is truthy and return its value; re-checked on traffic and
+        every 20 ms, so it may look at client-side state too."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not (result := predicate()):
@@ -651,19 +642,14 @@ class FakeDiscord:
                    edited_timestamp=_now_iso())
         return msg
 
-    def message_delete_payload(
-        self, channel_id: int, message_id: int, guild_id: int | None = None
-    ) -> JSON:
+    def message_delete_payload(self, channel_id: int, message_id: int) -> JSON:
         """MESSAGE_DELETE data."""
-        data: JSON = {"id": str(message_id), "channel_id": str(channel_id)}
-        gid = guild_id if guild_id is not None else self._guild_of(channel_id)
-        if gid is not None:
-            data["guild_id"] = str(gid)
-        return data
+        return {"id": str(message_id), "channel_id": str(channel_id),
+                "guild_id": str(self._guild_of(channel_id))}
 
     def voice_state_payload(
         self, guild_id: int, channel_id: int | None, user_id: int, username: str, *,
-        self_mute: bool = False, self_deaf: bool = False,
+        self_mute: bool = False,
     ) -> JSON:
         """VOICE_STATE_UPDATE data: ``channel_id`` ``None`` means the user left voice."""
         member = self._ensure_member(guild_id, self._ensure_user(user_id, username))
@@ -673,7 +659,7 @@ class FakeDiscord:
             "guild_id": str(guild_id), "user_id": str(user_id), "member": copy.deepcopy(member),
             "channel_id": str(channel_id) if channel_id is not None else None,
             "session_id": previous["session_id"] if previous else secrets.token_hex(16),
-            "deaf": False, "mute": False, "self_deaf": self_deaf, "self_mute": self_mute,
+            "deaf": False, "mute": False, "self_deaf": False, "self_mute": self_mute,
             "self_stream": False, "self_video": False, "suppress": False,
             "request_to_speak_timestamp": None,
         }
@@ -688,7 +674,7 @@ class FakeDiscord:
 
         ``options`` as ``{"name": value}`` (type inferred: str, int, float, bool) or as raw
         option dicts.  A command synced to the fake for this guild gets its id and
-        ``data.guild_id`` (a ``CommandTree`` needs them).  ``guild_id=None``: a DM.
+        ``data.guild_id`` (a ``CommandTree`` needs them).
         """
         if isinstance(options, Mapping):
             inner = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
@@ -949,10 +935,7 @@ class FakeDiscord:
                 "communication_disabled_until": None}
 
     def _ensure_member(self, guild_id: int, user: JSON) -> JSON:
-        guild = self.guilds.get(guild_id)
-        if guild is None:
-            # A guild the test never configured: a plausible member, not stored.
-            return self._new_member(user)
+        guild = self.guilds[guild_id]
         uid = int(user["id"])
         if uid not in guild.members:
             guild.members[uid] = self._new_member(user)
@@ -1027,8 +1010,6 @@ class FakeDiscord:
             user = data.get("member", {}).get("user") or data.get("user") or {}
             self.interactions[int(data["id"])] = InteractionRecord(
                 id=int(data["id"]), token=data["token"], type=int(data["type"]),
-                application_id=int(data["application_id"]),
-                guild_id=int(data["guild_id"]) if data.get("guild_id") else None,
                 channel_id=int(data["channel_id"]) if data.get("channel_id") else None,
                 user_id=int(user.get("id", 0)), payload=copy.deepcopy(data),
                 dispatched_at=time.monotonic())
@@ -1060,14 +1041,7 @@ class FakeDiscord:
             "version": 1, "channel_id": str(channel_id), "locale": "en-US", "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
-        if guild_id is None:
-            dm = self._dm_channel_for(user_id)
-            if int(dm["id"]) != channel_id:
-                dm = {"id": str(channel_id), "type": 1, "recipients": [user], "flags": 0}
-            payload.update(user=copy.deepcopy(user), channel=copy.deepcopy(dm), context=1,
-                           app_permissions=str(PermissionBits.DEFAULT_EVERYONE),
-                           authorizing_integration_owners={"1": str(user_id)})
-            return payload
+        assert guild_id is not None, "Gavel's commands live in guilds"
         known = guild_id in self.guilds
         member = copy.deepcopy(self._ensure_member(guild_id, user))
         member["permissions"] = str(
@@ -1172,7 +1146,7 @@ class FakeDiscord:
         request[_RECORD] = rec
         self.requests.append(rec)
         try:
-            rec.json, rec.files, rec.form = await self._read_body(request)
+            rec.json, rec.files = await self._read_body(request)
             if (self._needs_auth(rec.path)
                     and request.headers.get("Authorization") != f"Bot {self.token}"):
                 response: web.StreamResponse = _json_response(
@@ -1234,32 +1208,24 @@ class FakeDiscord:
             path == "/gateway" or path.startswith(("/interactions/", "/webhooks/", "/attachments/"))
         )
 
-    async def _read_body(
-        self, request: web.Request
-    ) -> tuple[Any, list[RecordedFile], dict[str, str]]:
+    async def _read_body(self, request: web.Request) -> tuple[Any, list[RecordedFile]]:
         if not request.body_exists:
-            return None, [], {}
+            return None, []
         if not request.content_type.startswith("multipart/"):
             raw = await request.read()
-            if request.content_type == "application/json":
-                return (json.loads(raw) if raw else None), [], {}
-            return raw.decode(errors="replace"), [], {}
+            return (json.loads(raw) if raw else None), []
         payload: Any = None
         files: list[RecordedFile] = []
-        form: dict[str, str] = {}
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):  # nested multipart: not used by Discord
-                continue
+            assert isinstance(part, BodyPartReader)  # Discord never nests multiparts
             data = bytes(await part.read())
             if part.name == "payload_json":
                 payload = json.loads(data)
             elif part.filename is not None:
                 files.append(RecordedFile(part.name or "", part.filename,
                                           part.headers.get("Content-Type"), data))
-            else:
-                form[part.name or ""] = data.decode()
-        return payload, files, form
+        return payload, files
 
     async def _unhandled(self, request: web.Request) -> web.StreamResponse:
         rec = request[_RECORD]
@@ -1549,7 +1515,7 @@ class FakeDiscord:
             flags = MESSAGE_FLAG_LOADING | (int(data.get("flags") or 0) & MESSAGE_FLAG_EPHEMERAL)
             message = self._interaction_message(record, {"content": "", "flags": flags}, [])
             record.loading = True
-        record.callback_type, record.acknowledged_at = ctype, rec.at
+        record.callback_type = ctype
         # Discord's InteractionCallbackResponse: message fields only when there is a message,
         # a resource only for the callback type that creates one (4).
         answer: JSON = {"interaction": {"id": str(record.id), "type": record.type}}
@@ -1611,27 +1577,18 @@ class FakeDiscord:
         if not spec.get("description"):
             raise _form_error([*path, "description"], "BASE_TYPE_BAD_LENGTH",
                               "Must be between 1 and 100 in length.")
-        self._validate_options(spec.get("options") or [], [*path, "options"])
-
-    def _validate_options(
-        self, options: Sequence[Mapping[str, Any]], path: list[str | int]
-    ) -> None:
-        seen_optional = False
-        names: set[str] = set()
+        options = spec.get("options") or []
         for i, option in enumerate(options):
-            self._validate_command(option, [*path, i])
-            if option["name"] in names:
-                raise _form_error([*path, i, "name"],
+            self._validate_command(option, [*path, "options", i])
+            if option["name"] in (o["name"] for o in options[:i]):
+                raise _form_error([*path, "options", i, "name"],
                                   "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
                                   "Option names must be unique")
-            names.add(option["name"])
-            if int(option.get("type", 3)) in (1, 2):
-                continue
-            if option.get("required") and seen_optional:
-                raise _form_error([*path, i, "required"],
+            if option.get("required") and any(not o.get("required") and o.get("type") not in (1, 2)
+                                              for o in options[:i]):
+                raise _form_error([*path, "options", i, "required"],
                                   "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
                                   "Required options must be placed before non-required options")
-            seen_optional = seen_optional or not option.get("required")
 
     def _command_object(
         self, spec: Mapping[str, Any], guild_id: int | None, command_id: int
@@ -1689,27 +1646,15 @@ class FakeDiscord:
             if end <= start:
                 raise _form_error(["scheduled_end_time"], "GUILD_SCHEDULED_EVENT_END_BEFORE_START",
                                   "Cannot schedule event to end before starting.")
-        if int(event["entity_type"]) == 3:
-            if not (event.get("entity_metadata") or {}).get("location"):
-                raise _form_error(["entity_metadata", "location"], "BASE_TYPE_REQUIRED",
-                                  "This field is required")
-            if end is None:
-                raise _form_error(["scheduled_end_time"], "BASE_TYPE_REQUIRED",
-                                  "This field is required")
-            event["channel_id"] = None
-        else:
-            cid = event.get("channel_id")
-            channel = guild.channels.get(int(cid)) if cid else None
-            wanted = ChannelType.STAGE if int(event["entity_type"]) == 1 else ChannelType.VOICE
-            if channel is None or channel["type"] != wanted:
-                raise _form_error(["channel_id"], "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL",
-                                  "Invalid channel for this entity type.")
-            event.update(channel_id=str(cid), entity_metadata=None)
-        if base is not None and "status" in body:
-            old, new = int(base["status"]), int(body["status"])
-            if new not in {1: {1, 2, 4}, 2: {2, 3}}.get(old, {old}):
-                raise _form_error(["status"], "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
-                                  f"Cannot change status from {old} to {new}.")
+        if int(event["entity_type"]) != 3:  # Gavel's events are external (a call link)
+            raise DiscordAPIError(400, 0, "FakeDiscord serves external events only")
+        if not (event.get("entity_metadata") or {}).get("location"):
+            raise _form_error(["entity_metadata", "location"], "BASE_TYPE_REQUIRED",
+                              "This field is required")
+        if end is None:
+            raise _form_error(["scheduled_end_time"], "BASE_TYPE_REQUIRED",
+                              "This field is required")
+        event["channel_id"] = None
         event["status"] = status
         return event
 

@@ -729,23 +729,19 @@ class FakeGitHub:
         }
 
     def _content_json(
-        self, repo: _Repo, path: str, ref: str, blob: str | None, *, with_content: bool
+        self, repo: _Repo, path: str, ref: str, blob: str, *, with_content: bool
     ) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
-        is_file = blob is not None
-        html = f"{self.html_base}/{repo.full_name}/{'blob' if is_file else 'tree'}/{ref}/{path}"
-        git_url = f"{api}/git/{'blobs' if is_file else 'trees'}/{blob or 'dir'}"
+        html = f"{self.html_base}/{repo.full_name}/blob/{ref}/{path}"
+        git_url = f"{api}/git/blobs/{blob}"
         self_url = f"{api}/contents/{quote(path)}?ref={quote(ref, safe='')}"
         data: JSON = {
-            "type": "file" if is_file else "dir", "size": len(self._blobs[blob]) if blob else 0,
-            "name": path.rsplit("/", 1)[-1], "path": path,
-            "sha": blob or hashlib.sha1(f"dir {path}".encode()).hexdigest(), "url": self_url,
-            "git_url": git_url, "html_url": html,
-            "download_url": (f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
-                             if is_file else None),
+            "type": "file", "size": len(self._blobs[blob]), "name": path.rsplit("/", 1)[-1],
+            "path": path, "sha": blob, "url": self_url, "git_url": git_url, "html_url": html,
+            "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}",
             "_links": {"self": self_url, "git": git_url, "html": html},
         }
-        if is_file and with_content and blob is not None:
+        if with_content:
             data["encoding"] = "base64"
             data["content"] = base64.encodebytes(self._blobs[blob]).decode("ascii")
         return data
@@ -866,7 +862,7 @@ class FakeGitHub:
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
             ("GET", repo + r"/git/ref/(?P<ref>.+)", self._get_ref),
             ("POST", repo + r"/git/refs", self._create_ref),
-            ("GET", repo + r"/contents(?:/(?P<path>.*))?", self._get_contents),
+            ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("PUT", repo + r"/contents/(?P<path>.+)", self._put_contents),
             ("GET", repo + r"/pulls", self._list_pulls),
             ("POST", repo + r"/pulls", self._create_pull),
@@ -899,7 +895,7 @@ class FakeGitHub:
         body: Any = chunk if wrap is None else {**wrap, "items": chunk}
         return _Resp(200, body, {"Link": ", ".join(links)} if links else {})
 
-    # ------------------------------------------------------------------ routes: apps
+    # ------------------------------------------------------------------ routes
 
     def install_app(self, org: str, installation_id: int = 4242,
                     token_lifetime: int = 3600) -> None:
@@ -931,8 +927,6 @@ class FakeGitHub:
         return _Resp(201, {"token": token, "expires_at": _iso(expires),
                            "permissions": {"issues": "write", "contents": "write"},
                            "repository_selection": "all"})
-
-    # ------------------------------------------------------------------ routes: search
 
     def _search_issues(self, req: _Req) -> _Resp:
         q = req.query.get("q", "")
@@ -977,8 +971,6 @@ class FakeGitHub:
             if ok == t.negated:
                 return False
         return True
-
-    # ------------------------------------------------------------------ routes: repos, issues
 
     def _get_repo(self, req: _Req, owner: str, name: str) -> _Resp:
         return _Resp(200, self._repo_json(self._api_repo(owner, name)))
@@ -1028,8 +1020,6 @@ class FakeGitHub:
         self._apply_issue_edit(repo, issue, req.json if isinstance(req.json, dict) else {})
         return _Resp(200, self._issue_json(repo, issue))
 
-    # ------------------------------------------------------------------ routes: comments
-
     def _create_comment(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
@@ -1052,8 +1042,6 @@ class FakeGitHub:
         issue.comments.append(comment)
         issue.updated_at = now
         return _Resp(201, copy.deepcopy(comment), {"Location": comment["url"]})
-
-    # ------------------------------------------------------------------ routes: git refs
 
     def _branch_of(self, repo: _Repo, ref: str) -> str:
         if not ref.startswith("heads/"):
@@ -1087,38 +1075,20 @@ class FakeGitHub:
         data = self._ref_json(repo, branch)
         return _Resp(201, data, {"Location": data["url"]})
 
-    # ------------------------------------------------------------------ routes: contents
-
     def _resolve_ref(self, repo: _Repo, ref: str | None) -> tuple[str, str]:
-        """Branch name or commit sha -> (display ref, commit sha)."""
-        ref = ref or repo.default_branch
-        if ref.startswith("refs/heads/"):
-            ref = ref[len("refs/heads/") :]
-        elif ref.startswith("heads/"):
-            ref = ref[len("heads/") :]
-        if ref in repo.branches:
-            return ref, repo.branches[ref]
-        if ref in repo.commits:
-            return ref, ref
-        raise _HttpError(404, f"No commit found for the ref {ref}")
+        """Branch name (what Gavel passes) -> (branch, commit sha)."""
+        branch = (ref or repo.default_branch).removeprefix("refs/heads/")
+        if branch not in repo.branches:
+            raise _HttpError(404, f"No commit found for the ref {branch}")
+        return branch, repo.branches[branch]
 
-    def _get_contents(self, req: _Req, owner: str, name: str, path: str | None) -> _Resp:
+    def _get_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         ref, sha = self._resolve_ref(repo, req.query.get("ref"))
-        tree = repo.commits[sha].tree
-        path = (path or "").strip("/")
-        if path in tree:
-            return _Resp(200, self._content_json(repo, path, ref, tree[path], with_content=True))
-        prefix = f"{path}/" if path else ""
-        children: dict[str, str | None] = {}
-        for p, blob in tree.items():
-            if p.startswith(prefix):
-                head, sep, _ = p[len(prefix) :].partition("/")
-                children[prefix + head] = None if sep else blob
-        if not children:
+        blob = repo.commits[sha].tree.get(path)  # files only: Gavel never lists a directory
+        if blob is None:
             raise _not_found()
-        return _Resp(200, [self._content_json(repo, p, ref, b, with_content=False)
-                           for p, b in sorted(children.items())])
+        return _Resp(200, self._content_json(repo, path, ref, blob, with_content=True))
 
     def _put_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1147,8 +1117,6 @@ class FakeGitHub:
         content = self._content_json(repo, path, branch, blob, with_content=False)
         return _Resp(200 if existing is not None else 201,
                      {"content": content, "commit": self._commit_json(repo, sha)})
-
-    # ------------------------------------------------------------------ routes: pulls
 
     def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)

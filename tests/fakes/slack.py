@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -73,7 +73,6 @@ to pass ``fake.response_url()`` fails loudly instead of reaching hooks.slack.com
 _JSON_FIELDS = ("blocks", "attachments", "files", "metadata")
 
 _ARGS = dict[str, Any]
-_T = TypeVar("_T")
 
 
 class _SlackError(Exception):
@@ -300,16 +299,11 @@ class FakeSlack:
         """Pass as ``base_url=`` to ``WebClient``/``AsyncWebClient``; the trailing slash matters."""
         return f"{self.base_url}/api/"
 
-    @property
-    def socket_url(self) -> str:
-        """What ``apps.connections.open`` answers."""
-        return f"ws://127.0.0.1:{self.port}/link"
-
-    def response_url(self, key: str | None = None) -> str:
+    def response_url(self) -> str:
         """A ``response_url`` served by the fake: Bolt's ``respond()`` to it is recorded as a
         call to ``"response_url"`` (args = the JSON body) instead of leaving the machine."""
-        suffix = key or uuid.uuid4().hex[:12]
-        return f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/{suffix}"
+        return (f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/"
+                f"{uuid.uuid4().hex[:12]}")
 
     # ------------------------------------------------------------------ recordings
 
@@ -393,12 +387,9 @@ class FakeSlack:
     def fail_next(self, method: str, n: int = 1, status: int = 500) -> None:
         """Answer the next ``n`` calls of ``method`` with HTTP ``status`` and
         ``{"ok": false, "error": "internal_error"}`` (slack_sdk raises ``SlackApiError``)."""
-        self._inject(method, n, _Injected(status=status, error="internal_error"))
-
-    def _inject(self, method: str, n: int, injected: _Injected) -> None:
         with self._lock:
             queue = self._state.injected.setdefault(method, deque())
-            queue.extend([injected] * n)
+            queue.extend([_Injected(status=status, error="internal_error")] * n)
 
     def _take_injected(self, method: str) -> _Injected | None:
         with self._lock:
@@ -410,45 +401,35 @@ class FakeSlack:
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         """Wait until the Socket Mode client acks ``envelope_id``; return the ack. Polls, so the
         Bolt app on the test's own loop keeps running meanwhile."""
-        return await self._async_wait(
-            lambda: self._find_ack(envelope_id), timeout, f"ack of {envelope_id}"
-        )
+        def ack() -> dict[str, Any] | None:
+            with self._lock:
+                acks = list(self._state.socket_acks)
+            return next((a for a in acks if a.get("envelope_id") == envelope_id), None)
+
+        return await self._async_wait(ack, timeout, f"ack of {envelope_id}")
 
     async def async_wait_for_calls(
         self, method: str, count: int = 1, timeout: float = 5.0
     ) -> list[RecordedCall]:
         """Wait until at least ``count`` calls of ``method`` arrived; return them all (Bolt runs
         handler code after the ack, so calls can trail the ack)."""
-        return await self._async_wait(
-            lambda: self._enough_calls(method, count), timeout, f"{count} call(s) to {method}"
-        )
+        def enough() -> list[RecordedCall] | None:
+            calls = self.calls_to(method)
+            return calls if len(calls) >= count else None
+
+        return await self._async_wait(enough, timeout, f"{count} call(s) to {method}")
 
     async def async_wait_for_socket(self, timeout: float = 5.0) -> None:
         """Wait until a Socket Mode client is connected (and has been sent its hello)."""
-        await self._async_wait(
-            lambda: self.socket_connections > 0 or None, timeout, "a socket connection"
-        )
+        await self._async_wait(lambda: self.socket_connections > 0, timeout, "a socket connection")
 
-    def _find_ack(self, envelope_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            for ack in self._state.socket_acks:
-                if ack.get("envelope_id") == envelope_id:
-                    return ack
-        return None
-
-    def _enough_calls(self, method: str, count: int) -> list[RecordedCall] | None:
-        calls = self.calls_to(method)
-        return calls if len(calls) >= count else None
-
-    async def _async_wait(self, probe: Callable[[], _T | None], timeout: float, what: str) -> _T:
+    async def _async_wait(self, probe: Callable[[], Any], timeout: float, what: str) -> Any:
         deadline = time.monotonic() + timeout
-        while True:
-            result = probe()
-            if result is not None and result is not False:
-                return result
+        while not (result := probe()):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"FakeSlack: no {what} within {timeout} s")
             await asyncio.sleep(0.01)
+        return result
 
     # ------------------------------------------------------------------ socket mode
 
@@ -755,7 +736,7 @@ class FakeSlack:
         return {"ok": True, "files": answered}
 
     def _apps_connections_open(self, args: _ARGS, token: str) -> _ARGS:
-        return {"ok": True, "url": self.socket_url}
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}  # Socket Mode
 
 
 
