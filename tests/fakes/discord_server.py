@@ -668,7 +668,7 @@ class FakeDiscord:
         self, command_name: str = "meeting", subcommand: str | None = None,
         options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None, *,
         user_id: int, username: str = "user", guild_id: int | None, channel_id: int,
-        resolved: Mapping[str, Any] | None = None,
+        resolved: Mapping[str, Any] | None = None, subcommand_group: str | None = None,
     ) -> JSON:
         """INTERACTION_CREATE data for a slash command (type 2; set 4 for autocomplete).
 
@@ -682,6 +682,8 @@ class FakeDiscord:
             inner = [dict(o) for o in options or ()]
         if subcommand is not None:
             inner = [{"type": 1, "name": subcommand, "options": inner}]
+        if subcommand_group is not None:
+            inner = [{"type": 2, "name": subcommand_group, "options": inner}]
         command = self._find_command(command_name, guild_id)
         data: JSON = {"id": command["id"] if command else str(self._ids.next()),
                       "name": command_name, "type": 1, "options": inner}
