@@ -126,6 +126,10 @@ class Group(_Strict):
     # a feed URL gets pasted into shared calendars, a meeting's passcode should not.
     feed_join_link: bool = False
     template: str = "nodejs"
+    # The meeting's live HackMD note (bot/hackmd): on with ``hackmd = true``, or by naming
+    # the HackMD team whose workspace holds the notes.
+    hackmd: bool = False
+    hackmd_team: str = ""
     schedule: Schedule | None = None
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
 
@@ -166,6 +170,10 @@ class Group(_Strict):
         """Publishes minutes, reads an agenda or opens issues: what a stray channel must
         never be able to do in this group's name."""
         return bool(self.minutes_repo or self.issue_repo or self.orgs or self.labels)
+
+    @property
+    def uses_hackmd(self) -> bool:
+        return self.hackmd or bool(self.hackmd_team)
 
 
 class SlackSettings(_Strict):
@@ -227,6 +235,15 @@ class GitHubSettings(_Strict):
     app_id: int | None = None
 
 
+class HackMDSettings(_Strict):
+    """Where HackMD's API is and how often the live note is written (its API allows about
+    100 calls per 5 minutes per token, so a busy meeting's lines are batched)."""
+
+    api_url: str = "https://api.hackmd.io/v1"
+    poll_seconds: float = Field(default=1.0, gt=0)  # how soon a chat line reaches the note
+    min_write_seconds: float = Field(default=5.0, ge=0)  # between two writes of one note
+
+
 class Settings(_Strict):
     """The whole file."""
 
@@ -238,6 +255,7 @@ class Settings(_Strict):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     github: GitHubSettings = Field(default_factory=GitHubSettings)
+    hackmd: HackMDSettings = Field(default_factory=HackMDSettings)
 
     _zone = field_validator("timezone")(_check_zone)
 
@@ -302,6 +320,7 @@ class Secrets:
     discord_token: str = ""
     github_token: str = ""
     github_app_private_key: str = ""
+    hackmd_token: str = ""
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Secrets:
@@ -319,6 +338,7 @@ class Secrets:
             discord_token=env.get("DISCORD_TOKEN", ""),
             github_token=env.get("GITHUB_TOKEN", ""),
             github_app_private_key=key,
+            hackmd_token=env.get("HACKMD_API_TOKEN", ""),
         )
 
     def __repr__(self) -> str:
