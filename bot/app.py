@@ -77,7 +77,8 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
         from bot.hackmd.client import HackMD
         from bot.hackmd.minutes_source import NoteMinutes
 
-        hackmd = HackMD(secrets.hackmd_token, settings.hackmd.api_url)
+        hackmd = HackMD(secrets.hackmd_token, settings.hackmd.api_url,
+                        settings.hackmd.timeout_seconds)
         if publisher is not None:
             publisher.minutes_source = NoteMinutes(database, settings, hackmd)
     bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,

@@ -242,6 +242,7 @@ class HackMDSettings(_Strict):
     api_url: str = "https://api.hackmd.io/v1"
     poll_seconds: float = Field(default=1.0, gt=0)  # how soon a chat line reaches the note
     min_write_seconds: float = Field(default=5.0, ge=0)  # between two writes of one note
+    timeout_seconds: float = Field(default=15.0, gt=0)  # for one call to HackMD
 
 
 class Settings(_Strict):

@@ -229,3 +229,20 @@ def test_minutes_come_from_the_chat_when_nobody_edited_the_note(database: Databa
                        pull["head"]["ref"]) == minutes
         [comment] = gh.comments("nodejs/security-wg", pull["number"])
         assert "Made from the chat alone: nobody edited the HackMD note" in comment["body"]
+
+
+def test_a_meeting_claimed_by_another_process_is_left_to_it(database: Database,
+                                                            hackmd: FakeHackMD) -> None:
+    from bot.store.hackmd_rows import claim_note
+
+    settings = settings_for(hackmd)
+    api = HackMD(HACKMD_TOKEN, hackmd.api_url)
+    now = START - timedelta(days=1)
+    with database.transaction() as store:
+        assert claim_note(store, GROUP.name, "2026-03-05", "other-replica", now)
+    [outcome] = create_due_notes(database, settings, api, None, now, "me")
+    assert outcome.action == "claimed elsewhere" and hackmd.notes == {}
+    # The other replica died before HackMD answered: after the claim expires, it is taken.
+    [outcome] = create_due_notes(database, settings, api, None, now + timedelta(minutes=11),
+                                 "me")
+    assert outcome.action == "created" and len(hackmd.notes) == 1

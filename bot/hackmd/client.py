@@ -31,9 +31,12 @@ TIMEOUT_SECONDS = 15.0
 class HackMDProblem(Exception):
     """HackMD could not do it; the message is one line a person can act on."""
 
-    def __init__(self, message: str, status: int = 0) -> None:
+    def __init__(self, message: str, status: int = 0, maybe_done: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        # The request may have reached HackMD and been done (a timeout, a reset answer):
+        # creating again could make a second note.
+        self.maybe_done = maybe_done
 
 
 class RateLimited(HackMDProblem):
@@ -97,7 +100,10 @@ class HackMD:
         except urllib.error.HTTPError as error:
             raise _problem(what, error) from None
         except (OSError, ValueError) as error:  # refused, reset, timed out, bad URL
-            raise HackMDProblem(f"{what}: HackMD could not be reached ({error})") from None
+            reason = getattr(error, "reason", error)
+            unsent = isinstance(reason, ConnectionRefusedError | ValueError)
+            raise HackMDProblem(f"{what}: HackMD could not be reached ({reason})",
+                                maybe_done=not unsent) from None
         if not raw.strip():
             return {}
         try:

@@ -69,8 +69,9 @@ def ensure_note(database: Database, hackmd: HackMD, group: Group, meeting_date: 
     try:
         note = hackmd.create_note(heading, content, group.hackmd_team)
     except HackMDProblem as problem:
-        with database.transaction() as store:
-            release_claim(store, group.name, meeting_date, worker)
+        if not problem.maybe_done:  # surely not created: the next round may try at once
+            with database.transaction() as store:
+                release_claim(store, group.name, meeting_date, worker)
         log.warning("group %r: the HackMD note of %s: %s", group.name, meeting_date, problem)
         return NoteOutcome(group.name, meeting_date, "", f"failed: {problem}")
     with database.transaction() as store:

@@ -48,10 +48,11 @@ def claim_note(store: Store, group_name: str, meeting_date: str, worker: str,
     now = now.astimezone(UTC)
     connection = store.connection
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # RETURNING, not rowcount: psycopg reports -1 for an insert that did nothing.
     inserted = connection.execute(dialect.insert(hackmd_notes).values(
         group_name=group_name, meeting_date=meeting_date, claimed_by=worker,
-        claimed_at=now).on_conflict_do_nothing())
-    if inserted.rowcount:
+        claimed_at=now).on_conflict_do_nothing().returning(hackmd_notes.c.claimed_by))
+    if inserted.first() is not None:
         return True
     taken = connection.execute(update(hackmd_notes).where(and_(
         hackmd_notes.c.group_name == group_name, hackmd_notes.c.meeting_date == meeting_date,

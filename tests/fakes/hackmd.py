@@ -50,6 +50,8 @@ class FakeHackMD:
         self._failure = 0
         self._limit_next: float | None = None
         self._ids = itertools.count(1)
+        self._gate: threading.Event | None = None
+        self.held = 0  # note creations waiting at the gate
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -80,6 +82,12 @@ class FakeHackMD:
         with self._changed:
             self._limit_next = retry_after
 
+    def hold_creations(self) -> threading.Event:
+        """Note creations wait (in the server) until the returned event is set: a second
+        process can then act while the first one's creation is in flight."""
+        self._gate = threading.Event()
+        return self._gate
+
     def edit(self, note_id: str, change: Callable[[str], str]) -> None:
         """A person editing the note in their browser."""
         with self._changed:
@@ -103,6 +111,12 @@ class FakeHackMD:
 
     def answer(self, method: str, path: str, headers: Any, body: bytes
                ) -> tuple[int, dict[str, str], Any]:
+        gate = self._gate
+        if method == "POST" and gate is not None:
+            with self._changed:
+                self.held += 1
+                self._changed.notify_all()
+            gate.wait()
         with self._changed:
             status, extra, payload = self._answer(method, path, headers, body)
             self.calls.append(Call(method, path, status))
