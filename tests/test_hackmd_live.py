@@ -246,3 +246,27 @@ def test_a_meeting_claimed_by_another_process_is_left_to_it(database: Database,
     [outcome] = create_due_notes(database, settings, api, None, now + timedelta(minutes=11),
                                  "me")
     assert outcome.action == "created" and len(hackmd.notes) == 1
+
+
+def test_the_meeting_issue_links_the_note(database: Database, hackmd: FakeHackMD) -> None:
+    from bot.github.meeting_issue import ensure_issue
+
+    settings = settings_for(hackmd)
+    api = HackMD(HACKMD_TOKEN, hackmd.api_url)
+    with FakeGitHub(token=TOKEN) as gh:
+        gh.add_repo("nodejs/security-wg")
+        github = client(gh, Sleeps())
+        # The issue opened first: the next refresh links the note made since.
+        first = ensure_issue(github, GROUP, START, [], database)
+        assert "hackmd.io" not in gh.issue("nodejs/security-wg", first.number)["body"]
+        create_due_notes(database, settings, api, None, START - timedelta(days=1), "a")
+        ensure_issue(github, GROUP, START, [], database)
+        note_url = f"https://hackmd.io/{hackmd.only_note().id}"
+        assert f"* Minutes doc: <{note_url}>" in gh.issue("nodejs/security-wg",
+                                                           first.number)["body"]
+        # The note made first: the issue opens with the link.
+        later = START + timedelta(days=7)
+        [made] = create_due_notes(database, settings, api, None, later - timedelta(days=1), "a")
+        second = ensure_issue(github, GROUP, later, [], database)
+        assert f"* Minutes doc: <{made.url}>" in gh.issue("nodejs/security-wg",
+                                                          second.number)["body"]
