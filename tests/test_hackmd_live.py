@@ -270,3 +270,22 @@ def test_the_meeting_issue_links_the_note(database: Database, hackmd: FakeHackMD
         second = ensure_issue(github, GROUP, later, [], database)
         assert f"* Minutes doc: <{made.url}>" in gh.issue("nodejs/security-wg",
                                                           second.number)["body"]
+
+
+async def test_reminders_link_the_note(database: Database, hackmd: FakeHackMD) -> None:
+    from bot.config import ChannelBinding
+    from bot.reminders import ReminderService
+    from tests.test_reminders import FAST, ListSink, running
+
+    group = GROUP.model_copy(update={"reminders": ["1h"], "channels": [
+        ChannelBinding(platform="slack", channel="C1")]})
+    settings = Settings(groups=[group], hackmd=HackMDSettings(api_url=hackmd.api_url))
+    api = HackMD(HACKMD_TOKEN, hackmd.api_url)
+    [made] = create_due_notes(database, settings, api, None, START - timedelta(days=1), "a")
+    sink = ListSink()
+    clock = SteppedClock(START - timedelta(hours=1, seconds=5))
+    service = ReminderService(database, settings, {"slack": sink}, clock, policy=FAST)
+    async with running([service], clock) as loops:
+        await loops.step(START - timedelta(hours=1))
+    [post] = sink.posts
+    assert "Join: https://zoom.us/j/123\nMinutes doc (HackMD): " + made.url in post.text

@@ -8,11 +8,12 @@ note. A process that loses the claim leaves the meeting alone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Group, Settings
+from bot.effects import Post
 from bot.hackmd.client import HackMD, HackMDProblem
 from bot.hackmd.sections import agenda_before, new_note
 from bot.ports import AgendaEntry, AgendaSource
@@ -105,6 +106,18 @@ def create_due_notes(database: Database, settings: Settings, hackmd: HackMD,
                                     f"{title or group.meeting_title} {date}", agenda, worker,
                                     now))
     return done
+
+
+def note_link_in(database: Database, group: Group, starts_at: datetime, post: Post) -> Post:
+    """A reminder of the meeting with its note linked under the join link (as is)."""
+    with database.transaction() as store:
+        note = note_for(store, group.name, local_date(group, starts_at))
+    if note is None or not note.url:
+        return post
+    lines = post.text.split("\n")
+    at = next((n + 1 for n, line in enumerate(lines) if line.startswith("Join: ")), 1)
+    lines.insert(at, f"Minutes doc (HackMD): {note.url}")
+    return replace(post, text="\n".join(lines))
 
 
 def _agenda(source: AgendaSource | None, group: Group) -> list[AgendaEntry]:
