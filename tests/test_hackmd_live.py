@@ -289,3 +289,24 @@ async def test_reminders_link_the_note(database: Database, hackmd: FakeHackMD) -
         await loops.step(START - timedelta(hours=1))
     [post] = sink.posts
     assert "Join: https://zoom.us/j/123\nMinutes doc (HackMD): " + made.url in post.text
+
+
+def test_the_last_lines_before_endmeeting_reach_the_note(database: Database,
+                                                         hackmd: FakeHackMD) -> None:
+    settings = settings_for(hackmd, min_write=10)
+    api = HackMD(HACKMD_TOKEN, hackmd.api_url)
+    clock = SteppedClock(START)
+    create_due_notes(database, settings, api, None, START - timedelta(days=1), "a")
+    writer = LiveWriter(database, settings, api, clock, "a")
+    chat = meeting_chat(database, settings)
+    chat.say("alice", "#startmeeting")
+    assert writer.sync_once() == 1
+    chat.say("alice", "#info the very last point")
+    chat.say("alice", "#endmeeting")
+    assert writer.sync_once() == 0  # within the write interval: held back...
+    clock.set(START + timedelta(seconds=10))
+    assert writer.sync_once() == 1  # ...and written although the meeting has ended
+    assert "the very last point" in hackmd.only_note().content
+    calls = len(hackmd.calls)
+    clock.set(START + timedelta(seconds=30))
+    assert writer.sync_once() == 0 and len(hackmd.calls) == calls  # then left alone

@@ -47,6 +47,7 @@ class LiveWriter:
         self._written: dict[int, dict[str, str]] = {}  # meeting id -> blocks last written
         self._last_write: dict[int, datetime] = {}
         self._paused_until: datetime | None = None
+        self._last_problem = ""
 
     def _group(self, meeting: Meeting) -> Group:
         return self.settings.group_named(meeting.group_name) or \
@@ -62,19 +63,38 @@ class LiveWriter:
         with self.database.transaction() as store:
             running = [m for m in store.all_running_meetings()
                        if self._group(m).uses_hackmd]
+            # Meetings this writer followed that have ended since: one last write, so the
+            # note holds the lines said just before #endmeeting too.
+            ended = [m for m in (store.meeting(i) for i in
+                                 set(self._written) - {m.id for m in running})
+                     if m is not None]
         written = 0
-        for meeting in running:
+        for meeting in [*running, *ended]:
             try:
-                written += self._sync(meeting, now)
+                wrote, in_step = self._sync(meeting, now)
+                written += wrote
+                if in_step and meeting in ended:
+                    self._forget(meeting.id)
             except RateLimited as limited:
                 self._paused_until = now + timedelta(seconds=limited.retry_after)
-                log.warning("%s", limited)
+                self._tell(f"{limited}")
                 break
             except HackMDProblem as problem:  # the next round tries again
-                log.warning("meeting %d: writing its HackMD note: %s", meeting.id, problem)
+                self._tell(f"meeting {meeting.id}: writing its HackMD note: {problem}")
         return written
 
-    def _sync(self, meeting: Meeting, now: datetime) -> int:
+    def _forget(self, meeting_id: int) -> None:
+        self._written.pop(meeting_id, None)
+        self._last_write.pop(meeting_id, None)
+
+    def _tell(self, problem: str) -> None:
+        """Log a problem once, not every second while it lasts."""
+        if problem != self._last_problem:
+            self._last_problem = problem
+            log.warning("%s", problem)
+
+    def _sync(self, meeting: Meeting, now: datetime) -> tuple[int, bool]:
+        """(notes written, whether the note now holds the chat's whole record)."""
         group = self._group(meeting)
         with self.database.transaction() as store:
             note = note_for(store, group.name, meeting.meeting_date)
@@ -85,22 +105,23 @@ class LiveWriter:
         if note is None:  # a meeting nobody scheduled: its note is made now
             ensure_note(self.database, self.hackmd, group, meeting.meeting_date,
                         f"{meeting.title} {meeting.meeting_date}", [], self.worker, now)
-            return 0
+            return 0, False
         if self._written.get(meeting.id) == blocks:
-            return 0
+            return 0, True
         last = self._last_write.get(meeting.id)
         if last is not None and now - last < self.min_write:
-            return 0  # batched: the next round after the interval takes all of it
+            return 0, False  # batched: the next round after the interval takes all of it
         try:
             current = self.hackmd.read_note(note.note_id, note.team)
         except NoteGone:
-            log.warning("meeting %d: its HackMD note %s is gone; not writing it again",
-                        meeting.id, note.url)
+            self._tell(f"meeting {meeting.id}: its HackMD note {note.url} is gone; not "
+                       "writing it again")
             self._written[meeting.id] = blocks
-            return 0
+            return 0, True
         wanted = fill(current.content, blocks)
         if wanted != current.content:
             self.hackmd.update_note(note.note_id, wanted, note.team)
         self._written[meeting.id] = blocks
         self._last_write[meeting.id] = now
-        return 1 if wanted != current.content else 0
+        self._last_problem = ""
+        return (1 if wanted != current.content else 0), True
