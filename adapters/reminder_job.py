@@ -53,6 +53,10 @@ def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iter
             from adapters.publish_job import publish_pending_minutes
 
             jobs.append(publish_pending_minutes(core, dict(sinks)))  # type: ignore[arg-type]
+        if core.hackmd is not None:  # the meetings' live HackMD notes
+            from adapters.hackmd_job import hackmd_job
+
+            jobs.append(hackmd_job(core, sinks))
         await asyncio.gather(*jobs)
 
     def run() -> None:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from adapters.hackmd_job import hackmd_job
 from adapters.reminder_job import reminder_job
 from adapters.web import build_web_app, runner_for
 from bot.app import Core
@@ -36,7 +37,7 @@ ServiceFactory = Callable[[Core, web.Application], PlatformService]
 BackgroundJob = Callable[[Core, dict[str, PlatformService]], Coroutine[Any, Any, None]]
 
 # Background jobs register here (reminders, publishing retries); each runs until cancelled.
-BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job]
+BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job, hackmd_job]
 
 
 async def _publish_pending(core: Core, services: dict[str, PlatformService]) -> None:

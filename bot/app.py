@@ -19,6 +19,7 @@ from bot.store.database import make_data_dir
 if TYPE_CHECKING:
     from bot.github.client import GitHub
     from bot.github.publishing import Publisher
+    from bot.hackmd.client import HackMD
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Core:
     bot: MeetingBot
     github: GitHub | None = None
     publisher: Publisher | None = None
+    hackmd: HackMD | None = None  # the live meeting notes (bot/hackmd), when configured
 
     @property
     def minutes_dir(self) -> Path:
@@ -70,6 +72,15 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
             agenda_source = GitHubAgenda(github)
         if any(g.minutes_repo for g in settings.groups):
             publisher = Publisher(github, database, settings)
+    hackmd = None
+    if secrets.hackmd_token and any(g.uses_hackmd for g in settings.groups):
+        from bot.hackmd.client import HackMD
+        from bot.hackmd.minutes_source import NoteMinutes
+
+        hackmd = HackMD(secrets.hackmd_token, settings.hackmd.api_url,
+                        settings.hackmd.timeout_seconds)
+        if publisher is not None:
+            publisher.minutes_source = NoteMinutes(database, settings, hackmd)
     bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
                      publisher=publisher, commands=commands)
-    return Core(settings, secrets, database, bot, github, publisher)
+    return Core(settings, secrets, database, bot, github, publisher, hackmd)

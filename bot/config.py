@@ -156,6 +156,10 @@ class Group(_Strict):
     feed_join_link: bool = False
     template: str = "nodejs"
     minutes: MinutesStyle = Field(default_factory=MinutesStyle)
+    # The meeting's live HackMD note (bot/hackmd): on with ``hackmd = true``, or by naming
+    # the HackMD team whose workspace holds the notes.
+    hackmd: bool = False
+    hackmd_team: str = ""
     schedule: Schedule | None = None
     # Attendance over time: who counts toward quorum (names, GitHub handles or user ids),
     # and how many of them must be present (0: a majority).
@@ -203,6 +207,10 @@ class Group(_Strict):
         """Publishes minutes, reads an agenda or opens issues: what a stray channel must
         never be able to do in this group's name."""
         return bool(self.minutes_repo or self.issue_repo or self.orgs or self.labels)
+
+    @property
+    def uses_hackmd(self) -> bool:
+        return self.hackmd or bool(self.hackmd_team)
 
 
 class SlackSettings(_Strict):
@@ -264,6 +272,16 @@ class GitHubSettings(_Strict):
     app_id: int | None = None
 
 
+class HackMDSettings(_Strict):
+    """Where HackMD's API is and how often the live note is written (its API allows about
+    100 calls per 5 minutes per token, so a busy meeting's lines are batched)."""
+
+    api_url: str = "https://api.hackmd.io/v1"
+    poll_seconds: float = Field(default=1.0, gt=0)  # how soon a chat line reaches the note
+    min_write_seconds: float = Field(default=5.0, ge=0)  # between two writes of one note
+    timeout_seconds: float = Field(default=15.0, gt=0)  # for one call to HackMD
+
+
 class Settings(_Strict):
     """The whole file."""
 
@@ -275,6 +293,7 @@ class Settings(_Strict):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     github: GitHubSettings = Field(default_factory=GitHubSettings)
+    hackmd: HackMDSettings = Field(default_factory=HackMDSettings)
 
     _zone = field_validator("timezone")(_check_zone)
 
@@ -339,6 +358,7 @@ class Secrets:
     discord_token: str = ""
     github_token: str = ""
     github_app_private_key: str = ""
+    hackmd_token: str = ""
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Secrets:
@@ -356,6 +376,7 @@ class Secrets:
             discord_token=env.get("DISCORD_TOKEN", ""),
             github_token=env.get("GITHUB_TOKEN", ""),
             github_app_private_key=key,
+            hackmd_token=env.get("HACKMD_API_TOKEN", ""),
         )
 
     def __repr__(self) -> str:
