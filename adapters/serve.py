@@ -222,6 +222,7 @@ class Signals:
             log.error("%s again: exiting at once", signal.Signals(sig).name)
             _exit_now()
         log.warning("%s: shutting down", signal.Signals(sig).name)
+        print("gavel serve: stopping", flush=True)  # for whoever supervises it on stdout
         self.stop.set()
         watchdog = threading.Timer(self.budget + 1.5, self._overran)
         watchdog.daemon = True
