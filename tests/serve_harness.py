@@ -23,6 +23,8 @@ from typing import Any
 
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, event_body, signed_headers, slash_command_body
 
+__all__ = ["BOT_TOKEN", "SIGNING_SECRET", "ServeProcess", "signed_headers"]
+
 ROOT = Path(__file__).resolve().parents[1]
 HANG_GUARD = 120.0
 SIGNING_SECRET = "gavel-serve-test-signing-secret"
@@ -125,8 +127,11 @@ class ServeProcess:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(), dict(exc.headers)
 
-    def post_slack(self, body: str, retry: int = 0) -> int:
-        headers = signed_headers(SIGNING_SECRET, body)
+    def post_slack(self, body: str, retry: int = 0,
+                   signed: dict[str, str] | None = None) -> int:
+        """POST ``body`` as Slack would; ``signed`` resends headers signed before (a
+        replay is the same bytes with the same signature and timestamp)."""
+        headers = dict(signed or signed_headers(SIGNING_SECRET, body))
         if retry:
             headers["X-Slack-Retry-Num"] = str(retry)
             headers["X-Slack-Retry-Reason"] = "http_timeout"

@@ -6,6 +6,8 @@ so), and every Slack event is handled once."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,10 +18,12 @@ import pytest
 from tests.conftest import postgres_schema_url
 from tests.fakes.slack import TEAM_ID, FakeSlack
 from tests.serve_harness import (
+    SIGNING_SECRET,
     ServeProcess,
     command_body,
     message_body,
     scheduled_group,
+    signed_headers,
     slack_env,
 )
 
@@ -29,6 +33,7 @@ END = datetime(2026, 1, 6, 0, 0, tzinfo=UTC)
 STEP = timedelta(minutes=20)
 KILL_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LATE = "(Late reminder: the bot was away when it was due.)\n"
+SERIAL = itertools.count(1)
 MEETINGS = 5  # groups that also hold a meeting over Slack, before and after the kill
 NOTES = ("#info the release is cut", "#info it ships on Tuesday", "#info docs follow")
 
@@ -64,21 +69,22 @@ def hold_meeting(fake: FakeSlack, first: ServeProcess, second: ServeProcess,
     """Start, three notes and end, each request sent to ``first`` and then delivered again
     to ``second`` (a Slack retry through the load balancer, or a replayed command)."""
     start, end = command_body(fake, "start", channel), command_body(fake, "end", channel)
+    signed = {body: signed_headers(SIGNING_SECRET, body) for body in (start, end)}
     started = len(fake.calls_to("chat.postMessage"))
-    assert first.post_slack(start) == 200
+    assert first.post_slack(start, signed=signed[start]) == 200
     fake.wait_for_calls("chat.postMessage", count=started + 1, timeout=60)
-    assert second.post_slack(start) == 200  # the same signed request again
+    assert second.post_slack(start, signed=signed[start]) == 200  # the same request again
     ticks = len(fake.calls_to("reactions.add"))
     for n, note in enumerate(NOTES):
-        body = message_body(f"{note} ({tag})", f"1767600{n}{len(tag)}.000100", channel,
-                            event_id=f"Ev{channel}{tag}{n}")
+        ts = f"{int(time.time())}.{next(SERIAL):06d}"  # a message of now, as Slack stamps it
+        body = message_body(f"{note} ({tag})", ts, channel, event_id=f"Ev{channel}{tag}{n}")
         assert first.post_slack(body) == 200
         assert second.post_slack(body, retry=1) == 200  # Slack's retry, elsewhere
     fake.wait_for_calls("reactions.add", count=ticks + len(NOTES), timeout=60)
     uploads = len(fake.calls_to("files.completeUploadExternal"))
-    assert first.post_slack(end) == 200
+    assert first.post_slack(end, signed=signed[end]) == 200
     fake.wait_for_calls("files.completeUploadExternal", count=uploads + 1, timeout=60)
-    assert second.post_slack(end) == 200
+    assert second.post_slack(end, signed=signed[end]) == 200
 
 
 def minutes_of(fake: FakeSlack, channel: str) -> list[str]:
