@@ -95,12 +95,15 @@ def configure_logging(default_level: str = "WARNING",
     """Send every log record to stderr in the chosen format, scrubbed."""
     env = os.environ if env is None else env
     level, form = log_settings(env, default_level)
-    scrub = Scrubber(env)
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter(scrub) if form == "json" else TextFormatter(scrub))
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if getattr(h, "gavel", False)]:
         root.removeHandler(old)
+    if root.handlers:  # like basicConfig: whoever set logging up first (a test runner) keeps it
+        return
+    handler = logging.StreamHandler()
+    handler.gavel = True  # type: ignore[attr-defined]
+    scrub = Scrubber(env)
+    handler.setFormatter(JsonFormatter(scrub) if form == "json" else TextFormatter(scrub))
     root.addHandler(handler)
     root.setLevel(level)
     # One line per HTTP request (healthchecks every few seconds), each migration step and

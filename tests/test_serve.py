@@ -202,3 +202,30 @@ def test_a_bad_port_or_log_setting_is_one_clear_line(tmp_path: Path) -> None:
                                 env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env})
         assert result.returncode == 2
         assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_log_lines_carry_no_token(capsys: pytest.CaptureFixture[str]) -> None:
+    """Whatever a library or a message puts in a log line, the token does not reach it."""
+    import json
+    import logging
+
+    from adapters.logs import JsonFormatter, Scrubber
+
+    env = {"SLACK_BOT_TOKEN": "xoxb-1111-secret-value", "DISCORD_TOKEN": "plain-secret-0123"}
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter(Scrubber(env)))
+    logger = logging.getLogger("gavel.test-scrub")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.error("auth with %s failed\nnext line", env["SLACK_BOT_TOKEN"])
+        logger.error("discord %s; pasted ghp_%s; db postgresql://gavel:hunter2@db/gavel",
+                     env["DISCORD_TOKEN"], "a" * 36)
+    finally:
+        logger.removeHandler(handler)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2  # one JSON object per record, newlines escaped inside it
+    text = " ".join(json.loads(line)["message"] for line in lines)
+    for secret in ("xoxb-1111", "plain-secret", "ghp_aaa", "hunter2"):
+        assert secret not in text
+    assert text.count("<redacted>") == 4
