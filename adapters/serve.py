@@ -132,7 +132,7 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
     if on_listening is not None:
         on_listening(address)
     tasks: list[asyncio.Task[None]] = []
-    baseline: set[asyncio.Task[Any]] = set()
+    baseline: set[asyncio.Task[Any]] | None = None  # None: start-up never finished
     try:
         for service in services.values():
             if hasattr(service, "on_failure"):
@@ -151,8 +151,8 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
 
 
 async def _shut_down(runner: web.AppRunner, jobs: list[asyncio.Task[None]],
-                     services: Mapping[str, PlatformService], baseline: set[asyncio.Task[Any]],
-                     budget: float) -> None:
+                     services: Mapping[str, PlatformService],
+                     baseline: set[asyncio.Task[Any]] | None, budget: float) -> None:
     deadline = time.monotonic() + budget
 
     def left() -> float:
@@ -173,15 +173,17 @@ async def _shut_down(runner: web.AppRunner, jobs: list[asyncio.Task[None]],
         if late:
             log.error("%d background job(s) did not stop in time; a reminder they held is "
                       "taken again by any replica once its claim's lease ends", len(late))
-    # 3. Events acknowledged but still being handled (tasks started while serving).
+    # 3. Events acknowledged but still being handled (tasks started while serving; none if
+    # start-up failed half-way: then every task is a platform's own, stopped in step 4).
     current = asyncio.current_task()
-    working = [t for t in asyncio.all_tasks() - baseline if t is not current and not t.done()
-               and t not in jobs]
+    working = [] if baseline is None else [
+        t for t in asyncio.all_tasks() - baseline
+        if t is not current and not t.done() and t not in jobs]
     if working:
         _, late = await asyncio.wait(working, timeout=left())
         if late:
-            log.error("%d event(s) still being handled at the deadline were dropped",
-                      len(late))
+            log.error("%d task(s) still running at the deadline were dropped: %s", len(late),
+                      ", ".join(sorted(t.get_name() for t in late)))
     # 4. The platform connections, then the rest of the web server.
     for service in services.values():
         try:
