@@ -437,7 +437,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return _with_data_dir(Settings(), Path.cwd())
+        return _with_web_address(_with_data_dir(Settings(), Path.cwd()))
     try:
         data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
@@ -445,7 +445,7 @@ def load_settings(path: Path | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     settings = _with_data_dir(parse_settings(data, str(path)), path.parent)
-    return _with_template_paths(settings, path)
+    return _with_web_address(_with_template_paths(settings, path))
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -476,6 +476,29 @@ def _with_data_dir(settings: Settings, base: Path) -> Settings:
     if Path(settings.data_dir).is_absolute():
         return settings
     return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
+
+
+WEB_HOST_VARIABLE = "GAVEL_WEB_HOST"
+WEB_PORT_VARIABLE = "GAVEL_WEB_PORT"
+
+
+def _with_web_address(settings: Settings) -> Settings:
+    """``$GAVEL_WEB_HOST`` and ``$GAVEL_WEB_PORT`` over ``[web] host``/``port``: where the
+    server listens is a fact of the deployment (a container listens on 0.0.0.0, on the port
+    its healthcheck asks), not of the group's config."""
+    host = os.environ.get(WEB_HOST_VARIABLE, "").strip()
+    port_text = os.environ.get(WEB_PORT_VARIABLE, "").strip()
+    update: dict[str, Any] = {}
+    if host:
+        update["host"] = host
+    if port_text:
+        if not port_text.isdigit() or int(port_text) > 65535:
+            raise ConfigError(f"${WEB_PORT_VARIABLE}: {port_text!r} is not a port number: "
+                              "use 0 to 65535 (0: any free port)")
+        update["port"] = int(port_text)
+    if not update:
+        return settings
+    return settings.model_copy(update={"web": settings.web.model_copy(update=update)})
 
 
 BUILT_IN_TEMPLATES = ("nodejs", "nodejs-tsc", "meetbot")
