@@ -306,3 +306,23 @@ speaker_queue = Table(
     Column("about", Text, nullable=False, server_default=""),
     Index("speaker_queue_by_meeting", "meeting_id", "id"),
 )
+
+# -- the meetings' HackMD notes (migration 0011) -------------------------------------------
+
+# One row per group and meeting day: inserting it is the claim that makes one process (of
+# any number of replicas) create the note. ``note_id`` stays empty until HackMD answered;
+# a claim left that way past its expiry (the process died) may be taken over.
+# ``initial_content`` is the note as created: the text people added is what differs.
+hackmd_notes = Table(
+    "hackmd_notes",
+    metadata,
+    Column("group_name", String(200), primary_key=True),
+    Column("meeting_date", String(10), primary_key=True),
+    Column("claimed_by", String(100), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("note_id", String(100), nullable=False, server_default=""),
+    Column("url", String(500), nullable=False, server_default=""),
+    Column("team", String(200), nullable=False, server_default=""),
+    Column("initial_content", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True)),
+)

@@ -1,14 +1,14 @@
 """votes, their ballots, and the W3C speaker queue
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
