@@ -3,7 +3,9 @@
 Formats, recognised line by line: MeetBot/IRC (``[HH:MM] <nick> text``,
 ``[HH:MM:SS] <nick> text``, ``HH:MM <nick> text``), ``nick: text``, and JSON lines (one
 message object per line: ``{"user": ..., "text": ..., "ts": ..., "id": ..., "type": ...}``),
-and a Slack export's channel-day file (one JSON array; ``adapters.replay_slack``).
+a Slack export's channel-day file (one JSON array; ``adapters.replay_slack``), and the
+clients' own formats in ``adapters.log_formats`` (irssi, WeeChat, HexChat, ZNC,
+DiscordChatExporter JSON).
 A line in no known format is reported with its number and skipped; the rest is replayed.
 """
 
@@ -19,6 +21,13 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adapters.log_formats import (
+    CLIENT_LINE,
+    ClientLog,
+    as_discord_export,
+    discord_messages,
+    is_meeting_bot,
+)
 from adapters.replay_slack import as_export, export_lines
 from bot.commands.handler import MeetingBot
 from bot.commands.parse import parse_line
@@ -62,7 +71,9 @@ class _Clock:
         self.zone = ZoneInfo(zone)
         self.last: datetime | None = None
 
-    def at(self, hour: int, minute: int, second: int) -> datetime:
+    def at(self, hour: int, minute: int, second: int, day: date | None = None) -> datetime:
+        if day is not None:  # the line carries its date (WeeChat, a client's header)
+            self.day, self.last = day, None
         moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
         if self.last is not None and moment < self.last - timedelta(hours=1):
             self.day += timedelta(days=1)
@@ -116,6 +127,17 @@ def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
 _IRC_OPENING = re.compile(r"\[\d{1,2}:")
 
 
+def _may_be_discord_export(opening: str) -> bool:
+    """A log opening with ``{`` is JSON lines (each line an object, streamed), unless its
+    first line is no whole object (a pretty-printed export) or is the export itself."""
+    first = opening.split("\n", 1)[0]
+    try:
+        json.loads(first)
+    except ValueError:
+        return True
+    return as_discord_export(first) is not None
+
+
 def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
              ) -> Iterator[LogLine]:
     """The chat lines of a log, one at a time, as they are read (a long log is never held
@@ -138,10 +160,25 @@ def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
             yield from _parse_export(messages, day, zone, problems)
             return
     clock = _Clock(day, zone)
+    if opening.startswith("{") and _may_be_discord_export(opening):
+        head.extend(source)  # a DiscordChatExporter file is one JSON object
+        if (discord := as_discord_export("".join(head))) is not None:
+            for m in discord_messages(discord, problems):
+                yield LogLine(m.number, EventKind.MESSAGE, m.nick, m.text, m.at, m.message_id)
+            return
+    client = ClientLog()  # irssi, WeeChat, HexChat lines (adapters.log_formats)
     for number, raw in enumerate(chain(head, source), 1):
         line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
         if not line.strip() or _SYSTEM.fullmatch(line):
             continue  # blank, or a join/part/mode line: nobody said anything
+        said = client.read(line)
+        if said == CLIENT_LINE:
+            continue
+        if said is not None and not isinstance(said, str):
+            yield LogLine(number, EventKind.MESSAGE, said.nick, said.text,
+                          clock.at(said.hour, said.minute, said.second, said.day),
+                          f"line-{number}")
+            continue
         try:
             entry = _parse_one(number, line, clock)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
@@ -203,8 +240,10 @@ class ReplayResult:
 
 
 def _event(line: LogLine, place: Place, text: str | None = None) -> Event:
-    return Event(line.kind, place, Author(line.nick, line.nick), line.at,
-                 line.text if text is None else text, message_id=line.message_id)
+    """A log line as an event; meeting bots' lines (RRSAgent, Zakim...) are no person's."""
+    author = Author(line.nick, line.nick, is_bot=is_meeting_bot(line.nick))
+    return Event(line.kind, place, author, line.at, line.text if text is None else text,
+                 message_id=line.message_id)
 
 
 class _Feed:
@@ -242,7 +281,9 @@ class _Feed:
             else:
                 yield _event(line, place)
         if waiting and self.first is not None:
-            yield _event(self.first, place, "#startmeeting")
+            starter = _starter(waiting)
+            yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),
+                        self.first.at, "#startmeeting")
             for held in waiting:
                 yield _event(held, place)
 
@@ -303,6 +344,17 @@ def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
 
             minutes = compile_minutes(store, ended, group, template)
     return ReplayResult(minutes, problems, ended.id)
+
+
+def _starter(lines: list[LogLine]) -> LogLine:
+    """Who opens a log that never says ``#startmeeting``: whoever types the W3C header
+    (``Meeting:``, ``Chair:``), else the first person (never a bot) to speak."""
+    people = [line for line in lines if not is_meeting_bot(line.nick)] or lines
+    for line in people:
+        command = parse_line(line.text)
+        if command is not None and command.name in ("meetingname", "chair"):
+            return line
+    return people[0]
 
 
 def _is_start(text: str) -> bool:

@@ -169,6 +169,12 @@ class Group(_Strict):
     # (also at /groups/<slug>/ for anyone).
     archive: Literal["private", "public"] = "private"
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
+    # MeetBot's rule, for groups that want it: only chairs move the topic.
+    chair_only_topic: bool = False
+    # Votes: who may vote, by platform user id or console nick as for chairs (empty:
+    # anyone), and the ballots a result needs (meetingology's #votesrequired; 0: none).
+    voters: list[str] = Field(default_factory=list)
+    votes_required: int = Field(default=0, ge=0)
 
     _zone = field_validator("timezone")(_check_zone)
 

@@ -23,6 +23,9 @@ class NoteKind(StrEnum):
     LINK = "link"
     HELP = "help"
     QUESTION = "question"
+    SUBTOPIC = "subtopic"  # MeetBot's #subtopic, W3C's Subtopic:
+    PROGRESS = "progress"  # meetingology's #progress, Mootbot's [PROGRESS REPORT]
+    VOTE = "vote"  # a closed vote: its question, tally and result
 
 
 class Section(StrEnum):

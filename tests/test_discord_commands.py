@@ -206,3 +206,20 @@ async def test_a_command_whose_interaction_expired_still_posts_to_the_channel(
         posted = await fake.wait_for(lambda: [m for m in fake.messages_in(TEXT)
                                               if "Meeting started" in str(m)])
     assert posted
+
+
+async def test_a_vote_has_a_button_per_option_and_a_press_is_a_ballot(
+        fake: FakeDiscord, tmp_path: Path, database_url: str) -> None:
+    async with running_service(fake, discord_settings(tmp_path), database_url):
+        await slash(fake, "start")
+        vote = await slash(fake, "vote", {"question": "Ship it? yes, no"})
+        buttons = vote.data["components"][0]["components"]
+        assert [(b["custom_id"], b["label"]) for b in buttons] == [
+            ("gavel:vote:1:0", "yes"), ("gavel:vote:1:1", "no")]
+        message = fake.interactions[vote.interaction_id].original_message_id
+        await fake.dispatch("INTERACTION_CREATE", fake.component_interaction_payload(
+            "gavel:vote:1:1", message_id=message, user_id=BOB, username="bob",
+            guild_id=GUILD, channel_id=TEXT))
+        pressed = (await fake.wait_for(lambda: fake.interaction_callbacks[2:]))[0]
+        assert pressed.data["content"] == "Your vote is no: Ship it?"
+        assert pressed.data["flags"] & 64  # only Bob sees it

@@ -225,3 +225,20 @@ def test_enterprise_base_url_with_api_prefix(database: Database, sleeps: Sleeps)
         effects = _meeting(chat)
         assert posts(effects)[-1].startswith("Minutes pull request opened: ")
         assert ghe.file(REPO, PATH, BRANCH) == _status(database)[2]
+
+
+def test_the_issue_comment_carries_each_votes_tally_and_result_literally(
+        database: Database, fake: FakeGitHub, sleeps: Sleeps) -> None:
+    chat, publisher = _setup(database, fake, sleeps)
+    ensure_meeting_issue(publisher.github, GROUP, START, [], database)
+    chat.say("alice", "#startmeeting")
+    chat.say("alice", "#motion Ask @nodejs/tsc to adopt ```the plan```")
+    chat.say("alice", "+1")
+    chat.say("bob", "-1 not yet")
+    chat.say("carol", "+1")
+    chat.say("alice", "#endvote")
+    chat.say("alice", "#endmeeting")
+    [comment] = fake.comments(REPO, 1)
+    assert comment["body"].endswith(
+        "\n\nVotes:\n\n````text\nVote: Ask @nodejs/tsc to adopt ```the plan``` (For 2, "
+        "Against 1, Abstained 0) Result: motion accepted\n````")

@@ -75,3 +75,28 @@ def test_a_stored_meeting_prints_as_data(tmp_path: Path) -> None:
     assert data["topics"][0]["title"] == "Costs" and data["topics"][0]["source"] == "adhoc"
     assert [(n["kind"], n["owners"]) for n in data["notes"]] == [("action", ["ann"])]
     assert data["problems"] == []
+
+
+def test_votes_and_subtopics_are_in_the_data(tmp_path: Path) -> None:
+    log = tmp_path / "2023-01-19.log"
+    log.write_text("[15:00] <rafael> #startmeeting\n"
+                   "[15:01] <rafael> #topic Releases\n"
+                   "[15:01] <rafael> #subtopic Dates\n"
+                   "[15:02] <rafael> #votesrequired 3\n"
+                   "[15:02] <rafael> #startvote Which day? Monday, Friday\n"
+                   "[15:03] <rafael> #vote Friday\n"
+                   "[15:03] <joyce> #vote Friday\n"
+                   "[15:04] <rafael> #endvote\n"
+                   "[15:05] <rafael> #motion Ship it\n"
+                   "[15:06] <rafael> #endmeeting\n")
+    result = gavel(tmp_path, "replay", str(log), "--format", "json")
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
+    [topic] = data["topics"][-1:]
+    assert (topic["title"], topic["subtopics"]) == ("Releases", ["Dates"])
+    assert data["votes"] == [
+        {"question": "Which day?", "options": ["Monday", "Friday"],
+         "tally": {"Monday": 0, "Friday": 2}, "result": "no result (quorum not met)",
+         "quorum": False},
+        {"question": "Ship it", "options": ["+1", "-1", "0"],
+         "tally": {"+1": 0, "-1": 0, "0": 0}, "result": "", "quorum": None}]

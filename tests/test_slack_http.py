@@ -256,3 +256,23 @@ async def test_health_check_is_served_beside_slack(bot: SlackBot) -> None:
         assert response.status == 200
         assert (await response.json()) == {"ok": True}
 
+
+
+async def test_a_vote_is_a_message_with_a_button_per_option(bot: SlackBot,
+                                                            fake: FakeSlack) -> None:
+    await _start(bot)
+    base = int(datetime.now(UTC).timestamp())
+    await bot.message("#startvote Ship it? yes, no", "U1", f"{base}.000001")
+    posted = await fake.async_wait_for_calls("chat.postMessage", 2)
+    [actions] = [b for b in posted[1].args["blocks"] if b["type"] == "actions"]
+    assert [(e["action_id"], e["text"]["text"]) for e in actions["elements"]] == [
+        ("vote:1:0", "yes"), ("vote:1:1", "no")]
+    assert await bot.press("vote:1:0", user="U2") == 200
+    [first] = await fake.async_wait_for_calls("chat.postEphemeral")
+    assert first.args["text"] == "Your vote is yes: Ship it?"
+    assert await bot.press("vote:1:1", user="U2") == 200
+    second = (await fake.async_wait_for_calls("chat.postEphemeral", 2))[1]
+    assert second.args["text"] == "Your vote is now no: Ship it?"
+    await bot.message("#endvote", "U1", f"{base}.000002")
+    closed = (await fake.async_wait_for_calls("chat.postMessage", 3))[2]
+    assert closed.args["text"].startswith("Vote: Ship it? (yes 0, no 1) Result: no")

@@ -13,7 +13,8 @@ from typing import Any
 
 import discord
 
-TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_-]{0,60})"
+# Actions are short lower-case words, or a vote's option: ``vote:<id>:<n>``.
+TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_-]{0,60}|vote:\d{1,12}:\d{1,3})"
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):

@@ -170,6 +170,7 @@ def build_bolt_app(listeners: MeetingListeners, client: AsyncWebClient, *,
 
 
 LinkButton = re.compile(r"^link:")
+VoteButton = re.compile(r"^vote:\d+:\d+$")  # a vote's option: vote:<id>:<n>
 
 
 def register(app: AsyncApp, listeners: MeetingListeners) -> None:
@@ -177,6 +178,7 @@ def register(app: AsyncApp, listeners: MeetingListeners) -> None:
     lazy: list[tuple[Any, Callable[..., Awaitable[None]]]] = [
         (app.command(COMMAND), listeners.on_meeting_command),
         (app.action("here"), listeners.on_button),
+        (app.action(VoteButton), listeners.on_button),
     ]
     for route, work in lazy:
         route(ack=listeners.acknowledge, lazy=[work])

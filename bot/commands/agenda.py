@@ -191,6 +191,9 @@ def prepare_topic(preparation: Preparation) -> AskedGitHub:
 
 def topic(turn: Turn, argument: str) -> None:
     meeting = turn.running()
+    if turn.group.chair_only_topic and not turn.is_chair():
+        turn.only_chairs("change the topic in this group")
+        return
     if not argument:
         turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
         return
@@ -218,6 +221,8 @@ def topic(turn: Turn, argument: str) -> None:
 
 
 def next_topic(turn: Turn, argument: str) -> None:
+    if argument and turn.command.dialect == "w3c":
+        return  # "next item please, said the chair" is chat; Zakim's phrase stands alone
     meeting = turn.running()
     items = turn.store.agenda(meeting.id)
     position = next((n for n, item in enumerate(items) if item.id == meeting.current_item_id),
@@ -261,7 +266,11 @@ def _find(turn: Turn, text: str) -> AgendaItem | None:
 
 
 def _announce(turn: Turn, title: str) -> None:
+    """Say the new topic; Zakim's speaker queue starts afresh with each one."""
     from bot.effects import SetTopic
+    from bot.store.dialect_rows import clear_queue
+
+    clear_queue(turn.store, turn.running().id)
 
     turn.effects.say(f"Topic: {title}", purpose="topic")
     turn.effects.items.append(SetTopic(turn.event.place, title))

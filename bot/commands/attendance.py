@@ -93,6 +93,10 @@ def is_author(turn: Turn, named: Named) -> bool:
     intro = named.introduction
     if intro.name and _fold(intro.name) in names:
         return True
+    # W3C's "present+ Kaz_Ashimura" said by kaz: the nick is one of the name's words.
+    words = set(re.split(r"[\s_]+", _fold(intro.name))) if intro.name else set()
+    if len(words) > 1 and not words.isdisjoint({_fold(turn.author_id), _fold(turn.author_name)}):
+        return True
     return bool(intro.github) and _fold(intro.github or "") in handles
 
 

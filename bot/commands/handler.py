@@ -12,11 +12,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.commands.attendance import mark_present, presence, remember_author
+from bot.commands.dialects import continue_note
 from bot.commands.notes import split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
 from bot.commands.registry import Preparation
 from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
 from bot.commands.turn import Turn
+from bot.commands.votes import PLAIN_BALLOT, cast, press
 from bot.config import Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
@@ -24,6 +26,7 @@ from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import AgendaSource, MinutesPublisher
 from bot.store import Database, Store
+from bot.store.dialect_rows import open_vote_of
 from bot.text import drop_control_characters, has_control_characters
 
 
@@ -182,7 +185,10 @@ def _on_message(turn: Turn) -> None:
         turn.store.log_line(turn.meeting.id, event.at, event.author.user_id, event.author.name,
                             event.text, event.message_id)
     if command is None:
-        if turn.meeting is not None and turn.is_scribe():
+        if turn.meeting is not None and _plain_ballot(turn):
+            return
+        if turn.meeting is not None and turn.is_scribe() and not continue_note(
+                turn, event.text):
             take_note(turn, NoteKind.INFO, event.text)
         return
     _run(turn, command)
@@ -258,7 +264,22 @@ def _on_delete(turn: Turn) -> None:
         turn.store.delete_note(note.id)
 
 
+def _plain_ballot(turn: Turn) -> bool:
+    """``+1``, ``-1``, ``+0`` said while a vote is open: a ballot (Mootbot, meetingology)."""
+    text = turn.event.text.strip()
+    if not PLAIN_BALLOT.fullmatch(text):
+        return False
+    open_one = open_vote_of(turn.store, turn.running().id)
+    if open_one is None:
+        return False
+    cast(turn, open_one, text.split()[0])  # "+0 not read it yet": the vote is "+0"
+    return True
+
+
 def _on_button(turn: Turn) -> None:
+    if turn.event.action.startswith("vote:"):
+        press(turn, turn.event.action)
+        return
     if turn.event.action == "here":
         if turn.meeting is None:
             turn.effects.tell("This meeting has ended.")

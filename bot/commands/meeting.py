@@ -218,6 +218,16 @@ def minutes_so_far(turn: Turn, argument: str) -> None:
 
 
 def show_help(turn: Turn, argument: str) -> None:
+    """Bare ``#help`` lists the commands; meetingology's ``#help <text>`` asks for help
+    (a help-wanted note), as ``#halp`` does."""
+    asking = argument and turn.meeting is not None and not turn.event.text.lstrip(
+        ).casefold().startswith("#commands")
+    if asking:
+        from bot.commands.notes import take_note
+        from bot.domain import NoteKind
+
+        take_note(turn, NoteKind.HELP, argument)
+        return
     turn.effects.tell(usage_text(turn.commands))
 
 
@@ -232,3 +242,7 @@ def _people_named(turn: Turn) -> list[tuple[str, str, bool]]:
         bare = name.lstrip("@")
         found.append((bare.casefold(), bare, False))
     return found
+
+
+# The people a command names, for the other command modules (#voters).
+people_named = _people_named

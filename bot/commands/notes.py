@@ -62,15 +62,29 @@ def undo(turn: Turn, argument: str) -> None:
 
 
 def substitute(turn: Turn, argument: str) -> None:
+    """``s/old/new/``: the author's last line holding ``old`` (scribe.perl's rule), which
+    may be the current topic's title when no note under it holds ``old``."""
     from bot.commands.parse import parse_substitution
+    from bot.store.dialect_rows import retitle_item
 
     parsed = parse_substitution(argument)
-    note = turn.store.last_note(turn.running().id, turn.author_id)
-    if parsed is None or note is None:
+    meeting = turn.running()
+    mine = [n for n in turn.store.notes(meeting.id) if n.author_id == turn.author_id]
+    if parsed is None or (not mine and meeting.current_item_id is None):
         turn.effects.tell("Nothing to correct: s/old/new/ changes your last note.")
         return
-    if parsed.old not in note.text:
-        turn.effects.tell(f"'{parsed.old}' is not in your last note: {note.text}")
+    note = next((n for n in reversed(mine) if parsed.old in n.text), None)
+    item, _ = turn.current_topic()
+    if item is not None and parsed.old in item.title and (
+            note is None or note.item_id != item.id):
+        title = item.title.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
+        retitle_item(turn.store, item.id, title)
+        confirm(turn, f"Topic corrected: {title}")
+        return
+    if note is None:
+        last = mine[-1].text if mine else ""
+        turn.effects.tell(f"'{parsed.old}' is not in your last note, nor in any before it"
+                          + (f": {last}" if last else "."))
         return
     text = note.text.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
     turn.store.change_note(note.id, text=text)

@@ -21,6 +21,12 @@ _SUBSTITUTE = re.compile(
     r"s(?P<d>[/|])(?P<old>(?:(?!(?P=d))[^\\]|\\.)+)(?P=d)(?P<new>(?:(?!(?P=d))[^\\]|\\.)*)"
     r"(?:(?P=d)(?P<flags>g?))?\s*$", re.DOTALL)
 _URL_START = re.compile(r"(https?://\S+)(.*)", re.DOTALL)
+# Mootbot's `[TOPIC] text`, `[PROGRESS REPORT] text`.
+_BRACKET = re.compile(r"\[\s*([A-Za-z][A-Za-z ]*?)\s*\]\s*(.*)", re.DOTALL)
+# scribe.perl's insertion: i/anchor/text/ puts `text` before the line holding `anchor`.
+_INSERT = re.compile(r"i([/|])((?:(?!\1).)+)\1((?:(?!\1).)+)\1\s*", re.DOTALL)
+# Lines addressed to Zakim: "zakim, take up item 2".
+_ZAKIM = re.compile(r"zakim\s*[,:]\s*(.*)", re.IGNORECASE | re.DOTALL)
 
 _W3C_FORM = r"({})\s*{}\s*(.*)"
 # ``topic: ...`` is a command, so no line starting with these words names a speaker.
@@ -57,15 +63,40 @@ def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
             if name:
                 return Command(name, (match.group(2) or "").strip())
         return None
+    if line.startswith("[") and (match := _BRACKET.fullmatch(line)) is not None:
+        name = table.brackets.get(" ".join(match.group(1).split()).casefold())
+        return Command(name, match.group(2).strip(), "mootbot") if name else None
+    if (match := _ZAKIM.fullmatch(line)) is not None:
+        return _phrase(match.group(1).strip(), table)
     for mark in "+:":
         pattern, names = _w3c(table, mark)
         if (match := pattern.fullmatch(line)) is not None:
             return Command(names[match.group(1).lower()], match.group(2).strip(), "w3c")
+    if (phrase := _phrase(line, table)) is not None:
+        return phrase
     if (match := _SUBSTITUTE.fullmatch(line)) is not None:
         return Command("substitute", line, "w3c")
+    if _INSERT.fullmatch(line):
+        return Command("insert", line, "w3c")
     if _URL_START.fullmatch(line):
         return Command("link", line, "link")
     return None
+
+
+def _phrase(line: str, table: CommandTable) -> Command | None:
+    """Zakim's phrases (``q+``, ``ack alice``, ``next item``): a phrase alone, or followed
+    by a space and the argument."""
+    folded = line.casefold()
+    for phrase, name in table.phrases:
+        if folded == phrase or (folded.startswith(phrase) and folded[len(phrase)].isspace()):
+            return Command(name, line[len(phrase):].strip(), "w3c")
+    return None
+
+
+def parse_insertion(argument: str) -> tuple[str, str] | None:
+    """``i/anchor/text/`` -> (anchor, text)."""
+    match = _INSERT.fullmatch(argument.strip())
+    return (match.group(2), match.group(3)) if match else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,11 @@ class Entry:
     when_idle: str = ""  # "module:function" for its slash form when no meeting runs
     note_kind: NoteKind | None = None  # a note command: the kind of note it takes
     in_help: bool = True
+    # Mootbot's ``[TOPIC] text`` spellings (case-insensitive), without the brackets.
+    brackets: tuple[str, ...] = ()
+    # Zakim's phrases, said as words at the start of a line, alone or before the argument
+    # (``q+``, ``ack alice``, ``take up item 2``); a leading ``zakim,`` is dropped first.
+    phrases: tuple[str, ...] = ()
 
     @property
     def slash_words(self) -> tuple[str, ...]:
@@ -109,6 +114,18 @@ class CommandTable:
     def slash_words(self) -> dict[str, str]:
         return {w: e.name for e in self.entries for w in e.slash_words}
 
+    @cached_property
+    def brackets(self) -> dict[str, str]:
+        """``[WORD]`` (case-folded, inner spaces single) -> command name."""
+        return {b.casefold(): e.name for e in self.entries for b in e.brackets}
+
+    @cached_property
+    def phrases(self) -> tuple[tuple[str, str], ...]:
+        """(phrase, command name), longest phrase first so ``next item`` wins over
+        a shorter one it starts with."""
+        pairs = [(p.casefold(), e.name) for e in self.entries for p in e.phrases]
+        return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
     def w3c(self, mark: str) -> dict[str, str]:
         """W3C words followed by ``mark`` (``:`` or ``+``) -> command name."""
         return {w.removesuffix(mark): e.name for e in self.entries for w in e.w3c
@@ -128,7 +145,8 @@ def note_command(kind: NoteKind, name: str, usage: str, description: str,
     """A note command: ``#<name> <text>``, ``/meeting <name> <text>``, and on Discord
     ``/meeting note <name> text:``."""
     more.setdefault("slash", (name,))
-    return Entry(name, "bot.commands.notes:note", usage, words=(name, *words),
+    run = more.pop("run", "bot.commands.notes:note")
+    return Entry(name, run, usage, words=(name, *words),
                  discord=name, discord_group="note", description=description,
                  options=(Option("text", "text", "The note (start with '- ' to nest it)",
                                  required=True, is_argument=True),),
@@ -141,14 +159,18 @@ _TITLE = Option("title", "text", "The meeting's title (default: the group's)",
 COMMANDS = CommandTable((
     # -- notes -------------------------------------------------------------------------
     note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
-          "A note under the current topic", ("note",), slash=("info", "note")),
-    note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea"),
+          "A note under the current topic", ("note",), slash=("info", "note"),
+          brackets=("info", "note")),
+    note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea",
+          brackets=("idea",)),
     note_command(NoteKind.ACTION, "action", "#action <text> — an action item; names in it own it",
-          "An action item; name owners with @handles", w3c=("action:",)),
+          "An action item; name owners with @handles", w3c=("action:",),
+          brackets=("action",)),
     note_command(NoteKind.AGREED, "agreed",
           "#agreed <text> (or #agree, #accepted, #resolved) — a decision", "Record a decision",
           ("agree", "accepted", "accept", "resolved"), w3c=("resolution:", "resolved:"),
-          slash=("agreed", "agree")),
+          slash=("agreed", "agree"), brackets=("agreed", "agree"),
+          run="bot.commands.votes:agreed"),
     note_command(NoteKind.REJECTED, "rejected", "#rejected <text> — a rejected proposal",
           "A rejected proposal", ("reject",)),
     note_command(NoteKind.HELP, "halp", "#halp <text> — a call for help", "A call for help"),
@@ -156,17 +178,25 @@ COMMANDS = CommandTable((
           "An open question"),
     note_command(NoteKind.LINK, "link",
           "#link <url> [text] — a link (a line starting with a URL is one too)",
-          "A link, and what it is"),
+          "A link, and what it is", brackets=("link",)),
+    note_command(NoteKind.SUBTOPIC, "subtopic", "#subtopic <text> — a subtopic of the current "
+          "topic (Subtopic: in W3C)", "A subtopic of the current topic", w3c=("subtopic:",)),
+    note_command(NoteKind.PROGRESS, "progress", "#progress <text> — a progress report",
+          "A progress report", brackets=("progress report", "progress")),
     Entry("undo", "bot.commands.notes:undo",
           "#undo — remove your last note (chairs: the last note of anyone)", words=("undo",),
           discord="undo", description="Remove your last note"),
-    Entry("substitute", "bot.commands.notes:substitute", "s/old/new/ — correct your last note"),
+    Entry("substitute", "bot.commands.notes:substitute",
+          "s/old/new/ — correct your last line that holds 'old' (a note, or the topic)"),
+    Entry("insert", "bot.commands.dialects:insert",
+          "i/anchor/text/ — insert a note before the note holding 'anchor'", in_help=False),
     Entry("nick", "bot.commands.notes:add_nicks",
           "#nick <names> — names that can own action items", words=("nick",)),
     # -- the agenda --------------------------------------------------------------------
     Entry("agenda", "bot.commands.agenda:agenda",
           "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
           words=("agenda",), discord="agenda", description="Show the agenda (only you see it)",
+          phrases=("agenda?",),
           needs_meeting=False, prepare="bot.commands.agenda:prepare_agenda"),
     Entry("add", "bot.commands.agenda:add_to_agenda", "", w3c=("agenda+",), discord="add",
           description="Add an item to the agenda",
@@ -176,14 +206,28 @@ COMMANDS = CommandTable((
           needs_meeting=False, prepare="bot.commands.agenda:prepare_add", in_help=False),
     Entry("topic", "bot.commands.agenda:topic",
           "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
-          words=("topic",), w3c=("topic:",), discord="topic",
+          words=("topic",), w3c=("topic:",), discord="topic", brackets=("topic",),
+          phrases=("take up item", "take up agendum", "open item", "move to item"),
           description="Move to an agenda item or section",
           options=(Option("item", "text", "Item number, owner/repo#N, text, announcements "
                           "or qa", required=True, autocomplete="topics", is_argument=True),),
           prepare="bot.commands.agenda:prepare_topic"),
     Entry("next", "bot.commands.agenda:next_topic", "#next — move to the next agenda item",
           words=("next",), discord="next", description="Move to the next agenda item",
+          phrases=("next item", "next agendum", "move to next item"),
           when_idle="bot.schedules.commands:show_next"),
+    Entry("closeitem", "bot.commands.dialects:close_item",
+          "close item N — mark agenda item N done (Zakim)", phrases=("close item",
+          "close agendum"), in_help=False),
+    # -- the speaker queue (Zakim's) ---------------------------------------------------
+    Entry("queue", "bot.commands.dialects:queue_me",
+          "q+ [to say ...] — join the speaker queue (q- leaves it, q? shows it, ack <nick> "
+          "gives the floor)", words=("queue",), phrases=("q+", "queue+")),
+    Entry("unqueue", "bot.commands.dialects:unqueue", "", phrases=("q-", "queue-"),
+          in_help=False),
+    Entry("showqueue", "bot.commands.dialects:show_queue", "", phrases=("q?", "queue?"),
+          in_help=False),
+    Entry("ack", "bot.commands.dialects:ack", "", phrases=("ack", "recognize"), in_help=False),
     # -- attendance --------------------------------------------------------------------
     Entry("here", "bot.commands.attendance:here",
           "#here [Name] [@github] [from Affiliation] — mark yourself present", words=("here",),
@@ -193,15 +237,18 @@ COMMANDS = CommandTable((
                    Option("affiliation", "text", "Your company or organisation"))),
     Entry("present", "bot.commands.attendance:present",
           "#present <names> — chairs mark others present (present+ in W3C)",
-          words=("present",), w3c=("present+",), discord="present",
+          words=("present",), w3c=("present+", "present:"), discord="present",
           description="Mark others present (chairs)",
           options=(Option("names", "text", "Names, comma-separated: 'Jane Doe @jane from "
                           "ACME, Bob'", required=True, is_argument=True),)),
     Entry("regrets", "bot.commands.attendance:regrets",
           "#regrets [names] — could not attend; chairs name others (regrets+ in W3C)",
-          words=("regrets",), w3c=("regrets+",), discord="regrets",
+          words=("regrets",), w3c=("regrets+", "regrets:"), discord="regrets",
           description="Could not attend (you, or names)",
           options=(Option("names", "text", "…", is_argument=True),)),
+    Entry("absent", "bot.commands.dialects:absent",
+          "present- [names] — not here after all (chairs name others)", phrases=("present-",),
+          in_help=False),
     # -- the meeting -------------------------------------------------------------------
     Entry("startmeeting", "bot.commands.meeting:start_meeting",
           "#startmeeting [title] — open a meeting in this channel", words=("startmeeting",),
@@ -212,7 +259,8 @@ COMMANDS = CommandTable((
           slash=("end",), discord="end",
           description="End the meeting and post the minutes (chairs)", chair_only=True),
     Entry("meetingname", "bot.commands.meeting:rename_meeting",
-          "#meetingname <title> — rename the meeting", words=("meetingname",),
+          "#meetingname <title> (or #meetingtopic, Meeting:) — rename the meeting",
+          words=("meetingname", "meetingtopic"), w3c=("meeting:",),
           slash=("name", "rename"), discord="rename", description="Rename the meeting (chairs)",
           options=(Option("title", "text", "…", required=True, is_argument=True),),
           chair_only=True),
@@ -224,15 +272,21 @@ COMMANDS = CommandTable((
                           choices=("recording", "issue", "doc")),
                    Option("url", "text", "…", required=True)),
           chair_only=True),
+    Entry("meetingdate", "bot.commands.dialects:set_date",
+          "Date: <YYYY-MM-DD | 19 January 2023> — the meeting's date (W3C)", w3c=("date:",),
+          chair_only=True, in_help=False),
+    Entry("agendalink", "bot.commands.dialects:agenda_link",
+          "Agenda: <url> — where the agenda is (W3C)", w3c=("agenda:",), in_help=False),
     Entry("chair", "bot.commands.meeting:add_chairs", "#chair <names> — add chairs",
-          words=("chair",), discord="chair", description="Make someone a chair (chairs)",
+          words=("chair",), w3c=("chair:", "chairs:"), discord="chair",
+          description="Make someone a chair (chairs)",
           options=(Option("person", "user", "…", required=True),), chair_only=True),
     Entry("unchair", "bot.commands.meeting:remove_chairs", "#unchair <names> — remove chairs",
           words=("unchair",), discord="unchair", description="Remove a chair (chairs)",
           options=(Option("person", "user", "…", required=True),), chair_only=True),
     Entry("scribe", "bot.commands.meeting:add_scribe",
           "#scribe [name] — your (or, for chairs, that person's) plain lines become notes",
-          words=("scribe",), w3c=("scribe:", "scribenick:"), discord="scribe",
+          words=("scribe",), w3c=("scribe:", "scribenick:", "scribe+"), discord="scribe",
           description="Their plain messages become notes",
           options=(Option("person", "user", "Who scribes (default: you)"),)),
     Entry("unscribe", "bot.commands.meeting:remove_scribe",
@@ -250,7 +304,35 @@ COMMANDS = CommandTable((
     Entry("minutes", "bot.commands.meeting:minutes_so_far",
           "/meeting minutes — the minutes so far (only you see them)", discord="minutes",
           description="The minutes so far (only you see them)"),
-    Entry("help", "bot.commands.meeting:show_help", "#help — this list",
+    # -- votes (MeetBot, Mootbot, hcoop-meetbot) --------------------------------------
+    Entry("startvote", "bot.commands.votes:start_vote",
+          "#startvote <question>? <option>, <option>... (or #vote, [VOTE]) — open a vote "
+          "(default options: +1, -1, 0)", words=("startvote",), brackets=("vote",),
+          discord="vote", description="Open a vote with buttons",
+          options=(Option("question", "text", "The question, then '?' and the options",
+                          required=True, is_argument=True),)),
+    Entry("vote", "bot.commands.votes:vote",
+          "#vote <option> — vote (+1, -1, 0 also work as plain lines); changeable until "
+          "the vote closes", words=("vote",)),
+    Entry("motion", "bot.commands.votes:motion",
+          "#motion <text> — put a motion to the vote (+1 | -1 | 0)", words=("motion",),
+          chair_only=True),
+    Entry("endvote", "bot.commands.votes:end_vote",
+          "#endvote (or #close, [ENDVOTE]) — close the vote: tally and result go in the "
+          "minutes", words=("endvote", "close"), brackets=("endvote",), chair_only=True),
+    Entry("inconclusive", "bot.commands.votes:inconclusive",
+          "#inconclusive — close the vote with no result", words=("inconclusive",),
+          chair_only=True),
+    Entry("failed", "bot.commands.votes:failed",
+          "#failed [text] — the open motion failed", words=("failed",), chair_only=True),
+    Entry("voters", "bot.commands.votes:voters",
+          "#voters [names] — who may vote (chairs set it; the group's config may too)",
+          words=("voters",)),
+    Entry("votesrequired", "bot.commands.votes:votes_required",
+          "#votesrequired <N> — the votes a result needs (a quorum)",
+          words=("votesrequired",), chair_only=True),
+    Entry("help", "bot.commands.meeting:show_help",
+          "#help — this list (#help <text>: a call for help in the minutes)",
           words=("help", "commands"), discord="help", description="How to use Gavel here",
           needs_meeting=False),
     Entry("publish", "bot.commands.publish:publish",

@@ -9,6 +9,8 @@ a failure half-way, updates the same branch and pull request instead of adding m
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -17,7 +19,7 @@ from github import UnknownObjectException
 from github.PullRequest import PullRequest
 
 from bot.config import Group, Settings
-from bot.domain import Meeting, Status
+from bot.domain import Meeting, NoteKind, Status
 from bot.effects import Effect, Post
 from bot.events import Place
 from bot.github.client import GitHub, GitHubProblem, RetryPolicy
@@ -54,6 +56,15 @@ def branch_name(group: Group, meeting: Meeting) -> str:
     return f"gavel/{_slug(group.name)}-minutes-{meeting.meeting_date}-{meeting.id}"
 
 
+def _literal_block(lines: Sequence[str]) -> str:
+    """People's words in a fenced block: shown as typed, and an ``@handle`` in a vote's
+    question pings nobody. The fence is longer than any run of backticks inside."""
+    body = "\n".join(lines)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{body}\n{fence}"
+
+
 def _parse_issue_url(url: str) -> tuple[str, int] | None:
     """``https://github.com/o/r/issues/12`` -> ("o/r", 12) (any host: Enterprise too)."""
     parts = url.rstrip("/").split("/")
@@ -71,7 +82,8 @@ class MinutesSource(Protocol):
 
 def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str,
                     issue_url: str = "", already_commented: bool = False,
-                    policy: RetryPolicy | None = None, remark: str = "") -> Publication:
+                    policy: RetryPolicy | None = None, remark: str = "",
+                    votes: Sequence[str] = ()) -> Publication:
     """Open (or update) the minutes pull request; raises ``GitHubProblem``. A ``remark``
     is commented on the pull request whenever its file is written."""
     repo_name = group.minutes_repo
@@ -128,6 +140,8 @@ def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str
     if target is not None and not already_commented:
         issue_repo, number = target
         text = f"The minutes of this meeting are ready for review in {pull.html_url}"
+        if votes:
+            text += "\n\nVotes:\n\n" + _literal_block(votes)
         comment = github.call(
             f"comment on {issue_repo}#{number}",
             lambda: github.api.get_repo(issue_repo).get_issue(number)
@@ -161,6 +175,7 @@ class Publisher:
             minutes = store.minutes_of(meeting_id) if meeting else None
             issue = store.meeting_issue(meeting.group_name, meeting.meeting_date) \
                 if meeting else None
+            votes = [n.text for n in store.notes(meeting_id) if n.kind is NoteKind.VOTE]
         if meeting is None or minutes is None or not self.publishes(meeting):
             return []
         place = Place(meeting.platform, meeting.channel, meeting.workspace)
@@ -171,7 +186,7 @@ class Publisher:
         try:
             done = publish_minutes(self.github, self._group(meeting), meeting, minutes,
                                    issue_url, bool(meeting.links.get("issue_comment")), policy,
-                                   remark)
+                                   remark, votes)
         except GitHubProblem as problem:
             log.warning("publishing meeting %d: %s", meeting_id, problem)
             return [Post(place, f"The minutes are saved, but publishing them to GitHub "

@@ -37,6 +37,9 @@ _PREFIX = {
     NoteKind.REJECTED: "Rejected: ",
     NoteKind.HELP: "Help wanted: ",
     NoteKind.QUESTION: "Question: ",
+    NoteKind.SUBTOPIC: "Subtopic: ",
+    NoteKind.PROGRESS: "Progress: ",
+    NoteKind.VOTE: "",  # its text says it all: "Vote: <question> ... <result>"
 }
 
 

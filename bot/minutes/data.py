@@ -33,6 +33,7 @@ def meeting_data(store: Store, meeting: Meeting, group: Group,
     known = KnownPeople.of_meeting(store, meeting.id)
     sections = {**_SECTION_TOPICS, Section.QA: closing_heading(group)}
     notes = []
+    subtopics = [n for n in store.notes(meeting.id) if n.kind is NoteKind.SUBTOPIC]
     for note in store.notes(meeting.id):
         topic = titles.get(note.item_id, "") if note.item_id is not None else (
             sections[note.section])
@@ -61,12 +62,30 @@ def meeting_data(store: Store, meeting: Meeting, group: Group,
         "scribes": store.role_names(meeting.id, "scribe"),
         "topics": [{"title": item.title, "reference": item.reference, "url": item.url,
                     "source": item.source.value, "discussed": item.discussed,
-                    "subtopics": []}
+                    "subtopics": [n.text for n in subtopics if n.item_id == item.id]}
                    for item in items],
         "notes": notes,
-        "votes": [],
+        "votes": votes_data(store, meeting.id),
         "problems": [_problem(text) for text in problems],
     }
+
+
+def votes_data(store: Store, meeting_id: int) -> list[dict[str, Any]]:
+    """Each vote: its question, options, the ballots per option, the result (empty while
+    open), and whether quorum was met (None when none was required)."""
+    from bot.store.dialect_rows import ballots_of, votes_of
+
+    found = []
+    for vote in votes_of(store, meeting_id):
+        ballots = ballots_of(store, vote.id)
+        tally = {option: 0 for option in vote.options}
+        for _, _, choice in ballots:
+            tally[choice] = tally.get(choice, 0) + 1
+        found.append({"question": vote.question, "options": list(vote.options),
+                      "tally": tally, "result": vote.result,
+                      "quorum": (len(ballots) >= vote.votes_required)
+                      if vote.closed and vote.votes_required else None})
+    return found
 
 
 def _problem(text: str) -> dict[str, Any]:

@@ -266,6 +266,47 @@ group_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Votes (MeetBot's #startvote/#vote, Mootbot's [VOTE], hcoop-meetbot's #motion): one row per
+# question, one ballot per voter, changeable until the vote closes.
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("options", Text, nullable=False),  # JSON list of the options, in order
+    Column("opened_by", String(200), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("result", Text, nullable=False, server_default=""),
+    Column("votes_required", Integer, nullable=False, server_default="0"),  # at closing
+    Column("item_id", Integer),
+    Column("section", String(20), nullable=False, server_default="none"),
+    Index("votes_by_meeting", "meeting_id", "id"),
+)
+
+ballots = Table(
+    "ballots",
+    metadata,
+    Column("vote_id", Integer, ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True),
+    Column("who", String(200), primary_key=True),  # the platform user id
+    Column("name", String(200), nullable=False),
+    Column("choice", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# W3C Zakim's speaker queue (q+, q-, ack), in the order people asked.
+speaker_queue = Table(
+    "speaker_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("who", String(200), nullable=False),  # case-folded nick
+    Column("name", String(200), nullable=False),
+    Column("about", Text, nullable=False, server_default=""),
+    Index("speaker_queue_by_meeting", "meeting_id", "id"),
+)
+
 # -- the meetings' HackMD notes (migration 0011) -------------------------------------------
 
 # One row per group and meeting day: inserting it is the claim that makes one process (of

@@ -1,0 +1,159 @@
+"""The W3C scribe's and Zakim's habits that are not notes: insertions, the speaker queue,
+closing agenda items, ``present-``, the ``Date:`` and ``Agenda:`` header lines, and
+``...`` continuation lines.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.commands.attendance import is_author, named_in, remember_author
+from bot.commands.notes import confirm
+from bot.commands.parse import parse_insertion
+from bot.commands.turn import Turn
+from bot.domain import NoteKind, Person
+from bot.store import dialect_rows as rows
+
+CONTINUATION = re.compile(r"(?:\.\.\.|…)\s*(.*)", re.DOTALL)
+_DATES = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d-%m-%Y")
+
+
+def continue_note(turn: Turn, text: str) -> bool:
+    """A scribe's ``... more`` joins their previous note (scribe.perl's continuation)."""
+    match = CONTINUATION.fullmatch(text.strip())
+    if match is None:
+        return False
+    last = turn.store.last_note(turn.running().id, turn.author_id)
+    if last is None:
+        return False
+    turn.store.change_note(last.id, text=f"{last.text} {match.group(1).strip()}".strip())
+    return True
+
+
+def insert(turn: Turn, argument: str) -> None:
+    """``i/anchor/text/``: a note holding ``text`` just before the last note that holds
+    ``anchor`` (later notes move down one place, keeping their order)."""
+    parsed = parse_insertion(argument)
+    meeting = turn.running()
+    notes = turn.store.notes(meeting.id)
+    if parsed is None:
+        return
+    anchor, text = parsed
+    at = next((n for n in reversed(notes) if anchor in n.text), None)
+    if at is None:
+        turn.effects.tell(f"No note holds '{anchor}': nothing was inserted.")
+        return
+    added = turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now,
+                                NoteKind.INFO, text, at.item_id, at.section, at.depth,
+                                turn.event.message_id)
+    # Notes are kept in id order: shift each later note's content one id down the line.
+    moving = [n for n in notes if n.id >= at.id] + [added]
+    for target, source in zip(reversed(moving), reversed([added, *moving[:-1]]), strict=True):
+        turn.store.change_note(
+            target.id, author_id=source.author_id, author_name=source.author_name,
+            at=source.at, kind=source.kind, text=source.text, item_id=source.item_id,
+            section=source.section.value, depth=source.depth,
+            source_message_id=source.source_message_id)
+    confirm(turn, f"Inserted before '{anchor}': {text}")
+
+
+def close_item(turn: Turn, argument: str) -> None:
+    """Zakim's ``close item N``: the item is done (discussed)."""
+    items = turn.store.agenda(turn.running().id)
+    number = argument.strip()
+    if not number.isdigit() or not 1 <= int(number) <= len(items):
+        return  # Zakim's phrase in ordinary chat: stay quiet
+    item = items[int(number) - 1]
+    turn.store.mark_discussed(item.id)
+    confirm(turn, f"Closed item {number}: {item.title}")
+
+
+# -- the speaker queue ------------------------------------------------------------------
+
+def queue_me(turn: Turn, argument: str) -> None:
+    about = re.sub(r"^to\s+", "", argument.strip())
+    meeting = turn.running()
+    if rows.enqueue(turn.store, meeting.id, turn.author_id.casefold(), turn.author_name,
+                    about):
+        confirm(turn, f"{turn.author_name} is on the queue.")
+    show_queue(turn, "")
+
+
+def unqueue(turn: Turn, argument: str) -> None:
+    if rows.dequeue(turn.store, turn.running().id, turn.author_id.casefold()):
+        confirm(turn, f"{turn.author_name} left the queue.")
+
+
+def show_queue(turn: Turn, argument: str) -> None:
+    waiting = rows.queue(turn.store, turn.running().id)
+    if not waiting:
+        turn.effects.say("The queue is empty.", purpose="queue")
+        return
+    turn.effects.say("Queue: " + ", ".join(
+        f"{name} (to {about})" if about else name for _, name, about in waiting),
+        purpose="queue")
+
+
+def ack(turn: Turn, argument: str) -> None:
+    """``ack alice`` gives alice the floor: she leaves the queue. Anything else is chat."""
+    meeting = turn.running()
+    waiting = rows.queue(turn.store, meeting.id)
+    name = argument.strip().lstrip("@").rstrip(",:").casefold()
+    chosen = next(((w, n, a) for w, n, a in waiting if name in (w, n.casefold())), None)
+    if chosen is None:
+        return
+    rows.dequeue(turn.store, meeting.id, chosen[0])
+    turn.effects.say(f"{chosen[1]}, you have the floor" + (
+        f" (to {chosen[2]})." if chosen[2] else "."), purpose="queue")
+
+
+# -- attendance and header lines --------------------------------------------------------
+
+def absent(turn: Turn, argument: str) -> None:
+    """``present-`` (yourself, or, for chairs, the names): off the list of those present."""
+    meeting = turn.running()
+    named = named_in(turn)
+    if not named:
+        person = remember_author(turn)
+        rows.drop_attendance(turn.store, meeting.id, person.id)
+        confirm(turn, f"{person.name} is no longer listed as present.")
+        return
+    if not all(is_author(turn, one) for one in named) and not turn.is_chair():
+        turn.only_chairs("take others off the list (present- alone takes you off)")
+        return
+    gone = []
+    for one in named:
+        key = one.user_id or "name:" + one.introduction.name.casefold()
+        found: Person | None = (remember_author(turn) if is_author(turn, one)
+                                else turn.store.person(turn.event.place.platform, key))
+        if found is not None and rows.drop_attendance(turn.store, meeting.id, found.id):
+            gone.append(found.name)
+    confirm(turn, "No longer present: " + (", ".join(gone) or "nobody"))
+
+
+def set_date(turn: Turn, argument: str) -> None:
+    text = argument.strip()
+    for pattern in _DATES:
+        try:
+            day = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        turn.store.update_meeting(turn.running().id, meeting_date=day.isoformat())
+        turn.refresh()
+        confirm(turn, f"Meeting date: {day.isoformat()}")
+        return
+    turn.effects.tell(f"'{text}' is not a date I can read: write it as 2023-01-19.")
+
+
+def agenda_link(turn: Turn, argument: str) -> None:
+    """``Agenda: <url>``: a link note before the first topic, as scribe.perl shows it."""
+    text = argument.strip()
+    if not text:
+        return
+    meeting = turn.running()
+    item, section = turn.current_topic()
+    turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now, NoteKind.LINK,
+                        f"Agenda: {text}", item.id if item else None, section, 0,
+                        turn.event.message_id)
+    confirm(turn, f"Agenda: {text}")
