@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.notes import split_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
@@ -228,9 +229,11 @@ def _on_edit(turn: Turn) -> None:
     for note in existing:
         if wanted is None:
             turn.store.delete_note(note.id)
+            follow_note(turn, note.id, None)
         else:
             depth, text = split_depth(wanted[1].strip())
             turn.store.change_note(note.id, kind=wanted[0], text=text, depth=depth)
+            follow_note(turn, note.id, text if wanted[0] is NoteKind.ACTION else None)
 
 
 def _note_in(turn: Turn) -> tuple[NoteKind, str] | None:
@@ -248,9 +251,13 @@ def _on_delete(turn: Turn) -> None:
         return
     for note in turn.store.notes_from_message(turn.meeting.id, turn.event.message_id):
         turn.store.delete_note(note.id)
+        follow_note(turn, note.id, None)
 
 
 def _on_button(turn: Turn) -> None:
+    if turn.event.action.startswith(DONE_BUTTON):
+        press_done(turn, turn.event.action)
+        return
     if turn.event.action == "here":
         if turn.meeting is None:
             turn.effects.tell("This meeting has ended.")
