@@ -170,6 +170,7 @@ COMMANDS = CommandTable((
     Entry("done", "bot.commands.actions:done",
           "#done A-17 [note] — an action is done (its owner or a chair; any meeting, or "
           "/meeting done between meetings)", words=("done",), discord="done",
+          discord_group="actions",
           description="Mark an action done (its owner or a chair)",
           options=(_ACTION, Option("note", "text", "How it went (optional)")),
           needs_meeting=False),
