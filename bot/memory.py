@@ -12,13 +12,17 @@ from collections import OrderedDict
 from sqlalchemy import Connection
 
 from bot.store.actions import ActionItem, ActionStore, PendingItem
-from bot.text import one_line
 
 UNASSIGNED = "Unassigned"
 
 
+def flat(text: str) -> str:
+    """On one line (chat text: the adapters escape it, so nothing else is done here)."""
+    return " ".join(text.split())
+
+
 def action_line(action: ActionItem) -> str:
-    return f"{action.label} {one_line(action.text)}"
+    return f"{action.label} {flat(action.text)}"
 
 
 def by_owner(actions: list[ActionItem]) -> OrderedDict[str, list[ActionItem]]:
@@ -27,7 +31,7 @@ def by_owner(actions: list[ActionItem]) -> OrderedDict[str, list[ActionItem]]:
     owners: OrderedDict[str, list[ActionItem]] = OrderedDict()
     for action in actions:
         for owner in action.owners or (UNASSIGNED,):
-            owners.setdefault(one_line(owner), []).append(action)
+            owners.setdefault(flat(owner), []).append(action)
     if UNASSIGNED in owners:
         owners.move_to_end(UNASSIGNED)
     return owners
@@ -40,7 +44,7 @@ def open_action_lines(actions: list[ActionItem], bullet: str = "-") -> list[str]
 
 
 def pending_line(item: PendingItem) -> str:
-    title = one_line(item.title)
+    title = flat(item.title)
     if item.reference:
         return f"{title} ({item.reference}) {item.url}".rstrip()
     return title

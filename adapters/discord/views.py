@@ -13,7 +13,8 @@ from typing import Any
 
 import discord
 
-TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_-]{0,60})"
+# An action may carry what it acts on after a colon (``action-done:17``).
+TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_:-]{0,60})"
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):

@@ -170,6 +170,8 @@ def build_bolt_app(listeners: MeetingListeners, client: AsyncWebClient, *,
 
 
 LinkButton = re.compile(r"^link:")
+# Buttons about one thing, named after a colon: ``action-done:17`` (a Done per action).
+ActionButton = re.compile(r"^action-done:\d+$")
 
 
 def register(app: AsyncApp, listeners: MeetingListeners) -> None:
@@ -177,6 +179,7 @@ def register(app: AsyncApp, listeners: MeetingListeners) -> None:
     lazy: list[tuple[Any, Callable[..., Awaitable[None]]]] = [
         (app.command(COMMAND), listeners.on_meeting_command),
         (app.action("here"), listeners.on_button),
+        (app.action(ActionButton), listeners.on_button),
     ]
     for route, work in lazy:
         route(ack=listeners.acknowledge, lazy=[work])

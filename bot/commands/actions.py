@@ -15,10 +15,10 @@ from bot.action_owners import KnownPeople
 from bot.commands.turn import Turn
 from bot.domain import Note
 from bot.effects import Button
-from bot.memory import by_owner
+from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
 from bot.store.actions import DONE, DROPPED, ActionItem, ActionStore
-from bot.text import one_line, split_names
+from bot.text import split_names
 
 _LABEL = re.compile(r"(?:A-?)?(\d{1,9})\b[\s:,.-]*(.*)", re.IGNORECASE | re.DOTALL)
 DONE_BUTTON = "action-done:"
@@ -234,7 +234,7 @@ def list_actions(turn: Turn, argument: str) -> None:
     lines = [f"Open actions ({whose}):"]
     for owner, theirs in by_owner(actions).items():
         lines.append(owner)
-        lines.extend(f"  {a.label} {one_line(a.text)}" for a in theirs)
+        lines.extend(f"  {a.label} {flat(a.text)}" for a in theirs)
     chair = is_chair(turn)
     buttons = tuple(Button(f"{DONE_BUTTON}{a.number}", f"Done {a.label}")
                     for a in actions if chair or is_owner(turn, a))[:_LISTED_BUTTONS]
