@@ -17,7 +17,7 @@ from bot.domain import Note
 from bot.effects import Button
 from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
-from bot.store.actions import DONE, DROPPED, ActionItem, ActionStore
+from bot.store.actions import DONE, DROPPED, UNDONE, ActionItem, ActionStore
 from bot.text import split_names
 
 _LABEL = re.compile(r"(?:A-?)?(\d{1,9})\b[\s:,.-]*(.*)", re.IGNORECASE | re.DOTALL)
@@ -123,13 +123,16 @@ def _find(turn: Turn, argument: str, usage: str) -> tuple[ActionItem, str] | Non
     """The action the argument names first, and the rest of the argument."""
     match = _LABEL.fullmatch(argument.strip())
     if match is None:
-        if argument.strip() or turn.meeting is not None or turn.command.dialect == "slash":
+        if turn.meeting is not None or turn.command.dialect == "slash":
             turn.effects.tell(f"Usage: {usage} (the action's id, as in A-17)")
-        return None  # a bare `#done` in an idle channel is chat
+        return None  # `#done` with no action id, in an idle channel, is a hashtag in chat
     action = actions_of(turn).by_number(turn.group.name, int(match.group(1)))
     if action is None:
         turn.effects.tell(f"There is no action A-{match.group(1)} in {turn.group.name}: "
                           "/meeting actions all lists the open ones.")
+        return None
+    if action.status == UNDONE:
+        turn.effects.tell(f"{action.label} was undone when it was noted: it is no action.")
         return None
     if action.status != "open":
         turn.effects.tell(f"{action.label} is already {action.status}: {action.text}")

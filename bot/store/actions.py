@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.schema import action_changes, action_items, pending_agenda
 
-OPEN, DONE, DROPPED = "open", "done", "dropped"
+OPEN, DONE, DROPPED, UNDONE = "open", "done", "dropped", "undone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +132,15 @@ class ActionStore:
         return [_action(r) for r in rows]
 
     def of_note(self, note_id: int) -> ActionItem | None:
-        row = self.connection.execute(
-            select(action_items).where(action_items.c.note_id == note_id)).first()
+        row = self.connection.execute(select(action_items).where(
+            action_items.c.note_id == note_id, action_items.c.status != UNDONE)).first()
         return _action(row) if row else None
 
     def forget_note(self, note_id: int) -> None:
-        """The ``#action`` line was undone or deleted: its action never was."""
-        self.connection.execute(delete(action_items).where(action_items.c.note_id == note_id))
+        """The ``#action`` line was undone or deleted: its action never was. The row stays
+        (as ``undone``) so that its id, said when it was saved, never names another."""
+        self.connection.execute(update(action_items).where(action_items.c.note_id == note_id)
+                                .values(status=UNDONE))
 
     def retext(self, action_id: int, text: str, owners: tuple[str, ...],
                owner_ids: tuple[str, ...]) -> None:
@@ -183,7 +185,7 @@ class ActionStore:
         started), each with what happened to it during the meeting."""
         rows = self.connection.execute(select(action_items).where(
             action_items.c.group_name == group_name,
-            action_items.c.created_at < started_at,
+            action_items.c.created_at < started_at, action_items.c.status != UNDONE,
             or_(action_items.c.meeting_id.is_(None), action_items.c.meeting_id != meeting_id),
             or_(action_items.c.closed_at.is_(None), action_items.c.closed_at >= started_at))
             .order_by(action_items.c.number))
