@@ -70,8 +70,10 @@ def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[s
 def track_action(turn: Turn, note: Note) -> ActionItem:
     """The ``#action`` just noted, kept as the group's next action (and said with its id)."""
     owners, ids = owners_in(turn, note.text, turn.command.argument)
-    return actions_of(turn).add(turn.group.name, note.text, owners, ids, note.meeting_id,
-                                note.id, turn.now, turn.author_id)
+    action = actions_of(turn).add(turn.group.name, note.text, owners, ids, note.meeting_id,
+                                  note.id, turn.now, turn.author_id)
+    turn.changed_actions.append(action.id)
+    return action
 
 
 def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
@@ -157,6 +159,7 @@ def done(turn: Turn, argument: str) -> None:
 def close(turn: Turn, action: ActionItem, status: str, note: str = "") -> None:
     actions_of(turn).close(action.id, status, turn.now, _meeting_id(turn), turn.author_name,
                            note)
+    turn.changed_actions.append(action.id)
     said = f"{action.label} {status}: {action.text}"
     turn.effects.say(said + (f" ({note})" if note else ""), purpose="action")
 

@@ -23,7 +23,7 @@ from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind, Place
 from bot.mentions import shown
-from bot.ports import AgendaSource, MinutesPublisher
+from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
 from bot.text import drop_control_characters
 
@@ -34,13 +34,15 @@ class MeetingBot:
     def __init__(self, database: Database, settings: Settings,
                  agenda_source: AgendaSource | None = None, minutes_dir: str = "",
                  publisher: MinutesPublisher | None = None,
-                 commands: CommandTable = COMMANDS) -> None:
+                 commands: CommandTable = COMMANDS,
+                 action_tracker: ActionTracker | None = None) -> None:
         self.database = database
         self.commands = commands
         self.settings = settings
         self.agenda_source = agenda_source
         self.minutes_dir = minutes_dir
         self.publisher = publisher
+        self.action_tracker = action_tracker
 
     def handle(self, event: Event, once_key: str = "") -> list[Effect]:
         """Handle one event in its own transaction, committed before anything is said.
@@ -64,6 +66,11 @@ class MeetingBot:
         if turn.publish_meeting_id is not None and self.publisher is not None:
             # After the commit: the minutes are saved whatever GitHub does.
             effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
+        if turn.changed_actions and self.action_tracker is not None and (
+                turn.group.actions_repo):
+            # After the commit too: GitHub is never asked with a transaction open.
+            effects = [*effects, *self.action_tracker.sync_now(turn.group.name,
+                                                               turn.changed_actions)]
         return effects
 
     def handle_batch(self, events: Iterable[Event]) -> list[list[Effect]]:
