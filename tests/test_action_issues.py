@@ -38,6 +38,9 @@ def test_actions_become_issues_and_close_both_ways(fake: FakeGitHub,  # noqa: F8
     assert "> Alice to write the advisory, ask `@someone`" in advisory["body"]  # no ping
     assert issues["A-2: Bob to bump undici"]["assignees"] == []  # no handle known
 
+    chat.say("rafael", "#reassign A-2 @alice")  # the issue follows, to her handle
+    assert [a["login"] for a in action_issues(fake)["A-2: Bob to bump undici"]["assignees"]] \
+        == ["alice-gh"]
     assert posts(chat.say("alice", "#done A-1")) == [
         "A-1 done: Alice to write the advisory, ask @someone"]
     assert fake.issue(REPO, advisory["number"])["state"] == "closed"

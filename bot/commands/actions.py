@@ -192,6 +192,7 @@ def reassign(turn: Turn, argument: str) -> None:
         return
     actions_of(turn).reassign(action.id, owners, ids, turn.now, _meeting_id(turn),
                               turn.author_name)
+    turn.changed_actions.append(action.id)
     turn.effects.say(f"{action.label} reassigned to {', '.join(owners)}: {action.text}",
                      purpose="action")
 

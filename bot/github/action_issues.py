@@ -118,6 +118,11 @@ class ActionIssues:
             self.github.call(f"close {repo}#{number}",
                              lambda: issue.edit(state="closed", state_reason=reason))
             report.closed_there.append(f"{action.label} -> {repo}#{number}")
+        elif action.status == OPEN and issue.state == "open" and handles and (
+                sorted(handles) != sorted(a.login for a in issue.assignees)):
+            # Reassigned here: the issue follows (GitHub refuses ones it cannot assign).
+            self.github.call(f"reassign {repo}#{number}",
+                             lambda: issue.edit(assignees=handles))
         elif action.status == OPEN and issue.state == "closed":
             with self.database.transaction() as store:
                 actions = ActionStore(store.connection)
