@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from github import GithubException
 from github.Issue import Issue
+from github.NamedUser import NamedUser
 from sqlalchemy import Connection, select
 
 from bot.config import Group, Settings
@@ -122,7 +123,7 @@ class ActionIssues:
                 sorted(handles) != sorted(a.login for a in issue.assignees)):
             # Reassigned here: the issue follows (GitHub refuses ones it cannot assign).
             self.github.call(f"reassign {repo}#{number}",
-                             lambda: issue.edit(assignees=handles))
+                             lambda: issue.edit(assignees=list[NamedUser | str](handles)))
         elif action.status == OPEN and issue.state == "closed":
             with self.database.transaction() as store:
                 actions = ActionStore(store.connection)
