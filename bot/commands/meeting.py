@@ -59,7 +59,11 @@ def start_meeting(turn: Turn, argument: str) -> None:
     open_actions = ActionStore(turn.store.connection).open_actions(turn.group.name)
     if open_actions:
         lines.append("Open actions (#done A-N, #drop A-N, #reassign A-N @someone):")
-        lines.extend(open_action_lines(open_actions))
+        listed = open_action_lines(open_actions)
+        lines.extend(listed[:_OPEN_ACTIONS_SHOWN])
+        if len(listed) > _OPEN_ACTIONS_SHOWN:  # the start post stays readable
+            lines.append(f"… and {len(listed) - _OPEN_ACTIONS_SHOWN} more: "
+                         "/meeting actions all lists them.")
     if problem:
         lines.append(f"GitHub could not be asked for the agenda ({problem}), so it holds only "
                      "what was fetched before. Add items with #agenda add owner/repo#N Title.")
@@ -67,6 +71,9 @@ def start_meeting(turn: Turn, argument: str) -> None:
     if turn.group.links.join:
         buttons.append(Button("join", "Join the call", url=turn.group.links.join))
     turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose="start")
+
+
+_OPEN_ACTIONS_SHOWN = 30
 
 
 def _take_pending_items(turn: Turn, meeting_id: int) -> None:
