@@ -51,6 +51,12 @@ def test_actions_become_issues_and_close_both_ways(fake: FakeGitHub,  # noqa: F8
     report = tracker.sync(WG)
     assert report.closed_here == ["A-2"]
     assert private(chat.slash("rafael", "actions all")) == ["No open actions (Security WG's)."]
+    # An action undone after its issue opened: the issue is closed as not planned.
+    chat.say("rafael", "#action Bob to rename the repo")
+    assert action_issues(fake)["A-3: Bob to rename the repo"]["state"] == "open"
+    chat.say("rafael", "#undo")
+    undone = action_issues(fake)["A-3: Bob to rename the repo"]
+    assert (undone["state"], undone["state_reason"]) == ("closed", "not_planned")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "## Action items" in minutes
 

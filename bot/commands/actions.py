@@ -82,8 +82,9 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
     action = store.of_note(note_id)
     if action is None:
         return
+    turn.changed_actions.append(action.id)
     if text is None:
-        store.forget_note(note_id)
+        store.forget_note(note_id, turn.now)
         return
     owners, ids = owners_in(turn, text, turn.command.argument)
     store.retext(action.id, text, owners, ids)

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from github import GithubException
 from github.Issue import Issue
@@ -25,7 +25,7 @@ from bot.effects import Effect
 from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import find_issue_by_title
 from bot.store import Database
-from bot.store.actions import DONE, DROPPED, OPEN, ActionItem, ActionStore
+from bot.store.actions import DONE, DROPPED, OPEN, UNDONE, ActionItem, ActionStore
 from bot.store.schema import people
 from bot.text import escape_title
 
@@ -34,6 +34,9 @@ log = logging.getLogger("gavel.github.actions")
 _HANDLE = re.compile(r"(?<![\w`])@([A-Za-z0-9][\w-]*)")
 _GITHUB_HANDLE = re.compile(r"@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))")
 TITLE_LIMIT = 200
+# An issue still open after its action closed here (GitHub was down) is closed by the
+# syncs of this long; then the action is settled and the sync stops asking about it.
+RETRY_CLOSING_FOR = timedelta(days=7)
 
 
 @dataclass
@@ -83,10 +86,14 @@ class ActionIssues:
             return report
         with self.database.transaction() as store:
             actions = ActionStore(store.connection)
-            wanted = [a for a in actions.open_actions(group.name) if a.github_number is None]
-            wanted += actions.with_issues(group.name)
-            if only is not None:
-                wanted = [a for a in wanted if a.id in only]
+            if only is not None:  # what a turn just changed, whenever it was closed
+                wanted = [a for a in map(actions.by_id, sorted(only))
+                          if a is not None and a.group_name == group.name]
+            else:
+                wanted = [a for a in actions.open_actions(group.name)
+                          if a.github_number is None]
+                wanted += actions.with_issues(group.name,
+                                              datetime.now(UTC) - RETRY_CLOSING_FOR)
             handles = {a.id: _handles(store.connection, a) for a in wanted}
         for action in wanted:
             try:
@@ -114,7 +121,7 @@ class ActionIssues:
         number = action.github_number
         issue = self.github.call(f"read {repo}#{number}",
                                  lambda: self.github.api.get_repo(repo).get_issue(number))
-        if action.status in (DONE, DROPPED) and issue.state == "open":
+        if action.status in (DONE, DROPPED, UNDONE) and issue.state == "open":
             reason = "completed" if action.status == DONE else "not_planned"
             self.github.call(f"close {repo}#{number}",
                              lambda: issue.edit(state="closed", state_reason=reason))

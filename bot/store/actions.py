@@ -136,11 +136,11 @@ class ActionStore:
             action_items.c.note_id == note_id, action_items.c.status != UNDONE)).first()
         return _action(row) if row else None
 
-    def forget_note(self, note_id: int) -> None:
+    def forget_note(self, note_id: int, at: datetime) -> None:
         """The ``#action`` line was undone or deleted: its action never was. The row stays
         (as ``undone``) so that its id, said when it was saved, never names another."""
         self.connection.execute(update(action_items).where(action_items.c.note_id == note_id)
-                                .values(status=UNDONE))
+                                .values(status=UNDONE, closed_at=at))
 
     def retext(self, action_id: int, text: str, owners: tuple[str, ...],
                owner_ids: tuple[str, ...]) -> None:
@@ -166,10 +166,13 @@ class ActionStore:
         self.connection.execute(update(action_items).where(action_items.c.id == action_id)
                                 .values(github_repo=repo, github_number=number, github_url=url))
 
-    def with_issues(self, group_name: str) -> list[ActionItem]:
-        """The group's actions that have a GitHub issue (for the sync)."""
+    def with_issues(self, group_name: str, closed_since: datetime) -> list[ActionItem]:
+        """The group's actions that have a GitHub issue, for the sync: the open ones, and
+        those closed here since ``closed_since`` (their issue may still be open, if GitHub
+        was down then); older ones are settled and not asked about again."""
         rows = self.connection.execute(select(action_items).where(
-            action_items.c.group_name == group_name, action_items.c.github_number.is_not(None))
+            action_items.c.group_name == group_name, action_items.c.github_number.is_not(None),
+            or_(action_items.c.status == OPEN, action_items.c.closed_at >= closed_since))
             .order_by(action_items.c.number))
         return [_action(r) for r in rows]
 
