@@ -109,6 +109,8 @@ def test_only_the_owner_or_a_chair_closes_an_action_and_the_buttons_say_so(
     [reply] = [e for e in everyone if isinstance(e, PrivateReply)]
     assert "bob\n  A-2 bob to fix the build" in reply.text
     assert [b.label for b in reply.buttons] == ["Done A-1"]  # only what she may close
+    assert private(chat.slash("alice", "actions @bob")) == [
+        "Open actions (bob's):\nbob\n  A-2 bob to fix the build"]
 
     assert private(chat.press("alice", "action-done:2")) == [
         "Only its owner (bob) or a chair can close A-2."]
