@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
@@ -80,27 +81,42 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if group is None:
         return 2
     day = args.date or _date_from_name(args.log)
+    from bot.store import Database
+
+    database = Database.open("sqlite://")  # the replay's own scratch store
     try:
         with open(args.log, encoding="utf-8-sig", errors="replace") as handle:
-            result = replay(handle, settings, group, day, template=args.template,
-                            zone=args.timezone)
+            result = replay(handle, settings, group, day, database=database,
+                            template=args.template, zone=args.timezone)
+        if args.format == "json":
+            from bot.minutes.data import meeting_data
+
+            with database.transaction() as store:
+                meeting = store.meeting(result.meeting_id)
+                assert meeting is not None
+                data = meeting_data(store, meeting, group, result.problems)
+            output = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        else:
+            output = result.minutes
     except OSError as exc:
         print(f"gavel replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"gavel replay: {args.log}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        database.close()
     for problem in result.problems:
         print(f"{args.log}: {problem}", file=sys.stderr)
     if args.output:
         try:
-            Path(args.output).write_text(result.minutes, encoding="utf-8")
+            Path(args.output).write_text(output, encoding="utf-8")
         except OSError as exc:
             print(f"gavel replay: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-            sys.stdout.write(result.minutes)  # the minutes are not lost
+            sys.stdout.write(output)  # the minutes are not lost
             return 1
     else:
-        sys.stdout.write(result.minutes)
+        sys.stdout.write(output)
     return 0
 
 
@@ -127,7 +143,13 @@ def cmd_minutes(args: argparse.Namespace) -> int:
             group = core.settings.group_named(meeting.group_name) or \
                 core.settings.group_for_channel(meeting.platform, meeting.workspace,
                                                 meeting.channel)
-            sys.stdout.write(compile_minutes(store, meeting, group, args.template))
+            if args.format == "json":
+                from bot.minutes.data import meeting_data
+
+                sys.stdout.write(json.dumps(meeting_data(store, meeting, group),
+                                            ensure_ascii=False, indent=2) + "\n")
+            else:
+                sys.stdout.write(compile_minutes(store, meeting, group, args.template))
         return 0
     finally:
         core.close()
@@ -205,15 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--group", help="the group whose layout and title to use")
     rep.add_argument("--date", type=_iso_date,
                      help="the meeting's date, YYYY-MM-DD (default: from the name)")
-    rep.add_argument("--template", help="nodejs, meetbot, or a template file")
+    rep.add_argument("--template", help="nodejs, nodejs-tsc, meetbot, or a template file")
     rep.add_argument("--timezone", type=_zone,
                      help="the zone of the log's times (default: the group's)")
     rep.add_argument("-o", "--output", help="write the minutes here (default: stdout)")
+    rep.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                     help="markdown minutes, or the meeting as JSON (docs/meeting.schema.json)")
     rep.set_defaults(func=cmd_replay)
 
     mins = commands.add_parser("minutes", help="render a stored meeting's minutes again")
     mins.add_argument("meeting", type=int, help="meeting id (see gavel meetings)")
-    mins.add_argument("--template", help="nodejs, meetbot, or a template file")
+    mins.add_argument("--template", help="nodejs, nodejs-tsc, meetbot, or a template file")
+    mins.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                      help="markdown minutes, or the meeting as JSON (docs/meeting.schema.json)")
     mins.set_defaults(func=cmd_minutes)
 
     meetings = commands.add_parser("meetings", help="list stored meetings")
@@ -258,6 +284,15 @@ def _discord_cli(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 EXTENSIONS.append(_discord_cli)
+
+
+def _archive_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from adapters.cli_archive import add_commands
+
+    add_commands(commands)
+
+
+EXTENSIONS.append(_archive_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,8 +16,9 @@ CORE_KEY = web.AppKey("core", Core)
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
-# Path segments that are secrets: a feed's token, a short calendar link's token.
-_SECRET_PATHS = re.compile(r"^/(calendar|c)/[^/?]+")
+# Path segments that are secrets: a feed's token, a short calendar link's token, an
+# archive's token.
+_SECRET_PATHS = re.compile(r"^/(calendar|c|archive)/[^/?]+")
 
 
 class RedactedAccessLogger(AbstractAccessLogger):
@@ -44,6 +45,9 @@ def build_web_app(core: Core) -> web.Application:
     from adapters.web_calendar import add_calendar_routes  # imports this module: lazily
 
     add_calendar_routes(app)
+    from adapters.web_archive import add_archive_routes
+
+    add_archive_routes(app)
     return app
 
 

@@ -102,6 +102,35 @@ class Schedule(_Strict):
     grace_minutes: int = Field(default=60, ge=0)  # a missed reminder is still posted this late
 
 
+class MinutesStyle(_Strict):
+    """How a group's minutes read, where groups differ (``[groups.minutes]``).
+
+    The defaults are what the most recent files of the Node.js corpus use (shared/corpus:
+    the TSC and Security WG minutes of the last year), so a new group's minutes look like
+    current Node.js minutes; a group whose published files differ sets these.
+    """
+
+    # How a present person is listed: "Name @handle" (TSC), "Name: @handle" (Security WG
+    # since 2022), "Name (@handle)" (older files). "from Affiliation" follows the name.
+    present_line: Literal["Name @handle", "Name: @handle", "Name (@handle)"] = "Name @handle"
+    # The spelling in "*Extracted from **label** labeled issues and pull requests ...".
+    label_spelling: Literal["labeled", "labelled"] = "labeled"
+    # The label sentence first under its heading (before the announcements), or after them,
+    # right before the items it introduces.
+    label_first: bool = True
+    # The calendar entry under "Upcoming Meetings" and the sentence after it (empty: none).
+    calendar_name: str = "Node.js Project Calendar"
+    calendar_text: str = ("Click `Add to Google Calendar` at the bottom left to add to your "
+                          "own Google calendar.")
+    # A blank line between the agenda items of a repository (the Security WG's habit).
+    blank_between_items: bool = False
+    # "Agreed: ", "Action (owners): ", "Idea: "... before such notes; false: as typed.
+    note_prefixes: bool = True
+    # The closing section's heading ("" = the layout's own: "Q&A, Other" in nodejs,
+    # "Strategic Initiatives" in nodejs-tsc); `#topic <heading>` moves there.
+    closing_heading: str = ""
+
+
 class Group(_Strict):
     """A working group: who meets, where, and how its minutes look."""
 
@@ -128,7 +157,15 @@ class Group(_Strict):
     # a feed URL gets pasted into shared calendars, a meeting's passcode should not.
     feed_join_link: bool = False
     template: str = "nodejs"
+    minutes: MinutesStyle = Field(default_factory=MinutesStyle)
     schedule: Schedule | None = None
+    # Attendance over time: who counts toward quorum (names, GitHub handles or user ids),
+    # and how many of them must be present (0: a majority).
+    members: list[str] = Field(default_factory=list)
+    quorum: int = Field(default=0, ge=0)
+    # The web archive: "private" (only through the group's secret link) or "public"
+    # (also at /groups/<slug>/ for anyone).
+    archive: Literal["private", "public"] = "private"
     reminders: list[str] = Field(default_factory=lambda: ["24h", "1h", "0m"])
 
     _zone = field_validator("timezone")(_check_zone)
@@ -423,7 +460,7 @@ def _with_data_dir(settings: Settings, base: Path) -> Settings:
     return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
 
 
-BUILT_IN_TEMPLATES = ("nodejs", "meetbot")
+BUILT_IN_TEMPLATES = ("nodejs", "nodejs-tsc", "meetbot")
 
 
 def _with_template_paths(settings: Settings, path: Path) -> Settings:

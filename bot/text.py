@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# Kept as typed: an autolink, or a code span (not after a backslash, which makes its
+# backtick literal; an unclosed backtick run is no code span, and the text after it is
+# escaped as usual).
+_KEPT = re.compile(r"<https?://[^<>\s]+>|(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+# What Markdown (or a chat platform) would read as markup: "<" before a letter, "/", "!",
+# "?", "@", "#" or ":", up to its ">" if on the same line.
+_TAG = re.compile(r"<([A-Za-z/!?@#:][^<>\n]*)(>?)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -33,13 +39,17 @@ def quote_names(names: Iterable[str]) -> str:
 def escape_markdown_html(text: str) -> str:
     """Keep Markdown, but show HTML and chat mention syntax (``<!channel>``) literally.
 
-    Autolinks (``<https://...>``) stay: the Node.js minutes use them. The text is cut at
-    the autolinks and only the pieces between them are escaped, so nothing a person can
-    type (a placeholder of ours, say) is ever read back as something else.
+    Only what would render as something else is escaped: a ``<`` that opens a tag, a
+    comment or declaration (``<b>``, ``</i>``, ``<!--``, ``<?``) or a chat mention
+    (``<@U1>``, ``<#C1>``, ``<!here>``, ``<:emoji:1>``), with its closing ``>``, and a typed
+    entity (``&lt;``). ``->``, ``signal < 1`` and ``a > b`` stay as typed. Autolinks
+    (``<https://...>``: the Node.js minutes use them) and code spans (```<T>```, shown
+    literally by Markdown itself) are kept whole: the text is cut at them and only the
+    pieces between are escaped, so nothing a person types is read back as something else.
     """
     pieces: list[str] = []
     end = 0
-    for match in _AUTOLINK.finditer(text):
+    for match in _KEPT.finditer(text):
         pieces += [_literal(text[end:match.start()]), match.group(0)]
         end = match.end()
     pieces.append(_literal(text[end:]))
@@ -48,7 +58,7 @@ def escape_markdown_html(text: str) -> str:
 
 def _literal(text: str) -> str:
     text = _ENTITY.sub("&amp;", text)  # "&lt;b&gt;" typed in a note stays literal too
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    return _TAG.sub(lambda m: "&lt;" + m.group(1) + ("&gt;" if m.group(2) else ""), text)
 
 
 def drop_control_characters(text: str) -> str:

@@ -69,3 +69,172 @@ def read_structure(markdown: str) -> Structure:
             depth = len(match.group(1)) // 2 - 1
             item.notes.append((depth, match.group(2).strip()))
     return result
+
+
+# -- the whole document as an outline ---------------------------------------------------
+# Every element a reader sees, in order, with formatting that renders the same made equal
+# (spacing, list markers and indent widths, `\[` for `[`, `<url>` for a bare URL in the
+# links, a handle's punctuation): two files with the same outline look the same to a
+# member, apart from spacing.
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)(?:[*+-]|\d+[.)])\s+(.*)$")
+_STANDING = re.compile(r"^\[([ xX])\]\s+(.*)$")
+_LINKED_ITEM = re.compile(
+    r"^(?P<title>.+?)\s+\[#?(?P<number>\d+)\]\(<?(?P<url>[^)\s>]+)>?\)?\s*$")
+_BARE_ITEM = re.compile(r"^(?P<title>.+?)\s+#(?P<number>\d+)\s*$")
+_URL_ITEM = re.compile(
+    r"^(?P<title>.+?)\s+<?(?P<url>https://github\.com/[\w.-]+/[\w.-]+/(?:issues|pull)/"
+    r"(?P<number>\d+))>?\s*$")
+_LINK_LINE = re.compile(r"^[*-]\s+\*\*(?P<label>[^*]+)\*\*:?\s*(?P<url>.*)$")
+_CALENDAR = re.compile(r"^[*-]\s+\*\*(?P<label>[^*]*Calendar)\*\*:\s*<?(?P<url>[^>\s]*)>?\s*$")
+_PERSON_LINE = re.compile(
+    r"^(?P<name>.+?)(?:\s+from\s+(?P<aff>.+?))?(?:\s*:?\s*\(?@(?P<handle>[\w.-]+)\)?)?"
+    r"(?:\s*(?P<remark>\([^()@]*\)))?\s*$")
+_REPOSITORY_HEADING = re.compile(r"^[\w.-]+/[\w.-]+$")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def plain(text: str) -> str:
+    """Text as it renders: spaces collapsed, backslash escapes and entities read."""
+    text = _ESCAPED.sub(r"\1", " ".join(text.split()))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str
+    handle: str
+    remark: str
+
+
+def read_person(text: str) -> Person:
+    match = _PERSON_LINE.match(" ".join(text.split()))
+    assert match, text
+    return Person(plain(match.group("name")).rstrip(":").strip(),
+                  plain(match.group("aff") or ""), match.group("handle") or "",
+                  plain(match.group("remark") or ""))
+
+
+@dataclass
+class Entry:
+    """One line a reader sees: ``kind`` is heading, link, invitees, person, regrets, label,
+    standing, item, note, text, calendar or calendar-text."""
+
+    kind: str
+    text: str
+    depth: int = 0
+    section: str = ""
+    extra: tuple[str, ...] = ()
+
+    def key(self) -> tuple[str, str, int, str, tuple[str, ...]]:
+        return (self.kind, self.text, self.depth, self.section, self.extra)
+
+    def __str__(self) -> str:
+        where = f"[{self.section}] " if self.section else ""
+        deep = "  " * self.depth
+        more = f" {self.extra}" if self.extra else ""
+        return f"{where}{self.kind}: {deep}{self.text}{more}"
+
+
+@dataclass
+class Outline:
+    entries: list[Entry] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind == kind]
+
+
+def read_outline(markdown: str) -> Outline:
+    """The outline of minutes in the Node.js layouts (Security WG, TSC)."""
+    outline = Outline()
+    section = ""  # the "## " heading
+    sub = ""  # the "### " heading
+    indents: list[int] = []  # the indent of each open list level
+    last: Entry | None = None  # the entry a continuation line joins
+    in_comment = False
+    blank = False  # a blank line came before this one
+    for raw in markdown.lstrip("\ufeff").splitlines():
+        line = raw.rstrip()
+        if in_comment or line.lstrip().startswith("<!--"):
+            in_comment = "-->" not in line
+            continue
+        if not line.strip():
+            blank = True
+            continue
+        after_blank, blank = blank, False
+        if match := _HEADING.match(line):
+            level, title = len(match.group(1)), plain(match.group(2))
+            if level == 1:
+                outline.entries.append(Entry("title", title))
+            else:
+                if level == 2:
+                    section, sub = title, ""
+                else:
+                    sub = title
+                outline.entries.append(Entry("heading", title, level))
+            indents, last = [], None
+            continue
+        where = f"{section}/{sub}" if sub else section
+        bullet = _BULLET.match(line)
+        if bullet is None:
+            joins = (raw.startswith(" ") and last is not None and last.kind == "note") or (
+                not after_blank and last is not None and last.kind in ("note", "text"))
+            if last is not None and joins and "Extracted from" not in line:
+                last.text = plain(last.text + " " + line)  # a wrapped line
+                continue
+            stripped = line.strip()
+            if plain(stripped).lstrip("*").startswith("Extracted from"):
+                last = Entry("label", plain(stripped).strip("*"))
+            elif section == "Present" and stripped.startswith("Regrets:"):
+                last = Entry("regrets", plain(stripped[len("Regrets:"):]))
+            elif section == "Upcoming Meetings":
+                last = Entry("calendar-text", plain(stripped))
+            else:
+                last = Entry("text", plain(stripped), section=where)
+            outline.entries.append(last)
+            indents = []
+            continue
+        indent = len(bullet.group(1).expandtabs(4))
+        while indents and indent < indents[-1] - 1:
+            indents.pop()
+        if indents and indent <= indents[-1] + 1 and indent >= indents[-1] - 1:
+            depth = len(indents) - 1
+        else:
+            indents.append(indent)
+            depth = len(indents) - 1
+        body = bullet.group(2)
+        last = _entry(section, sub, where, depth, body, line)
+        if last is None:
+            continue
+        outline.entries.append(last)
+    return outline
+
+
+def _entry(section: str, sub: str, where: str, depth: int, body: str,
+           line: str) -> Entry | None:
+    if section == "Links":
+        match = _LINK_LINE.match(line.strip())
+        if match:
+            url = match.group("url").strip().strip("<>").strip()
+            if not url.startswith(("http://", "https://")):
+                return None  # an empty link, or a template placeholder: no link
+            return Entry("link", match.group("label").strip(), extra=(url,))
+    if section == "Present":
+        if "@nodejs/" in body or "@openjs-foundation/" in body:
+            return Entry("invitees", plain(body))
+        person = read_person(body)
+        return Entry("person", person.name, extra=(person.affiliation, person.handle,
+                                                   person.remark))
+    if section == "Upcoming Meetings" and (match := _CALENDAR.match(line.strip())):
+        return Entry("calendar", plain(match.group("label")), extra=(match.group("url"),))
+    if match := _STANDING.match(body):
+        return Entry("standing", plain(match.group(2)), depth, where,
+                     ("X" if match.group(1) in "xX" else " ",))
+    if _REPOSITORY_HEADING.match(sub) and depth == 0:
+        for pattern in (_LINKED_ITEM, _URL_ITEM, _BARE_ITEM):
+            if match := pattern.match(body.strip()):
+                return Entry("item", plain(match.group("title")), 0, where,
+                             (match.group("number"),))
+    return Entry("note", plain(body), depth, where)

@@ -48,8 +48,8 @@ def test_a_missing_meeting_and_a_missing_template_are_named(tmp_path: Path) -> N
     assert "no meeting 42 (gavel meetings lists them)" in missing.stderr
     bad = gavel(tmp_path, "minutes", "1", "--template", "nope.j2")
     assert bad.returncode == 2
-    assert ("minutes template 'nope.j2': not a built-in (nodejs, meetbot) and no such file"
-            in bad.stderr)
+    assert ("minutes template 'nope.j2': not a built-in (nodejs, nodejs-tsc, meetbot) and no "
+            "such file" in bad.stderr)
 
 
 def test_db_upgrade_brings_a_new_database_to_the_current_schema(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_template_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -
     result = gavel(tmp_path, "--config", str(config), "run", stdin="")
     assert result.returncode == 2
     assert (f"{config}: groups[0].template: 'gone.md.j2' is neither a built-in layout "
-            "(nodejs, meetbot) nor a file") in result.stderr
+            "(nodejs, nodejs-tsc, meetbot) nor a file") in result.stderr
 
 
 def test_an_unwritable_minutes_folder_still_ends_the_meeting_with_its_minutes(tmp_path: Path

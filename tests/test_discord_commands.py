@@ -88,7 +88,7 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
         assert chair.data["content"] == "Current chairs: alice, Bobby"
         minutes = await slash(fake, "minutes")
     text = minutes.data["content"]
-    assert "* Bob Builder from ACME (@bobb)" in text
+    assert "* Bob Builder from ACME @bobb" in text
     assert "Idea: Ship it" in text
     assert "https://youtu.be/x" in text
 

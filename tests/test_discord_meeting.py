@@ -88,7 +88,7 @@ async def test_security_wg_meeting_through_discord_gives_the_core_minutes(
     assert "* Vee Voice\n" in through_discord
     assert through_discord.replace("* Vee Voice\n", "") == direct
     # What the meeting itself said, as in the published minutes.
-    assert "* Joyce Brum from GOSST (@joycebrum)" in through_discord
+    assert "* Joyce Brum from GOSST @joycebrum" in through_discord
     assert "  * Windows issue to fix" in through_discord
     assert "Native modules maybe" not in through_discord
     assert "### nodejs/security-wg" in through_discord

@@ -31,7 +31,7 @@ def test_agenda_is_grouped_by_repository_with_escaped_titles(fake: FakeGitHub,
     markdown = agenda_markdown(entries, GROUP)
     assert "### nodejs/node\n\n* Fix \\[CVE\\] in `http` parser [#101](https://github.com/nodejs/node/pull/101)\n* Permission model [#102](https://github.com/nodejs/node/issues/102)\n" in markdown  # noqa: E501
     assert "* Threat model &lt;review&gt; [#7](https://github.com/nodejs/security-wg/issues/7)" in markdown  # noqa: E501
-    assert "Extracted from **security-wg-agenda** labelled issues and pull requests from the **nodejs org**" in markdown  # noqa: E501
+    assert "Extracted from **security-wg-agenda** labeled issues and pull requests from the **nodejs org**" in markdown  # noqa: E501
     assert [(r.method, r.path, r.query["q"]) for r in fake.requests] == [
         ("GET", "/search/issues", f"is:open label:{LABEL} org:nodejs")]
 

@@ -51,7 +51,7 @@ CASES = [
     Case("jinja expression", "#info {{ 7*7 }}", SAVED, "- {{ 7*7 }}\n"),
     Case("jinja statement", "#info {% for x in range(3) %}x{% endfor %}", SAVED,
          "- {% for x in range(3) %}x{% endfor %}\n"),
-    Case("jinja in a name", "#here {{ config }} @evil", SAVED, "* {{ config }} (@evil)\n"),
+    Case("jinja in a name", "#here {{ config }} @evil", SAVED, "* {{ config }} @evil\n"),
     Case("html in a name", "#here <img src=x> from <b>Org</b>", SAVED,
          "* &lt;img src=x&gt; from &lt;b&gt;Org&lt;/b&gt;\n"),
     Case("broadcast as a nick", "#nick <!channel>", SAVED),

@@ -211,7 +211,7 @@ def test_people_are_remembered_across_meetings(chat: Chat) -> None:
     start(chat)
     chat.say("joyce", "#here")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
-    assert "* Joyce Brum from GOSST (@joycebrum)" in minutes
+    assert "* Joyce Brum from GOSST @joycebrum" in minutes
 
 
 def test_only_chairs_mark_others_present(chat: Chat) -> None:
@@ -221,7 +221,7 @@ def test_only_chairs_mark_others_present(chat: Chat) -> None:
     chat.say("rafael", "#regrets Marco Ippolito")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     present = minutes.split("## Present")[1].split("## Agenda")[0]
-    assert "* Robert Waite\n" in present and "* Joe Sepi (@joesepi)\n" in present
+    assert "* Robert Waite\n" in present and "* Joe Sepi @joesepi\n" in present
     assert "Regrets: Marco Ippolito" in present
 
 
@@ -322,7 +322,7 @@ def test_names_titles_and_agenda_items_are_shown_literally_too(chat: Chat) -> No
     chat.say("rafael", "#agenda add nodejs/node#7 <img src=x> [draft]")
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert minutes.startswith("# &lt;b&gt;Bold&lt;/b&gt; WG 2023-01-19\n")  # no second date
-    assert "* &lt;script&gt;x&lt;/script&gt; from &lt;i&gt;ACME&lt;/i&gt; (@eve)" in minutes
+    assert "* &lt;script&gt;x&lt;/script&gt; from &lt;i&gt;ACME&lt;/i&gt; @eve" in minutes
     assert "* &lt;img src=x&gt; \\[draft\\] [#7](" in minutes
     assert "<b>" not in minutes and "<script>" not in minutes and "<img" not in minutes
 

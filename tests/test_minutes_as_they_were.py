@@ -28,17 +28,17 @@ def test_old_minutes_keep_the_names_people_had_then(tmp_path: Path, database_url
     db = ("--database", database_url)
     assert gavel(tmp_path, *db, "run", "--user", "rafael", stdin=FIRST).returncode == 0
     on_the_day = gavel(tmp_path, *db, "minutes", "1")
-    assert "* Ann Lee from Acme (@annlee)\n* bob\n" in on_the_day.stdout
+    assert "* Ann Lee from Acme @annlee\n* bob\n" in on_the_day.stdout
     assert "Action (Ann Lee): ann to send the numbers" in on_the_day.stdout
 
     second = gavel(tmp_path, *db, "run", "--user", "rafael", stdin=SECOND)
-    assert "Ann Smith from Globex (@annsmith)" in second.stdout
+    assert "Ann Smith from Globex @annsmith" in second.stdout
 
     again = gavel(tmp_path, *db, "minutes", "1")
     assert again.returncode == 0, again.stderr
     assert again.stdout == on_the_day.stdout
     meetbot = gavel(tmp_path, *db, "minutes", "1", "--template", "meetbot")
-    assert "* Ann Lee from Acme (@annlee)" in meetbot.stdout
+    assert "* Ann Lee from Acme @annlee" in meetbot.stdout
     assert "Globex" not in meetbot.stdout and "Bob Jones" not in meetbot.stdout
 
 

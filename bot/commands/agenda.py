@@ -12,6 +12,7 @@ from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
 from bot.memory import pending_line
+from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
 from bot.store.actions import ActionStore
 
@@ -237,9 +238,12 @@ def topic(turn: Turn, argument: str) -> None:
         turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
         return
     section = _SECTIONS.get(argument.casefold())
+    if section is None and bare_title(argument) == bare_title(closing_heading(turn.group)):
+        section = Section.QA  # the closing section by its heading in the group's layout
     if section is not None:
         turn.store.record_topic(meeting.id, None, section, turn.now)
-        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS else "Q&A, Other")
+        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS
+                  else closing_heading(turn.group))
         return
     items = turn.store.agenda(meeting.id)
     if argument.isascii() and argument.isdigit():
@@ -268,23 +272,35 @@ def next_topic(turn: Turn, argument: str) -> None:
     upcoming = items[0 if position is None else position + 1:]
     if not upcoming:
         turn.store.record_topic(meeting.id, None, Section.QA, turn.now)
-        _announce(turn, "Q&A, Other")
+        _announce(turn, closing_heading(turn.group))
         return
     turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now)
     _announce(turn, describe(upcoming[0]))
 
 
+_URL_TAIL = re.compile(r"\s+-\s+<?https?://\S+>?\s*$")
+
+
+def bare_title(title: str) -> str:
+    """A title as people say it: folded, spaces collapsed, without the `` - https://...``
+    tail a standing item may carry in the config (``Vulnerability Review - https://...``)."""
+    return " ".join(_URL_TAIL.sub("", title).split()).casefold()
+
+
 def _find(items: list[AgendaItem], text: str) -> AgendaItem | None:
-    """The item ``text`` names: by GitHub reference (any case), else by exact title."""
-    folded = text.casefold().strip()
+    """The item ``text`` names: by GitHub reference (any case), else by its title in any
+    case, with or without a standing item's URL tail."""
     reference = _parse_reference(text)
     for item in items:
         if reference and item.repo.casefold() == reference[0].casefold() and (
                 item.number == reference[1]):
             return item
-        if not reference and item.title.casefold() == folded:
-            return item
-    return None
+    if reference:
+        return None
+    exact = " ".join(text.split()).casefold()
+    bare = bare_title(text)
+    return next((item for item in items if " ".join(item.title.split()).casefold() == exact),
+                None) or next((item for item in items if bare_title(item.title) == bare), None)
 
 
 def _announce(turn: Turn, title: str) -> None:

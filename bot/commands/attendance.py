@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.attendance_history import attendance_history, attendance_text
 from bot.commands.notes import confirm
 from bot.commands.turn import Turn
 from bot.domain import Person
@@ -205,3 +206,19 @@ def _voice_left(turn: Turn, user_ids: set[str]) -> None:
     for row in turn.store.attendance(meeting.id):
         if row.person.user_id in user_ids and row.how == VOICE and row.left_at is None:
             turn.store.mark_left(meeting.id, row.person.id, turn.now)
+
+
+# -- attendance over time ------------------------------------------------------------------
+
+ATTENDANCE_DEFAULT, ATTENDANCE_MAX = 10, 52
+
+
+def show_attendance(turn: Turn, argument: str) -> None:
+    """``/meeting attendance [N]``: the table ``gavel attendance`` prints, to the asker."""
+    wanted = argument.strip() or str(ATTENDANCE_DEFAULT)
+    if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= ATTENDANCE_MAX):
+        turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
+                          f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
+        return
+    history = attendance_history(turn.store.connection, turn.group, int(wanted))
+    turn.effects.tell(attendance_text(history))

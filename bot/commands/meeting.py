@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import TemplateError
 
+from bot.archive.links import meeting_url
 from bot.commands.agenda import asked
 from bot.commands.notes import confirm
 from bot.commands.table import usage_text
@@ -124,10 +125,19 @@ def end_meeting(turn: Turn, argument: str) -> None:
     summary = (f"Meeting ended: {meeting.title} {meeting.meeting_date}. "
                f"{len(present)} present, {_count(len(notes), 'note')}, "
                f"{_count(len(actions), 'action item')}. "
-               f"Minutes attached (meeting {meeting.id}).{saved}")
+               f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose="minutes")
     turn.publish_meeting_id = meeting.id
+
+
+def _archive_link(turn: Turn) -> str:
+    """`` Archive: <url>`` when this server has a public address and the meeting belongs
+    to a configured group (a stray channel's meetings have no archive)."""
+    if turn.group not in turn.settings.groups:
+        return ""
+    url = meeting_url(turn.store.connection, turn.settings, turn.group, turn.running().id)
+    return f" Archive: {url}" if url else ""
 
 
 def _count(number: int, noun: str) -> str:

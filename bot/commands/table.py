@@ -287,6 +287,12 @@ COMMANDS = CommandTable((
     Entry("upcoming", "bot.schedules.commands:show_upcoming",
           "/meeting upcoming [N] — the group's next meetings", discord="upcoming",
           description="The coming meetings, with calendar links", needs_meeting=False),
+    Entry("attendance", "bot.commands.attendance:show_attendance",
+          "/meeting attendance [N] — who came to the last N meetings, and each person's rate "
+          "(only you see it)", discord="attendance",
+          description="Who came to the last meetings (only you see it)",
+          options=(Option("meetings", "number", "How many past meetings (default 10)",
+                          is_argument=True),), needs_meeting=False),
 ))
 
 

@@ -122,8 +122,8 @@ def label_line(group: Group) -> str:
     """The sentence the Node.js minutes and issues put above the agenda."""
     labels = ", ".join(f"**{label}**" for label in group.labels)
     orgs = ", ".join(f"**{org} org**" for org in group.orgs)
-    return (f"Extracted from {labels} labelled issues and pull requests from the {orgs} "
-            "prior to the meeting.")
+    return (f"Extracted from {labels} {group.minutes.label_spelling} issues and pull "
+            f"requests from the {orgs} prior to the meeting.")
 
 
 def agenda_markdown(entries: Iterable[AgendaEntry], group: Group,

@@ -2,7 +2,9 @@
 
 ``build_view`` gathers what any layout needs (people, agenda groups, notes as trees,
 actions by person); templates only arrange it. Built in: ``nodejs`` (the layout of the
-Node.js working groups' minutes) and ``meetbot``; a group may name its own file.
+Node.js working groups' minutes), ``nodejs-tsc`` (the Node.js TSC's: announcement
+subsections under the agenda, no Q&A) and ``meetbot``; a group may name its own file.
+How names, labels and the calendar read is the group's ``[groups.minutes]`` style.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.action_owners import KnownPeople
-from bot.config import Group
+from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.store import Store
 from bot.store.actions import ActionStore
 from bot.text import escape_markdown_html, escape_title, one_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BUILT_IN = {"nodejs": "nodejs.md.j2", "meetbot": "meetbot.md.j2"}
+BUILT_IN = {"nodejs": "nodejs.md.j2", "nodejs-tsc": "nodejs-tsc.md.j2",
+            "meetbot": "meetbot.md.j2"}
+# The closing section's heading in each built-in layout, unless the group names its own.
+CLOSING_HEADINGS = {"nodejs-tsc": "Strategic Initiatives"}
+_REMARK = re.compile(r"^(.*?)\s*(\([^()]*\))$")
 
 _PREFIX = {
     NoteKind.INFO: "",
@@ -83,13 +89,22 @@ class MinutesView:
     speakers: list[tuple[str, int]]
     started: str
     ended: str
+    style: MinutesStyle
+    closing_heading: str
     # Actions from earlier meetings still open when this one began, with what happened to
     # them here ("A-3 (Alice): text — done"); see ``carried_over``.
     carried_over: list[str] = field(default_factory=list)
 
 
-def note_text(note: Note, known: KnownPeople) -> str:
+def closing_heading(group: Group) -> str:
+    """The heading of the group's closing section (notes after `#topic qa`)."""
+    return group.minutes.closing_heading or CLOSING_HEADINGS.get(group.template, "Q&A, Other")
+
+
+def note_text(note: Note, known: KnownPeople, prefixes: bool = True) -> str:
     text = escape_markdown_html(note.text)
+    if not prefixes:
+        return text
     if note.kind is NoteKind.ACTION:
         owners = ", ".join(one_line(owner) for owner in known.owners_of(note.text))
         return f"Action ({owners}): {text}" if owners else f"Action: {text}"
@@ -106,13 +121,21 @@ def _nested(lines: list[NoteLine]) -> list[NoteLine]:
     return fixed
 
 
-def _present_line(name: str, github: str, affiliation: str) -> str:
-    text = one_line(name)
+def present_line(name: str, github: str, affiliation: str, style: str) -> str:
+    """``Name from Affiliation @handle`` in the group's style; a remark in parentheses
+    that ends the name (the TSC's "(voting member)", "(Guest)") stays last."""
+    name = one_line(name)
+    remark = ""
+    if (match := _REMARK.match(name)) and match.group(1):
+        name, remark = match.group(1), " " + match.group(2)
+    text = name
     if affiliation:
         text += f" from {one_line(affiliation)}"
     if github:
-        text += f" (@{one_line(github)})"
-    return text
+        handle = f"@{one_line(github)}"
+        text += {"Name (@handle)": f" ({handle})", "Name: @handle": f": {handle}"}.get(
+            style, f" {handle}")
+    return text + remark
 
 
 def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
@@ -121,7 +144,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     known = KnownPeople.of_meeting(store, meeting.id)
 
     def _line(note: Note) -> NoteLine:
-        return NoteLine(note.depth, note_text(note, known), note.kind.value,
+        return NoteLine(note.depth, note_text(note, known, group.minutes.note_prefixes),
+                        note.kind.value,
                         one_line(note.author_name), f"{note.at:%H:%M}")
 
     def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
@@ -152,7 +176,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
             other.append(view)
 
     people = store.attendance(meeting.id)
-    present = [_present_line(a.person.name, a.person.github, a.person.affiliation)
+    present = [present_line(a.person.name, a.person.github, a.person.affiliation,
+                            group.minutes.present_line)
                for a in people if a.status == "present"]
     regrets = [one_line(a.person.name) for a in people if a.status == "regrets"]
 
@@ -178,8 +203,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     if group.labels and group.orgs:
         labels = ", ".join(f"**{label}**" for label in group.labels)
         orgs = ", ".join(f"**{org} org**" for org in group.orgs)
-        label_line = (f"*Extracted from {labels} labelled issues and pull requests from the "
-                      f"{orgs} prior to the meeting.")
+        label_line = (f"*Extracted from {labels} {group.minutes.label_spelling} issues and "
+                      f"pull requests from the {orgs} prior to the meeting.")
     title = one_line(meeting.title)
     starter = store.person(meeting.platform, meeting.started_by)
     return MinutesView(
@@ -205,6 +230,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],
         started=f"{meeting.started_at:%H:%M}" if meeting.started_at else "",
         ended=f"{meeting.ended_at:%H:%M}" if meeting.ended_at else "",
+        style=group.minutes,
+        closing_heading=closing_heading(group),
         carried_over=carried_over(store, meeting),
     )
 
@@ -255,7 +282,7 @@ def render(view: MinutesView, template: str) -> str:
         path = Path(template)
         if not path.is_file():
             raise TemplateNotFound(
-                f"minutes template {template!r}: not a built-in (nodejs, meetbot) "
+                f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
                 "and no such file")
         env, name = _environment(path.parent.resolve()), path.name
     text = env.get_template(name).render(v=view)

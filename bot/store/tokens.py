@@ -1,5 +1,5 @@
 """Per-group tokens: the secret part of a group's public URLs (its calendar feed, its
-short calendar links).
+short calendar links, its web archive).
 
 A token is made once, at random, the first time something needs it, and kept: a
 subscribed calendar must keep working. Several processes may ask at once, so the row is
@@ -18,6 +18,7 @@ from bot.store.schema import group_tokens
 
 FEED = "feed"
 LINKS = "links"
+ARCHIVE = "archive"  # the web archive of a group's meetings
 TOKEN_BYTES = 20  # 160 bits: not to be guessed, nor enumerated by anonymous GETs
 
 

@@ -1,0 +1,136 @@
+"""Minutes that look like the group's own: standing items found by the title people say,
+the per-group style knobs ([groups.minutes]), the nodejs-tsc layout, and escaping only
+what would render wrongly."""
+
+from __future__ import annotations
+
+from bot.commands.handler import MeetingBot
+from bot.config import Group, MinutesStyle, Settings, parse_settings
+from bot.store import Database
+from tests.conftest import SECURITY_WG, Chat
+
+VULN = "Vulnerability Review - https://github.com/nodejs/nodejs-dependency-vuln-assessments/issues"
+
+
+def _meeting(database: Database, group: Group, lines: list[tuple[str, str]]) -> str:
+    chat = Chat(MeetingBot(database, Settings(groups=[group])))
+    chat.say("rafael", "#startmeeting")
+    for who, text in lines:
+        chat.say(who, text)
+    return chat.minutes(chat.say("rafael", "#endmeeting"))
+
+
+def test_a_topic_named_without_the_url_tail_ticks_the_standing_item(database: Database) -> None:
+    minutes = _meeting(database, SECURITY_WG, [
+        ("rafael", "#topic vulnerability review"),
+        ("ulises", "#info VEX file has been published"),
+        ("rafael", "#topic qa"),
+        ("ulises", "#info any questions?")])
+    assert f"- [X] {VULN}\n  - VEX file has been published\n" in minutes
+    qa = minutes.split("## Q&A, Other")[1]
+    assert "VEX file" not in qa and "any questions?" in qa
+    assert minutes.count("Vulnerability Review") == 1  # no second, ad hoc item
+
+
+def test_the_defaults_follow_the_most_recent_corpus_files(database: Database) -> None:
+    minutes = _meeting(database, SECURITY_WG, [
+        ("joyce", "#here Joyce Brum @joycebrum from GOSST"),
+        ("rafael", "#agenda add nodejs/node#1 One"),
+        ("rafael", "#agenda add nodejs/node#2 Two"),
+        ("rafael", "#agreed we ship")])
+    assert "* Joyce Brum from GOSST @joycebrum\n" in minutes
+    assert "**security-wg-agenda** labeled issues" in minutes
+    assert "[#1](https://github.com/nodejs/node/issues/1)\n* Two" in minutes  # no blank line
+    assert ("* **Node.js Project Calendar**: <https://nodejs.org/calendar>\n\nClick `Add to "
+            "Google Calendar` at the bottom left") in minutes
+    assert "- Agreed: we ship\n" in minutes
+
+
+def test_each_knob_changes_what_it_names(database: Database) -> None:
+    style = MinutesStyle(present_line="Name: @handle", label_spelling="labelled",
+                         calendar_name="Node.js Foundation Calendar",
+                         calendar_text="Click `+GoogleCalendar` at the bottom right.",
+                         blank_between_items=True, note_prefixes=False, label_first=False,
+                         closing_heading="Questions")
+    group = SECURITY_WG.model_copy(update={"minutes": style})
+    minutes = _meeting(database, group, [
+        ("joyce", "#here Joyce Brum @joycebrum from GOSST"),
+        ("robert", "#here Robert Waite"),
+        ("rafael", "#agenda add nodejs/node#1 One"),
+        ("rafael", "#agenda add nodejs/node#2 Two"),
+        ("rafael", "#topic announcements"),
+        ("rafael", "#info release on Tuesday"),
+        ("rafael", "#agreed we ship"),
+        ("rafael", "#topic questions"),
+        ("rafael", "#info none")])
+    assert "* Joyce Brum from GOSST: @joycebrum\n* Robert Waite\n" in minutes
+    assert ("## Announcements\n\n- release on Tuesday\n- we ship\n\n*Extracted from "
+            "**security-wg-agenda** labelled issues") in minutes
+    assert "[#1](https://github.com/nodejs/node/issues/1)\n\n* Two" in minutes
+    assert "## Questions\n\n* none\n" in minutes and "Q&A" not in minutes
+    assert ("* **Node.js Foundation Calendar**: <https://nodejs.org/calendar>\n\n"
+            "Click `+GoogleCalendar` at the bottom right.\n") in minutes
+
+
+def test_the_older_present_line_and_a_remark_after_the_handle(database: Database) -> None:
+    group = SECURITY_WG.model_copy(
+        update={"minutes": MinutesStyle(present_line="Name (@handle)")})
+    minutes = _meeting(database, group, [
+        ("antoine", "#here Antoine du Hamel @aduh95 (voting member)"),
+        ("guy", "#here Guy Bedford (Guest)")])
+    assert "* Antoine du Hamel (@aduh95) (voting member)\n* Guy Bedford (Guest)\n" in minutes
+
+
+TSC = Group(name="TSC", title="Node.js Technical Steering Committee (TSC) Meeting",
+            github_org="nodejs", agenda_label="tsc-agenda", template="nodejs-tsc",
+            standing_items=["Reminders", "CPC and Board Meeting Updates"])
+
+
+def test_the_tsc_layout(database: Database) -> None:
+    minutes = _meeting(database, TSC, [
+        ("antoine", "#here Antoine du Hamel @aduh95 (voting member)"),
+        ("rafael", "#meetinglink recording https://www.youtube.com/watch?v=N20irVFli0s"),
+        ("rafael", "#agenda add https://github.com/nodejs/node/pull/63055 doc: downgrade "
+                   "macOS x64 to Tier 2"),
+        ("rafael", "#topic announcements"),
+        ("rafael", "#info Node.js 26 is OUT"),
+        ("rafael", "#info - <https://nodejs.org/en/blog/release/v26.0.0>"),
+        ("rafael", "#topic reminders"),
+        ("rafael", "#info Remember to nominate people"),
+        ("rafael", "#topic nodejs/node#63055"),
+        ("rafael", "#info Antoine: Apple will make Mac x64 EOL -> ship it in v26.1.0"),
+        ("rafael", "#topic Strategic Initiatives"),
+        ("rafael", "#info Skipped as we ran out of time")])
+    assert minutes.startswith(
+        "# Node.js Technical Steering Committee (TSC) Meeting 2023-01-19\n\n## Links\n\n"
+        "* **Recording**: <https://www.youtube.com/watch?v=N20irVFli0s>\n\n## Present\n\n"
+        "* Antoine du Hamel @aduh95 (voting member)\n\n## Agenda\n\n### Announcements\n\n"
+        "* Node.js 26 is OUT\n  * <https://nodejs.org/en/blog/release/v26.0.0>\n\n"
+        "### Reminders\n\n* Remember to nominate people\n\n"
+        "### CPC and Board Meeting Updates\n\n*Extracted from **tsc-agenda** labeled issues "
+        "and pull requests from the **nodejs org** prior to the meeting.\n\n"
+        "### nodejs/node\n\n* doc: downgrade macOS x64 to Tier 2 "
+        "[#63055](https://github.com/nodejs/node/pull/63055)\n"
+        "  * Antoine: Apple will make Mac x64 EOL -> ship it in v26.1.0\n\n"
+        "## Strategic Initiatives\n\n* Skipped as we ran out of time\n\n"
+        "## Upcoming Meetings\n\n")
+    assert "Q&A" not in minutes and "- [" not in minutes
+
+
+def test_a_layout_and_its_knobs_are_read_from_the_config() -> None:
+    settings = parse_settings({"groups": [{
+        "name": "TSC", "template": "nodejs-tsc",
+        "minutes": {"present_line": "Name: @handle", "label_spelling": "labelled",
+                    "blank_between_items": True}}]}, "gavel.toml")
+    style = settings.groups[0].minutes
+    assert (style.present_line, style.label_spelling, style.blank_between_items) == (
+        "Name: @handle", "labelled", True)
+
+
+def test_markdown_escapes_only_what_would_render_wrongly(database: Database) -> None:
+    minutes = _meeting(database, SECURITY_WG, [
+        ("rafael", "#info signal < 1 -> retry, a > b"),
+        ("rafael", "#info use `Map<string, T>` here, not <b>bold</b> or <!channel>")])
+    assert "- signal < 1 -> retry, a > b\n" in minutes
+    assert ("- use `Map<string, T>` here, not &lt;b&gt;bold&lt;/b&gt; or &lt;!channel&gt;\n"
+            in minutes)
