@@ -68,6 +68,63 @@ def cmd_run(args: argparse.Namespace) -> int:
         core.close()
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The long-running service: web server, reminders, planning, publishing, and every
+    platform whose tokens are set (none is fine: reminders for the console are logged)."""
+    from adapters.metrics import Metrics
+    from adapters.serve import BACKGROUND_JOBS, serve
+    from bot.app import build_core
+
+    jobs = None
+    if args.step_clock:
+        from adapters.reminder_job import reminder_job, stepped_reminder_job
+        from adapters.schedule_cli import _instant
+
+        try:
+            start = _instant(args.fake_time or "")
+        except ValueError as exc:
+            print(f"gavel serve: --step-clock needs --fake-time: {exc}", file=sys.stderr)
+            return 2
+        jobs = [stepped_reminder_job(start) if job is reminder_job else job
+                for job in BACKGROUND_JOBS]
+    metrics = Metrics()
+    core = build_core(_settings(args), database_url=args.database, observer=metrics)
+    try:
+        platforms = platforms_to_run(core.settings, core.secrets)
+        serve(core, platforms, metrics=metrics, jobs=jobs,
+              on_listening=lambda url: print(f"gavel serve: listening on {url}", flush=True))
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """The container's HEALTHCHECK: GET /healthz on the configured port (no config file
+    needed: the address comes from $GAVEL_WEB_HOST and $GAVEL_WEB_PORT)."""
+    import urllib.error
+    import urllib.request
+
+    from bot.config import WEB_HOST_VARIABLE, WEB_PORT_VARIABLE, WebSettings
+
+    host = os.environ.get(WEB_HOST_VARIABLE) or WebSettings().host
+    port = os.environ.get(WEB_PORT_VARIABLE) or str(WebSettings().port)
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    url = f"http://{host}:{port}{args.path}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        print(f"gavel healthcheck: {url}: {exc}", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"gavel healthcheck: {url}: HTTP {status}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
 
     from adapters.replay import replay
@@ -222,6 +279,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="your nick on the console")
     run.set_defaults(func=cmd_run)
 
+    srv = commands.add_parser(
+        "serve", help="run the service: web server (/healthz, /readyz, /metrics, feeds), "
+        "reminders, and every platform whose tokens are set")
+    srv.add_argument("--step-clock", action="store_true",
+                     help="(tests, demos) reminders on a clock standing at --fake-time that "
+                     "moves only to the ISO instants read from stdin, as reminder-loop's")
+    srv.add_argument("--fake-time", help="with --step-clock: where the clock starts")
+    srv.set_defaults(func=cmd_serve, default_log_level="INFO")
+
+    check = commands.add_parser("healthcheck", help="exit 0 if this machine's gavel serve "
+                                "answers /healthz (the container's HEALTHCHECK)")
+    check.add_argument("--path", default="/healthz", help="what to ask (e.g. /readyz)")
+    check.add_argument("--timeout", type=float, default=4.0, help="seconds")
+    check.set_defaults(func=cmd_healthcheck)
+
     rep = commands.add_parser("replay", help="compile minutes from a chat log")
     rep.add_argument("log", help="MeetBot/IRC, 'nick: text' or JSON-lines log file")
     rep.add_argument("--group", help="the group whose layout and title to use")
@@ -298,8 +370,14 @@ EXTENSIONS.append(_archive_commands)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from adapters.logs import LogSettingError, configure_logging
+
+    try:
+        configure_logging("DEBUG" if args.verbose else
+                          getattr(args, "default_log_level", "WARNING"))
+    except LogSettingError as exc:
+        print(f"gavel: {exc}", file=sys.stderr)
+        return 2
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -33,8 +33,11 @@ async def publish_pending_minutes(core: Core, services: dict[str, PlatformServic
             results = await asyncio.to_thread(publisher.publish_pending)
         except Exception:  # keep the loop alive whatever one round does
             log.exception("publishing pending minutes")
+            core.observer.publish_failed()
             results = []
         for meeting, effects in results:
+            if any(isinstance(e, Post) and e.purpose == "publish_failed" for e in effects):
+                core.observer.publish_failed()
             done = [e for e in effects if isinstance(e, Post) and e.purpose == "publish"]
             service = services.get(meeting.platform)
             if done and service is not None:

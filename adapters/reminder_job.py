@@ -13,15 +13,16 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.app import Core
 from bot.effects import Effect, Post
+from bot.observe import Observer
 from bot.ports import EffectSink
-from bot.reminders import ReminderPolicy, ReminderService
-from bot.schedules.clock import Clock, clock_from_environment
+from bot.reminders import FireStats, ReminderPolicy, ReminderService
+from bot.schedules.clock import Clock, SteppedClock, clock_from_environment
 
 log = logging.getLogger("gavel.reminders")
 
@@ -34,9 +35,61 @@ def reminder_service(core: Core, sinks: Mapping[str, EffectSink], clock: Clock |
                            agenda_source=core.bot.agenda_source, policy=policy, worker=worker)
 
 
+class ObservedStats(FireStats):
+    """The loop's outcome counts, passed on to the metrics as they happen."""
+
+    def __init__(self, observer: Observer) -> None:
+        super().__init__()
+        self.observer = observer
+
+    def count(self, outcome: str) -> None:
+        super().count(outcome)
+        self.observer.reminder(outcome)
+
+
+class LogSink:
+    """Where ``serve`` posts reminders for the console (nobody sits at one when serving),
+    and every reminder when no platform runs: one log line each, so a calendar-only
+    deployment shows what it would have posted."""
+
+    platform = "console"
+
+    async def deliver(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, Post):
+                log.info("reminder for %s:%s: %s", effect.place.platform,
+                         effect.place.channel, effect.text)
+
+
+def serve_sinks(services: Mapping[str, Any]) -> dict[str, EffectSink]:
+    """The running platforms, and the log for the console."""
+    return {"console": LogSink(), **services}
+
+
+def serve_reminders(core: Core, services: Mapping[str, Any],
+                    clock: Clock | None = None) -> ReminderService:
+    service = reminder_service(core, serve_sinks(services), clock=clock)
+    service.stats = ObservedStats(core.observer)
+    return service
+
+
 async def reminder_job(core: Core, services: Mapping[str, Any]) -> None:
-    """``serve``'s background job: reminders to every running platform, until cancelled."""
-    await reminder_service(core, services).run()
+    """``serve``'s background job: reminders to every running platform, until cancelled
+    (then posts under way finish and are marked, see ``ReminderService.stop``)."""
+    await serve_reminders(core, services).run()
+
+
+def stepped_reminder_job(start: datetime) -> Any:
+    """``gavel serve --step-clock``: the reminder job on a clock standing at ``start`` that
+    moves only to the instants read from stdin (``gavel reminder-loop --step-clock``'s
+    protocol: ``ready T`` once planned, ``at T`` once all due by ``T`` is handled)."""
+    from adapters.schedule_cli import _stepped
+
+    async def job(core: Core, services: Mapping[str, Any]) -> None:
+        clock = SteppedClock(start)
+        await _stepped(serve_reminders(core, services, clock), clock)
+
+    return job
 
 
 @contextmanager
@@ -53,6 +106,10 @@ def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iter
             from adapters.publish_job import publish_pending_minutes
 
             jobs.append(publish_pending_minutes(core, dict(sinks)))  # type: ignore[arg-type]
+        if core.hackmd is not None:  # the meetings' live HackMD notes
+            from adapters.hackmd_job import hackmd_job
+
+            jobs.append(hackmd_job(core, sinks))
         await asyncio.gather(*jobs)
 
     def run() -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from adapters.replay_slack import as_export, export_lines
@@ -102,38 +105,63 @@ def _json_time(value: object, clock: _Clock) -> datetime:
 
 
 def parse_log(lines: Iterable[str], day: date, zone: str = "UTC") -> ParsedLog:
-    lines = list(lines)
-    messages = as_export("".join(lines))
-    if messages is not None:
-        return _parse_export(messages, day, zone)
+    """The whole log at once (for tests and small logs); ``replay`` streams instead."""
     parsed = ParsedLog()
+    parsed.lines.extend(read_log(lines, day, zone, parsed.problems))
+    return parsed
+
+
+# A line that opens like an IRC log's (``[14:00``) cannot open a JSON array: a number
+# followed by a colon is no JSON. Such a log is streamed without waiting for its end.
+_IRC_OPENING = re.compile(r"\[\d{1,2}:")
+
+
+def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
+             ) -> Iterator[LogLine]:
+    """The chat lines of a log, one at a time, as they are read (a long log is never held
+    whole); lines that cannot be read are appended to ``problems`` with their number.
+
+    Only a log that may be a Slack export (it opens with ``[`` but not like an IRC line)
+    is read whole first, because the export is one JSON array.
+    """
+    source = iter(lines)
+    head: list[str] = []
+    for raw in source:
+        head.append(raw)
+        if raw.strip("\ufeff \t\r\n"):
+            break
+    opening = "".join(head).lstrip("\ufeff \t\r\n")
+    if opening.startswith("[") and not _IRC_OPENING.match(opening):
+        head.extend(source)
+        messages = as_export("".join(head))
+        if messages is not None:
+            yield from _parse_export(messages, day, zone, problems)
+            return
     clock = _Clock(day, zone)
-    for number, raw in enumerate(lines, 1):
+    for number, raw in enumerate(chain(head, source), 1):
         line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
         if not line.strip() or _SYSTEM.fullmatch(line):
             continue  # blank, or a join/part/mode line: nobody said anything
         try:
             entry = _parse_one(number, line, clock)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            parsed.problems.append(f"line {number}: {exc}")
+            problems.append(f"line {number}: {exc}")
             continue
         if entry is None:
             preview = line if len(line) <= 60 else line[:57] + "..."
-            parsed.problems.append(f"line {number}: not a chat line in a known format "
-                                   f"(skipped): {preview}")
+            problems.append(f"line {number}: not a chat line in a known format "
+                            f"(skipped): {preview}")
             continue
-        parsed.lines.append(entry)
-    return parsed
+        yield entry
 
 
-def _parse_export(messages: list[object], day: date, zone: str) -> ParsedLog:
+def _parse_export(messages: list[object], day: date, zone: str, problems: list[str]
+                  ) -> Iterator[LogLine]:
     """A Slack export file: its messages in time order; problems name message numbers."""
-    parsed = ParsedLog()
     clock = _Clock(day, zone)
-    read = export_lines(messages, lambda ts: _json_time(ts, clock), parsed.problems)
+    read = export_lines(messages, lambda ts: _json_time(ts, clock), problems)
     for number, nick, text, ts, at in sorted(read, key=lambda line: line[4]):
-        parsed.lines.append(LogLine(number, EventKind.MESSAGE, nick, text, at, ts))
-    return parsed
+        yield LogLine(number, EventKind.MESSAGE, nick, text, at, ts)
 
 
 def _parse_one(number: int, line: str, clock: _Clock) -> LogLine | None:
@@ -174,10 +202,49 @@ class ReplayResult:
     meeting_id: int
 
 
-def _events(log: ParsedLog, place: Place) -> Iterator[Event]:
-    for line in log.lines:
-        yield Event(line.kind, place, Author(line.nick, line.nick), line.at, line.text,
-                    message_id=line.message_id)
+def _event(line: LogLine, place: Place, text: str | None = None) -> Event:
+    return Event(line.kind, place, Author(line.nick, line.nick), line.at,
+                 line.text if text is None else text, message_id=line.message_id)
+
+
+class _Feed:
+    """The log's lines as events for the bot, in one pass, with what the replay needs to
+    know about the log as a whole once it has run: the first and last lines, and how many
+    ``#startmeeting`` it holds.
+
+    A log without ``#startmeeting`` is one meeting from its first line, which is only
+    known at its end: lines are held back until the first ``#startmeeting`` (usually the
+    first line or close to it), and such a log gets one before its first line.
+    """
+
+    def __init__(self, lines: Iterator[LogLine], place: Place) -> None:
+        self.lines = lines
+        self.place = place
+        self.first: LogLine | None = None
+        self.last: LogLine | None = None
+        self.starts = 0
+
+    def __iter__(self) -> Iterator[Event]:
+        place = self.place
+        waiting: list[LogLine] | None = []  # None once the meeting has started
+        for line in self.lines:
+            if self.first is None:
+                self.first = line
+            self.last = line
+            if _is_start(line.text):
+                self.starts += 1
+                if waiting is not None:
+                    for held in waiting:
+                        yield _event(held, place)
+                    waiting = None
+            if waiting is not None:
+                waiting.append(line)
+            else:
+                yield _event(line, place)
+        if waiting and self.first is not None:
+            yield _event(self.first, place, "#startmeeting")
+            for held in waiting:
+                yield _event(held, place)
 
 
 def _minutes_in(effects: list[Effect]) -> str:
@@ -193,31 +260,41 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     Log times are read as wall-clock times in ``zone`` (the group's by default), so the
     minutes carry the date the log is of. A log without ``#startmeeting`` is one meeting
     from its first line; one without ``#endmeeting`` ends at its last.
+
+    The log is streamed: each line is read, parsed and handled before the next is read.
+    Without a ``database`` the meeting goes to a temporary SQLite file (not memory: a long
+    log's transcript would otherwise be held in the process), removed at the end.
     """
-    log = parse_log(lines, day, zone or group.timezone)
-    if not log.lines:
-        why = f" ({log.problems[-1]})" if log.problems else ""
-        raise ValueError(f"the log holds no chat line in a known format{why}")
-    database = database or Database.open("sqlite://")
+    if database is not None:
+        return _replay(lines, settings, group, day, database, template, zone)
+    with tempfile.TemporaryDirectory(prefix="gavel-replay-") as folder:
+        scratch = Database.scratch(Path(folder) / "replay.db")
+        try:
+            return _replay(lines, settings, group, day, scratch, template, zone)
+        finally:
+            scratch.close()
+
+
+def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
+            database: Database, template: str | None, zone: str | None) -> ReplayResult:
+    problems: list[str] = []
     place = Place("replay", f"replay-{group.name}")
+    feed = _Feed(read_log(lines, day, zone or group.timezone, problems), place)
     bot = MeetingBot(database, settings.model_copy(update={"groups": [group]}))
-    events = list(_events(log, place))
-    starts = sum(1 for line in log.lines if _is_start(line.text))
-    if starts == 0:
-        first = log.lines[0]
-        events.insert(0, Event(EventKind.MESSAGE, place, Author(first.nick, first.nick),
-                               first.at, "#startmeeting"))
-    elif starts > 1:
-        log.problems.append(f"the log holds {starts} meetings: these are the minutes of the "
-                            "last one (split the log to get each)")
     minutes = ""
-    for effects in bot.handle_batch(events):
+    for effects in bot.handle_batch(feed):
         minutes = _minutes_in(effects) or minutes
+    if feed.last is None:
+        why = f" ({problems[-1]})" if problems else ""
+        raise ValueError(f"the log holds no chat line in a known format{why}")
+    if feed.starts > 1:
+        problems.append(f"the log holds {feed.starts} meetings: these are the minutes of the "
+                        "last one (split the log to get each)")
     with database.transaction() as store:
         meeting = store.running_meeting(place)
     if meeting is not None:
         closing = Event(EventKind.MESSAGE, place, Author(meeting.started_by, meeting.started_by),
-                        log.lines[-1].at, "#endmeeting")
+                        feed.last.at, "#endmeeting")
         minutes = _minutes_in(bot.handle(closing)) or minutes
     with database.transaction() as store:
         ended = store.meetings(limit=1)[0]
@@ -225,9 +302,13 @@ def replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
             from bot.minutes import compile_minutes
 
             minutes = compile_minutes(store, ended, group, template)
-    return ReplayResult(minutes, log.problems, ended.id)
+    return ReplayResult(minutes, problems, ended.id)
 
 
 def _is_start(text: str) -> bool:
+    """Whether a line opens a meeting; only a ``#`` line can (checked first, as most lines
+    are chat, so they are not parsed twice)."""
+    if not text.lstrip().startswith("#"):
+        return False
     command = parse_line(text)
     return command is not None and command.name == "startmeeting"

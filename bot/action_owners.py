@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.store import Store
 
@@ -47,7 +48,16 @@ class KnownPeople:
             if name not in owners:
                 owners.append(name)
         folded = text.casefold()
-        for key, name in sorted(self.names.items(), key=lambda kv: -len(kv[0])):
-            if name not in owners and re.search(rf"(?<![\w@]){re.escape(key)}(?!\w)", folded):
+        for key, name, pattern in self._patterns:
+            # The substring test first: most names are not in most actions, and it is
+            # much cheaper than the word-boundary search that decides.
+            if key in folded and name not in owners and pattern.search(folded):
                 owners.append(name)
         return tuple(owners)
+
+    @cached_property
+    def _patterns(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """Each spelling with its pattern, longest first; compiled once per minutes, not
+        once per action."""
+        return [(key, name, re.compile(rf"(?<![\w@]){re.escape(key)}(?!\w)"))
+                for key, name in sorted(self.names.items(), key=lambda kv: -len(kv[0]))]

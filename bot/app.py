@@ -5,13 +5,14 @@ Adapters receive a ``Core`` and know nothing of how it was built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.handler import MeetingBot
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import Secrets, Settings
+from bot.observe import NoObserver, ObservedBot, Observer
 from bot.ports import AgendaSource
 from bot.store import Database
 from bot.store.database import make_data_dir
@@ -19,6 +20,7 @@ from bot.store.database import make_data_dir
 if TYPE_CHECKING:
     from bot.github.client import GitHub
     from bot.github.publishing import Publisher
+    from bot.hackmd.client import HackMD
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Core:
     bot: MeetingBot
     github: GitHub | None = None
     publisher: Publisher | None = None
+    hackmd: HackMD | None = None  # the live meeting notes (bot/hackmd), when configured
+    observer: Observer = field(default_factory=NoObserver)  # metrics, under ``gavel serve``
 
     @property
     def minutes_dir(self) -> Path:
@@ -52,8 +56,10 @@ def database_url_for(settings: Settings, explicit: str | None = None) -> str:
 def build_core(settings: Settings, secrets: Secrets | None = None,
                database_url: str | None = None,
                agenda_source: AgendaSource | None = None,
-               commands: CommandTable = COMMANDS) -> Core:
-    """Open the database (migrating it) and make the handler for this config."""
+               commands: CommandTable = COMMANDS,
+               observer: Observer | None = None) -> Core:
+    """Open the database (migrating it) and make the handler for this config; with an
+    ``observer``, the handler reports each event to it (``gavel serve``'s metrics)."""
     secrets = secrets if secrets is not None else Secrets.from_environment()
     database = Database.open(database_url_for(settings, database_url))
     minutes_dir = str(Path(settings.data_dir) / "minutes")
@@ -75,6 +81,20 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
         from bot.github.action_issues import ActionIssues
 
         action_issues = ActionIssues(github, database, settings)
+    hackmd = None
+    if secrets.hackmd_token and any(g.uses_hackmd for g in settings.groups):
+        from bot.hackmd.client import HackMD
+        from bot.hackmd.minutes_source import NoteMinutes
+
+        hackmd = HackMD(secrets.hackmd_token, settings.hackmd.api_url,
+                        settings.hackmd.timeout_seconds)
+        if publisher is not None:
+            publisher.minutes_source = NoteMinutes(database, settings, hackmd)
     bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
-                     publisher=publisher, commands=commands, action_tracker=action_issues)
-    return Core(settings, secrets, database, bot, github, publisher)
+                     publisher=publisher, commands=commands,
+                     action_tracker=action_issues) if observer is None else \
+        ObservedBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
+                    publisher=publisher, commands=commands, action_tracker=action_issues,
+                    observer=observer)
+    return Core(settings, secrets, database, bot, github, publisher, hackmd,
+                observer if observer is not None else NoObserver())

@@ -158,6 +158,10 @@ class Group(_Strict):
     feed_join_link: bool = False
     template: str = "nodejs"
     minutes: MinutesStyle = Field(default_factory=MinutesStyle)
+    # The meeting's live HackMD note (bot/hackmd): on with ``hackmd = true``, or by naming
+    # the HackMD team whose workspace holds the notes.
+    hackmd: bool = False
+    hackmd_team: str = ""
     schedule: Schedule | None = None
     # Attendance over time: who counts toward quorum (names, GitHub handles or user ids),
     # and how many of them must be present (0: a majority).
@@ -206,6 +210,10 @@ class Group(_Strict):
         never be able to do in this group's name."""
         return bool(self.minutes_repo or self.issue_repo or self.actions_repo or self.orgs
                     or self.labels)
+
+    @property
+    def uses_hackmd(self) -> bool:
+        return self.hackmd or bool(self.hackmd_team)
 
 
 class SlackSettings(_Strict):
@@ -267,6 +275,16 @@ class GitHubSettings(_Strict):
     app_id: int | None = None
 
 
+class HackMDSettings(_Strict):
+    """Where HackMD's API is and how often the live note is written (its API allows about
+    100 calls per 5 minutes per token, so a busy meeting's lines are batched)."""
+
+    api_url: str = "https://api.hackmd.io/v1"
+    poll_seconds: float = Field(default=1.0, gt=0)  # how soon a chat line reaches the note
+    min_write_seconds: float = Field(default=5.0, ge=0)  # between two writes of one note
+    timeout_seconds: float = Field(default=15.0, gt=0)  # for one call to HackMD
+
+
 class Settings(_Strict):
     """The whole file."""
 
@@ -278,6 +296,7 @@ class Settings(_Strict):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     github: GitHubSettings = Field(default_factory=GitHubSettings)
+    hackmd: HackMDSettings = Field(default_factory=HackMDSettings)
 
     _zone = field_validator("timezone")(_check_zone)
 
@@ -342,6 +361,7 @@ class Secrets:
     discord_token: str = ""
     github_token: str = ""
     github_app_private_key: str = ""
+    hackmd_token: str = ""
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Secrets:
@@ -359,6 +379,7 @@ class Secrets:
             discord_token=env.get("DISCORD_TOKEN", ""),
             github_token=env.get("GITHUB_TOKEN", ""),
             github_app_private_key=key,
+            hackmd_token=env.get("HACKMD_API_TOKEN", ""),
         )
 
     def __repr__(self) -> str:
@@ -419,7 +440,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return _with_data_dir(Settings(), Path.cwd())
+        return _with_web_address(_with_data_dir(Settings(), Path.cwd()))
     try:
         data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
@@ -427,7 +448,7 @@ def load_settings(path: Path | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     settings = _with_data_dir(parse_settings(data, str(path)), path.parent)
-    return _with_template_paths(settings, path)
+    return _with_web_address(_with_template_paths(settings, path))
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -458,6 +479,29 @@ def _with_data_dir(settings: Settings, base: Path) -> Settings:
     if Path(settings.data_dir).is_absolute():
         return settings
     return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
+
+
+WEB_HOST_VARIABLE = "GAVEL_WEB_HOST"
+WEB_PORT_VARIABLE = "GAVEL_WEB_PORT"
+
+
+def _with_web_address(settings: Settings) -> Settings:
+    """``$GAVEL_WEB_HOST`` and ``$GAVEL_WEB_PORT`` over ``[web] host``/``port``: where the
+    server listens is a fact of the deployment (a container listens on 0.0.0.0, on the port
+    its healthcheck asks), not of the group's config."""
+    host = os.environ.get(WEB_HOST_VARIABLE, "").strip()
+    port_text = os.environ.get(WEB_PORT_VARIABLE, "").strip()
+    update: dict[str, Any] = {}
+    if host:
+        update["host"] = host
+    if port_text:
+        if not port_text.isdigit() or int(port_text) > 65535:
+            raise ConfigError(f"${WEB_PORT_VARIABLE}: {port_text!r} is not a port number: "
+                              "use 0 to 65535 (0: any free port)")
+        update["port"] = int(port_text)
+    if not update:
+        return settings
+    return settings.model_copy(update={"web": settings.web.model_copy(update=update)})
 
 
 BUILT_IN_TEMPLATES = ("nodejs", "nodejs-tsc", "meetbot")

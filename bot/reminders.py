@@ -343,7 +343,13 @@ class ReminderService:
         args = (group, place, claimed.meeting.occurrence, claimed.offset, late,
                 self.agenda_source, self._public.get(group.name), memory)
         ready = self.renderer.ready_post(*args)
-        return ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
+        post = ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
+        if group.uses_hackmd:  # the meeting's live note, once it exists
+            from bot.hackmd.notes_ahead import note_link_in
+
+            post = await asyncio.to_thread(note_link_in, self.database, group,
+                                           claimed.meeting.occurrence.start, post)
+        return post
 
     def _memory(self, group: Group) -> tuple[str, ...]:
         with self.database.transaction() as store:

@@ -68,6 +68,12 @@ def drop_control_characters(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether ``drop_control_characters`` would change ``text`` (a carriage return is
+    one of them): most lines have none, and checking is cheaper than rebuilding."""
+    return _CONTROL.search(text) is not None
+
+
 def one_line(text: str) -> str:
     """A name, title or affiliation as the minutes show it: on one line, shown literally."""
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))

@@ -1,5 +1,5 @@
-"""The archive in a real browser: Debian's Chromium driven by Playwright, against the
-service's own web app and runner on 127.0.0.1, with JavaScript off (the pages must not
+"""The archive in a real browser: Debian's Chromium driven by Playwright, against a
+`gavel serve` process on 127.0.0.1, with JavaScript off (the pages must not
 need it). Loads a group page and a meeting, checks what a reader sees and the chart,
 follows a transcript line's link, and saves screenshots (into ``$GAVEL_SCREENSHOTS``,
 else the test's own folder). An axe-core pass runs when axe-core is installed
@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from adapters.web import build_web_app, runner_for
 from bot.app import build_core
 from bot.archive.links import archive_path
 from bot.config import load_settings
 from tests.archive_support import hold_a_season, write_config
+from tests.serve_harness import ServeProcess
 
 CHROMIUM = os.environ.get("GAVEL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -35,23 +34,24 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-async def archive(tmp_path: Path) -> AsyncIterator[str]:
-    """The group page's URL on a running server with ten meetings held through the bot
-    (SQLite: the browser's work is the same on either store)."""
+def archive(tmp_path: Path) -> Iterator[str]:
+    """The group page's URL on a running `gavel serve` process, whose database holds ten
+    meetings held through the bot (SQLite: the browser's work is the same on either store)."""
     config = write_config(tmp_path, group_extra='timezone = "Europe/Amsterdam"')
-    core = build_core(load_settings(config), database_url=f"sqlite:///{tmp_path / 'g.db'}")
-    hold_a_season(core.bot)
-    with core.database.transaction() as store:
-        path = archive_path(store.connection, core.settings.groups[0])
-    runner = runner_for(build_web_app(core))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
+    data = tmp_path / "data"
+    data.mkdir()
+    core = build_core(load_settings(config), database_url=f"sqlite:///{data / 'gavel.db'}")
     try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}{path}"
+        hold_a_season(core.bot)
+        with core.database.transaction() as store:
+            path = archive_path(store.connection, core.settings.groups[0])
     finally:
-        await runner.cleanup()
         core.close()
+    service = ServeProcess(config, data)
+    try:
+        yield f"{service.url}{path}"
+    finally:
+        service.stop()
 
 
 @pytest.fixture

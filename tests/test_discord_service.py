@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,21 @@ from tests.discord_harness import GUILD, add_guild, discord_settings, running_se
 from tests.fakes.discord_server import FakeDiscord
 
 
+class _LogWaiter(logging.Handler):
+    """Sets an event when a log line holding ``fragment`` is written: how a test knows the
+    adapter's start() has returned, on a machine too busy to guess."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.fragment = fragment
+        self.seen = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.fragment in record.getMessage():
+            self.loop.call_soon_threadsafe(self.seen.set)
+
+
 @asynccontextmanager
 async def serving(fake: FakeDiscord, tmp_path: Path, database_url: str
                   ) -> AsyncIterator[asyncio.Task[None]]:
@@ -28,14 +44,18 @@ async def serving(fake: FakeDiscord, tmp_path: Path, database_url: str
     core = build_core(discord_settings(tmp_path), Secrets(discord_token=fake.token),
                       database_url=database_url)
     stop = asyncio.Event()
+    started = _LogWaiter("Discord adapter running")
+    logging.getLogger("gavel.discord").addHandler(started)
     task = asyncio.create_task(run(core, ["discord"], stop, port=0))
     try:
         await fake.wait_for(lambda: fake.identify_count == 1 and fake.commands(GUILD),
                             timeout=10)
+        await asyncio.wait_for(started.seen.wait(), 30)  # start() has returned
         callback = await slash(fake, "start")
         assert callback.status == 200 and callback.data["embeds"]
         yield task
     finally:
+        logging.getLogger("gavel.discord").removeHandler(started)
         stop.set()
         await asyncio.wait_for(task, 30)
         core.close()

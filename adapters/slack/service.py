@@ -109,6 +109,7 @@ class SlackService:
         # serve sets this: a failure found after start (a refused token) stops the bot.
         self.on_failure: Callable[[], None] | None = None
         self._reaching: asyncio.Task[None] | None = None
+        self.connected = False  # /readyz: the bot token checked (and the socket open)
         settings = core.settings.slack
         self.core = core
         self.mode = choose_mode(core)
@@ -182,6 +183,7 @@ class SlackService:
                 await socket.close_async()
                 raise
             self._socket = socket
+        self.connected = True
 
     async def _keep_reaching(self, failure: BaseException) -> None:
         for attempt, delay in enumerate(self.backoff.delays(), start=1):
@@ -203,6 +205,7 @@ class SlackService:
             return
 
     async def stop(self) -> None:
+        self.connected = False
         if self._reaching is not None:
             self._reaching.cancel()
             await asyncio.gather(self._reaching, return_exceptions=True)

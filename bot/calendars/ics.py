@@ -10,12 +10,14 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
-
-from icalendar import Calendar, Event, Timezone, vRecur
+from typing import TYPE_CHECKING
 
 from bot.calendars.links import event_details
 from bot.config import Group
 from bot.schedules.recurrence import Occurrence, RecurringSchedule
+
+if TYPE_CHECKING:  # imported where used: loading icalendar costs every command otherwise
+    from icalendar import Event, Timezone
 
 PRODID = "-//Gavel//Gavel meeting bot//EN"
 
@@ -31,6 +33,8 @@ def _uid(group: Group, start: datetime) -> str:
 
 def _event(group: Group, start: datetime, end: datetime, title: str, uid: str,
            stamp: datetime, join: bool = True) -> Event:
+    from icalendar import Event
+
     return Event.new(summary=title or group.meeting_title, start=start, end=end, uid=uid,
                      stamp=stamp, description=event_details(group, join) or None,
                      location=(group.links.join if join else "") or None)
@@ -43,6 +47,8 @@ def series_calendar(schedule: RecurringSchedule, stamp: datetime | None = None) 
     first = schedule.first.replace(tzinfo=schedule.zone)
     uid = f"{group_slug(group.name)}-series@gavel"
     series = _event(group, first, first + schedule.duration, group.meeting_title, uid, stamp)
+    from icalendar import vRecur
+
     series.add("rrule", vRecur.from_ical(schedule.rule_text))
     rule = schedule.rule
     excluded = set(schedule.skips) | set(schedule.moves)
@@ -75,6 +81,8 @@ def meetings_calendar(group: Group, occurrences: Iterable[Occurrence],
 def _calendar(group: Group, events: list[Event]) -> str:
     # A fixed UID per group: the same series is the same calendar (and icalendar's
     # default, a fresh uuid4, is a system call per file).
+    from icalendar import Calendar
+
     calendar = Calendar.new(prodid=PRODID, subcomponents=events, name=group.meeting_title,
                             uid=f"{group_slug(group.name)}-calendar@gavel")
     # What ``add_missing_timezones`` does, but with each zone's VTIMEZONE built once:
@@ -90,6 +98,8 @@ def _vtimezone(tzid: str) -> Timezone | None:
     """The VTIMEZONE of ``tzid`` over icalendar's default span, or None if unknown.
 
     Shared between calendars: they are serialised at once and never changed."""
+    from icalendar import Timezone
+
     try:
         return Timezone.from_tzid(tzid)
     except ValueError:

@@ -106,7 +106,7 @@ def agenda(turn: Turn, argument: str) -> None:
         return
     verb, _, rest = argument.partition(" ")
     if verb.lower() == "add":
-        known = _find(turn.store.agenda(turn.running().id), rest.strip())
+        known = _find(turn, rest.strip())
         if known is not None:
             turn.effects.tell(f"Already on the agenda: {describe(known)}")
             return
@@ -206,11 +206,11 @@ def add_item(turn: Turn, text: str) -> AgendaItem | None:
     if reference is None:
         return turn.store.add_agenda_item(meeting.id, ItemSource.ADHOC, text)
     repo, number, is_pr, title = reference
-    for item in turn.store.agenda(meeting.id):
-        if item.repo.casefold() == repo.casefold():
-            if item.number == number:
-                return item
-            repo = item.repo  # one spelling per repository, so one heading in the minutes
+    known = turn.store.agenda_item_for(meeting.id, repo, number)
+    if known is not None:
+        return known
+    # One spelling per repository, so one heading in the minutes.
+    repo = turn.store.agenda_repository(meeting.id, repo) or repo
     url = f"https://github.com/{repo}/{'pull' if is_pr else 'issues'}/{number}"
     if not title:
         entry = asked(turn).issues.get((repo.casefold(), number))
@@ -245,16 +245,15 @@ def topic(turn: Turn, argument: str) -> None:
         _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS
                   else closing_heading(turn.group))
         return
-    items = turn.store.agenda(meeting.id)
     if argument.isascii() and argument.isdigit():
         number = int(argument)
-        if not 1 <= number <= len(items):
-            turn.effects.tell(f"There is no item {number}: the agenda has {len(items)} "
-                              "items (#agenda lists them).")
+        chosen: AgendaItem | None = turn.store.agenda_item_at(meeting.id, number)
+        if chosen is None:
+            turn.effects.tell(f"There is no item {number}: the agenda has "
+                              f"{turn.store.agenda_size(meeting.id)} items (#agenda lists them).")
             return
-        chosen: AgendaItem | None = items[number - 1]
     else:
-        chosen = _find(items, argument) or add_item(turn, argument)
+        chosen = _find(turn, argument) or add_item(turn, argument)
     if chosen is None:
         return
     turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now)
@@ -287,20 +286,21 @@ def bare_title(title: str) -> str:
     return " ".join(_URL_TAIL.sub("", title).split()).casefold()
 
 
-def _find(items: list[AgendaItem], text: str) -> AgendaItem | None:
+def _spaced_title(title: str) -> str:
+    """A title in any case, its spaces collapsed."""
+    return " ".join(title.split()).casefold()
+
+
+def _find(turn: Turn, text: str) -> AgendaItem | None:
     """The item ``text`` names: by GitHub reference (any case), else by its title in any
-    case, with or without a standing item's URL tail."""
+    case, with or without a standing item's URL tail. Looked up, not searched: a long
+    meeting's agenda grows with every topic."""
+    meeting_id = turn.running().id
     reference = _parse_reference(text)
-    for item in items:
-        if reference and item.repo.casefold() == reference[0].casefold() and (
-                item.number == reference[1]):
-            return item
     if reference:
-        return None
-    exact = " ".join(text.split()).casefold()
-    bare = bare_title(text)
-    return next((item for item in items if " ".join(item.title.split()).casefold() == exact),
-                None) or next((item for item in items if bare_title(item.title) == bare), None)
+        return turn.store.agenda_item_for(meeting_id, reference[0], reference[1])
+    return (turn.store.agenda_item_titled(meeting_id, _spaced_title, _spaced_title(text))
+            or turn.store.agenda_item_titled(meeting_id, bare_title, bare_title(text)))
 
 
 def _announce(turn: Turn, title: str) -> None:

@@ -8,7 +8,7 @@ SQLite has one writer and a slow answer would lock every other channel out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
@@ -25,7 +25,7 @@ from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
-from bot.text import drop_control_characters
+from bot.text import drop_control_characters, has_control_characters
 
 
 class MeetingBot:
@@ -73,16 +73,17 @@ class MeetingBot:
                                                                turn.changed_actions)]
         return effects
 
-    def handle_batch(self, events: Iterable[Event]) -> list[list[Effect]]:
+    def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
         for a confirmation and a commit per line would be most of the work.
 
         No prepare steps run: a replay asks nothing of GitHub, so its minutes depend on
         the log alone (a ``#startmeeting`` gets the standing items only).
         """
-        with self.database.transaction() as store:
-            return [_quiet_if_lurking(self._turn(store, *self._read(event)))
-                    for event in events if not event.author.is_bot]
+        with self.database.transaction() as store:  # each event's effects as it is handled
+            for event in events:
+                if not event.author.is_bot:
+                    yield _quiet_if_lurking(self._turn(store, *self._read(event)))
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""
@@ -126,7 +127,9 @@ class MeetingBot:
         place = event.place
         with self.database.transaction() as store:
             meeting = store.running_meeting(place)
-            agenda = tuple(store.agenda(meeting.id)) if meeting is not None else ()
+            # Only asking GitHub needs the agenda (to skip what it already holds).
+            agenda = (tuple(store.agenda(meeting.id))
+                      if meeting is not None and self.agenda_source is not None else ())
         return resolve(spec.prepare)(Preparation(
             settings=self.settings, group=self._group(event), event=event, command=command,
             agenda_source=self.agenda_source, meeting=meeting, agenda=agenda))
@@ -161,6 +164,11 @@ def readable(event: Event) -> Event:
     minutes, and nobody can see them. Done here, at the core's one door, so every platform
     and the replay get it, and a note holding them is still saved."""
     author = event.author
+    if not has_control_characters("".join((  # the usual case, checked in one pass
+            event.text, author.user_id, author.name, event.message_id, event.thread_id,
+            event.action, *event.mentions, *event.mentions.values(),
+            *event.options.values()))):
+        return event
     return replace(
         event,
         text=drop_control_characters(event.text),

@@ -25,6 +25,7 @@ from bot.memory import by_owner
 from bot.ports import AgendaEntry
 from bot.store import Database, Store
 from bot.store.actions import ActionItem, ActionStore, PendingItem
+from bot.store.hackmd_rows import note_for
 from bot.text import escape_title
 
 log = logging.getLogger("gavel.github.issue")
@@ -142,15 +143,27 @@ def agenda_block(group: Group, agenda: Iterable[AgendaEntry], memory: Memory | N
     return f"{AGENDA_START}\n{agenda_markdown(agenda, group)}{extra}{AGENDA_END}"
 
 
+def _doc_line(doc: str) -> str:
+    return f"* {'Minutes Google Doc' if 'docs.google.com' in doc else 'Minutes doc'}: <{doc}>"
+
+
+def with_doc_link(body: str, doc: str) -> str:
+    """``body`` with the meeting's live minutes document (its HackMD note) linked first
+    under Links, when it is not linked yet; nothing else changes."""
+    if doc in body or "## Links\n\n" not in body:
+        return body
+    return body.replace("## Links\n\n", f"## Links\n\n{_doc_line(doc)}\n", 1)
+
+
 def issue_body(group: Group, meeting_start: datetime, agenda: Iterable[AgendaEntry],
-               memory: Memory | None = None) -> str:
+               minutes_doc: str = "", memory: Memory | None = None) -> str:
     """The whole issue, as opened: Time, Links, Invited, Observers/Guests, Agenda,
-    Joining the meeting, RSVP."""
+    Joining the meeting, RSVP. ``minutes_doc`` is the meeting's own note, if it has one."""
     links = group.links
     parts = ["## Time", "", time_section(group, meeting_start), "", "## Links", ""]
     link_lines = []
-    if links.minutes_doc:
-        link_lines.append(f"* Minutes Google Doc: <{links.minutes_doc}>")
+    if minutes_doc or links.minutes_doc:
+        link_lines.append(_doc_line(minutes_doc or links.minutes_doc))
     if links.calendar:
         link_lines.append(f"* Project calendar: <{links.calendar}>")
     parts += link_lines or ["* (none yet)"]
@@ -221,9 +234,12 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
     date = local_date(group, meeting_start)
     known = None
     memory = None
+    doc = ""
     if database is not None:
         with database.transaction() as store:
             known = store.meeting_issue(group.name, date)
+            note = note_for(store, group.name, date)
+            doc = note.url if note is not None else ""
         memory = Memory.of(database, group)
     issue: Issue | None = None
     if known is not None and known[0] == repo:
@@ -236,7 +252,7 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
     if issue is None:
         issue = find_issue_by_title(github, repo, title)
     if issue is None:
-        body = issue_body(group, meeting_start, agenda, memory)
+        body = issue_body(group, meeting_start, agenda, doc, memory)
 
         def create() -> Issue:
             # Safe to repeat: a retry after a lost answer finds the issue first.
@@ -249,6 +265,8 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
         outcome = IssueOutcome(issue.html_url, issue.number, "created")
     else:
         new_body = replace_agenda(issue.body or "", group, agenda, memory)
+        if new_body is not None and doc:
+            new_body = with_doc_link(new_body, doc)
         if new_body is None:
             log.warning("%s: the agenda markers were removed; leaving the issue alone",
                         issue.html_url)

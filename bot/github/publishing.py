@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from github import UnknownObjectException
 from github.PullRequest import PullRequest
@@ -61,10 +62,18 @@ def _parse_issue_url(url: str) -> tuple[str, int] | None:
     return None
 
 
+class MinutesSource(Protocol):
+    def minutes_for(self, meeting: Meeting, chat_minutes: str) -> tuple[str, str]:
+        """The minutes to publish instead of the chat's (a live document people edited),
+        and a remark for the pull request saying where they came from ("" for none)."""
+        ...
+
+
 def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str,
                     issue_url: str = "", already_commented: bool = False,
-                    policy: RetryPolicy | None = None) -> Publication:
-    """Open (or update) the minutes pull request; raises ``GitHubProblem``."""
+                    policy: RetryPolicy | None = None, remark: str = "") -> Publication:
+    """Open (or update) the minutes pull request; raises ``GitHubProblem``. A ``remark``
+    is commented on the pull request whenever its file is written."""
     repo_name = group.minutes_repo
     if not repo_name:
         raise GitHubProblem(f"group {group.name!r} has no minutes_repo to publish to")
@@ -111,6 +120,9 @@ def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str
 
     pull, created, changed = github.call(f"open the minutes pull request on {repo_name}",
                                          open_pull, policy)
+    if remark and (created or changed):
+        github.call(f"comment on the minutes pull request {pull.html_url}",
+                    lambda: pull.create_issue_comment(remark), policy)
     comment_url = ""
     target = _parse_issue_url(issue_url) if issue_url else None
     if target is not None and not already_commented:
@@ -131,6 +143,7 @@ class Publisher:
         self.github = github
         self.database = database
         self.settings = settings
+        self.minutes_source: MinutesSource | None = None  # a live document (bot/hackmd)
 
     def _group(self, meeting: Meeting) -> Group:
         return self.settings.group_named(meeting.group_name) or \
@@ -152,9 +165,13 @@ class Publisher:
             return []
         place = Place(meeting.platform, meeting.channel, meeting.workspace)
         issue_url = meeting.links.get("issue") or (issue[2] if issue else "")
+        remark = ""
+        if self.minutes_source is not None:
+            minutes, remark = self.minutes_source.minutes_for(meeting, minutes)
         try:
             done = publish_minutes(self.github, self._group(meeting), meeting, minutes,
-                                   issue_url, bool(meeting.links.get("issue_comment")), policy)
+                                   issue_url, bool(meeting.links.get("issue_comment")), policy,
+                                   remark)
         except GitHubProblem as problem:
             log.warning("publishing meeting %d: %s", meeting_id, problem)
             return [Post(place, f"The minutes are saved, but publishing them to GitHub "

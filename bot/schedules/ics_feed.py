@@ -7,13 +7,8 @@ recurring-ical-events, so a moved meeting in the feed moves here too.
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
-
-import icalendar
-import recurring_ical_events
 
 from bot.config import Group
 from bot.schedules.recurrence import Occurrence, ScheduleError, zone_of
@@ -35,6 +30,9 @@ def fetch_feed(group: Group) -> str:
     url = group.schedule.ics_url
     if not url.startswith(("http://", "https://", "file://")):
         raise ScheduleError(group.name, "schedule.ics_url", f"{url!r} is not an http(s) URL")
+    import urllib.error  # here, not at the top: only a fetch needs them (the replay never)
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "gavel-calendar/1"})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
@@ -54,6 +52,9 @@ def feed_occurrences(group: Group, text: str, start: datetime, end: datetime) ->
     schedule = group.schedule
     assert schedule is not None
     zone = zone_of(group, "schedule.timezone", schedule.timezone)
+    import icalendar  # here, not at the top: most commands never read a feed
+    import recurring_ical_events
+
     try:
         if "BEGIN:VCALENDAR" not in text:
             raise ValueError("no BEGIN:VCALENDAR")

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.schedules.recurrence import Occurrence
 from bot.store.schema import reminders, scheduled_meetings
+from bot.store.tokens import insert_if_absent
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
@@ -90,8 +90,7 @@ def insert_ignoring_duplicates(connection: Connection, table: Any,
     may be materialising the same schedule at the same moment)."""
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing()
+    statement = insert_if_absent(connection, table)
     for start in range(0, len(rows), chunk):
         connection.execute(statement, list(rows[start:start + chunk]))
 

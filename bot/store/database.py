@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
-from bot.store.schema import metadata
+from bot.store.schema import declare_postgresql_options, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -45,6 +45,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _tune_scratch_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Thrown away at the end: nothing to survive a crash for, so no waiting for the disk;
+    # the journal stays (in memory) because a savepoint's rollback needs it.
+    cursor.execute("PRAGMA journal_mode=MEMORY")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
@@ -123,6 +133,8 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
+    if url.startswith("postgresql"):
+        declare_postgresql_options()
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -264,6 +276,17 @@ def open_engine(url: str) -> Engine:
             create_schema_directly(engine)
         elif not schema_is_current(engine):
             upgrade(engine)
+    except OperationalError as exc:
+        raise StoreError(describe_database_error(engine, exc)) from None
+    return engine
+
+
+def open_scratch_engine(path: Path) -> Engine:
+    """A fresh SQLite file with the current schema, for one process's throwaway work."""
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _tune_scratch_sqlite)
+    try:
+        create_schema_directly(engine)
     except OperationalError as exc:
         raise StoreError(describe_database_error(engine, exc)) from None
     return engine

@@ -7,10 +7,11 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
-from bot.store.database import open_engine, translated_errors
+from bot.store.database import open_engine, open_scratch_engine, translated_errors
 from bot.store.schema import (
     agenda_items,
     attendance,
@@ -139,6 +140,74 @@ _LOG_LINE = insert(transcript)
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
     discussed=True)
+_MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
+_AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+           .order_by(agenda_items.c.position, agenda_items.c.id))
+_LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id"))
+_ADD_ITEM = insert(agenda_items)
+# Lookups for a transaction that has not read the whole agenda (a live command): what they
+# read does not grow with the agenda's rows (titles aside, see ``agenda_item_titled``).
+_AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id"))
+_MOST_ITEMS = 2**62  # more than any agenda holds, less than the databases' largest OFFSET
+_AGENDA_AT = _AGENDA.limit(1).offset(bindparam("offset"))
+_AGENDA_NUMBERED = _AGENDA.where(agenda_items.c.number == bindparam("number"))
+_AGENDA_TITLES = (select(agenda_items.c.id, agenda_items.c.title)
+                  .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+                  .order_by(agenda_items.c.position, agenda_items.c.id))
+_AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.position))
+                        .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
+                               agenda_items.c.repo != "")
+                        .group_by(agenda_items.c.repo))
+_RECORD_TOPIC = insert(topic_changes)
+_SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
+    current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
+_NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.deleted.is_(False))
+          .order_by(notes.c.id))
+
+
+class _Agenda:
+    """One meeting's agenda as read in this transaction, kept up to date by our own
+    writes, with the lookups a ``#topic`` makes: by id, by title (as the caller's key
+    function reads titles), by GitHub reference. Each is a dictionary, so a long meeting's
+    hundredth topic costs what its first did."""
+
+    def __init__(self, items: list[AgendaItem]) -> None:
+        self.items: list[AgendaItem] = []
+        self.index: dict[int, int] = {}  # item id -> place in ``items``
+        # key function -> {key(title) -> the first item with that key}, built when asked
+        self.keyed: dict[Callable[[str], str], dict[str, AgendaItem]] = {}
+        self.referenced: dict[tuple[str, int], AgendaItem] = {}  # (repo folded, number)
+        self.repositories: dict[str, str] = {}  # repo casefolded -> its latest spelling
+        self.last_position = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item: AgendaItem) -> None:
+        self.index[item.id] = len(self.items)
+        self.items.append(item)
+        for key, index in self.keyed.items():
+            index.setdefault(key(item.title), item)
+        repo = item.repo.casefold()
+        if repo:
+            self.repositories[repo] = item.repo
+        if item.number is not None:
+            self.referenced.setdefault((repo, item.number), item)
+        self.last_position = max(self.last_position, item.position)
+
+    def replace(self, item: AgendaItem) -> None:
+        """The same item with new values (title, repo and number never change)."""
+        self.items[self.index[item.id]] = item
+        for key, index in self.keyed.items():
+            title = key(item.title)
+            if (known := index.get(title)) is not None and known.id == item.id:
+                index[title] = item
+        if item.number is not None:
+            reference = (item.repo.casefold(), item.number)
+            if (known := self.referenced.get(reference)) is not None and known.id == item.id:
+                self.referenced[reference] = item
 
 
 class Store:
@@ -152,7 +221,8 @@ class Store:
         self._running: dict[Place, Meeting | None] = {}
         self._roles: dict[tuple[int, str], frozenset[str]] = {}
         self._pending_lines: list[dict[str, Any]] = []
-        self._agendas: dict[int, list[AgendaItem]] = {}
+        self._agendas: dict[int, _Agenda] = {}
+        self._notes: dict[int, list[Note]] = {}
 
     # -- meetings -------------------------------------------------------------------
 
@@ -166,7 +236,7 @@ class Store:
         return self._running[place]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
-        row = self.connection.execute(select(meetings).where(meetings.c.id == meeting_id)).first()
+        row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
         return _meeting(row) if row else None
 
     def meetings(self, group_name: str | None = None, limit: int = 50) -> list[Meeting]:
@@ -218,56 +288,116 @@ class Store:
 
     # -- agenda -----------------------------------------------------------------------
 
+    def _agenda(self, meeting_id: int) -> _Agenda:
+        agenda = self._agendas.get(meeting_id)
+        if agenda is None:
+            rows = self.connection.execute(_AGENDA, {"meeting_id": meeting_id})
+            agenda = self._agendas[meeting_id] = _Agenda([_item(r) for r in rows])
+        return agenda
+
     def agenda(self, meeting_id: int) -> list[AgendaItem]:
-        if meeting_id not in self._agendas:
-            rows = self.connection.execute(
-                select(agenda_items)
-                .where(agenda_items.c.meeting_id == meeting_id)
-                .order_by(agenda_items.c.position, agenda_items.c.id)
-            )
-            self._agendas[meeting_id] = [_item(r) for r in rows]
-        return list(self._agendas[meeting_id])
+        return list(self._agenda(meeting_id).items)
+
+    # The lookups below use the agenda when this transaction has read it (a replay reads
+    # it once for the whole log); otherwise they ask for just what they need, so a live
+    # command late in a long meeting does not read every item.
+
+    def agenda_size(self, meeting_id: int) -> int:
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return len(agenda.items)
+        return int(self.connection.execute(_AGENDA_SIZE, {"meeting_id": meeting_id})
+                   .scalar_one())
+
+    def agenda_item_at(self, meeting_id: int, number: int) -> AgendaItem | None:
+        """Item ``number`` of the agenda, counting from 1, if there is one."""
+        if not 1 <= number <= _MOST_ITEMS:
+            return None  # (a number past any integer the database takes is no item either)
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.items[number - 1] if number <= len(agenda.items) else None
+        row = self.connection.execute(_AGENDA_AT, {"meeting_id": meeting_id,
+                                                   "offset": number - 1}).first()
+        return _item(row) if row else None
+
+    def agenda_item_titled(self, meeting_id: int, key: Callable[[str], str], wanted: str
+                           ) -> AgendaItem | None:
+        """The first item of the agenda whose title reads as ``wanted`` through ``key``
+        (casefolded, spaces collapsed, ...: the caller's rule for "the same title").
+
+        Unread, only the titles are read: such rules (Python's casefold) have no SQL
+        equal in every database."""
+        agenda = self._agendas.get(meeting_id)
+        if agenda is not None:
+            index = agenda.keyed.get(key)
+            if index is None:
+                index = agenda.keyed[key] = {}
+                for item in agenda.items:
+                    index.setdefault(key(item.title), item)
+            return index.get(wanted)
+        for item_id, text in self.connection.execute(_AGENDA_TITLES,
+                                                     {"meeting_id": meeting_id}):
+            if key(text) == wanted:
+                return self.agenda_item(item_id)
+        return None
+
+    def agenda_item_for(self, meeting_id: int, repo: str, number: int) -> AgendaItem | None:
+        """The first item of the agenda for issue or pull request ``repo#number`` (the
+        repository's name in any case)."""
+        folded = repo.casefold()
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.referenced.get((folded, number))
+        rows = self.connection.execute(_AGENDA_NUMBERED, {"meeting_id": meeting_id,
+                                                          "number": number})
+        return next((_item(r) for r in rows if r.repo.casefold() == folded), None)
+
+    def agenda_repository(self, meeting_id: int, repo: str) -> str | None:
+        """How the agenda's latest item of ``repo`` (any case) spells it, if it has one."""
+        folded = repo.casefold()
+        if (agenda := self._agendas.get(meeting_id)) is not None:
+            return agenda.repositories.get(folded)
+        rows = self.connection.execute(_AGENDA_REPOSITORIES, {"meeting_id": meeting_id})
+        spellings = [(position, spelling) for spelling, position in rows
+                     if spelling.casefold() == folded]
+        return max(spellings)[1] if spellings else None
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
                         number: int | None = None, url: str = "", is_pr: bool = False
                         ) -> AgendaItem:
-        position = self.connection.execute(
-            select(func.coalesce(func.max(agenda_items.c.position), 0))
-            .where(agenda_items.c.meeting_id == meeting_id)
-        ).scalar_one() + 1
-        item_id = self.connection.execute(
-            insert(agenda_items).values(
-                meeting_id=meeting_id, position=position, source=source.value, title=title,
-                repo=repo, number=number, url=url, is_pr=is_pr, discussed=False,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        agenda = self._agendas.get(meeting_id)
+        if agenda is not None:
+            position = agenda.last_position + 1
+        else:
+            position = self.connection.execute(
+                _LAST_POSITION, {"meeting_id": meeting_id}).scalar_one() + 1
+        item_id = self.connection.execute(_ADD_ITEM, {
+            "meeting_id": meeting_id, "position": position, "source": source.value,
+            "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
+            "discussed": False,
+        }).inserted_primary_key[0]  # type: ignore[index]
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
-        if meeting_id in self._agendas:
-            self._agendas[meeting_id].append(item)
+        if agenda is not None:
+            agenda.append(item)
         return item
 
     def agenda_item(self, item_id: int) -> AgendaItem | None:
-        for items in self._agendas.values():
-            for item in items:
-                if item.id == item_id:
-                    return item
+        for agenda in self._agendas.values():
+            if (place := agenda.index.get(item_id)) is not None:
+                return agenda.items[place]
         row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
         return _item(row) if row else None
 
     def mark_discussed(self, item_id: int) -> None:
-        for items in self._agendas.values():
-            for n, item in enumerate(items):
-                if item.id == item_id:
-                    items[n] = replace(item, discussed=True)
+        for agenda in self._agendas.values():
+            if (place := agenda.index.get(item_id)) is not None:
+                agenda.replace(replace(agenda.items[place], discussed=True))
         self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
                      at: datetime) -> None:
-        self.connection.execute(
-            insert(topic_changes).values(meeting_id=meeting_id, item_id=item_id,
-                                         section=section.value, at=at)
-        )
-        self.update_meeting(meeting_id, current_item_id=item_id, current_section=section)
+        self.connection.execute(_RECORD_TOPIC, {
+            "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
+        self._running.clear()
+        self.connection.execute(_SET_TOPIC, {
+            "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
         if item_id is not None:
             self.mark_discussed(item_id)
 
@@ -411,15 +541,17 @@ class Store:
             "section": section.value, "depth": depth, "source_message_id": source_message_id,
             "deleted": False,
         }).inserted_primary_key[0]  # type: ignore[index]
+        self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
 
     def notes(self, meeting_id: int) -> list[Note]:
-        rows = self.connection.execute(
-            select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
-            .order_by(notes.c.id)
-        )
-        return [_note(r) for r in rows]
+        """The meeting's notes, oldest first; read once per transaction until a note is
+        written (closing a meeting asks twice: the minutes and the summary)."""
+        if meeting_id not in self._notes:
+            rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
+            self._notes[meeting_id] = [_note(r) for r in rows]
+        return list(self._notes[meeting_id])
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
         query = select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
@@ -437,9 +569,11 @@ class Store:
         return [_note(r) for r in rows]
 
     def delete_note(self, note_id: int) -> None:
+        self._notes.clear()
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(deleted=True))
 
     def change_note(self, note_id: int, **values: Any) -> None:
+        self._notes.clear()
         if "kind" in values:
             values["kind"] = values["kind"].value
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(**values))
@@ -540,6 +674,14 @@ class Database:
     @classmethod
     def open(cls, url: str) -> Database:
         return cls(open_engine(url))
+
+    @classmethod
+    def scratch(cls, path: Path) -> Database:
+        """A new, throwaway SQLite file at ``path`` (a replay's working copy): its schema
+        is built from the table definitions, as for a memory database, since no earlier
+        version of it can exist to migrate. A file rather than memory keeps a long
+        meeting's rows in the page cache instead of the process."""
+        return cls(open_scratch_engine(path))
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

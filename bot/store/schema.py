@@ -51,9 +51,21 @@ meetings = Table(
         "channel",
         unique=True,
         sqlite_where=text("status = 'running'"),
-        postgresql_where=text("status = 'running'"),
+        # postgresql_where: see declare_postgresql_options
     ),
 )
+
+
+def declare_postgresql_options() -> None:
+    """Add the PostgreSQL-only options to the tables (the running-meeting index's WHERE).
+
+    Declaring them makes SQLAlchemy load its whole PostgreSQL dialect (to check the
+    keyword), which a SQLite-only process (a replay, the console) would pay for at every
+    start; so it is done when a PostgreSQL engine is created (``create_database_engine``).
+    The migrations create the index with both WHEREs either way."""
+    index = next(i for i in meetings.indexes if i.name == "one_running_meeting_per_channel")
+    if index.dialect_options["postgresql"]["where"] is None:
+        index.dialect_kwargs["postgresql_where"] = text("status = 'running'")
 
 agenda_items = Table(
     "agenda_items",
@@ -314,4 +326,24 @@ pending_agenda = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="SET NULL")),
     Index("pending_agenda_by_group", "group_name", "meeting_id"),
+)
+
+# -- the meetings' HackMD notes (migration 0011) -------------------------------------------
+
+# One row per group and meeting day: inserting it is the claim that makes one process (of
+# any number of replicas) create the note. ``note_id`` stays empty until HackMD answered;
+# a claim left that way past its expiry (the process died) may be taken over.
+# ``initial_content`` is the note as created: the text people added is what differs.
+hackmd_notes = Table(
+    "hackmd_notes",
+    metadata,
+    Column("group_name", String(200), primary_key=True),
+    Column("meeting_date", String(10), primary_key=True),
+    Column("claimed_by", String(100), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("note_id", String(100), nullable=False, server_default=""),
+    Column("url", String(500), nullable=False, server_default=""),
+    Column("team", String(200), nullable=False, server_default=""),
+    Column("initial_content", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True)),
 )

@@ -11,8 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Insert, Table, select
 
 from bot.store.schema import group_tokens
 
@@ -27,13 +26,24 @@ def token_for(connection: Connection, group_name: str, purpose: str) -> str:
     found = _stored(connection, group_name, purpose)
     if found is not None:
         return found
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(dialect.insert(group_tokens).on_conflict_do_nothing(), {
+    connection.execute(insert_if_absent(connection, group_tokens), {
         "group_name": group_name, "purpose": purpose,
         "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": datetime.now(UTC)})
     made = _stored(connection, group_name, purpose)
     assert made is not None
     return made
+
+
+def insert_if_absent(connection: Connection, table: Table) -> Insert:
+    """``INSERT .. ON CONFLICT DO NOTHING`` in the connection's dialect. The dialects are
+    imported here: loading the PostgreSQL one costs a SQLite process's every start."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def tokens(connection: Connection, purpose: str) -> dict[str, str]:

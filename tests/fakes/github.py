@@ -1,41 +1,18 @@
 """A fake GitHub REST API served over real HTTP, for tests that drive PyGithub.
 
-Why a real HTTP server instead of mocking PyGithub: the bot's cost and correctness
-depend on *which requests* PyGithub sends (one search request per page, lazy `GET`s
-when an attribute is missing from a payload, retries on 5xx and rate limits).  Mocks
-of PyGithub objects hide all of that; a fake server on ``127.0.0.1`` records every
-request PyGithub really makes, so tests can assert on the exact calls.
+Why a real HTTP server instead of mocking PyGithub: Gavel's cost and correctness depend on
+*which requests* PyGithub sends (one search request per page, lazy ``GET``s when a payload
+lacks an attribute, retries on 5xx and rate limits); this fake records every request PyGithub
+really makes.  It serves only what ``bot/github`` calls, with GitHub's behaviour where Gavel
+depends on it:
 
-Usage::
+* ``GET git/ref/{ref}`` (singular, what PyGithub's lazy ``get_git_ref`` requests).
+* ``PUT contents``: unknown branch 404, an existing file without ``sha`` 422, a wrong ``sha``
+  409; ``GET pulls?head=branch`` without ``owner:`` is ignored (all pulls come back).
+* Search serves the first 1000 results only; pagination uses a ``Link`` header.
 
-    with FakeGitHub() as gh:
-        gh.add_repo("nodejs/security-wg")
-        gh.add_issue("nodejs/security-wg", 1, "Agenda item", labels=["security-wg-agenda"])
-        g = Github(base_url=gh.base_url, auth=Auth.Token("t"), per_page=100,
-                   seconds_between_requests=None, seconds_between_writes=None)
-        ...
-        assert [r.path for r in gh.requests] == ["/search/issues"]
-
-Behaviour copied from GitHub on purpose (so code that passes here passes there):
-
-* ``GET /repos/{o}/{r}/git/ref/{ref}`` (singular, what PyGithub 2.10's lazy
-  ``get_git_ref`` requests) returns one ref; ``git/refs/{ref}`` (plural) returns the
-  ref on an exact match and otherwise a list of refs matching the prefix.
-  ``PATCH``/``DELETE`` are only answered on ``git/refs/...`` (GitHub documents no
-  other path): a lazy ``get_git_ref(...)`` followed by ``.edit()`` without reading an
-  attribute first PATCHes ``git/ref/...`` and gets a 404 here.
-* ``PUT contents``: the branch is checked first (404), an existing file without
-  ``sha`` is a 422 (``"sha" wasn't supplied``), a wrong ``sha`` a 409
-  (``<path> does not match <sha>``); for a new file ``sha`` is ignored.
-* ``GET pulls?head=branch`` without ``owner:`` is silently ignored by GitHub (all
-  pulls come back); the fake does the same.
-* Search only serves the first 1000 results (422 beyond); ``total_count`` is exact.
-* Pagination uses a ``Link`` header with absolute URLs to this server.
-
-Note for tests: PyGithub's default ``GithubRetry`` retries 5xx answers (up to 10
-times, no back-off) and sleeps on 403 rate limits before retrying (until
-``x-ratelimit-reset`` + 1 s for primary limits, 60 s for secondary limits without
-``retry-after``).  Pass ``retry=None`` to ``Github(...)`` to see the raw error.
+PyGithub's default ``GithubRetry`` retries 5xx answers (up to 10 times) and sleeps on 403
+rate limits; pass ``retry=None`` to ``Github(...)`` to see the raw error.
 """
 
 from __future__ import annotations
@@ -79,13 +56,8 @@ SECONDARY_LIMIT_MESSAGE = (
 
 @dataclass
 class RecordedRequest:
-    """One request as the fake received it; tests assert on these.
-
-    ``path`` is percent-decoded and has the server prefix (if any) removed, so it reads
-    like GitHub's documentation (``/repos/o/r/contents/minutes/2026-11-27.md``).
-    ``query`` keeps the last value of each parameter; ``json`` is the decoded body
-    (``None`` when there was none).  ``status`` is the status the fake answered with.
-    """
+    """One request as the fake received it: ``path`` percent-decoded, without the server
+    prefix (it reads like GitHub's documentation); ``status`` is what the fake answered."""
 
     method: str
     path: str
@@ -93,11 +65,6 @@ class RecordedRequest:
     json: Any
     headers: dict[str, str]
     status: int = 0
-
-    @property
-    def is_search(self) -> bool:
-        """True for search API calls (they have their own, much smaller, rate limit)."""
-        return self.path.startswith("/search/")
 
     @property
     def is_write(self) -> bool:
@@ -121,9 +88,7 @@ class _Injection:
     doc: str = DOCS
 
     def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return self.path_prefix is None or path.startswith(self.path_prefix)
+        return self.method in (None, method) and path.startswith(self.path_prefix or "")
 
 
 class Hold:
@@ -137,15 +102,12 @@ class Hold:
     LIMIT_SECONDS = 120.0
 
     def __init__(self, method: str | None, path_prefix: str) -> None:
-        self.method = method
-        self.path_prefix = path_prefix
-        self.arrived = threading.Event()
-        self._released = threading.Event()
+        self.method, self.path_prefix = method, path_prefix
+        self.arrived, self._released = threading.Event(), threading.Event()
 
     def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return path.startswith(self.path_prefix) and not self._released.is_set()
+        return (self.method in (None, method) and path.startswith(self.path_prefix)
+                and not self._released.is_set())
 
     def release(self) -> None:
         self._released.set()
@@ -188,7 +150,6 @@ class _Issue:
     updated_at: str
     closed_at: str | None
     seq: int
-    assignees: list[str] = field(default_factory=list)
     state_reason: str | None = None
     comments: list[JSON] = field(default_factory=list)
     # pull-request-only fields
@@ -197,7 +158,6 @@ class _Issue:
     base_ref: str | None = None
     draft: bool = False
     merged: bool = False
-    maintainer_can_modify: bool = True
 
 
 @dataclass
@@ -238,21 +198,11 @@ class _Resp:
 class _HttpError(Exception):
     """Raised inside route handlers; turned into GitHub's JSON error shape."""
 
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        errors: list[JSON] | None = None,
-        headers: dict[str, str] | None = None,
-        doc: str = DOCS,
-    ) -> None:
+    def __init__(self, status: int, message: str, *, errors: list[JSON] | None = None,
+                 headers: dict[str, str] | None = None, doc: str = DOCS) -> None:
         super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors
+        self.status, self.message, self.errors, self.doc = status, message, errors, doc
         self.headers = headers or {}
-        self.doc = doc
 
 
 def _not_found() -> _HttpError:
@@ -312,10 +262,8 @@ def _parse_query(q: str) -> list[_Term]:
         neg, key, qval, phrase, word = m.groups()
         if key is not None:
             terms.append(_Term(bool(neg), key.lower(), qval.strip('"')))
-        elif phrase is not None:
-            terms.append(_Term(False, None, phrase))
-        elif word is not None:
-            terms.append(_Term(False, None, word))
+        else:
+            terms.append(_Term(False, None, phrase if phrase is not None else word))
     return terms
 
 
@@ -369,26 +317,15 @@ class FakeGitHub:
     seeding and inspection helpers while the bot runs in another thread.
     """
 
-    def __init__(
-        self,
-        *,
-        login: str = "gavel-bot",
-        token: str | None = None,
-        prefix: str = "",
-        html_base: str = "https://github.com",
-    ) -> None:
-        """
-        :param login: login returned by ``GET /user`` and used as author of writes.
-        :param token: when set, requests without ``Authorization: token|Bearer <token>``
-            get GitHub's 401 "Bad credentials" (PyGithub: ``BadCredentialsException``).
-        :param prefix: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise.
-        :param html_base: host of ``html_url`` values; kept as github.com by default
-            because those links end up in messages the bot posts, never in API calls.
-        """
+    def __init__(self, *, login: str = "gavel-bot", token: str | None = None,
+                 prefix: str = "") -> None:
+        """``login``: author of writes.  ``token``: when set, requests without
+        ``Authorization: token|Bearer <token>`` get GitHub's 401 "Bad credentials".
+        ``prefix``: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise."""
         self.login = login
         self.token = token
         self.prefix = prefix.rstrip("/")
-        self.html_base = html_base.rstrip("/")
+        self.html_base = "https://github.com"  # links Gavel posts; API calls go to the fake
         self.requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._repos: dict[str, _Repo] = {}
@@ -416,12 +353,8 @@ class FakeGitHub:
         """Bind a free port and serve in a daemon thread (idempotent)."""
         if self._server is None:
             self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="FakeGitHub",
-                daemon=True,
-            )
+            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                            kwargs={"poll_interval": 0.05}, name="FakeGitHub")
             self._thread.start()
         return self
 
@@ -466,7 +399,7 @@ class FakeGitHub:
     def search_requests(self) -> list[RecordedRequest]:
         """Recorded calls to the search API, which GitHub limits to 30/minute."""
         with self._lock:
-            return [r for r in self.requests if r.is_search]
+            return [r for r in self.requests if r.path.startswith("/search/")]
 
     @property
     def search_count(self) -> int:
@@ -476,40 +409,24 @@ class FakeGitHub:
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
         """Recorded requests filtered by method and path prefix."""
         with self._lock:
-            return [
-                r
-                for r in self.requests
-                if (method is None or r.method == method.upper()) and r.path.startswith(path_prefix)
-            ]
+            return [r for r in self.requests if (method is None or r.method == method.upper())
+                    and r.path.startswith(path_prefix)]
 
     # ------------------------------------------------------------------ failure injection
 
-    def fail_next(
-        self,
-        n: int = 1,
-        status: int = 502,
-        *,
-        message: str = "Server Error",
-        method: str | None = None,
-        path_prefix: str | None = None,
-    ) -> None:
+    def fail_next(self, n: int = 1, status: int = 502, *, message: str = "Server Error",
+                  method: str | None = None, path_prefix: str | None = None) -> None:
         """Answer the next ``n`` (matching) requests with ``status`` and GitHub's error shape.
 
         Remember PyGithub's default retry swallows up to 10 consecutive 5xx answers.
         """
         with self._lock:
-            for _ in range(n):
-                self._injections.append(_Injection(status, message, method, path_prefix))
+            self._injections += [_Injection(status, message, method and method.upper(),
+                                            path_prefix)] * n
 
     def rate_limit_next(
-        self,
-        n: int = 1,
-        reset_in: int = 1,
-        status: int = 403,
-        retry_after: int | None = None,
-        *,
-        secondary: bool | None = None,
-        method: str | None = None,
+        self, n: int = 1, reset_in: int = 1, status: int = 403, retry_after: int | None = None,
+        *, secondary: bool | None = None, method: str | None = None,
         path_prefix: str | None = None,
     ) -> None:
         """Answer the next ``n`` (matching) requests like an exhausted GitHub rate limit.
@@ -518,85 +435,46 @@ class FakeGitHub:
         now + ``reset_in`` and "API rate limit exceeded ...".  Secondary limit (default
         when ``retry_after`` is given): "You have exceeded a secondary rate limit ..."
         plus ``retry-after`` if given.  With ``status=403`` PyGithub raises
-        ``RateLimitExceededException`` (after its retries); GitHub may also use 429,
-        which PyGithub maps to a plain ``GithubException``.
+        ``RateLimitExceededException`` (after its retries).
         """
         is_secondary = retry_after is not None if secondary is None else secondary
         template = SECONDARY_LIMIT_MESSAGE if is_secondary else PRIMARY_LIMIT_MESSAGE
-        doc = (
-            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-            if is_secondary
-            else "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
-        )
+        doc = DOCS + ("/overview/rate-limits-for-the-rest-api" if is_secondary
+                      else "/overview/resources-in-the-rest-api#rate-limiting")
+        injection = _Injection(
+            status, template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()),
+            method and method.upper(),
+            path_prefix, rate_limited=True, reset_in=reset_in, retry_after=retry_after, doc=doc)
         with self._lock:
-            for _ in range(n):
-                self._injections.append(
-                    _Injection(
-                        status,
-                        template.format(rid="F4KE:0000:0000:0000:0000", ts=_now_iso()),
-                        method,
-                        path_prefix,
-                        rate_limited=True,
-                        reset_in=reset_in,
-                        retry_after=retry_after,
-                        doc=doc,
-                    )
-                )
+            self._injections += [injection] * n
 
     def hold(self, path_prefix: str, method: str | None = None) -> Hold:
         """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
         other requests are answered meanwhile."""
-        held = Hold(method, path_prefix)
+        held = Hold(method and method.upper(), path_prefix)
         with self._lock:
             self._holds.append(held)
         return held
 
-    def clear_failures(self) -> None:
-        """Drop pending injected failures and re-allow writes."""
-        with self._lock:
-            self._injections.clear()
-            self._deny = None
-
-    def deny_writes(
-        self,
-        message: str = "Resource not accessible by integration",
-        status: int = 403,
-        *,
-        accepted_permissions: str | None = None,
-        path_pattern: str | None = None,
-    ) -> None:
-        """Refuse every write (POST/PUT/PATCH/DELETE) until :meth:`allow_writes`.
+    def deny_writes(self, message: str = "Resource not accessible by integration",
+                    status: int = 403, *, accepted_permissions: str | None = None,
+                    path_pattern: str | None = None) -> None:
+        """Refuse every write (POST/PUT/PATCH/DELETE) from now on.
 
         Emulates a GitHub App / fine-grained token without the needed permission:
         GitHub answers 403 "Resource not accessible by integration" with the header
         ``x-accepted-github-permissions`` naming what was needed (computed per endpoint
         unless ``accepted_permissions`` is given).  ``path_pattern`` (a regex searched in
-        the path) limits the denial, e.g. ``r"/contents/|/git/refs"`` for a token with
-        ``issues: write`` but not ``contents: write``.
+        the path) limits the denial, e.g. ``r"/contents/|/git/refs"``.
         """
         with self._lock:
-            self._deny = _DenyWrites(
-                message,
-                status,
-                accepted_permissions,
-                re.compile(path_pattern) if path_pattern else None,
-            )
-
-    def allow_writes(self) -> None:
-        """Undo :meth:`deny_writes`."""
-        with self._lock:
-            self._deny = None
+            self._deny = _DenyWrites(message, status, accepted_permissions,
+                                     re.compile(path_pattern) if path_pattern else None)
 
     # ------------------------------------------------------------------ seeding state
 
-    def add_repo(
-        self,
-        full_name: str,
-        default_branch: str = "main",
-        *,
-        private: bool = False,
-        files: Mapping[str, str | bytes] | None = None,
-    ) -> JSON:
+    def add_repo(self, full_name: str, default_branch: str = "main", *, private: bool = False,
+                 files: Mapping[str, str | bytes] | None = None) -> JSON:
         """Create a repository with one initial commit (holding ``files``) on ``default_branch``."""
         owner, _, name = full_name.partition("/")
         if not owner or not name:
@@ -605,53 +483,14 @@ class FakeGitHub:
             repo = _Repo(owner, name, _stable_id(full_name), default_branch, private, _now_iso())
             self._repos[full_name.lower()] = repo
             tree = {path: self._store_blob(data) for path, data in (files or {}).items()}
-            sha = self._new_commit(repo, tree, [], "Initial commit", None)
-            repo.branches[default_branch] = sha
+            repo.branches[default_branch] = self._new_commit(repo, tree, [], "Initial commit", None)
             return self._repo_json(repo)
 
-    def add_branch(self, repo: str, branch: str, from_branch: str | None = None) -> str:
-        """Create ``branch`` at the head of ``from_branch`` (default branch); returns its sha."""
-        with self._lock:
-            r = self._repo(repo)
-            sha = r.branches[from_branch or r.default_branch]
-            r.branches[branch] = sha
-            return sha
-
-    def set_file(
-        self,
-        repo: str,
-        path: str,
-        content: str | bytes,
-        branch: str | None = None,
-        message: str = "Seed file",
-    ) -> str:
-        """Commit ``content`` at ``path`` on ``branch`` without an API call; returns blob sha."""
-        with self._lock:
-            r = self._repo(repo)
-            branch = branch or r.default_branch
-            head = r.commits[r.branches[branch]]
-            blob = self._store_blob(content)
-            r.branches[branch] = self._new_commit(
-                r, {**head.tree, path: blob}, [head.sha], message, None
-            )
-            return blob
-
     def add_issue(
-        self,
-        repo: str,
-        number: int | None,
-        title: str,
-        labels: Iterable[str] = (),
-        is_pr: bool = False,
-        state: str = "open",
-        *,
-        body: str | None = None,
-        user: str = "octocat",
-        created_at: datetime | str | None = None,
-        head: str | None = None,
-        base: str | None = None,
-        draft: bool = False,
-        merged: bool = False,
+        self, repo: str, number: int | None, title: str, labels: Iterable[str] = (),
+        is_pr: bool = False, state: str = "open", *, body: str | None = None,
+        user: str = "octocat", created_at: datetime | str | None = None, head: str | None = None,
+        base: str | None = None, draft: bool = False, merged: bool = False,
     ) -> JSON:
         """Seed an issue or pull request; ``number=None`` takes the next free number.
 
@@ -666,50 +505,28 @@ class FakeGitHub:
                 raise ValueError(f"{repo}#{num} already exists")
             r.next_number = max(r.next_number, num + 1)
             ts = _iso(created_at)
+            closed = state == "closed"
             issue = _Issue(
-                number=num,
-                title=title,
-                body=body,
-                state=state,
-                labels=[self._ensure_label(r, lab)["name"] for lab in labels],
-                is_pr=is_pr,
-                user=user,
-                created_at=ts,
-                updated_at=ts,
-                closed_at=ts if state == "closed" else None,
-                seq=next(self._seq),
-                state_reason="completed" if state == "closed" and not is_pr else None,
-            )
+                number=num, title=title, body=body, state=state, is_pr=is_pr, user=user,
+                labels=[self._ensure_label(r, lab)["name"] for lab in labels], created_at=ts,
+                updated_at=ts, closed_at=ts if closed else None, seq=next(self._seq),
+                state_reason="completed" if closed and not is_pr else None)
             if is_pr:
                 issue.head_ref = head or f"pr-{num}"
-                issue.head_sha = (
-                    r.branches.get(issue.head_ref)
-                    or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest()
-                )
+                issue.head_sha = (r.branches.get(issue.head_ref)
+                                  or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest())
                 issue.base_ref = base or r.default_branch
-                issue.draft = draft
-                issue.merged = merged
+                issue.draft, issue.merged = draft, merged
             r.issues[num] = issue
             return self._issue_json(r, issue)
 
     # ------------------------------------------------------------------ inspecting state
-
-    def repo(self, repo: str) -> JSON:
-        """The repository payload (``GET /repos/{o}/{r}``)."""
-        with self._lock:
-            return self._repo_json(self._repo(repo))
 
     def issues(self, repo: str) -> list[JSON]:
         """All issues *and* pulls of ``repo`` (issue payloads), by number."""
         with self._lock:
             r = self._repo(repo)
             return [self._issue_json(r, i) for _, i in sorted(r.issues.items())]
-
-    def issue(self, repo: str, number: int) -> JSON:
-        """One issue payload (``GET /repos/{o}/{r}/issues/{n}``)."""
-        with self._lock:
-            r = self._repo(repo)
-            return self._issue_json(r, r.issues[number])
 
     def pulls(self, repo: str) -> list[JSON]:
         """All pull requests of ``repo`` (pull payloads with ``head``/``base``), by number."""
@@ -742,18 +559,6 @@ class FakeGitHub:
             blob = r.commits[sha].tree.get(path)
             return None if blob is None else self._blobs[blob]
 
-    def commit_messages(self, repo: str, branch: str | None = None) -> list[str]:
-        """Commit messages reachable from ``branch``, newest first (first-parent chain)."""
-        with self._lock:
-            r = self._repo(repo)
-            out: list[str] = []
-            sha: str | None = r.branches[branch or r.default_branch]
-            while sha is not None:
-                c = r.commits[sha]
-                out.append(c.message)
-                sha = c.parents[0] if c.parents else None
-            return out
-
     # ------------------------------------------------------------------ internals: state
 
     def _store_blob(self, data: str | bytes) -> str:
@@ -762,24 +567,15 @@ class FakeGitHub:
         self._blobs[sha] = raw
         return sha
 
-    def _new_commit(
-        self,
-        repo: _Repo,
-        tree: dict[str, str],
-        parents: list[str],
-        message: str,
-        author: JSON | None,
-    ) -> str:
-        signature = {
-            "name": (author or {}).get("name", self.login),
-            "email": (author or {}).get("email", f"{self.login}@users.noreply.github.com"),
-            "date": _now_iso(),
-        }
+    def _new_commit(self, repo: _Repo, tree: dict[str, str], parents: list[str], message: str,
+                    author: JSON | None) -> str:
+        signature = {"name": (author or {}).get("name", self.login),
+                     "email": (author or {}).get("email", f"{self.login}@users.noreply.github.com"),
+                     "date": _now_iso()}
         seed = f"{repo.full_name}|{parents}|{sorted(tree.items())}|{message}|{next(self._ids)}"
         sha = hashlib.sha1(seed.encode()).hexdigest()
-        repo.commits[sha] = _Commit(
-            sha, dict(tree), list(parents), message, signature, dict(signature)
-        )
+        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature,
+                                    dict(signature))
         return sha
 
     def _is_ancestor(self, repo: _Repo, ancestor: str, sha: str) -> bool:
@@ -811,14 +607,9 @@ class FakeGitHub:
         if key not in repo.labels:
             lid = next(self._ids)
             repo.labels[key] = {
-                "id": lid,
-                "node_id": f"LA_{lid}",
+                "id": lid, "node_id": f"LA_{lid}", "name": name, "color": "ededed",
                 "url": f"{self._api}/repos/{repo.full_name}/labels/{quote(name)}",
-                "name": name,
-                "color": "ededed",
-                "default": False,
-                "description": None,
-            }
+                "default": False, "description": None}
         return repo.labels[key]
 
     # ------------------------------------------------------------------ internals: payloads
@@ -829,58 +620,30 @@ class FakeGitHub:
 
     def _user_json(self, login: str) -> JSON:
         uid = _stable_id(login)
-        return {
-            "login": login,
-            "id": uid,
-            "node_id": f"U_{uid}",
-            "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
-            "gravatar_id": "",
-            "url": f"{self._api}/users/{login}",
-            "html_url": f"{self.html_base}/{login}",
-            "type": "Bot" if login.endswith("[bot]") else "User",
-            "site_admin": False,
-        }
+        return {"login": login, "id": uid, "node_id": f"U_{uid}",
+                "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
+                "url": f"{self._api}/users/{login}", "html_url": f"{self.html_base}/{login}",
+                "type": "Bot" if login.endswith("[bot]") else "User", "site_admin": False}
 
     def _repo_json(self, repo: _Repo) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
-        owner = self._user_json(repo.owner)
-        owner["type"] = "Organization"
         open_count = sum(1 for i in repo.issues.values() if i.state == "open")
         return {
-            "id": repo.id,
-            "node_id": f"R_{repo.id}",
-            "name": repo.name,
-            "full_name": repo.full_name,
-            "private": repo.private,
-            "owner": owner,
-            "html_url": f"{self.html_base}/{repo.full_name}",
-            "description": None,
-            "fork": False,
-            "url": api,
-            "issues_url": f"{api}/issues{{/number}}",
-            "pulls_url": f"{api}/pulls{{/number}}",
-            "contents_url": f"{api}/contents/{{+path}}",
+            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name,
+            "full_name": repo.full_name, "private": repo.private,
+            "owner": {**self._user_json(repo.owner), "type": "Organization"},
+            "html_url": f"{self.html_base}/{repo.full_name}", "description": None,
+            "fork": False, "url": api, "issues_url": f"{api}/issues{{/number}}",
+            "pulls_url": f"{api}/pulls{{/number}}", "contents_url": f"{api}/contents/{{+path}}",
             "git_refs_url": f"{api}/git/refs{{/sha}}",
-            "labels_url": f"{api}/labels{{/name}}",
-            "comments_url": f"{api}/comments{{/number}}",
             "clone_url": f"{self.html_base}/{repo.full_name}.git",
-            "created_at": repo.created_at,
-            "updated_at": repo.created_at,
-            "pushed_at": repo.created_at,
-            "default_branch": repo.default_branch,
-            "visibility": "private" if repo.private else "public",
-            "has_issues": True,
-            "archived": False,
-            "disabled": False,
-            "open_issues_count": open_count,
+            "created_at": repo.created_at, "updated_at": repo.created_at,
+            "pushed_at": repo.created_at, "default_branch": repo.default_branch,
+            "visibility": "private" if repo.private else "public", "has_issues": True,
+            "archived": False, "disabled": False, "open_issues_count": open_count,
             "open_issues": open_count,
-            "permissions": {
-                "admin": False,
-                "maintain": False,
-                "push": True,
-                "triage": True,
-                "pull": True,
-            },
+            "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
+                            "pull": True},
         }
 
     def _issue_json(self, repo: _Repo, issue: _Issue) -> JSON:
@@ -888,188 +651,97 @@ class FakeGitHub:
         url = f"{api}/issues/{issue.number}"
         kind = "pull" if issue.is_pr else "issues"
         data: JSON = {
-            "url": url,
-            "repository_url": api,
-            "labels_url": f"{url}/labels{{/name}}",
-            "comments_url": f"{url}/comments",
-            "events_url": f"{url}/events",
+            "url": url, "repository_url": api, "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments", "events_url": f"{url}/events",
             "html_url": f"{self.html_base}/{repo.full_name}/{kind}/{issue.number}",
             "id": _stable_id(f"{repo.full_name}#{issue.number}"),
             "node_id": f"{'PR' if issue.is_pr else 'I'}_{repo.id}_{issue.number}",
-            "number": issue.number,
-            "title": issue.title,
-            "user": self._user_json(issue.user),
+            "number": issue.number, "title": issue.title, "user": self._user_json(issue.user),
             "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
-            "state": issue.state,
-            "locked": False,
-            "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
-            "assignees": [self._user_json(a) for a in issue.assignees],
-            "milestone": None,
-            "comments": len(issue.comments),
-            "created_at": issue.created_at,
-            "updated_at": issue.updated_at,
-            "closed_at": issue.closed_at,
-            "author_association": "MEMBER",
-            "active_lock_reason": None,
-            "body": issue.body,
-            "reactions": {
-                "url": f"{url}/reactions",
-                "total_count": 0,
-                "+1": 0,
-                "-1": 0,
-                "laugh": 0,
-                "hooray": 0,
-                "confused": 0,
-                "heart": 0,
-                "rocket": 0,
-                "eyes": 0,
-            },
-            "timeline_url": f"{url}/timeline",
-            "performed_via_github_app": None,
+            "state": issue.state, "locked": False,
+            "assignee": None, "assignees": [], "milestone": None,
+            "comments": len(issue.comments), "created_at": issue.created_at,
+            "updated_at": issue.updated_at, "closed_at": issue.closed_at,
+            "author_association": "MEMBER", "active_lock_reason": None, "body": issue.body,
+            "reactions": {"url": f"{url}/reactions", "total_count": 0},
+            "timeline_url": f"{url}/timeline", "performed_via_github_app": None,
             "state_reason": issue.state_reason,
         }
         if issue.is_pr:
             html = f"{self.html_base}/{repo.full_name}/pull/{issue.number}"
             data["draft"] = issue.draft
             data["pull_request"] = {
-                "url": f"{api}/pulls/{issue.number}",
-                "html_url": html,
-                "diff_url": f"{html}.diff",
-                "patch_url": f"{html}.patch",
-                "merged_at": issue.closed_at if issue.merged else None,
-            }
+                "url": f"{api}/pulls/{issue.number}", "html_url": html,
+                "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
+                "merged_at": issue.closed_at if issue.merged else None}
         return data
 
     def _branch_side(self, repo: _Repo, ref: str, sha: str) -> JSON:
-        return {
-            "label": f"{repo.owner}:{ref}",
-            "ref": ref,
-            "sha": sha,
-            "user": self._user_json(repo.owner),
-            "repo": self._repo_json(repo),
-        }
+        return {"label": f"{repo.owner}:{ref}", "ref": ref, "sha": sha,
+                "user": self._user_json(repo.owner), "repo": self._repo_json(repo)}
 
     def _pull_json(self, repo: _Repo, issue: _Issue) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
         url = f"{api}/pulls/{issue.number}"
-        html = f"{self.html_base}/{repo.full_name}/pull/{issue.number}"
+        data = self._issue_json(repo, issue)
         head_ref = issue.head_ref or ""
         base_ref = issue.base_ref or repo.default_branch
         head_sha = repo.branches.get(head_ref, issue.head_sha or "")
-        base_sha = repo.branches.get(base_ref, "")
-        return {
-            "url": url,
-            "id": _stable_id(f"pull {repo.full_name}#{issue.number}"),
-            "node_id": f"PR_{repo.id}_{issue.number}",
-            "html_url": html,
-            "diff_url": f"{html}.diff",
-            "patch_url": f"{html}.patch",
-            "issue_url": f"{api}/issues/{issue.number}",
-            "commits_url": f"{url}/commits",
-            "review_comments_url": f"{url}/comments",
-            "comments_url": f"{api}/issues/{issue.number}/comments",
-            "statuses_url": f"{api}/statuses/{head_sha}",
-            "number": issue.number,
-            "state": issue.state,
-            "locked": False,
-            "title": issue.title,
-            "user": self._user_json(issue.user),
-            "body": issue.body,
-            "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
-            "milestone": None,
-            "created_at": issue.created_at,
-            "updated_at": issue.updated_at,
-            "closed_at": issue.closed_at,
-            "merged_at": issue.closed_at if issue.merged else None,
-            "merge_commit_sha": None,
-            "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
-            "assignees": [self._user_json(a) for a in issue.assignees],
-            "requested_reviewers": [],
-            "requested_teams": [],
-            "draft": issue.draft,
-            "head": self._branch_side(repo, head_ref, head_sha),
-            "base": self._branch_side(repo, base_ref, base_sha),
-            "_links": {
-                "self": {"href": url},
-                "html": {"href": html},
-                "issue": {"href": f"{api}/issues/{issue.number}"},
-                "comments": {"href": f"{api}/issues/{issue.number}/comments"},
-            },
-            "author_association": "MEMBER",
-            "merged": issue.merged,
-            "mergeable": None,
-            "mergeable_state": "unknown",
-            "comments": len(issue.comments),
-            "maintainer_can_modify": issue.maintainer_can_modify,
-        }
+        for key in ("repository_url", "labels_url", "events_url", "pull_request", "reactions",
+                    "timeline_url", "performed_via_github_app", "state_reason"):
+            data.pop(key, None)
+        data.update(
+            url=url, id=_stable_id(f"pull {repo.full_name}#{issue.number}"),
+            diff_url=f"{data['html_url']}.diff", patch_url=f"{data['html_url']}.patch",
+            issue_url=f"{api}/issues/{issue.number}", commits_url=f"{url}/commits",
+            review_comments_url=f"{url}/comments", statuses_url=f"{api}/statuses/{head_sha}",
+            merged_at=issue.closed_at if issue.merged else None, merge_commit_sha=None,
+            requested_reviewers=[], requested_teams=[], draft=issue.draft,
+            head=self._branch_side(repo, head_ref, head_sha),
+            base=self._branch_side(repo, base_ref, repo.branches.get(base_ref, "")),
+            _links={"self": {"href": url}, "html": {"href": data["html_url"]},
+                    "issue": {"href": f"{api}/issues/{issue.number}"},
+                    "comments": {"href": f"{api}/issues/{issue.number}/comments"}},
+            merged=issue.merged, mergeable=None, mergeable_state="unknown",
+            maintainer_can_modify=True)
+        return data
 
     def _ref_json(self, repo: _Repo, branch: str) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
         sha = repo.branches[branch]
-        return {
-            "ref": f"refs/heads/{branch}",
-            "node_id": f"REF_{_stable_id(repo.full_name + branch)}",
-            "url": f"{api}/git/refs/heads/{quote(branch)}",
-            "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"},
-        }
+        return {"ref": f"refs/heads/{branch}", "url": f"{api}/git/refs/heads/{quote(branch)}",
+                "node_id": f"REF_{_stable_id(repo.full_name + branch)}",
+                "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"}}
 
     def _commit_json(self, repo: _Repo, sha: str) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
+        html = f"{self.html_base}/{repo.full_name}/commit"
         c = repo.commits[sha]
+        tree_sha = hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest()
         return {
-            "sha": sha,
-            "node_id": f"C_{sha[:12]}",
-            "url": f"{api}/git/commits/{sha}",
-            "html_url": f"{self.html_base}/{repo.full_name}/commit/{sha}",
-            "author": dict(c.author),
-            "committer": dict(c.committer),
-            "message": c.message,
-            "tree": {
-                "sha": hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest(),
-                "url": f"{api}/git/trees/x",
-            },
-            "parents": [
-                {
-                    "sha": p,
-                    "url": f"{api}/git/commits/{p}",
-                    "html_url": f"{self.html_base}/{repo.full_name}/commit/{p}",
-                }
-                for p in c.parents
-            ],
-            "verification": {
-                "verified": False,
-                "reason": "unsigned",
-                "signature": None,
-                "payload": None,
-            },
+            "sha": sha, "node_id": f"C_{sha[:12]}", "url": f"{api}/git/commits/{sha}",
+            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.committer),
+            "message": c.message, "tree": {"sha": tree_sha, "url": f"{api}/git/trees/x"},
+            "parents": [{"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{html}/{p}"}
+                        for p in c.parents],
+            "verification": {"verified": False, "reason": "unsigned", "signature": None,
+                             "payload": None},
         }
 
     def _content_json(
-        self, repo: _Repo, path: str, ref: str, blob: str | None, *, with_content: bool
+        self, repo: _Repo, path: str, ref: str, blob: str, *, with_content: bool
     ) -> JSON:
         api = f"{self._api}/repos/{repo.full_name}"
-        is_file = blob is not None
-        kind = "blob" if is_file else "tree"
-        html = f"{self.html_base}/{repo.full_name}/{kind}/{ref}/{path}"
-        git_url = f"{api}/git/{'blobs' if is_file else 'trees'}/{blob or 'dir'}"
+        html = f"{self.html_base}/{repo.full_name}/blob/{ref}/{path}"
+        git_url = f"{api}/git/blobs/{blob}"
         self_url = f"{api}/contents/{quote(path)}?ref={quote(ref, safe='')}"
         data: JSON = {
-            "type": "file" if is_file else "dir",
-            "size": len(self._blobs[blob]) if blob else 0,
-            "name": path.rsplit("/", 1)[-1],
-            "path": path,
-            "sha": blob or hashlib.sha1(f"dir {path}".encode()).hexdigest(),
-            "url": self_url,
-            "git_url": git_url,
-            "html_url": html,
-            "download_url": (
-                f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}"
-                if is_file
-                else None
-            ),
+            "type": "file", "size": len(self._blobs[blob]), "name": path.rsplit("/", 1)[-1],
+            "path": path, "sha": blob, "url": self_url, "git_url": git_url, "html_url": html,
+            "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}",
             "_links": {"self": self_url, "git": git_url, "html": html},
         }
-        if is_file and with_content and blob is not None:
+        if with_content:
             data["encoding"] = "base64"
             data["content"] = base64.encodebytes(self._blobs[blob]).decode("ascii")
         return data
@@ -1114,49 +786,35 @@ class FakeGitHub:
 
     def _rate_headers(self, resource: str) -> dict[str, str]:
         limit, used = self._limits[resource], self._used[resource]
-        return {
-            "x-ratelimit-limit": str(limit),
-            "x-ratelimit-remaining": str(max(limit - used, 0)),
-            "x-ratelimit-reset": str(self._reset_at[resource]),
-            "x-ratelimit-used": str(used),
-            "x-ratelimit-resource": resource,
-        }
+        return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(max(limit - used, 0)),
+                "x-ratelimit-reset": str(self._reset_at[resource]), "x-ratelimit-used": str(used),
+                "x-ratelimit-resource": resource}
 
     def _answer(self, req: _Req, raw_body: bytes, resource: str) -> _Resp:
         try:
             if self.token is not None and not self._authorized(req.headers):
                 raise _HttpError(401, "Bad credentials")
-            for i, inj in enumerate(self._injections):
-                if inj.matches(req.method, req.path):
-                    del self._injections[i]
-                    raise _HttpError(
-                        inj.status,
-                        inj.message,
-                        headers=self._injected_headers(inj, resource),
-                        doc=inj.doc,
-                    )
-            if req.method in WRITE_METHODS and self._deny is not None:
-                deny = self._deny
-                if deny.path_pattern is None or deny.path_pattern.search(req.path):
-                    perms = deny.accepted_permissions or self._needed_permission(req.path)
-                    raise _HttpError(
-                        deny.status, deny.message, headers={"x-accepted-github-permissions": perms}
-                    )
+            inj = next((i for i in self._injections if i.matches(req.method, req.path)), None)
+            if inj is not None:
+                self._injections.remove(inj)
+                raise _HttpError(inj.status, inj.message, doc=inj.doc,
+                                 headers=self._injected_headers(inj, resource))
+            deny = self._deny
+            if req.method in WRITE_METHODS and deny is not None and (
+                    deny.path_pattern is None or deny.path_pattern.search(req.path)):
+                perms = deny.accepted_permissions or self._needed_permission(req.path)
+                raise _HttpError(deny.status, deny.message,
+                                 headers={"x-accepted-github-permissions": perms})
             if raw_body and req.json is None:
                 raise _HttpError(400, "Problems parsing JSON")
             for method, pattern, handler in self._routes:
-                if method != req.method:
-                    continue
-                m = pattern.fullmatch(req.path)
+                m = pattern.fullmatch(req.path) if method == req.method else None
                 if m:
                     return handler(req, **m.groupdict())
             raise _not_found()
         except _HttpError as err:
-            body: JSON = {
-                "message": err.message,
-                "documentation_url": err.doc,
-                "status": str(err.status),
-            }
+            body: JSON = {"message": err.message, "documentation_url": err.doc,
+                          "status": str(err.status)}
             if err.errors is not None:
                 body["errors"] = err.errors
             return _Resp(err.status, body, err.headers)
@@ -1165,13 +823,9 @@ class FakeGitHub:
         if not inj.rate_limited:
             return {}
         limit = str(self._limits[resource])
-        headers = {
-            "x-ratelimit-limit": limit,
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-used": limit,
-            "x-ratelimit-reset": str(int(time.time()) + inj.reset_in),
-            "x-ratelimit-resource": resource,
-        }
+        headers = {"x-ratelimit-limit": limit, "x-ratelimit-remaining": "0",
+                   "x-ratelimit-used": limit, "x-ratelimit-resource": resource,
+                   "x-ratelimit-reset": str(int(time.time()) + inj.reset_in)}
         if inj.retry_after is not None:
             headers["retry-after"] = str(inj.retry_after)
         return headers
@@ -1198,36 +852,20 @@ class FakeGitHub:
     def _build_routes(self) -> list[Route]:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         table: list[tuple[str, str, Callable[..., _Resp]]] = [
-            ("GET", r"/user", self._get_user),
             ("GET", r"/orgs/(?P<org>[^/]+)/installation", self._get_org_installation),
             ("POST", r"/app/installations/(?P<iid>\d+)/access_tokens", self._create_token),
-            ("GET", r"/rate_limit", self._get_rate_limit),
             ("GET", r"/search/issues", self._search_issues),
             ("GET", repo, self._get_repo),
-            ("GET", repo + r"/issues", self._list_issues),
             ("POST", repo + r"/issues", self._create_issue),
-            ("GET", repo + r"/issues/comments/(?P<cid>\d+)", self._get_comment),
-            ("PATCH", repo + r"/issues/comments/(?P<cid>\d+)", self._edit_comment),
-            ("DELETE", repo + r"/issues/comments/(?P<cid>\d+)", self._delete_comment),
             ("GET", repo + r"/issues/(?P<number>\d+)", self._get_issue),
             ("PATCH", repo + r"/issues/(?P<number>\d+)", self._edit_issue),
-            ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._list_comments),
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
-            ("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels),
             ("GET", repo + r"/git/ref/(?P<ref>.+)", self._get_ref),
-            ("GET", repo + r"/git/refs", self._list_refs),
-            ("GET", repo + r"/git/refs/(?P<ref>.+)", self._get_refs_matching),
             ("POST", repo + r"/git/refs", self._create_ref),
-            ("PATCH", repo + r"/git/refs/(?P<ref>.+)", self._update_ref),
-            ("DELETE", repo + r"/git/refs/(?P<ref>.+)", self._delete_ref),
-            ("GET", repo + r"/branches/(?P<branch>.+)", self._get_branch),
-            ("GET", repo + r"/contents(?:/(?P<path>.*))?", self._get_contents),
+            ("GET", repo + r"/contents/(?P<path>.+)", self._get_contents),
             ("PUT", repo + r"/contents/(?P<path>.+)", self._put_contents),
-            ("DELETE", repo + r"/contents/(?P<path>.+)", self._delete_contents),
             ("GET", repo + r"/pulls", self._list_pulls),
             ("POST", repo + r"/pulls", self._create_pull),
-            ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
-            ("PATCH", repo + r"/pulls/(?P<number>\d+)", self._edit_pull),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
 
@@ -1239,57 +877,25 @@ class FakeGitHub:
         page = max(_as_int(req.query.get("page"), 1), 1)
         reachable = len(items) if cap is None else min(len(items), cap)
         if cap is not None and (page - 1) * per_page >= cap:
-            raise _validation_failed(
-                [
-                    {
-                        "message": f"Only the first {cap} search results are available",
-                        "resource": "Search",
-                        "field": "q",
-                        "code": "invalid",
-                    }
-                ]
-            )
+            raise _validation_failed([{"message": f"Only the first {cap} search results are "
+                                       "available", "resource": "Search", "field": "q",
+                                       "code": "invalid"}])
         last = max(math.ceil(reachable / per_page), 1)
         chunk = items[(page - 1) * per_page : min(page * per_page, reachable)]
-        links = []
 
         def link(p: int, rel: str) -> str:
             q = {**req.query, "page": str(p)}
             return f'<{self.base_url}{quote(req.path)}?{urlencode(q)}>; rel="{rel}"'
 
-        if page > 1:
-            links.append(link(page - 1, "prev"))
+        links = [link(page - 1, "prev")] if page > 1 else []
         if page < last:
-            links.append(link(page + 1, "next"))
-            links.append(link(last, "last"))
+            links += [link(page + 1, "next"), link(last, "last")]
         if page > 1:
             links.append(link(1, "first"))
-        headers = {"Link": ", ".join(links)} if links else {}
         body: Any = chunk if wrap is None else {**wrap, "items": chunk}
-        return _Resp(200, body, headers)
+        return _Resp(200, body, {"Link": ", ".join(links)} if links else {})
 
-    # ------------------------------------------------------------------ routes: misc
-
-    def _get_user(self, req: _Req) -> _Resp:
-        user = self._user_json(self.login)
-        user.update({"name": self.login, "email": None, "created_at": "2020-01-01T00:00:00Z"})
-        return _Resp(200, user)
-
-    def _get_rate_limit(self, req: _Req) -> _Resp:
-        def res(name: str) -> JSON:
-            limit, used = self._limits[name], self._used[name]
-            return {
-                "limit": limit,
-                "used": used,
-                "remaining": max(limit - used, 0),
-                "reset": self._reset_at[name],
-                "resource": name,
-            }
-
-        core = res("core")
-        return _Resp(200, {"resources": {"core": core, "search": res("search")}, "rate": core})
-
-    # ------------------------------------------------------------------ routes: apps
+    # ------------------------------------------------------------------ routes
 
     def install_app(self, org: str, installation_id: int = 4242,
                     token_lifetime: int = 3600) -> None:
@@ -1322,89 +928,49 @@ class FakeGitHub:
                            "permissions": {"issues": "write", "contents": "write"},
                            "repository_selection": "all"})
 
-    # ------------------------------------------------------------------ routes: search
-
     def _search_issues(self, req: _Req) -> _Resp:
         q = req.query.get("q", "")
         if not q.strip():
             raise _validation_failed([{"resource": "Search", "field": "q", "code": "missing"}])
         terms = _parse_query(q)
-        found = [(repo, issue) for repo in self._repos.values() for issue in repo.issues.values()]
-        found = [(r, i) for r, i in found if self._matches(r, i, terms)]
-        sort, order = req.query.get("sort"), req.query.get("order", "desc")
         # No sort means "best match"; the fake uses seeding order, which is deterministic.
-        found.sort(key=lambda ri: ri[1].seq)
-        if sort == "created":
-            found.sort(key=lambda ri: ri[1].created_at, reverse=order != "asc")
-        elif sort == "updated":
-            found.sort(key=lambda ri: ri[1].updated_at, reverse=order != "asc")
-        elif sort == "comments":
-            found.sort(key=lambda ri: len(ri[1].comments), reverse=order != "asc")
+        found = sorted(((repo, issue) for repo in self._repos.values()
+                        for issue in repo.issues.values() if self._matches(repo, issue, terms)),
+                       key=lambda ri: ri[1].seq)
         items = [{**self._issue_json(r, i), "score": 1.0} for r, i in found]
-        return self._paginate(
-            req,
-            items,
-            wrap={"total_count": len(items), "incomplete_results": False},
-            cap=SEARCH_RESULT_CAP,
-        )
+        return self._paginate(req, items, cap=SEARCH_RESULT_CAP,
+                              wrap={"total_count": len(items), "incomplete_results": False})
 
     def _matches(self, repo: _Repo, issue: _Issue, terms: list[_Term]) -> bool:
-        """GitHub search semantics (subset): qualifiers AND-ed, repeated org:/repo: OR-ed."""
+        """GitHub search semantics for the qualifiers Gavel sends (is:, label:, org:, repo:,
+        in:, text): qualifiers AND-ed, repeated org:/repo: OR-ed."""
         fields = {"title", "body"}
         for t in terms:
             if t.key == "in":
                 fields = set(t.value.lower().split(","))
-        orgs = [t for t in terms if t.key in ("org", "user") and not t.negated]
-        if orgs and not any(repo.owner.lower() == t.value.lower() for t in orgs):
-            return False
-        repos = [t for t in terms if t.key == "repo" and not t.negated]
-        if repos and not any(repo.full_name.lower() == t.value.lower() for t in repos):
-            return False
+        for key, value in (("org", repo.owner), ("repo", repo.full_name)):
+            wanted = [t.value.lower() for t in terms if t.key == key and not t.negated]
+            if wanted and value.lower() not in wanted:
+                return False
         labels = {lab.lower() for lab in issue.labels}
         for t in terms:
-            ok: bool
-            if t.key in ("org", "user", "repo"):
-                if not t.negated:
-                    continue
-                ok = (repo.full_name if t.key == "repo" else repo.owner).lower() == t.value.lower()
-            elif t.key in ("is", "state", "type"):
-                v = t.value.lower()
-                if v in ("open", "closed"):
-                    ok = issue.state == v
-                elif v in ("issue", "pr", "pull-request"):
-                    ok = issue.is_pr == (v != "issue")
-                elif v in ("merged", "unmerged"):
-                    ok = issue.is_pr and issue.merged == (v == "merged")
-                elif v == "draft":
-                    ok = issue.is_pr and issue.draft
-                else:
-                    ok = True  # is:public, is:locked ... not modelled
-            elif t.key == "label":
-                ok = any(v.lower() in labels for v in t.value.split(","))
-            elif t.key == "no" and t.value.lower() == "label":
-                ok = not labels
-            elif t.key == "author":
-                ok = issue.user.lower() == t.value.lower()
-            elif t.key == "assignee":
-                ok = t.value.lower() in (a.lower() for a in issue.assignees)
-            elif t.key == "in":
+            v = t.value.lower()
+            if t.key in ("org", "repo", "in"):
                 continue
-            else:
-                # GitHub treats unknown qualifiers as plain text.
-                text = t.value if t.key is None else f"{t.key}:{t.value}"
-                haystack = []
-                if "title" in fields:
-                    haystack.append(issue.title)
-                if "body" in fields:
-                    haystack.append(issue.body or "")
-                if "comments" in fields:
-                    haystack.extend(c.get("body") or "" for c in issue.comments)
-                ok = text.lower() in "\n".join(haystack).lower()
+            if t.key == "is" and v in ("open", "closed"):
+                ok = issue.state == v
+            elif t.key == "is" and v in ("issue", "pr"):
+                ok = issue.is_pr == (v == "pr")
+            elif t.key == "label":
+                ok = any(lab in labels for lab in v.split(","))
+            else:  # GitHub treats unknown qualifiers as plain text.
+                text = v if t.key is None else f"{t.key}:{v}"
+                haystack = [issue.title] if "title" in fields else []
+                haystack += [issue.body or ""] if "body" in fields else []
+                ok = text in "\n".join(haystack).lower()
             if ok == t.negated:
                 return False
         return True
-
-    # ------------------------------------------------------------------ routes: repos, issues
 
     def _get_repo(self, req: _Req, owner: str, name: str) -> _Resp:
         return _Resp(200, self._repo_json(self._api_repo(owner, name)))
@@ -1415,68 +981,37 @@ class FakeGitHub:
             raise _not_found()
         return issue
 
-    def _list_issues(self, req: _Req, owner: str, name: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        state = req.query.get("state", "open")
-        wanted = {w.strip().lower() for w in req.query.get("labels", "").split(",") if w.strip()}
-        issues = [
-            i
-            for i in repo.issues.values()
-            if (state == "all" or i.state == state) and wanted <= {lab.lower() for lab in i.labels}
-        ]
-        issues.sort(
-            key=lambda i: (i.created_at, i.seq), reverse=req.query.get("direction", "desc") != "asc"
-        )
-        return self._paginate(req, [self._issue_json(repo, i) for i in issues])
-
     def _create_issue(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
-        title = body.get("title")
-        if not title:
-            raise _validation_failed(
-                [{"resource": "Issue", "field": "title", "code": "missing_field"}]
-            )
-        data = self.add_issue(
-            repo.full_name,
-            None,
-            str(title),
-            labels=body.get("labels") or (),
-            body=body.get("body"),
-            user=self.login,
-        )
-        issue = repo.issues[data["number"]]
-        issue.assignees = list(
-            body.get("assignees") or ([body["assignee"]] if body.get("assignee") else [])
-        )
-        return _Resp(201, self._issue_json(repo, issue), {"Location": data["url"]})
+        if not body.get("title"):
+            raise _validation_failed([{"resource": "Issue", "field": "title",
+                                       "code": "missing_field"}])
+        data = self.add_issue(repo.full_name, None, str(body["title"]),
+                              labels=body.get("labels") or (), body=body.get("body"),
+                              user=self.login)
+        return _Resp(201, data, {"Location": data["url"]})
 
     def _get_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._issue_json(repo, self._api_issue(repo, number)))
 
     def _apply_issue_edit(self, repo: _Repo, issue: _Issue, body: JSON) -> None:
-        if "title" in body and body["title"] is not None:
+        if body.get("title") is not None:
             issue.title = str(body["title"])
         if "body" in body:
             issue.body = body["body"]
-        if "labels" in body and body["labels"] is not None:
+        if body.get("labels") is not None:
             issue.labels = [self._ensure_label(repo, str(lab))["name"] for lab in body["labels"]]
-        if "assignees" in body and body["assignees"] is not None:
-            issue.assignees = list(body["assignees"])
-        if "state" in body and body["state"] is not None:
-            state = body["state"]
-            if state not in ("open", "closed"):
-                raise _validation_failed(
-                    [{"resource": "Issue", "field": "state", "code": "invalid"}]
-                )
-            if state != issue.state:
-                issue.state = state
-                issue.closed_at = _now_iso() if state == "closed" else None
-                if not issue.is_pr:
-                    issue.state_reason = body.get("state_reason") or (
-                        "completed" if state == "closed" else "reopened"
-                    )
+        state = body.get("state")
+        if state is not None and state not in ("open", "closed"):
+            raise _validation_failed([{"resource": "Issue", "field": "state", "code": "invalid"}])
+        if state is not None and state != issue.state:
+            issue.state = state
+            issue.closed_at = _now_iso() if state == "closed" else None
+            if not issue.is_pr:
+                issue.state_reason = body.get("state_reason") or (
+                    "completed" if state == "closed" else "reopened")
         issue.updated_at = _now_iso()
 
     def _edit_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
@@ -1485,82 +1020,28 @@ class FakeGitHub:
         self._apply_issue_edit(repo, issue, req.json if isinstance(req.json, dict) else {})
         return _Resp(200, self._issue_json(repo, issue))
 
-    def _add_labels(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        issue = self._api_issue(repo, number)
-        body = req.json
-        names = body.get("labels", []) if isinstance(body, dict) else (body or [])
-        for lab in names:
-            label = self._ensure_label(repo, str(lab))["name"]
-            if label.lower() not in {x.lower() for x in issue.labels}:
-                issue.labels.append(label)
-        return _Resp(200, [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels])
-
-    # ------------------------------------------------------------------ routes: comments
-
-    def _list_comments(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return self._paginate(req, copy.deepcopy(self._api_issue(repo, number).comments))
-
     def _create_comment(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
         body = req.json if isinstance(req.json, dict) else {}
         if not body.get("body"):
-            raise _validation_failed(
-                [{"resource": "IssueComment", "field": "body", "code": "missing_field"}]
-            )
+            raise _validation_failed([{"resource": "IssueComment", "field": "body",
+                                       "code": "missing_field"}])
         cid = next(self._ids)
         api = f"{self._api}/repos/{repo.full_name}"
-        kind = "pull" if issue.is_pr else "issues"
+        html = f"{self.html_base}/{repo.full_name}/{'pull' if issue.is_pr else 'issues'}"
         now = _now_iso()
         comment = {
-            "id": cid,
-            "node_id": f"IC_{cid}",
-            "url": f"{api}/issues/comments/{cid}",
-            "html_url": f"{self.html_base}/{repo.full_name}/{kind}/{issue.number}"
-            f"#issuecomment-{cid}",
-            "issue_url": f"{api}/issues/{issue.number}",
-            "body": body["body"],
-            "user": self._user_json(self.login),
-            "created_at": now,
-            "updated_at": now,
-            "author_association": "MEMBER",
-            "performed_via_github_app": None,
+            "id": cid, "node_id": f"IC_{cid}", "url": f"{api}/issues/comments/{cid}",
+            "html_url": f"{html}/{issue.number}#issuecomment-{cid}",
+            "issue_url": f"{api}/issues/{issue.number}", "body": body["body"],
+            "user": self._user_json(self.login), "created_at": now, "updated_at": now,
+            "author_association": "MEMBER", "performed_via_github_app": None,
             "reactions": {"url": f"{api}/issues/comments/{cid}/reactions", "total_count": 0},
         }
         issue.comments.append(comment)
         issue.updated_at = now
         return _Resp(201, copy.deepcopy(comment), {"Location": comment["url"]})
-
-    def _find_comment(self, repo: _Repo, cid: str) -> tuple[_Issue, JSON]:
-        for issue in repo.issues.values():
-            for c in issue.comments:
-                if c["id"] == int(cid):
-                    return issue, c
-        raise _not_found()
-
-    def _get_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        _, comment = self._find_comment(self._api_repo(owner, name), cid)
-        return _Resp(200, copy.deepcopy(comment))
-
-    def _edit_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        _, comment = self._find_comment(self._api_repo(owner, name), cid)
-        body = req.json if isinstance(req.json, dict) else {}
-        if not body.get("body"):
-            raise _validation_failed(
-                [{"resource": "IssueComment", "field": "body", "code": "missing_field"}]
-            )
-        comment["body"] = body["body"]
-        comment["updated_at"] = _now_iso()
-        return _Resp(200, copy.deepcopy(comment))
-
-    def _delete_comment(self, req: _Req, owner: str, name: str, cid: str) -> _Resp:
-        issue, comment = self._find_comment(self._api_repo(owner, name), cid)
-        issue.comments.remove(comment)
-        return _Resp(204)
-
-    # ------------------------------------------------------------------ routes: git refs
 
     def _branch_of(self, repo: _Repo, ref: str) -> str:
         if not ref.startswith("heads/"):
@@ -1574,38 +1055,18 @@ class FakeGitHub:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._ref_json(repo, self._branch_of(repo, ref)))
 
-    def _list_refs(self, req: _Req, owner: str, name: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return self._paginate(req, [self._ref_json(repo, b) for b in sorted(repo.branches)])
-
-    def _get_refs_matching(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        """``git/refs/<ref>``: exact ref as an object, else the refs it prefixes as a list."""
-        repo = self._api_repo(owner, name)
-        if ref.startswith("heads/") and ref[len("heads/") :] in repo.branches:
-            return _Resp(200, self._ref_json(repo, ref[len("heads/") :]))
-        matching = [
-            self._ref_json(repo, b) for b in sorted(repo.branches) if f"heads/{b}".startswith(ref)
-        ]
-        if not matching:
-            raise _not_found()
-        return _Resp(200, matching)
-
     def _create_ref(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         ref, sha = body.get("ref"), body.get("sha")
         doc = "https://docs.github.com/rest/git/refs#create-a-reference"
         if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
-            raise _HttpError(
-                422,
-                "Reference name must start with 'refs/' and have at least two slashes.",
-                doc=doc,
-            )
+            raise _HttpError(422, "Reference name must start with 'refs/' and have at least two "
+                             "slashes.", doc=doc)
         if not ref.startswith("refs/heads/"):
-            raise _HttpError(
-                422, "Only branch refs (refs/heads/...) are supported by FakeGitHub", doc=doc
-            )
-        branch = ref[len("refs/heads/") :]
+            raise _HttpError(422, "Only branch refs (refs/heads/...) are supported by FakeGitHub",
+                             doc=doc)
+        branch = ref.removeprefix("refs/heads/")
         if not isinstance(sha, str) or sha not in repo.commits:
             raise _HttpError(422, "Object does not exist", doc=doc)
         if branch in repo.branches:
@@ -1614,91 +1075,20 @@ class FakeGitHub:
         data = self._ref_json(repo, branch)
         return _Resp(201, data, {"Location": data["url"]})
 
-    def _update_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/git/refs#update-a-reference"
-        branch = ref[len("heads/") :] if ref.startswith("heads/") else None
-        if branch is None or branch not in repo.branches:
-            raise _HttpError(422, "Reference does not exist", doc=doc)
-        sha = body.get("sha")
-        if not isinstance(sha, str) or sha not in repo.commits:
-            raise _HttpError(422, "Object does not exist", doc=doc)
-        if not body.get("force") and not self._is_ancestor(repo, repo.branches[branch], sha):
-            raise _HttpError(422, "Update is not a fast forward", doc=doc)
-        repo.branches[branch] = sha
-        return _Resp(200, self._ref_json(repo, branch))
-
-    def _delete_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        branch = ref[len("heads/") :] if ref.startswith("heads/") else None
-        if branch is None or branch not in repo.branches:
-            raise _HttpError(422, "Reference does not exist")
-        del repo.branches[branch]
-        return _Resp(204)
-
-    def _get_branch(self, req: _Req, owner: str, name: str, branch: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        if branch not in repo.branches:
-            raise _HttpError(404, "Branch not found")
-        sha = repo.branches[branch]
-        api = f"{self._api}/repos/{repo.full_name}"
-        commit = self._commit_json(repo, sha)
-        return _Resp(
-            200,
-            {
-                "name": branch,
-                "commit": {
-                    "sha": sha,
-                    "node_id": commit["node_id"],
-                    "commit": commit,
-                    "url": f"{api}/commits/{sha}",
-                },
-                "_links": {
-                    "self": f"{api}/branches/{quote(branch)}",
-                    "html": f"{self.html_base}/{repo.full_name}/tree/{branch}",
-                },
-                "protected": False,
-            },
-        )
-
-    # ------------------------------------------------------------------ routes: contents
-
     def _resolve_ref(self, repo: _Repo, ref: str | None) -> tuple[str, str]:
-        """Branch name or commit sha -> (display ref, commit sha)."""
-        ref = ref or repo.default_branch
-        if ref.startswith("refs/heads/"):
-            ref = ref[len("refs/heads/") :]
-        elif ref.startswith("heads/"):
-            ref = ref[len("heads/") :]
-        if ref in repo.branches:
-            return ref, repo.branches[ref]
-        if ref in repo.commits:
-            return ref, ref
-        raise _HttpError(404, f"No commit found for the ref {ref}")
+        """Branch name (what Gavel passes) -> (branch, commit sha)."""
+        branch = (ref or repo.default_branch).removeprefix("refs/heads/")
+        if branch not in repo.branches:
+            raise _HttpError(404, f"No commit found for the ref {branch}")
+        return branch, repo.branches[branch]
 
-    def _get_contents(self, req: _Req, owner: str, name: str, path: str | None) -> _Resp:
+    def _get_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         ref, sha = self._resolve_ref(repo, req.query.get("ref"))
-        tree = repo.commits[sha].tree
-        path = (path or "").strip("/")
-        if path in tree:
-            return _Resp(200, self._content_json(repo, path, ref, tree[path], with_content=True))
-        prefix = f"{path}/" if path else ""
-        children: dict[str, str | None] = {}
-        for p, blob in tree.items():
-            if p.startswith(prefix):
-                head, sep, _ = p[len(prefix) :].partition("/")
-                children[prefix + head] = None if sep else blob
-        if not children:
+        blob = repo.commits[sha].tree.get(path)  # files only: Gavel never lists a directory
+        if blob is None:
             raise _not_found()
-        return _Resp(
-            200,
-            [
-                self._content_json(repo, p, ref, b, with_content=False)
-                for p, b in sorted(children.items())
-            ],
-        )
+        return _Resp(200, self._content_json(repo, path, ref, blob, with_content=True))
 
     def _put_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
@@ -1716,163 +1106,61 @@ class FakeGitHub:
             raise _HttpError(422, "content is not valid Base64", doc=doc) from None
         head = repo.commits[repo.branches[branch]]
         existing = head.tree.get(path)
-        if existing is not None:
-            if "sha" not in body or body["sha"] is None:
-                raise _HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc=doc)
-            if body["sha"] != existing:
-                raise _HttpError(409, f"{path} does not match {body['sha']}", doc=doc)
-        blob = self._store_blob(data)
-        sha = self._new_commit(
-            repo,
-            {**head.tree, path: blob},
-            [head.sha],
-            body["message"],
-            body.get("author") or body.get("committer"),
-        )
-        repo.branches[branch] = sha
-        status = 200 if existing is not None else 201
-        content = self._content_json(repo, path, branch, blob, with_content=False)
-        return _Resp(status, {"content": content, "commit": self._commit_json(repo, sha)})
-
-    def _delete_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/repos/contents#delete-a-file"
-        branch = body.get("branch") or repo.default_branch
-        if branch not in repo.branches:
-            raise _HttpError(404, f"Branch {branch} not found", doc=doc)
-        head = repo.commits[repo.branches[branch]]
-        existing = head.tree.get(path)
-        if existing is None:
-            raise _not_found()
-        if not body.get("sha"):
+        if existing is not None and body.get("sha") is None:
             raise _HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.', doc=doc)
-        if body["sha"] != existing:
+        if existing is not None and body["sha"] != existing:
             raise _HttpError(409, f"{path} does not match {body['sha']}", doc=doc)
-        tree = {p: b for p, b in head.tree.items() if p != path}
-        sha = self._new_commit(
-            repo, tree, [head.sha], str(body.get("message", "")), body.get("author")
-        )
+        blob = self._store_blob(data)
+        sha = self._new_commit(repo, {**head.tree, path: blob}, [head.sha], body["message"],
+                               body.get("author") or body.get("committer"))
         repo.branches[branch] = sha
-        return _Resp(200, {"content": None, "commit": self._commit_json(repo, sha)})
-
-    # ------------------------------------------------------------------ routes: pulls
-
-    def _api_pull(self, repo: _Repo, number: str) -> _Issue:
-        issue = repo.issues.get(int(number))
-        if issue is None or not issue.is_pr:
-            raise _not_found()
-        return issue
+        content = self._content_json(repo, path, branch, blob, with_content=False)
+        return _Resp(200 if existing is not None else 201,
+                     {"content": content, "commit": self._commit_json(repo, sha)})
 
     def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         state = req.query.get("state", "open")
-        head = req.query.get("head")
-        head_owner, head_ref = None, None
-        if head and ":" in head:  # GitHub silently ignores a bare branch name
-            head_owner, _, head_ref = head.partition(":")
-        base = req.query.get("base")
-        pulls = [
-            i
-            for i in repo.issues.values()
-            if i.is_pr
-            and (state == "all" or i.state == state)
-            and (
-                head_ref is None
-                or (i.head_ref == head_ref and (head_owner or "").lower() == repo.owner.lower())
-            )
-            and (base is None or i.base_ref == base)
-        ]
-        pulls.sort(
-            key=lambda i: (i.created_at, i.seq), reverse=req.query.get("direction", "desc") != "asc"
-        )
+        head = req.query.get("head") or ""
+        # GitHub silently ignores a bare branch name (no "owner:").
+        head_owner, _, head_ref = head.partition(":") if ":" in head else ("", "", None)
+        pulls = [i for i in repo.issues.values() if i.is_pr
+                 and (state == "all" or i.state == state)
+                 and (head_ref is None or (i.head_ref == head_ref
+                                           and head_owner.lower() == repo.owner.lower()))
+                 and req.query.get("base") in (None, i.base_ref)]
+        pulls.sort(key=lambda i: (i.created_at, i.seq),
+                   reverse=req.query.get("direction", "desc") != "asc")
         return self._paginate(req, [self._pull_json(repo, i) for i in pulls])
 
     def _create_pull(self, req: _Req, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
-        doc = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
-        for key in ("head", "base"):
+
+        def invalid(field: str, code: str = "invalid", message: str = "") -> _HttpError:
+            error = {"resource": "PullRequest", "field": field, "code": code}
+            if message:
+                error = {"resource": "PullRequest", "code": "custom", "message": message}
+            return _validation_failed(
+                [error], "https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
+
+        for key in ("head", "base", "title"):
             if not body.get(key):
-                raise _validation_failed(
-                    [{"resource": "PullRequest", "field": key, "code": "missing_field"}], doc
-                )
-        if not body.get("title") and not body.get("issue"):
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "title", "code": "missing_field"}], doc
-            )
-        head = str(body["head"])
-        head_owner, _, head_ref = head.rpartition(":")
-        if head_owner and head_owner.lower() != repo.owner.lower():
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "head", "code": "invalid"}], doc
-            )
+                raise invalid(key, "missing_field")
+        head_owner, _, head_ref = str(body["head"]).rpartition(":")
         base_ref = str(body["base"])
-        if head_ref not in repo.branches:
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "head", "code": "invalid"}], doc
-            )
+        if (head_owner and head_owner.lower() != repo.owner.lower()) or (
+                head_ref not in repo.branches):
+            raise invalid("head")
         if base_ref not in repo.branches:
-            raise _validation_failed(
-                [{"resource": "PullRequest", "field": "base", "code": "invalid"}], doc
-            )
-        for i in repo.issues.values():
-            if i.is_pr and i.state == "open" and i.head_ref == head_ref and i.base_ref == base_ref:
-                raise _validation_failed(
-                    [
-                        {
-                            "resource": "PullRequest",
-                            "code": "custom",
-                            "message": "A pull request already exists for "
-                            f"{repo.owner}:{head_ref}.",
-                        }
-                    ],
-                    doc,
-                )
+            raise invalid("base")
+        if any(i.is_pr and i.state == "open" and (i.head_ref, i.base_ref) == (head_ref, base_ref)
+               for i in repo.issues.values()):
+            raise invalid("", message=f"A pull request already exists for {repo.owner}:{head_ref}.")
         if self._is_ancestor(repo, repo.branches[head_ref], repo.branches[base_ref]):
-            raise _validation_failed(
-                [
-                    {
-                        "resource": "PullRequest",
-                        "code": "custom",
-                        "message": f"No commits between {base_ref} and {head_ref}",
-                    }
-                ],
-                doc,
-            )
-        data = self.add_issue(
-            repo.full_name,
-            None,
-            str(body.get("title") or ""),
-            is_pr=True,
-            body=body.get("body"),
-            user=self.login,
-            head=head_ref,
-            base=base_ref,
-            draft=bool(body.get("draft", False)),
-        )
-        issue = repo.issues[data["number"]]
-        issue.maintainer_can_modify = bool(body.get("maintainer_can_modify", True))
-        pull = self._pull_json(repo, issue)
+            raise invalid("", message=f"No commits between {base_ref} and {head_ref}")
+        data = self.add_issue(repo.full_name, None, str(body["title"]), is_pr=True,
+                              body=body.get("body"), user=self.login, head=head_ref,
+                              base=base_ref, draft=bool(body.get("draft", False)))
+        pull = self._pull_json(repo, repo.issues[data["number"]])
         return _Resp(201, pull, {"Location": pull["url"]})
-
-    def _get_pull(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        return _Resp(200, self._pull_json(repo, self._api_pull(repo, number)))
-
-    def _edit_pull(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
-        repo = self._api_repo(owner, name)
-        issue = self._api_pull(repo, number)
-        body = req.json if isinstance(req.json, dict) else {}
-        if body.get("base"):
-            if body["base"] not in repo.branches:
-                raise _validation_failed(
-                    [{"resource": "PullRequest", "field": "base", "code": "invalid"}]
-                )
-            issue.base_ref = body["base"]
-        if "maintainer_can_modify" in body:
-            issue.maintainer_can_modify = bool(body["maintainer_can_modify"])
-        self._apply_issue_edit(
-            repo, issue, {k: v for k, v in body.items() if k in ("title", "body", "state")}
-        )
-        return _Resp(200, self._pull_json(repo, issue))

@@ -1,28 +1,25 @@
 """A fake Slack (Web API, file uploads, response_url hooks, Socket Mode) served over real HTTP.
 
-Why a real server rather than mocks: Gavel's Slack adapter goes through slack_sdk and slack_bolt,
-and most of what breaks in practice lives in those layers (URL joining, form vs JSON bodies,
-the three-step ``files_upload_v2`` flow, Socket Mode envelopes and acks, error statuses). A fake
-that speaks HTTP on 127.0.0.1 lets the real ``WebClient`` / ``AsyncWebClient`` /
-``AsyncSocketModeHandler`` run unpatched:
+Why a real server rather than mocks: most of what breaks lives in slack_sdk and slack_bolt (URL
+joining, form vs JSON bodies, the three-step ``files_upload_v2`` flow, Socket Mode envelopes and
+acks, error statuses), so the real ``WebClient`` / ``AsyncWebClient`` /
+``AsyncSocketModeHandler`` run unpatched against this fake on 127.0.0.1, in a background thread
+(``async_wait_for_*`` poll, so they never block the test's loop where Bolt runs).
 
-    with FakeSlack() as fake:
-        client = WebClient(token=BOT_TOKEN, base_url=fake.api_url)
-        client.chat_postMessage(channel="C1", text="hi")
-        assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
+Only the methods Gavel calls are served. Requests and successful replies are checked against
+Slack's published Web API description (``specs/slack.json``, see ``spec_check``); Block Kit,
+which that description leaves loose, is held to Slack's documented limits. A request the real
+Slack would refuse is answered as Slack does (``invalid_arguments`` / ``invalid_blocks``) and,
+like a reply that breaks the description, makes ``stop()`` fail the test.
 
-The server runs on its own event loop in a background thread, so the same object works from
-sync tests and from async tests (where the Bolt app runs on the test's own loop). Blocking
-helpers (``wait_for_*``) have ``async_wait_for_*`` twins for async tests: blocking the test loop
-would also block the Bolt app that is supposed to produce the awaited ack or call.
-
-The module also builds the HTTP requests Slack sends to a Bolt endpoint (signed headers, slash
-command / event / block action bodies) and the equivalent Socket Mode envelopes.
+The module also builds what Slack sends to a Bolt endpoint (signed slash command / event /
+block action bodies) and the equivalent Socket Mode envelopes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import copy
 import itertools
@@ -35,38 +32,20 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes import spec_check
+
 __all__ = [
-    "APP_ID",
-    "APP_TOKEN",
-    "BOT_ID",
-    "BOT_NAME",
-    "BOT_TOKEN",
-    "BOT_USER_ID",
-    "RESPONSE_URL",
-    "RESPONSE_URL_METHOD",
-    "TEAM_DOMAIN",
-    "TEAM_ID",
-    "TEAM_NAME",
-    "UPLOAD",
-    "FakeSlack",
-    "RecordedCall",
-    "block_action_body",
-    "block_action_envelope",
-    "block_action_payload",
-    "event_body",
-    "event_envelope",
-    "event_payload",
-    "signed_headers",
-    "slash_command_body",
-    "slash_command_envelope",
-    "slash_command_payload",
-    "socket_envelope",
+    "APP_ID", "APP_TOKEN", "BOT_ID", "BOT_NAME", "BOT_TOKEN", "BOT_USER_ID", "RESPONSE_URL",
+    "RESPONSE_URL_METHOD", "TEAM_DOMAIN", "TEAM_ID", "TEAM_NAME", "UPLOAD", "FakeSlack",
+    "RecordedCall", "block_action_body", "block_action_payload", "event_body", "event_envelope",
+    "event_payload", "signed_headers", "slash_command_body", "slash_command_envelope",
+    "slash_command_payload", "socket_envelope",
 ]
 
 TEAM_ID = "T0GAVEL01"
@@ -91,10 +70,9 @@ to pass ``fake.response_url()`` fails loudly instead of reaching hooks.slack.com
 
 # Fields Slack accepts as JSON-encoded strings in form bodies. They are decoded when recorded so
 # that tests can assert on ``call.args["blocks"][0]`` whichever transport the SDK chose.
-_JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "files", "metadata")
 
 _ARGS = dict[str, Any]
-_T = TypeVar("_T")
 
 
 class _SlackError(Exception):
@@ -128,17 +106,34 @@ class RecordedCall:
 # Slack's documented limits (Block Kit reference, conversations.setTopic), counted on the
 # text as sent, escaped.
 TOPIC_LIMIT = 250
-SECTION_TEXT_LIMIT = 3000
 MAX_BLOCKS = 50
+SECTION_TEXT_LIMIT = 3000
+ACTIONS_ELEMENTS_LIMIT = 25
+BUTTON_LIMITS = {"text": 75, "value": 2000, "url": 3000, "action_id": 255}
 
 
-def _check_block_limits(args: _ARGS) -> None:
-    blocks = args.get("blocks") or []
-    if len(blocks) > MAX_BLOCKS or any(
-            block.get("type") == "section"
-            and len(block.get("text", {}).get("text", "")) > SECTION_TEXT_LIMIT
-            for block in blocks):
-        raise _SlackError("invalid_blocks")
+def _block_kit_problem(blocks: Any) -> str | None:
+    """Where ``blocks`` breaks Block Kit's documented limits (None: within them)."""
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+        return f"blocks: at most {MAX_BLOCKS}"
+    for i, block in enumerate(blocks):
+        text = (block.get("text") or {}).get("text", "")
+        if block.get("type") == "section" and len(text) > SECTION_TEXT_LIMIT:
+            return f"blocks[{i}].text: more than {SECTION_TEXT_LIMIT} characters"
+        elements = block.get("elements") or []
+        if block.get("type") == "actions" and len(elements) > ACTIONS_ELEMENTS_LIMIT:
+            return f"blocks[{i}].elements: more than {ACTIONS_ELEMENTS_LIMIT}"
+        for element in [*elements, block.get("accessory") or {}]:
+            if element.get("type") != "button":
+                continue
+            for key, limit in BUTTON_LIMITS.items():
+                value = element.get(key) or ""
+                value = value.get("text", "") if isinstance(value, dict) else value
+                if len(value) > limit:
+                    return f"blocks[{i}] button {key}: more than {limit} characters"
+    return None
 
 
 @dataclass
@@ -166,7 +161,7 @@ class Hold:
 
 @dataclass
 class _ServerState:
-    """Everything ``reset()`` clears; registries (users, channels) live outside it."""
+    """What the fake saw and holds; registries (users, channels) live outside it."""
 
     calls: list[RecordedCall] = field(default_factory=list)
     injected: dict[str, deque[_Injected]] = field(default_factory=dict)
@@ -176,7 +171,6 @@ class _ServerState:
     pending_uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploaded_files: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
-    socket_sent: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -186,89 +180,62 @@ class FakeSlack:
     ``api_url`` (it keeps the trailing slash slack_sdk's ``urljoin`` needs).
     """
 
-    def __init__(
-        self,
-        *,
-        team_id: str = TEAM_ID,
-        team: str = TEAM_NAME,
-        team_domain: str = TEAM_DOMAIN,
-        bot_user_id: str = BOT_USER_ID,
-        bot_id: str = BOT_ID,
-        bot_name: str = BOT_NAME,
-        app_id: str = APP_ID,
-        port: int = 0,
-    ) -> None:
+    def __init__(self, *, port: int = 0, strict: bool = True) -> None:
         """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
-        before it listens (Slack unreachable at start)."""
+        before it listens (Slack unreachable at start). ``strict``: ``stop()`` fails on any
+        request refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
-        self.team_id = team_id
-        self.team = team
-        self.team_domain = team_domain
-        self.bot_user_id = bot_user_id
-        self.bot_id = bot_id
-        self.bot_name = bot_name
-        self.app_id = app_id
-
+        self.strict = strict
+        self.spec_problems: list[str] = []
+        self.team_id, self.team, self.team_domain = TEAM_ID, TEAM_NAME, TEAM_DOMAIN
+        self.bot_user_id, self.bot_id, self.bot_name = BOT_USER_ID, BOT_ID, BOT_NAME
+        self.app_id = APP_ID
         # One re-entrant lock guards all state: handlers run on the server thread while tests
-        # read from theirs. The condition wakes blocking ``wait_for_*`` helpers.
+        # read from theirs.
         self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
         self._state = _ServerState()
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
-        self._socket_connects = 0
-        # Never reset, so a message posted after reset() cannot reuse an earlier ts.
         self._ts_base = int(time.time())
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
-
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
-
         self._handlers: dict[str, Callable[[_ARGS, str], _ARGS]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.update": self._chat_update,
-            "chat.delete": self._chat_delete,
             "reactions.add": self._reactions_add,
             "users.info": self._users_info,
-            "conversations.info": self._conversations_info,
-            "conversations.join": self._conversations_join,
             "conversations.setTopic": self._conversations_set_topic,
             "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
-            "views.open": self._views_open,
-            "views.publish": self._views_publish,
         }
-        self.add_user(bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True)
+        self.add_user(self.bot_user_id, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeSlack:
-        """Start the server thread and return once the port is bound."""
+        """Start the server thread and return once the port is bound (or binding failed)."""
         if self._thread is not None:
             raise RuntimeError("FakeSlack is already started")
-        ready = threading.Event()
-        failure: list[BaseException] = []
+        loop = self._loop = asyncio.new_event_loop()
+        bound: concurrent.futures.Future[None] = concurrent.futures.Future()
 
         def run() -> None:
-            loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
-            self._loop = loop
             try:
                 loop.run_until_complete(self._start_server())
             except BaseException as exc:  # surfaced to the caller of start()
-                failure.append(exc)
-                ready.set()
+                bound.set_exception(exc)
                 loop.close()
                 return
-            ready.set()
+            bound.set_result(None)
             try:
                 loop.run_forever()
             finally:
@@ -277,34 +244,38 @@ class FakeSlack:
 
         self._thread = threading.Thread(target=run, name="FakeSlack", daemon=True)
         self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("FakeSlack did not start within 10 s")
-        if failure:
+        try:
+            bound.result(10)
+        except BaseException:
             self._thread = None
-            raise failure[0]
+            raise
         return self
 
-    def stop(self) -> None:
-        """Close sockets, stop the server and join its thread. Safe to call twice."""
+    def stop(self, *, check: bool = True) -> None:
+        """Close sockets, stop the server and join its thread. Safe to call twice.
+
+        With ``check`` (and ``strict``), raise if a request was refused or a reply broke
+        Slack's API description: Gavel may have swallowed the error, the test must not."""
         thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        self._thread = None
-        self._loop = None
+        if thread is not None and loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
+            self._thread = None
+            self._loop = None
+        if check and self.strict and self.spec_problems:
+            raise AssertionError("FakeSlack: " + "\n".join(self.spec_problems))
 
     def __enter__(self) -> FakeSlack:
         return self.start()
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        self.stop(check=exc_type is None)
 
     async def __aenter__(self) -> FakeSlack:
         return self.start()
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.stop()
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+        self.stop(check=exc_type is None)
 
     async def _start_server(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -345,16 +316,11 @@ class FakeSlack:
         """Pass as ``base_url=`` to ``WebClient``/``AsyncWebClient``; the trailing slash matters."""
         return f"{self.base_url}/api/"
 
-    @property
-    def socket_url(self) -> str:
-        """What ``apps.connections.open`` answers."""
-        return f"ws://127.0.0.1:{self.port}/link"
-
-    def response_url(self, key: str | None = None) -> str:
+    def response_url(self) -> str:
         """A ``response_url`` served by the fake: Bolt's ``respond()`` to it is recorded as a
         call to ``"response_url"`` (args = the JSON body) instead of leaving the machine."""
-        suffix = key or uuid.uuid4().hex[:12]
-        return f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/{suffix}"
+        return (f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/"
+                f"{uuid.uuid4().hex[:12]}")
 
     # ------------------------------------------------------------------ recordings
 
@@ -377,12 +343,6 @@ class FakeSlack:
             return [dict(m) for m in self._state.messages.values()]
 
     @property
-    def reactions(self) -> list[dict[str, str]]:
-        """Reactions added: dicts with channel, timestamp, name, user."""
-        with self._lock:
-            return [dict(r) for r in self._state.reactions]
-
-    @property
     def uploaded_files(self) -> list[dict[str, Any]]:
         """Files completed with ``files.completeUploadExternal``: dicts with file_id, filename,
         title, content (bytes), channel, channels, initial_comment, thread_ts."""
@@ -390,50 +350,16 @@ class FakeSlack:
             return [dict(f) for f in self._state.uploaded_files]
 
     @property
-    def socket_acks(self) -> list[dict[str, Any]]:
-        """Every JSON message a Socket Mode client sent back (acks: envelope_id [+ payload])."""
-        with self._lock:
-            return list(self._state.socket_acks)
-
-    @property
-    def socket_sent(self) -> list[dict[str, Any]]:
-        """Envelopes pushed with ``socket_send`` (the hello is not included)."""
-        with self._lock:
-            return list(self._state.socket_sent)
-
-    @property
     def socket_connections(self) -> int:
         """Number of Socket Mode connections currently open."""
         with self._lock:
             return sum(1 for ws in self._sockets if not ws.closed)
 
-    @property
-    def socket_connects(self) -> int:
-        """Total Socket Mode connections accepted so far (reconnects count)."""
-        with self._lock:
-            return self._socket_connects
-
-    def reset(self) -> None:
-        """Forget calls, messages, reactions, uploads, acks and pending injected failures.
-        Registered users and channels, and open sockets, are kept."""
-        with self._lock:
-            self._state = _ServerState()
-
     # ------------------------------------------------------------------ registries
 
-    def add_user(
-        self,
-        user_id: str,
-        *,
-        name: str,
-        real_name: str | None = None,
-        display_name: str | None = None,
-        tz: str = "UTC",
-        email: str | None = None,
-        is_bot: bool = False,
-        is_admin: bool = False,
-        deleted: bool = False,
-    ) -> dict[str, Any]:
+    def add_user(self, user_id: str, *, name: str, real_name: str | None = None,
+                 display_name: str | None = None, tz: str = "UTC",
+                 is_bot: bool = False) -> dict[str, Any]:
         """Register a user for ``users.info``; returns the user object it will answer.
         ``tz_offset`` is computed for now, as Slack does."""
         now = datetime.now(zoneinfo.ZoneInfo(tz))
@@ -441,80 +367,34 @@ class FakeSlack:
         real = real_name if real_name is not None else name
         display = display_name if display_name is not None else ""
         profile: dict[str, Any] = {
-            "real_name": real,
-            "real_name_normalized": real,
-            "display_name": display,
-            "display_name_normalized": display,
-            "first_name": real.split(" ")[0] if real else "",
-            "last_name": " ".join(real.split(" ")[1:]) if real else "",
-            "title": "",
-            "status_text": "",
-            "status_emoji": "",
-            "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
-            "team": self.team_id,
-        }
-        if email is not None:
-            profile["email"] = email
+            "real_name": real, "real_name_normalized": real, "display_name": display,
+            "display_name_normalized": display, "title": "", "status_text": "",
+            "status_emoji": "", "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
+            "team": self.team_id}
         if is_bot:
             profile["bot_id"] = self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}"
         user: dict[str, Any] = {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "deleted": deleted,
-            "color": "9f69e7",
-            "real_name": real,
-            "tz": tz,
-            "tz_label": now.tzname() or tz,
+            "id": user_id, "team_id": self.team_id, "name": name, "deleted": False,
+            "real_name": real, "tz": tz, "tz_label": now.tzname() or tz,
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
-            "profile": profile,
-            "is_admin": is_admin,
-            "is_owner": False,
-            "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "is_bot": is_bot,
-            "is_app_user": False,
-            "updated": self._ts_base,
-        }
+            "profile": profile, "is_admin": False, "is_owner": False, "is_bot": is_bot,
+            "is_app_user": False, "updated": self._ts_base}
         with self._lock:
             self._users[user_id] = user
         return user
 
-    def add_channel(
-        self,
-        channel_id: str,
-        *,
-        name: str,
-        is_private: bool = False,
-        is_member: bool = True,
-        topic: str = "",
-        purpose: str = "",
-    ) -> dict[str, Any]:
-        """Register a channel for ``conversations.info``/``conversations.join`` (unknown ids
-        answer ``channel_not_found``, like Slack). ``D…`` ids are treated as DMs."""
-        is_im = channel_id.startswith("D")
+    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True,
+                    topic: str = "") -> dict[str, Any]:
+        """Register a channel for ``conversations.setTopic`` (unknown ids answer
+        ``channel_not_found``, like Slack)."""
         channel: dict[str, Any] = {
-            "id": channel_id,
-            "name": name,
-            "name_normalized": name,
-            "is_channel": not is_private and not is_im,
-            "is_group": is_private,
-            "is_im": is_im,
-            "is_mpim": False,
-            "is_private": is_private or is_im,
-            "is_archived": False,
-            "is_general": False,
-            "is_shared": False,
-            "is_ext_shared": False,
-            "is_org_shared": False,
-            "is_member": is_member,
-            "created": self._ts_base - 86400,
-            "creator": self.bot_user_id,
-            "context_team_id": self.team_id,
+            "id": channel_id, "name": name, "name_normalized": name, "is_channel": True,
+            "is_group": False, "is_im": False, "is_mpim": False, "is_private": False,
+            "is_archived": False, "is_general": False, "is_shared": False,
+            "is_ext_shared": False, "is_org_shared": False, "is_member": is_member,
+            "created": self._ts_base - 86400, "creator": self.bot_user_id,
             "topic": {"value": topic, "creator": "", "last_set": 0},
-            "purpose": {"value": purpose, "creator": "", "last_set": 0},
-        }
+            "purpose": {"value": "", "creator": "", "last_set": 0}}
         with self._lock:
             self._channels[channel_id] = channel
         return channel
@@ -525,11 +405,6 @@ class FakeSlack:
         """Answer the next ``n`` calls of ``method`` with HTTP ``status`` and
         ``{"ok": false, "error": "internal_error"}`` (slack_sdk raises ``SlackApiError``)."""
         self._inject(method, n, _Injected(status=status, error="internal_error"))
-
-    def rate_limit_next(self, method: str, n: int = 1, retry_after: int = 1) -> None:
-        """Answer the next ``n`` calls of ``method`` with HTTP 429, ``Retry-After`` and
-        ``error: ratelimited`` — what slack_sdk's ``RateLimitErrorRetryHandler`` reacts to."""
-        self._inject(method, n, _Injected(status=429, error="ratelimited", retry_after=retry_after))
 
     def hold_next(self, method: str) -> Hold:
         """Hold the next call of ``method`` until the test releases it (see ``Hold``)."""
@@ -550,86 +425,38 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ waiting
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        """Block until the Socket Mode client acks ``envelope_id``; return the ack.
-
-        Only for a client running on another thread or loop; in async tests use
-        ``async_wait_for_ack`` (blocking would freeze the Bolt app on the test's loop)."""
-        return self._wait(lambda: self._find_ack(envelope_id), timeout, f"ack of {envelope_id}")
-
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        """``wait_for_ack`` for async tests: polls without blocking the running loop."""
-        return await self._async_wait(
-            lambda: self._find_ack(envelope_id), timeout, f"ack of {envelope_id}"
-        )
+        """Wait until the Socket Mode client acks ``envelope_id``; return the ack. Polls, so the
+        Bolt app on the test's own loop keeps running meanwhile."""
+        def ack() -> dict[str, Any] | None:
+            with self._lock:
+                acks = list(self._state.socket_acks)
+            return next((a for a in acks if a.get("envelope_id") == envelope_id), None)
 
-    def wait_for_calls(
-        self, method: str, count: int = 1, timeout: float = 5.0
-    ) -> list[RecordedCall]:
-        """Block until at least ``count`` calls of ``method`` arrived; return them all. Useful
-        because Bolt runs handler code after the ack, so calls can trail the ack."""
-        return self._wait(
-            lambda: self._enough_calls(method, count), timeout, f"{count} call(s) to {method}"
-        )
+        return await self._async_wait(ack, timeout, f"ack of {envelope_id}")
 
     async def async_wait_for_calls(
         self, method: str, count: int = 1, timeout: float = 5.0
     ) -> list[RecordedCall]:
-        """``wait_for_calls`` for async tests."""
-        return await self._async_wait(
-            lambda: self._enough_calls(method, count), timeout, f"{count} call(s) to {method}"
-        )
+        """Wait until at least ``count`` calls of ``method`` arrived; return them all (Bolt runs
+        handler code after the ack, so calls can trail the ack)."""
+        def enough() -> list[RecordedCall] | None:
+            calls = self.calls_to(method)
+            return calls if len(calls) >= count else None
 
-    def wait_for_socket(self, timeout: float = 5.0) -> None:
-        """Block until a Socket Mode client is connected (and has been sent its hello)."""
-        self._wait(lambda: self.socket_connections > 0 or None, timeout, "a socket connection")
+        return await self._async_wait(enough, timeout, f"{count} call(s) to {method}")
 
     async def async_wait_for_socket(self, timeout: float = 5.0) -> None:
-        """``wait_for_socket`` for async tests."""
-        await self._async_wait(
-            lambda: self.socket_connections > 0 or None, timeout, "a socket connection"
-        )
+        """Wait until a Socket Mode client is connected (and has been sent its hello)."""
+        await self._async_wait(lambda: self.socket_connections > 0, timeout, "a socket connection")
 
-    def _find_ack(self, envelope_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            for ack in self._state.socket_acks:
-                if ack.get("envelope_id") == envelope_id:
-                    return ack
-        return None
-
-    def _enough_calls(self, method: str, count: int) -> list[RecordedCall] | None:
-        calls = self.calls_to(method)
-        return calls if len(calls) >= count else None
-
-    def _wait(self, probe: Callable[[], _T | None], timeout: float, what: str) -> _T:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise RuntimeError(
-                f"blocking wait for {what} inside a running event loop would freeze it; "
-                "use the async_wait_for_* variant"
-            )
-        with self._changed:
-            result = self._changed.wait_for(probe, timeout)
-        if result is None or result is False:
-            raise TimeoutError(f"FakeSlack: no {what} within {timeout} s")
-        return result
-
-    async def _async_wait(self, probe: Callable[[], _T | None], timeout: float, what: str) -> _T:
+    async def _async_wait(self, probe: Callable[[], Any], timeout: float, what: str) -> Any:
         deadline = time.monotonic() + timeout
-        while True:
-            result = probe()
-            if result is not None and result is not False:
-                return result
+        while not (result := probe()):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"FakeSlack: no {what} within {timeout} s")
             await asyncio.sleep(0.01)
-
-    def _notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
+        return result
 
     # ------------------------------------------------------------------ socket mode
 
@@ -658,56 +485,36 @@ class FakeSlack:
                 raise TimeoutError(f"FakeSlack: no Socket Mode client connected within {timeout} s")
             await asyncio.sleep(0.01)
         await live[-1].send_str(json.dumps(envelope))
-        with self._lock:
-            self._state.socket_sent.append(envelope)
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         # autoping answers the client's "sdk-ping-pong:<t>" pings with matching pongs, which
         # slack_sdk's aiohttp client uses to decide the connection is alive.
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        hello = {
-            "type": "hello",
-            "num_connections": self.socket_connections + 1,
-            "debug_info": {
-                "host": "applink-fake-gavel",
-                "build_number": 1,
-                "approximate_connection_time": 18060,
-            },
-            "connection_info": {"app_id": self.app_id},
-        }
-        await ws.send_str(json.dumps(hello))
+        await ws.send_str(json.dumps({
+            "type": "hello", "num_connections": self.socket_connections + 1,
+            "debug_info": {"host": "applink-fake-gavel", "build_number": 1,
+                           "approximate_connection_time": 18060},
+            "connection_info": {"app_id": self.app_id}}))
         # Registered only after the hello so an envelope can never overtake it.
-        with self._changed:
+        with self._lock:
             self._sockets.append(ws)
-            self._socket_connects += 1
-            self._changed.notify_all()
         try:
             async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    data = json.loads(msg.data)
-                except ValueError:
-                    data = {"raw": msg.data}
-                if not isinstance(data, dict):
-                    data = {"raw": data}
-                with self._changed:
-                    self._state.socket_acks.append(data)
-                    self._changed.notify_all()
+                if msg.type == WSMsgType.TEXT:
+                    with contextlib.suppress(ValueError), self._lock:
+                        self._state.socket_acks.append(json.loads(msg.data))
         finally:
-            with self._changed:
+            with self._lock:
                 if ws in self._sockets:
                     self._sockets.remove(ws)
-                self._changed.notify_all()
         return ws
 
     # ------------------------------------------------------------------ HTTP plumbing
 
     def _record(self, call: RecordedCall) -> None:
-        with self._changed:
+        with self._lock:
             self._state.calls.append(call)
-            self._changed.notify_all()
 
     @staticmethod
     def _injected_response(injected: _Injected) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -726,14 +533,7 @@ class FakeSlack:
             authorization = request.headers.get("Authorization", "")
             if authorization.lower().startswith("basic ") or args.get("client_secret"):
                 token = "client-credentials"
-        call = RecordedCall(
-            method=method,
-            args=args,
-            token=token,
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, method, args, token)
         with self._lock:
             holds = self._state.holds.get(method)
             hold = holds.popleft() if holds else None
@@ -761,25 +561,52 @@ class FakeSlack:
         is_app_token = token.startswith("xapp-")
         if (method == "apps.connections.open") != is_app_token:
             return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+        refusal = self._refusal(method, args)
+        if refusal is not None:
+            return 200, refusal, {}
         try:
             with self._lock:
-                return 200, handler(args, token), {}
+                answer = handler(args, token)
         except _SlackError as exc:
             return 200, {"ok": False, "error": exc.error}, {}
+        error = spec_check.problem("slack", ("methods", method, "ok"), answer)
+        if error is not None:
+            self._problem(f"{method} reply breaks Slack's description: {error.message} "
+                          f"at {list(error.absolute_path)}")
+        return 200, answer, {}
+
+    def _refusal(self, method: str, args: _ARGS) -> _ARGS | None:
+        """Slack's answer to a request its API description or Block Kit's limits refuse."""
+        error = spec_check.problem("slack", ("methods", method, "request"), args)
+        if error is not None:
+            where = "/".join(map(str, error.absolute_path))
+            message = f"[ERROR] {error.message} [json-pointer:/{where}]"
+            self._problem(f"{method} request refused: {message}")
+            return {"ok": False, "error": "invalid_arguments",
+                    "response_metadata": {"messages": [message]}}
+        problem = _block_kit_problem(args.get("blocks"))
+        if problem is not None:
+            self._problem(f"{method} request refused: {problem}")
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem],
+                    "response_metadata": {"messages": [f"[ERROR] {problem}"]}}
+        return None
+
+    def _problem(self, text: str) -> None:
+        with self._lock:
+            self.spec_problems.append(text)
+
+    def _recorded(self, request: web.Request, method: str, args: _ARGS,
+                  token: str | None) -> RecordedCall:
+        return RecordedCall(method=method, args=args, token=token, http_method=request.method,
+                            path=request.path, headers=dict(request.headers))
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         # slack_sdk POSTs the raw bytes here (urllib even labels them form-urlencoded), so the
         # body must be read as-is, never parsed.
         file_id = request.match_info["file_id"]
         content = await request.read()
-        call = RecordedCall(
-            method=UPLOAD,
-            args={"file_id": file_id, "size": len(content)},
-            token=_bearer(request.headers.get("Authorization")),
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, UPLOAD, {"file_id": file_id, "size": len(content)},
+                              _bearer(request.headers.get("Authorization")))
         injected = self._take_injected(UPLOAD)
         if injected is not None:
             status, body, headers = self._injected_response(injected)
@@ -800,14 +627,8 @@ class FakeSlack:
             body = await request.json()
         except ValueError:
             body = {"raw": await request.text()}
-        call = RecordedCall(
-            method=RESPONSE_URL_METHOD,
-            args=body if isinstance(body, dict) else {"raw": body},
-            token=None,
-            http_method=request.method,
-            path=request.path,
-            headers=dict(request.headers),
-        )
+        call = self._recorded(request, RESPONSE_URL_METHOD,
+                              body if isinstance(body, dict) else {"raw": body}, None)
         injected = self._take_injected(RESPONSE_URL_METHOD)
         status, text = (injected.status, "internal_error") if injected else (200, "ok")
         call.status, call.response = status, text
@@ -824,25 +645,16 @@ class FakeSlack:
         return f"{prefix}{next(self._id_counter):08d}"
 
     def _bot_message(self, args: _ARGS, ts: str) -> dict[str, Any]:
+        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
+                 for n in (36, 48, 72)}
         message: dict[str, Any] = {
-            "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "app_id": self.app_id,
-            "team": self.team_id,
-            "text": args.get("text", ""),
-            "ts": ts,
-            "bot_profile": {
-                "id": self.bot_id,
-                "app_id": self.app_id,
-                "name": self.bot_name,
-                "deleted": False,
-                "team_id": self.team_id,
-            },
-        }
-        for key in ("blocks", "attachments", "thread_ts", "metadata"):
-            if args.get(key) is not None:
-                message[key] = args[key]
+            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
+            "team": self.team_id, "text": args.get("text", ""), "ts": ts,
+            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name,
+                            "deleted": False, "team_id": self.team_id, "updated": self._ts_base,
+                            "icons": icons}}
+        message.update({key: args[key] for key in ("blocks", "attachments", "thread_ts")
+                        if args.get(key) is not None})
         return message
 
     def _require(self, args: _ARGS, *keys: str, error: str = "invalid_arguments") -> None:
@@ -873,7 +685,6 @@ class FakeSlack:
         self._require(args, "channel", error="channel_not_found")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
-        _check_block_limits(args)
         channel = str(args["channel"])
         ts = self._next_ts()
         message = self._bot_message(args, ts)
@@ -885,46 +696,13 @@ class FakeSlack:
         self._require(args, "user", error="user_not_in_channel")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise _SlackError("no_text")
-        _check_block_limits(args)
         return {"ok": True, "message_ts": self._next_ts()}
-
-    def _chat_update(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "channel", error="channel_not_found")
-        self._require(args, "ts", error="message_not_found")
-        key = (str(args["channel"]), str(args["ts"]))
-        stored = self._state.messages.get(key)
-        if stored is None:
-            raise _SlackError("message_not_found")
-        for field_name in ("text", "blocks", "attachments", "metadata"):
-            if field_name in args:
-                stored[field_name] = args[field_name]
-        stored["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-        message = {k: v for k, v in stored.items() if k != "channel"}
-        return {
-            "ok": True,
-            "channel": key[0],
-            "ts": key[1],
-            "text": stored.get("text", ""),
-            "message": message,
-        }
-
-    def _chat_delete(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "channel", error="channel_not_found")
-        self._require(args, "ts", error="message_not_found")
-        key = (str(args["channel"]), str(args["ts"]))
-        if self._state.messages.pop(key, None) is None:
-            raise _SlackError("message_not_found")
-        return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def _reactions_add(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "channel", "timestamp", error="no_item_specified")
         self._require(args, "name", error="invalid_name")
-        reaction = {
-            "channel": str(args["channel"]),
-            "timestamp": str(args["timestamp"]),
-            "name": str(args["name"]).strip(":"),
-            "user": self.bot_user_id,
-        }
+        reaction = {"channel": str(args["channel"]), "timestamp": str(args["timestamp"]),
+                    "name": str(args["name"]).strip(":"), "user": self.bot_user_id}
         if reaction in self._state.reactions:
             raise _SlackError("already_reacted")
         self._state.reactions.append(reaction)
@@ -935,21 +713,6 @@ class FakeSlack:
         if user is None:
             raise _SlackError("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
-
-    def _conversations_info(self, args: _ARGS, token: str) -> _ARGS:
-        return {"ok": True, "channel": dict(self._channel(args))}
-
-    def _conversations_join(self, args: _ARGS, token: str) -> _ARGS:
-        channel = self._channel(args)
-        if channel["is_private"]:
-            raise _SlackError("method_not_supported_for_channel_type")
-        already = channel["is_member"]
-        channel["is_member"] = True
-        answer: _ARGS = {"ok": True, "channel": dict(channel)}
-        if already:
-            answer["warning"] = "already_in_channel"
-            answer["response_metadata"] = {"warnings": ["already_in_channel"]}
-        return answer
 
     def _conversations_set_topic(self, args: _ARGS, token: str) -> _ARGS:
         channel = self._channel(args)
@@ -965,34 +728,19 @@ class FakeSlack:
         """Exchanges any ``code`` for a bot token of this team (client id and secret must be
         given, as HTTP basic auth or form fields; the SDK sends basic auth)."""
         self._require(args, "code", error="invalid_code")
-        return {
-            "ok": True,
-            "app_id": self.app_id,
-            "authed_user": {"id": "U0INSTALLER"},
-            "scope": str(args.get("scope", "commands,chat:write")),
-            "token_type": "bot",
-            "access_token": f"xoxb-installed-{args['code']}",
-            "bot_user_id": self.bot_user_id,
-            "team": {"id": self.team_id, "name": self.team},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
+        return {"ok": True, "app_id": self.app_id, "authed_user": {"id": "U0INSTALLER"},
+                "scope": str(args.get("scope", "commands,chat:write")), "token_type": "bot",
+                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": self.bot_user_id,
+                "team": {"id": self.team_id, "name": self.team}, "enterprise": None,
+                "is_enterprise_install": False}
 
     def _files_get_upload_url_external(self, args: _ARGS, token: str) -> _ARGS:
         self._require(args, "filename", "length")
-        try:
-            length = int(args["length"])
-        except (TypeError, ValueError) as exc:
-            raise _SlackError("invalid_arguments") from exc
+        if not str(args["length"]).isdigit():
+            raise _SlackError("invalid_arguments")
         file_id = self._next_id("F")
-        self._state.pending_uploads[file_id] = {
-            "file_id": file_id,
-            "filename": str(args["filename"]),
-            "length": length,
-            "alt_txt": args.get("alt_txt"),
-            "snippet_type": args.get("snippet_type"),
-            "content": None,
-        }
+        self._state.pending_uploads[file_id] = {"file_id": file_id, "content": None,
+                                                "filename": str(args["filename"])}
         return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload_external(self, args: _ARGS, token: str) -> _ARGS:
@@ -1003,76 +751,28 @@ class FakeSlack:
         channel = args.get("channel_id") or (channels[0] if channels else None)
         if channel and channel not in channels:
             channels.insert(0, str(channel))
+        uploads = [self._state.pending_uploads.get(str(item.get("id", ""))) for item in files]
+        if any(u is None or u["content"] is None for u in uploads):
+            raise _SlackError("file_not_found")
         answered: list[_ARGS] = []
-        completed: list[_ARGS] = []
-        for item in files:
-            file_id = str(item.get("id", ""))
-            pending = self._state.pending_uploads.get(file_id)
-            if pending is None or pending["content"] is None:
-                raise _SlackError("file_not_found")
-            title = item.get("title") or pending["filename"]
-            completed.append(
-                {
-                    "file_id": pending["file_id"],
-                    "filename": pending["filename"],
-                    "title": title,
-                    "content": pending["content"],
-                    "channel": channel,
-                    "channels": list(channels),
-                    "initial_comment": args.get("initial_comment"),
-                    "thread_ts": args.get("thread_ts"),
-                    "alt_txt": pending["alt_txt"],
-                    "snippet_type": pending["snippet_type"],
-                }
-            )
-            answered.append(
-                {
-                    "id": pending["file_id"],
-                    "created": self._ts_base,
-                    "timestamp": self._ts_base,
-                    "name": pending["filename"],
-                    "title": title,
-                    "user": self.bot_user_id,
-                    "size": len(pending["content"]),
-                    "url_private": f"{self.base_url}/files/{file_id}/{pending['filename']}",
-                    "channels": list(channels),
-                }
-            )
-        for item in completed:
-            del self._state.pending_uploads[item["file_id"]]
-            self._state.uploaded_files.append(item)
+        for item, upload in zip(files, uploads, strict=True):
+            assert upload is not None
+            title = item.get("title") or upload["filename"]
+            del self._state.pending_uploads[upload["file_id"]]
+            self._state.uploaded_files.append({
+                **upload, "title": title, "channel": channel, "channels": list(channels),
+                "initial_comment": args.get("initial_comment"),
+                "thread_ts": args.get("thread_ts")})
+            answered.append({
+                "id": upload["file_id"], "created": self._ts_base, "timestamp": self._ts_base,
+                "name": upload["filename"], "title": title, "user": self.bot_user_id,
+                "size": len(upload["content"]), "channels": list(channels),
+                "url_private": f"{self.base_url}/files/{upload['file_id']}/{upload['filename']}"})
         return {"ok": True, "files": answered}
 
     def _apps_connections_open(self, args: _ARGS, token: str) -> _ARGS:
-        return {"ok": True, "url": self.socket_url}
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}  # Socket Mode
 
-    def _view(self, view: Any, view_type: str | None = None) -> _ARGS:
-        if not isinstance(view, dict) or "type" not in view:
-            raise _SlackError("invalid_arguments")
-        view_id = self._next_id("V")
-        return {
-            **view,
-            "id": view_id,
-            "team_id": self.team_id,
-            "type": view_type or view["type"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "external_id": view.get("external_id", ""),
-            "state": {"values": {}},
-            "hash": uuid.uuid4().hex[:20],
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": self.app_id,
-            "bot_id": self.bot_id,
-        }
-
-    def _views_open(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "trigger_id")
-        return {"ok": True, "view": self._view(args.get("view"))}
-
-    def _views_publish(self, args: _ARGS, token: str) -> _ARGS:
-        self._require(args, "user_id")
-        return {"ok": True, "view": self._view(args.get("view"), "home")}
 
 
 async def _read_args(request: web.Request) -> dict[str, Any]:
@@ -1089,10 +789,10 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
             for key, value in form.items():
                 args[key] = value.file.read() if isinstance(value, web.FileField) else value
     for key in _JSON_FIELDS:
-        value = args.get(key)
-        if isinstance(value, str) and value[:1] in ("[", "{"):
+        encoded = args.get(key)
+        if isinstance(encoded, str) and encoded[:1] in ("[", "{"):
             with contextlib.suppress(ValueError):
-                args[key] = json.loads(value)
+                args[key] = json.loads(encoded)
     return args
 
 
@@ -1112,14 +812,10 @@ def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     assert signature is not None  # only None when timestamp is None
-    content_type = (
-        "application/json" if body.lstrip().startswith("{") else "application/x-www-form-urlencoded"
-    )
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        "Content-Type": content_type,
-    }
+    json_body = body.lstrip().startswith("{")
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+            "Content-Type": "application/json" if json_body
+            else "application/x-www-form-urlencoded"}
 
 
 def _trigger_id() -> str:
@@ -1127,226 +823,95 @@ def _trigger_id() -> str:
 
 
 def slash_command_payload(
-    command: str = "/meeting",
-    text: str = "",
-    user_id: str = "U1",
-    user_name: str = "alice",
-    channel_id: str = "C1",
-    team_id: str = TEAM_ID,
-    *,
-    channel_name: str = "general",
-    team_domain: str = TEAM_DOMAIN,
-    api_app_id: str = APP_ID,
+    command: str = "/meeting", text: str = "", user_id: str = "U1", user_name: str = "alice",
+    channel_id: str = "C1", team_id: str = TEAM_ID, *, channel_name: str = "general",
     response_url: str = RESPONSE_URL,
-    trigger_id: str | None = None,
 ) -> dict[str, str]:
     """The fields of a slash command as Slack sends them (all strings)."""
-    return {
-        "token": "fake-verification-token",
-        "team_id": team_id,
-        "team_domain": team_domain,
-        "channel_id": channel_id,
-        "channel_name": channel_name,
-        "user_id": user_id,
-        "user_name": user_name,
-        "command": command,
-        "text": text,
-        "api_app_id": api_app_id,
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": trigger_id or _trigger_id(),
-    }
+    return {"token": "fake-verification-token", "team_id": team_id, "team_domain": TEAM_DOMAIN,
+            "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
+            "user_name": user_name, "command": command, "text": text, "api_app_id": APP_ID,
+            "is_enterprise_install": "false", "response_url": response_url,
+            "trigger_id": _trigger_id()}
 
 
-def slash_command_body(
-    command: str = "/meeting",
-    text: str = "",
-    user_id: str = "U1",
-    user_name: str = "alice",
-    channel_id: str = "C1",
-    team_id: str = TEAM_ID,
-    **kwargs: Any,
-) -> str:
-    """Form-encoded slash command body for a Bolt HTTP endpoint (see ``slash_command_payload``
-    for the extra keyword arguments). Gavel's endpoint reads forms by field name, so a
-    ``text`` containing the word ``payload`` is a command like any other (Bolt alone would
-    take the whole body for an interaction)."""
-    return urlencode(
-        slash_command_payload(command, text, user_id, user_name, channel_id, team_id, **kwargs)
-    )
+def slash_command_body(**kwargs: Any) -> str:
+    """Form-encoded slash command body for a Bolt HTTP endpoint (keyword arguments as
+    ``slash_command_payload``). Gavel's endpoint reads forms by field name, so a ``text``
+    containing the word ``payload`` is a command like any other (Bolt alone would take the
+    whole body for an interaction)."""
+    return urlencode(slash_command_payload(**kwargs))
 
 
-def event_payload(
-    event: dict[str, Any],
-    event_id: str | None = None,
-    team_id: str = TEAM_ID,
-    *,
-    api_app_id: str = APP_ID,
-    event_time: int | None = None,
-    bot_user_id: str = BOT_USER_ID,
-) -> dict[str, Any]:
+def event_payload(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
     """An ``event_callback`` body wrapping ``event``; ``event_id`` is what retries share."""
     return {
-        "token": "fake-verification-token",
-        "team_id": team_id,
-        "context_team_id": team_id,
-        "api_app_id": api_app_id,
-        "event": event,
-        "type": "event_callback",
+        "token": "fake-verification-token", "team_id": TEAM_ID, "context_team_id": TEAM_ID,
+        "api_app_id": APP_ID, "event": event, "type": "event_callback",
         "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": team_id,
-                "user_id": bot_user_id,
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
-        "is_ext_shared_channel": False,
-        "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
+        "event_time": int(time.time()),
+        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                            "is_bot": True, "is_enterprise_install": False}],
+        "is_ext_shared_channel": False, "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
     }
 
 
-def event_body(
-    event: dict[str, Any], event_id: str | None = None, team_id: str = TEAM_ID, **kwargs: Any
-) -> str:
+def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
     """JSON ``event_callback`` body for a Bolt HTTP endpoint."""
-    return json.dumps(event_payload(event, event_id, team_id, **kwargs))
+    return json.dumps(event_payload(event, event_id))
 
 
 def block_action_payload(
-    action_id: str,
-    value: str,
-    user_id: str = "U1",
-    channel_id: str = "C1",
-    message_ts: str = "1700000000.000100",
-    *,
-    user_name: str = "alice",
-    block_id: str = "gavel",
-    team_id: str = TEAM_ID,
-    team_domain: str = TEAM_DOMAIN,
-    api_app_id: str = APP_ID,
-    channel_name: str = "general",
-    message_text: str = "",
+    action_id: str, value: str, user_id: str = "U1", channel_id: str = "C1",
+    message_ts: str = "1700000000.000100", *, user_name: str = "alice",
     response_url: str = RESPONSE_URL,
-    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A ``block_actions`` payload for a button click on a message."""
-    action_ts = f"{time.time():.6f}"
     return {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
-        "api_app_id": api_app_id,
-        "token": "fake-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel_id,
-            "is_ephemeral": False,
-        },
-        "trigger_id": trigger_id or _trigger_id(),
-        "team": {"id": team_id, "domain": team_domain},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": channel_id, "name": channel_name},
-        "message": {
-            "type": "message",
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "text": message_text,
-            "ts": message_ts,
-            "team": team_id,
-        },
-        "state": {"values": {}},
-        "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": block_id,
-                "text": {"type": "plain_text", "text": value, "emoji": True},
-                "value": value,
-                "type": "button",
-                "action_ts": action_ts,
-            }
-        ],
+        "type": "block_actions", "api_app_id": APP_ID, "token": "fake-verification-token",
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                      "is_ephemeral": False},
+        "trigger_id": _trigger_id(), "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "enterprise": None, "is_enterprise_install": False,
+        "channel": {"id": channel_id, "name": "general"},
+        "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": "",
+                    "ts": message_ts, "team": TEAM_ID},
+        "state": {"values": {}}, "response_url": response_url,
+        "actions": [{"action_id": action_id, "block_id": "gavel", "value": value,
+                     "text": {"type": "plain_text", "text": value, "emoji": True},
+                     "type": "button", "action_ts": f"{time.time():.6f}"}],
     }
 
 
-def block_action_body(
-    action_id: str,
-    value: str,
-    user_id: str = "U1",
-    channel_id: str = "C1",
-    message_ts: str = "1700000000.000100",
-    **kwargs: Any,
-) -> str:
-    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint."""
-    payload = block_action_payload(action_id, value, user_id, channel_id, message_ts, **kwargs)
-    return urlencode({"payload": json.dumps(payload)})
+def block_action_body(*args: Any, **kwargs: Any) -> str:
+    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint
+    (arguments as ``block_action_payload``)."""
+    return urlencode({"payload": json.dumps(block_action_payload(*args, **kwargs))})
 
 
 # ====================================================================== Socket Mode envelopes
 
 
-def socket_envelope(
-    type_: str,
-    payload: dict[str, Any],
-    *,
-    envelope_id: str | None = None,
-    accepts_response_payload: bool = False,
-    retry_attempt: int | None = None,
-    retry_reason: str | None = None,
-) -> dict[str, Any]:
-    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry."""
-    envelope: dict[str, Any] = {
-        "envelope_id": envelope_id or str(uuid.uuid4()),
-        "payload": payload,
-        "type": type_,
-        "accepts_response_payload": accepts_response_payload,
-    }
-    if retry_attempt is not None:
-        envelope["retry_attempt"] = retry_attempt
-    if retry_reason is not None:
-        envelope["retry_reason"] = retry_reason
-    return envelope
+def socket_envelope(type_: str, payload: dict[str, Any], *, envelope_id: str | None = None,
+                    accepts_response_payload: bool = False, **retry: Any) -> dict[str, Any]:
+    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry;
+    ``retry`` may hold ``retry_attempt`` and ``retry_reason``."""
+    return {"envelope_id": envelope_id or str(uuid.uuid4()), "payload": payload, "type": type_,
+            "accepts_response_payload": accepts_response_payload, **retry}
 
 
 def slash_command_envelope(*, envelope_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """``slash_commands`` envelope; kwargs as ``slash_command_payload``. Slack lets the ack carry
     the reply, hence ``accepts_response_payload`` true."""
-    return socket_envelope(
-        "slash_commands",
-        slash_command_payload(**kwargs),
-        envelope_id=envelope_id,
-        accepts_response_payload=True,
-    )
+    return socket_envelope("slash_commands", slash_command_payload(**kwargs),
+                           envelope_id=envelope_id, accepts_response_payload=True)
 
 
-def event_envelope(
-    event: dict[str, Any],
-    *,
-    envelope_id: str | None = None,
-    retry_attempt: int = 0,
-    retry_reason: str = "",
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """``events_api`` envelope; kwargs as ``event_payload``. A retry keeps the ``event_id`` and
-    carries ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
-    return socket_envelope(
-        "events_api",
-        event_payload(event, **kwargs),
-        envelope_id=envelope_id,
-        retry_attempt=retry_attempt,
-        retry_reason=retry_reason,
-    )
-
-
-def block_action_envelope(
-    action_id: str, value: str, *, envelope_id: str | None = None, **kwargs: Any
-) -> dict[str, Any]:
-    """``interactive`` envelope carrying a ``block_actions`` payload."""
-    return socket_envelope(
-        "interactive", block_action_payload(action_id, value, **kwargs), envelope_id=envelope_id
-    )
+def event_envelope(event: dict[str, Any], *, envelope_id: str | None = None,
+                   retry_attempt: int = 0, retry_reason: str = "",
+                   event_id: str | None = None) -> dict[str, Any]:
+    """``events_api`` envelope. A retry keeps the ``event_id`` and carries
+    ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
+    return socket_envelope("events_api", event_payload(event, event_id), envelope_id=envelope_id,
+                           retry_attempt=retry_attempt, retry_reason=retry_reason)

@@ -1,14 +1,14 @@
 """the group's memory: action items across meetings, agenda items between meetings
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
