@@ -39,22 +39,22 @@ async def test_slack_lists_actions_with_done_buttons_for_the_owner(
         await bot.command("action <@U2> to write the advisory", user="U1")
         await bot.command("end", user="U1")
         await slack.async_wait_for_calls("files.completeUploadExternal")
-        slack.reset()
+        ephemeral = len(slack.calls_to("chat.postEphemeral"))
+        posted = len(slack.calls_to("chat.postMessage"))
 
         await bot.command("actions mine", user="U2")
-        [listed] = await slack.async_wait_for_calls("chat.postEphemeral")
+        listed = (await slack.async_wait_for_calls("chat.postEphemeral", ephemeral + 1))[-1]
         assert "A-1 <@U2> to write the advisory" not in json.dumps(listed.args)  # no ping
         assert "A-1 Ulises Gascon to write the advisory" in listed.args["text"]
         [buttons] = [b for b in listed.args["blocks"] if b["type"] == "actions"]
         [done] = buttons["elements"]
         assert (done["action_id"], done["text"]["text"]) == ("action-done:1", "Done A-1")
 
-        slack.reset()
         assert await bot.press("action-done:1", user="U3") == 200
-        [refused] = await slack.async_wait_for_calls("chat.postEphemeral")
+        refused = (await slack.async_wait_for_calls("chat.postEphemeral", ephemeral + 2))[-1]
         assert refused.args["text"] == "Only its owner (Ulises Gascon) or a chair can close A-1."
         assert await bot.press("action-done:1", user="U2") == 200
-        [closed] = await slack.async_wait_for_calls("chat.postMessage")
+        closed = (await slack.async_wait_for_calls("chat.postMessage", posted + 1))[-1]
         assert closed.args["text"] == "A-1 done: Ulises Gascon to write the advisory"
 
 
