@@ -82,11 +82,11 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
 
         action_issues = ActionIssues(github, database, settings)
     hackmd = None
-    if secrets.hackmd_token and any(g.uses_hackmd for g in settings.groups):
+    if secrets.hackmd_api_token and any(g.uses_hackmd for g in settings.groups):
         from bot.hackmd.client import HackMD
         from bot.hackmd.minutes_source import NoteMinutes
 
-        hackmd = HackMD(secrets.hackmd_token, settings.hackmd.api_url,
+        hackmd = HackMD(secrets.hackmd_api_token, settings.hackmd.api_url,
                         settings.hackmd.timeout_seconds)
         if publisher is not None:
             publisher.minutes_source = NoteMinutes(database, settings, hackmd)

@@ -361,7 +361,7 @@ class Secrets:
     discord_token: str = ""
     github_token: str = ""
     github_app_private_key: str = ""
-    hackmd_token: str = ""
+    hackmd_api_token: str = ""
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Secrets:
@@ -379,7 +379,7 @@ class Secrets:
             discord_token=env.get("DISCORD_TOKEN", ""),
             github_token=env.get("GITHUB_TOKEN", ""),
             github_app_private_key=key,
-            hackmd_token=env.get("HACKMD_API_TOKEN", ""),
+            hackmd_api_token=env.get("HACKMD_API_TOKEN", ""),
         )
 
     def __repr__(self) -> str:

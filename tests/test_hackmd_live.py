@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -258,18 +259,16 @@ def test_the_meeting_issue_links_the_note(database: Database, hackmd: FakeHackMD
         github = client(gh, Sleeps())
         # The issue opened first: the next refresh links the note made since.
         first = ensure_issue(github, GROUP, START, [], database)
-        assert "hackmd.io" not in gh.issue("nodejs/security-wg", first.number)["body"]
+        assert "hackmd.io" not in _issue(gh, first.number)["body"]
         create_due_notes(database, settings, api, None, START - timedelta(days=1), "a")
         ensure_issue(github, GROUP, START, [], database)
         note_url = f"https://hackmd.io/{hackmd.only_note().id}"
-        assert f"* Minutes doc: <{note_url}>" in gh.issue("nodejs/security-wg",
-                                                           first.number)["body"]
+        assert f"* Minutes doc: <{note_url}>" in _issue(gh, first.number)["body"]
         # The note made first: the issue opens with the link.
         later = START + timedelta(days=7)
         [made] = create_due_notes(database, settings, api, None, later - timedelta(days=1), "a")
         second = ensure_issue(github, GROUP, later, [], database)
-        assert f"* Minutes doc: <{made.url}>" in gh.issue("nodejs/security-wg",
-                                                          second.number)["body"]
+        assert f"* Minutes doc: <{made.url}>" in _issue(gh, second.number)["body"]
 
 
 async def test_reminders_link_the_note(database: Database, hackmd: FakeHackMD) -> None:
@@ -310,3 +309,8 @@ def test_the_last_lines_before_endmeeting_reach_the_note(database: Database,
     calls = len(hackmd.calls)
     clock.set(START + timedelta(seconds=30))
     assert writer.sync_once() == 0 and len(hackmd.calls) == calls  # then left alone
+
+
+def _issue(gh: FakeGitHub, number: int) -> dict[str, Any]:
+    """The security-wg issue numbered ``number``, as the fake holds it."""
+    return next(i for i in gh.issues("nodejs/security-wg") if i["number"] == number)

@@ -131,7 +131,7 @@ def test_sigterm_finishes_the_event_and_the_reminder_under_way_then_exits_0(
         assert service.wait(SHUTDOWN_LIMIT) == 0
     finally:
         service.stop()
-    assert len(fake.reactions) == 1
+    assert len(fake.calls_to("reactions.add")) == 1
     [posted] = fake.uploaded_files
     assert posted["initial_comment"].startswith("Coming up in 1 hour: Security WG Meeting")
     listed = gavel(config, data, "--database", database_url, "reminders")

@@ -446,6 +446,17 @@ class FakeSlack:
 
         return await self._async_wait(enough, timeout, f"{count} call(s) to {method}")
 
+    def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0
+                       ) -> list[RecordedCall]:
+        """``async_wait_for_calls`` for a test thread that has no event loop of its own (the
+        bot runs in another process): the fake serves on its own thread meanwhile."""
+        deadline = time.monotonic() + timeout
+        while len(calls := self.calls_to(method)) < count:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"FakeSlack: no {count} call(s) to {method} within {timeout} s")
+            time.sleep(0.01)
+        return calls
+
     async def async_wait_for_socket(self, timeout: float = 5.0) -> None:
         """Wait until a Socket Mode client is connected (and has been sent its hello)."""
         await self._async_wait(lambda: self.socket_connections > 0, timeout, "a socket connection")
