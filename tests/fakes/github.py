@@ -529,12 +529,6 @@ class FakeGitHub:
             r = self._repo(repo)
             return [self._issue_json(r, i) for _, i in sorted(r.issues.items())]
 
-    def issue(self, repo: str, number: int) -> JSON:
-        """One issue payload (``GET /repos/{o}/{r}/issues/{n}``)."""
-        with self._lock:
-            r = self._repo(repo)
-            return self._issue_json(r, r.issues[number])
-
     def pulls(self, repo: str) -> list[JSON]:
         """All pull requests of ``repo`` (pull payloads with ``head``/``base``), by number."""
         with self._lock:
