@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Core
+from bot.github.action_issues import ActionIssues
 from bot.schedules.rows import ScheduledMeeting, meetings_between
 
 log = logging.getLogger("gavel.planning")
@@ -30,6 +31,13 @@ async def plan_once(core: Core, services: Mapping[str, Any], now: datetime) -> N
         for issue in issues:
             log.info("meeting issue of %s %s: %s %s", issue.group_name,
                      issue.starts_at.isoformat(), issue.action, issue.url)
+        tracker = core.bot.action_tracker
+        if isinstance(tracker, ActionIssues):  # action items as issues, both ways
+            for group in core.settings.groups:
+                if group.actions_repo:
+                    report = await asyncio.to_thread(tracker.sync, group)
+                    if report.closed_here or report.created or report.closed_there:
+                        log.info("group %r actions: %s", group.name, report)
     discord = services.get("discord")
     if discord is not None and core.settings.discord.scheduled_events:
         from adapters.discord.scheduled import Occurrence

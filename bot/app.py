@@ -64,7 +64,7 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
     database = Database.open(database_url_for(settings, database_url))
     minutes_dir = str(Path(settings.data_dir) / "minutes")
     github, publisher = None, None
-    if any(g.orgs or g.minutes_repo or g.issue_repo for g in settings.groups):
+    if any(g.orgs or g.minutes_repo or g.issue_repo or g.actions_repo for g in settings.groups):
         from bot.github.client import client_from_settings
 
         github = client_from_settings(settings, secrets)
@@ -76,6 +76,11 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
             agenda_source = GitHubAgenda(github)
         if any(g.minutes_repo for g in settings.groups):
             publisher = Publisher(github, database, settings)
+    action_issues = None
+    if github is not None and any(g.actions_repo for g in settings.groups):
+        from bot.github.action_issues import ActionIssues
+
+        action_issues = ActionIssues(github, database, settings)
     hackmd = None
     if secrets.hackmd_api_token and any(g.uses_hackmd for g in settings.groups):
         from bot.hackmd.client import HackMD
@@ -86,8 +91,10 @@ def build_core(settings: Settings, secrets: Secrets | None = None,
         if publisher is not None:
             publisher.minutes_source = NoteMinutes(database, settings, hackmd)
     bot = MeetingBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
-                     publisher=publisher, commands=commands) if observer is None else \
+                     publisher=publisher, commands=commands,
+                     action_tracker=action_issues) if observer is None else \
         ObservedBot(database, settings, agenda_source=agenda_source, minutes_dir=minutes_dir,
-                    publisher=publisher, commands=commands, observer=observer)
+                    publisher=publisher, commands=commands, action_tracker=action_issues,
+                    observer=observer)
     return Core(settings, secrets, database, bot, github, publisher, hackmd,
                 observer if observer is not None else NoObserver())

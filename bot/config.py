@@ -143,6 +143,8 @@ class Group(_Strict):
     minutes_repo: str = ""
     minutes_path: str = "meetings/{date}.md"
     issue_repo: str = ""
+    # Optional: each action item also becomes an issue here (closed with it, both ways).
+    actions_repo: str = ""
     issue_days_ahead: int = Field(default=2, ge=0)
     timezone: str = "UTC"
     zones: list[str] = Field(default_factory=list)
@@ -189,7 +191,7 @@ class Group(_Strict):
                              f"(use {known})")
         return value
 
-    @field_validator("minutes_repo", "issue_repo")
+    @field_validator("minutes_repo", "issue_repo", "actions_repo")
     @classmethod
     def _repository(cls, value: str) -> str:
         if value and not _REPOSITORY.fullmatch(value):
@@ -212,7 +214,8 @@ class Group(_Strict):
     def uses_github(self) -> bool:
         """Publishes minutes, reads an agenda or opens issues: what a stray channel must
         never be able to do in this group's name."""
-        return bool(self.minutes_repo or self.issue_repo or self.orgs or self.labels)
+        return bool(self.minutes_repo or self.issue_repo or self.actions_repo or self.orgs
+                    or self.labels)
 
     @property
     def uses_hackmd(self) -> bool:

@@ -47,6 +47,7 @@ class PrivateReply:
     place: Place
     user_id: str
     text: str
+    buttons: tuple[Button, ...] = ()  # e.g. a Done button per action listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,8 @@ class Effects:
     def say(self, text: str, **kwargs: object) -> None:
         self.items.append(Post(self.place, text, **kwargs))  # type: ignore[arg-type]
 
-    def tell(self, text: str) -> None:
-        self.items.append(PrivateReply(self.place, self.user_id, text))
+    def tell(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        self.items.append(PrivateReply(self.place, self.user_id, text, buttons))
 
     def ack(self, message_id: str) -> None:
         if message_id:

@@ -5,6 +5,7 @@ GitHub (``bot/github``) implements these; tests and the console run without them
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,6 +42,13 @@ class MinutesPublisher(Protocol):
     def publish_now(self, meeting_id: int) -> list[Effect]:
         """Publish an ended meeting's saved minutes (briefly: the channel is waiting);
         the effects say how it went. Never raises for a GitHub failure."""
+        ...
+
+
+class ActionTracker(Protocol):
+    def sync_now(self, group_name: str, action_ids: Iterable[int]) -> list[Effect]:
+        """Bring these actions' GitHub issues in step (open, close), after the turn that
+        changed them committed. Never raises for a GitHub failure."""
         ...
 
 

@@ -44,9 +44,10 @@ from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
 from bot.group_commit import GroupCommit
+from bot.memory import memory_text
 from bot.ports import AgendaSource, EffectSink
 from bot.reminders_render import ReminderRenderer
-from bot.reminders_text import reminder_post
+from bot.reminders_text import AGENDA_FROM, reminder_post
 from bot.schedules import rows
 from bot.schedules.clock import Clock, SystemClock
 from bot.schedules.ics_feed import fetch_feed
@@ -336,8 +337,11 @@ class ReminderService:
         """In the loop when the meeting's parts are ready and no agenda is to be read (most
         reminders); otherwise in a thread, as writing an .ics or asking GitHub blocks."""
         place = Place(claimed.platform, claimed.channel, claimed.workspace)
+        memory: tuple[str, ...] = ()
+        if claimed.offset >= AGENDA_FROM:  # the long-range reminder carries the agenda
+            memory = await asyncio.to_thread(self._memory, group)
         args = (group, place, claimed.meeting.occurrence, claimed.offset, late,
-                self.agenda_source, self._public.get(group.name))
+                self.agenda_source, self._public.get(group.name), memory)
         ready = self.renderer.ready_post(*args)
         post = ready if ready is not None else await asyncio.to_thread(self.renderer.post, *args)
         if group.uses_hackmd:  # the meeting's live note, once it exists
@@ -346,6 +350,10 @@ class ReminderService:
             post = await asyncio.to_thread(note_link_in, self.database, group,
                                            claimed.meeting.occurrence.start, post)
         return post
+
+    def _memory(self, group: Group) -> tuple[str, ...]:
+        with self.database.transaction() as store:
+            return tuple(memory_text(store.connection, group.name))
 
     def _note_post_lateness(self, reminder_id: int) -> None:
         planned = self.timed.get(reminder_id)
@@ -455,7 +463,11 @@ def preview_reminders(database: Database, settings: Settings, now: datetime,
         if group is None:
             continue
         place = Place(item.platform, item.channel, item.workspace)
+        memory: tuple[str, ...] = ()
+        if item.offset >= AGENDA_FROM:
+            with database.transaction() as store:
+                memory = tuple(memory_text(store.connection, group.name))
         previews.append((item, reminder_post(group, place, item.meeting.occurrence, item.offset,
                                              agenda_source=agenda_source,
-                                             public=public.get(group.name))))
+                                             public=public.get(group.name), memory=memory)))
     return previews, report.errors

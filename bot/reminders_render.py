@@ -53,13 +53,14 @@ class ReminderRenderer:
 
     def post(self, group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
              late: bool = False, agenda_source: AgendaSource | None = None,
-             public: PublicLinks | None = None) -> Post:
+             public: PublicLinks | None = None, memory: tuple[str, ...] = ()) -> Post:
         return reminder_post(group, place, occurrence, offset, late, agenda_source,
-                             parts=self.parts(group, occurrence, public))
+                             parts=self.parts(group, occurrence, public), memory=memory)
 
     def ready_post(self, group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
                    late: bool = False, agenda_source: AgendaSource | None = None,
-                   public: PublicLinks | None = None) -> Post | None:
+                   public: PublicLinks | None = None, memory: tuple[str, ...] = ()
+                   ) -> Post | None:
         """The post if it needs no slow work (its meeting's parts are cached and it has no
         agenda to read from GitHub); None otherwise. Safe to call in the event loop."""
         if agenda_source is not None and offset >= AGENDA_FROM and group.labels:
@@ -69,7 +70,7 @@ class ReminderRenderer:
         if found is None or found[0] is not group or found[1] != public:
             return None
         return reminder_post(group, place, occurrence, offset, late, agenda_source,
-                             parts=found[2])
+                             parts=found[2], memory=memory)
 
     def parts(self, group: Group, occurrence: Occurrence, public: PublicLinks | None = None
               ) -> MeetingParts:

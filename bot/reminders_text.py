@@ -142,9 +142,11 @@ def meeting_parts(group: Group, occurrence: Occurrence, series_ics: str | None =
 
 def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: timedelta,
                   late: bool = False, agenda_source: AgendaSource | None = None,
-                  parts: MeetingParts | None = None, public: PublicLinks | None = None
-                  ) -> Post:
-    """The reminder ``offset`` before ``occurrence``; ``parts`` when already rendered."""
+                  parts: MeetingParts | None = None, public: PublicLinks | None = None,
+                  memory: tuple[str, ...] = ()) -> Post:
+    """The reminder ``offset`` before ``occurrence``; ``parts`` when already rendered.
+    ``memory``: what the group carries into the meeting (``bot.memory.memory_text``:
+    items added in chat, open actions), shown with the agenda."""
     parts = parts or meeting_parts(group, occurrence, public=public)
     title = occurrence.title or group.meeting_title
     lead = "Starting now" if offset == timedelta(0) else f"Coming up {describe_offset(offset)}"
@@ -157,6 +159,7 @@ def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: ti
         agenda = agenda_lines(group, agenda_source)
         if agenda:
             lines += ["Agenda:", *agenda]
+        lines += memory
     return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,
                 when=occurrence.start, purpose="reminder")
 

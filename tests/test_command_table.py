@@ -147,9 +147,10 @@ async def test_a_discord_user_option_names_that_member_not_a_namesake(
                             resolved={"users": {str(CAROL): fake.users[CAROL]},
                                       "members": {str(CAROL): member}})
         assert chair.data["content"] == "Current chairs: alice, Bobby"
-        bob = await slash(fake, "lurk", user=BOB, username="bob")
+        bob = await slash(fake, "on", user=BOB, username="bob", subcommand_group="lurk")
         assert bob.data["content"].startswith("Only a chair can use lurk.")
-        carol = await slash(fake, "lurk", user=CAROL, username="carol")
+        carol = await slash(fake, "on", user=CAROL, username="carol",
+                            subcommand_group="lurk")
         assert carol.data["content"].startswith("Lurking")
 
 

@@ -25,7 +25,14 @@ from aiohttp import web
 
 from adapters.discord import events as ev
 from adapters.discord.client import GavelClient, sync_commands
-from adapters.discord.render import NO_MENTIONS, Outgoing, chunks, reaction_for, render_post
+from adapters.discord.render import (
+    NO_MENTIONS,
+    Outgoing,
+    chunks,
+    reaction_for,
+    render_buttons,
+    render_post,
+)
 from adapters.discord.scheduled import Occurrence, SyncReport, sync_scheduled_events
 from adapters.discord.voice import VoiceAttendance
 from bot.app import Core
@@ -265,7 +272,11 @@ class DiscordService:
         answers: list[tuple[Outgoing, bool]] = []
         for effect in effects:
             if isinstance(effect, PrivateReply):
-                answers.extend((Outgoing(content=p), True) for p in chunks(effect.text))
+                pieces = chunks(effect.text)
+                answers.extend((Outgoing(content=p), True) for p in pieces[:-1])
+                # Its buttons (a Done per action listed) go under its last piece.
+                view = render_buttons(effect.buttons) if effect.buttons else None
+                answers.append((Outgoing(content=pieces[-1], view=view), True))
             elif isinstance(effect, Post):
                 if deferred or effect.place != event.place or effect.thread_id:
                     await self.deliver([effect])

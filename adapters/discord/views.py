@@ -13,8 +13,9 @@ from typing import Any
 
 import discord
 
-# Actions are short lower-case words, or a vote's option: ``vote:<id>:<n>``.
-TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_-]{0,60}|vote:\d{1,12}:\d{1,3})"
+# Actions are short lower-case words, optionally naming what they act on after a colon
+# (``action-done:17``), or a vote's option (``vote:<id>:<n>``).
+TEMPLATE = r"gavel:(?P<action>[a-z][a-z0-9_:-]{0,60})"
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):

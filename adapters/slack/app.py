@@ -171,6 +171,8 @@ def build_bolt_app(listeners: MeetingListeners, client: AsyncWebClient, *,
 
 LinkButton = re.compile(r"^link:")
 VoteButton = re.compile(r"^vote:\d+:\d+$")  # a vote's option: vote:<id>:<n>
+# Buttons about one thing, named after a colon: ``action-done:17`` (a Done per action).
+ActionButton = re.compile(r"^action-done:\d+$")
 
 
 def register(app: AsyncApp, listeners: MeetingListeners) -> None:
@@ -179,6 +181,7 @@ def register(app: AsyncApp, listeners: MeetingListeners) -> None:
         (app.command(COMMAND), listeners.on_meeting_command),
         (app.action("here"), listeners.on_button),
         (app.action(VoteButton), listeners.on_button),
+        (app.action(ActionButton), listeners.on_button),
     ]
     for route, work in lazy:
         route(ack=listeners.acknowledge, lazy=[work])

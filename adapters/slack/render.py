@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.effects import Acknowledge, Effect, Post, PrivateReply, SetTopic
+from bot.effects import Acknowledge, Button, Effect, Post, PrivateReply, SetTopic
 
 SECTION_LIMIT = 3000  # characters of text in one section block
 TEXT_LIMIT = 4000  # Slack truncates longer message text; keep notifications short
@@ -142,9 +142,9 @@ def _fallback_text(text: str) -> str:
     return fit(text, TEXT_LIMIT)
 
 
-def _buttons(post: Post) -> dict[str, Any]:
+def _buttons(buttons: tuple[Button, ...]) -> dict[str, Any]:
     elements = []
-    for button in post.buttons[:25]:
+    for button in buttons[:25]:
         element: dict[str, Any] = {
             "type": "button",
             "text": {"type": "plain_text", "text": button.label[:75], "emoji": True},
@@ -181,7 +181,7 @@ def render_post(post: Post) -> Call:
             {"type": "mrkdwn", "text": f":clock3: {local_time(post.when)}"}]})
         fallback += " (" + post.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") + ")"
     if post.buttons:
-        blocks.append(_buttons(post))
+        blocks.append(_buttons(post.buttons))
     kwargs = {"channel": post.place.channel, "text": fallback, "blocks": blocks,
               "unfurl_links": False, "unfurl_media": False}
     if post.thread_id:
@@ -193,6 +193,8 @@ def render_private(reply: PrivateReply) -> Call:
     kwargs: dict[str, Any] = {"channel": reply.place.channel, "user": reply.user_id,
                               "text": _fallback_text(reply.text)}
     blocks = sections(reply.text)
+    if reply.buttons:  # a Done button per action listed, say
+        blocks.append(_buttons(reply.buttons))
     if blocks:
         kwargs["blocks"] = blocks
     return Call("chat_postEphemeral", kwargs)

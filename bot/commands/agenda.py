@@ -11,8 +11,10 @@ from bot.commands.registry import Preparation
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
 from bot.events import EventKind
+from bot.memory import pending_line
 from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
+from bot.store.actions import ActionStore
 
 # GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
 _REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
@@ -78,6 +80,13 @@ def prepare_agenda(preparation: Preparation) -> AskedGitHub:
         return look_up_reference(preparation, rest) if verb.lower() == "add" else AskedGitHub()
     if not argument and preparation.event.kind is EventKind.COMMAND:
         return fetch_agenda(preparation)  # between meetings: the upcoming agenda
+    if verb.lower() == "add":  # kept for the next meeting: its title, if GitHub knows it
+        reference = _parse_reference(rest.strip())
+        source = preparation.agenda_source
+        if source is not None and reference is not None and not reference[3]:
+            entry = source.lookup(reference[0], reference[1])
+            if entry is not None:
+                return AskedGitHub(issues={(reference[0].casefold(), reference[1]): entry})
     return AskedGitHub()
 
 
@@ -122,10 +131,14 @@ def agenda(turn: Turn, argument: str) -> None:
 
 def _upcoming_agenda(turn: Turn, argument: str) -> None:
     """Between meetings: the agenda as GitHub has it now (refreshed on each ask)."""
+    verb, _, rest = argument.partition(" ")
+    if verb.lower() == "add":
+        _keep_for_next_meeting(turn, rest.strip())
+        return
     if argument or turn.event.kind is not EventKind.COMMAND:
         if argument:
-            turn.effects.tell("Items can be added once the meeting has started; until "
-                              "then, label the issue or pull request on GitHub.")
+            turn.effects.tell("Usage: #agenda add <text | owner/repo#N | GitHub URL> keeps an "
+                              "item for the next meeting; /meeting agenda shows its agenda.")
         return  # a bare `#agenda` in an idle channel is chat
     group = turn.group
     answer = asked(turn)
@@ -142,6 +155,10 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
             lines.append(repo)
         kind = "PR" if entry.is_pr else "issue"
         lines.append(f"  • {entry.title} ({kind} {entry.repo}#{entry.number})")
+    pending = ActionStore(turn.store.connection).pending(group.name)
+    if pending:
+        lines.append("Added in chat:")
+        lines += [f"  • {pending_line(item)}" for item in pending]
     problem = answer.problem
     if problem:
         lines.append(f"(GitHub could not be asked just now: {problem} This is the last "
@@ -151,6 +168,32 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
                                              f"{' or '.join(group.labels)}." if group.labels
                                              else "."))
     turn.effects.tell("\n".join(lines))
+
+
+def _keep_for_next_meeting(turn: Turn, text: str) -> None:
+    """``#agenda add`` between meetings: the item waits for the group's next meeting."""
+    if not text:
+        turn.effects.tell("Usage: #agenda add <text | owner/repo#N | GitHub URL>")
+        return
+    store = ActionStore(turn.store.connection)
+    reference = _parse_reference(text)
+    repo, number, url, is_pr, title = "", None, "", False, text
+    if reference is not None:
+        repo, number, is_pr, title = reference
+        url = f"https://github.com/{repo}/{'pull' if is_pr else 'issues'}/{number}"
+        if not title:
+            entry = asked(turn).issues.get((repo.casefold(), number))
+            if entry is not None:
+                title, url, is_pr = entry.title, entry.url, entry.is_pr
+        title = title or f"{repo}#{number}"
+    for item in store.pending(turn.group.name):
+        if (repo and item.repo.casefold() == repo.casefold() and item.number == number) or (
+                not repo and not item.repo and item.title.casefold() == title.casefold()):
+            turn.effects.tell(f"Already on the next meeting's agenda: {pending_line(item)}")
+            return
+    item = store.add_pending(turn.group.name, title, repo, number, url, is_pr,
+                             turn.author_id, turn.now)
+    confirm(turn, f"Kept for the next meeting's agenda: {pending_line(item)}")
 
 
 def add_item(turn: Turn, text: str) -> AgendaItem | None:

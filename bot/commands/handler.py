@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.dialects import continue_note
 from bot.commands.notes import split_depth, take_note
@@ -24,7 +25,7 @@ from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, SetTopic
 from bot.events import Event, EventKind, Place
 from bot.mentions import shown
-from bot.ports import AgendaSource, MinutesPublisher
+from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
 from bot.store.dialect_rows import open_vote_of
 from bot.text import drop_control_characters, has_control_characters
@@ -36,13 +37,15 @@ class MeetingBot:
     def __init__(self, database: Database, settings: Settings,
                  agenda_source: AgendaSource | None = None, minutes_dir: str = "",
                  publisher: MinutesPublisher | None = None,
-                 commands: CommandTable = COMMANDS) -> None:
+                 commands: CommandTable = COMMANDS,
+                 action_tracker: ActionTracker | None = None) -> None:
         self.database = database
         self.commands = commands
         self.settings = settings
         self.agenda_source = agenda_source
         self.minutes_dir = minutes_dir
         self.publisher = publisher
+        self.action_tracker = action_tracker
 
     def handle(self, event: Event, once_key: str = "") -> list[Effect]:
         """Handle one event in its own transaction, committed before anything is said.
@@ -66,6 +69,11 @@ class MeetingBot:
         if turn.publish_meeting_id is not None and self.publisher is not None:
             # After the commit: the minutes are saved whatever GitHub does.
             effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
+        if turn.changed_actions and self.action_tracker is not None and (
+                turn.group.actions_repo):
+            # After the commit too: GitHub is never asked with a transaction open.
+            effects = [*effects, *self.action_tracker.sync_now(turn.group.name,
+                                                               turn.changed_actions)]
         return effects
 
     def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
@@ -242,9 +250,11 @@ def _on_edit(turn: Turn) -> None:
     for note in existing:
         if wanted is None:
             turn.store.delete_note(note.id)
+            follow_note(turn, note.id, None)
         else:
             depth, text = split_depth(wanted[1].strip())
             turn.store.change_note(note.id, kind=wanted[0], text=text, depth=depth)
+            follow_note(turn, note.id, text if wanted[0] is NoteKind.ACTION else None)
 
 
 def _note_in(turn: Turn) -> tuple[NoteKind, str] | None:
@@ -262,6 +272,7 @@ def _on_delete(turn: Turn) -> None:
         return
     for note in turn.store.notes_from_message(turn.meeting.id, turn.event.message_id):
         turn.store.delete_note(note.id)
+        follow_note(turn, note.id, None)
 
 
 def _plain_ballot(turn: Turn) -> bool:
@@ -279,6 +290,9 @@ def _plain_ballot(turn: Turn) -> bool:
 def _on_button(turn: Turn) -> None:
     if turn.event.action.startswith("vote:"):
         press(turn, turn.event.action)
+        return
+    if turn.event.action.startswith(DONE_BUTTON):
+        press_done(turn, turn.event.action)
         return
     if turn.event.action == "here":
         if turn.meeting is None:

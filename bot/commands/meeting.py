@@ -11,9 +11,11 @@ from bot.commands.table import usage_text
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
 from bot.effects import Attachment, Button
+from bot.memory import open_action_lines
 from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
+from bot.store.actions import ActionStore
 from bot.text import quote_names, split_names
 
 
@@ -39,6 +41,7 @@ def start_meeting(turn: Turn, argument: str) -> None:
     for entry in github.agenda or ():
         turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, entry.title, entry.repo,
                                    entry.number, entry.url, entry.is_pr)
+    _take_pending_items(turn, meeting.id)
     problem = github.problem
     links = {}
     if turn.group.links.join:
@@ -54,6 +57,14 @@ def start_meeting(turn: Turn, argument: str) -> None:
     if agenda:
         lines.append("Agenda:")
         lines.extend(f"{n}. {_agenda_line(item)}" for n, item in enumerate(agenda, 1))
+    open_actions = ActionStore(turn.store.connection).open_actions(turn.group.name)
+    if open_actions:
+        lines.append("Open actions (#done A-N, #drop A-N, #reassign A-N @someone):")
+        listed = open_action_lines(open_actions)
+        lines.extend(listed[:_OPEN_ACTIONS_SHOWN])
+        if len(listed) > _OPEN_ACTIONS_SHOWN:  # the start post stays readable
+            lines.append(f"… and {len(listed) - _OPEN_ACTIONS_SHOWN} more: "
+                         "/meeting actions all lists them.")
     if problem:
         lines.append(f"GitHub could not be asked for the agenda ({problem}), so it holds only "
                      "what was fetched before. Add items with #agenda add owner/repo#N Title.")
@@ -61,6 +72,23 @@ def start_meeting(turn: Turn, argument: str) -> None:
     if turn.group.links.join:
         buttons.append(Button("join", "Join the call", url=turn.group.links.join))
     turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose="start")
+
+
+_OPEN_ACTIONS_SHOWN = 30
+
+
+def _take_pending_items(turn: Turn, meeting_id: int) -> None:
+    """Items added between meetings join this meeting's agenda (once: GitHub's own
+    listing may already hold the same issue)."""
+    for pending in ActionStore(turn.store.connection).take_pending(turn.group.name, meeting_id):
+        if not pending.repo:
+            turn.store.add_agenda_item(meeting_id, ItemSource.ADHOC, pending.title)
+            continue
+        if any(item.repo.casefold() == pending.repo.casefold() and item.number == pending.number
+               for item in turn.store.agenda(meeting_id)):
+            continue
+        turn.store.add_agenda_item(meeting_id, ItemSource.GITHUB, pending.title, pending.repo,
+                                   pending.number, pending.url, pending.is_pr)
 
 
 def _agenda_line(item: object) -> str:

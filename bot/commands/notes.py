@@ -31,6 +31,13 @@ def take_note(turn: Turn, kind: NoteKind, text: str) -> Note | None:
     )
     if item is not None and not item.discussed:
         turn.store.mark_discussed(item.id)
+    if kind is NoteKind.ACTION:  # kept beyond the meeting, under an id said now
+        from bot.commands.actions import announce_saved, track_action
+
+        if turn.event.message_id:
+            turn.effects.ack(turn.event.message_id)
+        announce_saved(turn, track_action(turn, note))
+        return note
     confirm(turn, f"{kind.value.capitalize()} noted: {text}")
     return note
 
@@ -57,6 +64,10 @@ def undo(turn: Turn, argument: str) -> None:
         turn.effects.tell("Nothing to undo.")
         return
     turn.store.delete_note(target.id)
+    if target.kind is NoteKind.ACTION:
+        from bot.commands.actions import follow_note
+
+        follow_note(turn, target.id, None)
     who = "" if target.author_id == turn.author_id else f" (by {target.author_name})"
     turn.effects.say(f"Removed {target.kind.value}{who}: {target.text}")
 
@@ -88,6 +99,10 @@ def substitute(turn: Turn, argument: str) -> None:
         return
     text = note.text.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
     turn.store.change_note(note.id, text=text)
+    if note.kind is NoteKind.ACTION:
+        from bot.commands.actions import follow_note
+
+        follow_note(turn, note.id, text)
     confirm(turn, f"Corrected: {text}")
 
 

@@ -90,7 +90,8 @@ class CommandTable:
         "RESOLUTION: ..., s/old/new/"))
     # Discord subcommand groups (``Entry.discord_group``) and what each holds.
     group_descriptions: Mapping[str, str] = field(default_factory=lambda: {
-        "note": "Take a note (start with '- ' to nest it)"})
+        "note": "Take a note (start with '- ' to nest it)",
+        "actions": "Action items across meetings"})
 
     def __post_init__(self) -> None:
         names = [e.name for e in self.entries]
@@ -153,6 +154,8 @@ def note_command(kind: NoteKind, name: str, usage: str, description: str,
                  note_kind=kind, **more)
 
 
+_ACTION = Option("action", "text", "The action's id, as in A-17", required=True,
+                 is_argument=True)
 _TITLE = Option("title", "text", "The meeting's title (default: the group's)",
                 is_argument=True)
 
@@ -192,6 +195,30 @@ COMMANDS = CommandTable((
           "i/anchor/text/ — insert a note before the note holding 'anchor'", in_help=False),
     Entry("nick", "bot.commands.notes:add_nicks",
           "#nick <names> — names that can own action items", words=("nick",)),
+    # -- actions across meetings -------------------------------------------------------
+    Entry("done", "bot.commands.actions:done",
+          "#done A-17 [note] — an action is done (its owner or a chair; any meeting, or "
+          "/meeting done between meetings)", words=("done",), discord="done",
+          discord_group="actions",
+          description="Mark an action done (its owner or a chair)",
+          options=(_ACTION, Option("note", "text", "How it went (optional)")),
+          needs_meeting=False),
+    Entry("drop", "bot.commands.actions:drop", "#drop A-17 [why] — drop an action",
+          words=("drop",), discord="drop", discord_group="actions",
+          description="Drop an action (its owner or a chair)",
+          options=(_ACTION, Option("why", "text", "Why (optional)")), needs_meeting=False),
+    Entry("reassign", "bot.commands.actions:reassign",
+          "#reassign A-17 @someone — give an action to someone else", words=("reassign",),
+          discord="reassign", discord_group="actions",
+          description="Give an action to someone else",
+          options=(_ACTION, Option("person", "user", "The new owner", required=True)),
+          needs_meeting=False),
+    Entry("actions", "bot.commands.actions:list_actions",
+          "/meeting actions [mine|@someone|all] — the open actions (only you see them)",
+          discord="list", discord_group="actions",
+          description="The open actions (only you see them)",
+          options=(Option("whose", "text", "mine, all, or @someone", is_argument=True),),
+          needs_meeting=False),
     # -- the agenda --------------------------------------------------------------------
     Entry("agenda", "bot.commands.agenda:agenda",
           "#agenda [add <text | owner/repo#N | GitHub URL>] — show or extend the agenda",
@@ -296,10 +323,12 @@ COMMANDS = CommandTable((
           options=(Option("person", "user", "…"),)),
     Entry("lurk", "bot.commands.meeting:lurk",
           "#lurk — record quietly, post nothing until the end", words=("lurk",),
-          discord="lurk", description="Record quietly until /meeting unlurk (chairs)",
+          discord="on", discord_group="lurk",
+          description="Record quietly until /meeting lurk off (chairs)",
           chair_only=True),
     Entry("unlurk", "bot.commands.meeting:unlurk", "#unlurk — speak again", words=("unlurk",),
-          discord="unlurk", description="Confirm commands in the channel again (chairs)",
+          discord="off", discord_group="lurk",
+          description="Confirm commands in the channel again (chairs)",
           chair_only=True),
     Entry("minutes", "bot.commands.meeting:minutes_so_far",
           "/meeting minutes — the minutes so far (only you see them)", discord="minutes",

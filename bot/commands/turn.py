@@ -31,6 +31,7 @@ class Turn:
     minutes_dir: str = ""
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
     publish_meeting_id: int | None = None  # publish this meeting once the turn commits
+    changed_actions: list[int] = field(default_factory=list)  # their issues follow (GitHub)
     command: Command = field(default_factory=lambda: Command(""))  # the command run, if any
     commands: CommandTable = COMMANDS  # the table it came from
 

@@ -9,6 +9,7 @@ own HTML comment markers, so edits anywhere else in the issue survive.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,9 +21,12 @@ from github.Issue import Issue
 from bot.config import NODEJS_ZONES, Group
 from bot.github.agenda import agenda_markdown
 from bot.github.client import GitHub, GitHubProblem, NotFound
+from bot.memory import by_owner
 from bot.ports import AgendaEntry
 from bot.store import Database, Store
+from bot.store.actions import ActionItem, ActionStore, PendingItem
 from bot.store.hackmd_rows import note_for
+from bot.text import escape_title
 
 log = logging.getLogger("gavel.github.issue")
 
@@ -93,8 +97,50 @@ def time_section(group: Group, meeting_start: datetime) -> str:
     return "\n".join(lines)
 
 
-def agenda_block(group: Group, agenda: Iterable[AgendaEntry]) -> str:
-    return f"{AGENDA_START}\n{agenda_markdown(agenda, group)}{AGENDA_END}"
+_HANDLE = re.compile(r"(?<![\w`])@([A-Za-z0-9][\w-]*)")
+
+
+def _no_ping(text: str) -> str:
+    """A handle typed in chat stays literal in the issue: ``@x`` pings on GitHub, code
+    spans do not."""
+    return _HANDLE.sub(r"`@\1`", escape_title(text))
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What the group carries into the meeting: items added in chat, open actions."""
+
+    pending: tuple[PendingItem, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
+
+    @classmethod
+    def of(cls, database: Database, group: Group) -> Memory:
+        with database.transaction() as store:
+            actions = ActionStore(store.connection)
+            return cls(tuple(actions.pending(group.name)),
+                       tuple(actions.open_actions(group.name)))
+
+    def markdown(self) -> str:
+        lines: list[str] = []
+        if self.pending:
+            lines += ["### Added in chat", ""]
+            for item in self.pending:
+                link = f" [{item.reference}]({item.url})" if item.reference else ""
+                lines.append(f"* {_no_ping(item.title)}{link}")
+            lines.append("")
+        if self.actions:
+            lines += ["### Open actions", ""]
+            lines += [f"* {_no_ping(owner)}: {action.label} {_no_ping(action.text)}"
+                      for owner, theirs in by_owner(list(self.actions)).items()
+                      for action in theirs]
+            lines.append("")
+        return "\n".join(lines)
+
+
+def agenda_block(group: Group, agenda: Iterable[AgendaEntry], memory: Memory | None = None
+                 ) -> str:
+    extra = "\n" + memory.markdown() if memory and (memory.pending or memory.actions) else ""
+    return f"{AGENDA_START}\n{agenda_markdown(agenda, group)}{extra}{AGENDA_END}"
 
 
 def _doc_line(doc: str) -> str:
@@ -110,7 +156,7 @@ def with_doc_link(body: str, doc: str) -> str:
 
 
 def issue_body(group: Group, meeting_start: datetime, agenda: Iterable[AgendaEntry],
-               minutes_doc: str = "") -> str:
+               minutes_doc: str = "", memory: Memory | None = None) -> str:
     """The whole issue, as opened: Time, Links, Invited, Observers/Guests, Agenda,
     Joining the meeting, RSVP. ``minutes_doc`` is the meeting's own note, if it has one."""
     links = group.links
@@ -125,7 +171,7 @@ def issue_body(group: Group, meeting_start: datetime, agenda: Iterable[AgendaEnt
               "* (everyone in the group)", "", "## Observers/Guests", "",
               "Observers are welcome: please comment below if you would like to join "
               "the call, or follow the live stream.", "", "## Agenda", "",
-              agenda_block(group, agenda), "", "## Joining the meeting", ""]
+              agenda_block(group, agenda, memory), "", "## Joining the meeting", ""]
     joining = []
     if links.join:
         joining.append(f"* Link for participants: <{links.join}>")
@@ -139,13 +185,14 @@ def issue_body(group: Group, meeting_start: datetime, agenda: Iterable[AgendaEnt
     return "\n".join(parts) + "\n"
 
 
-def replace_agenda(body: str, group: Group, agenda: Iterable[AgendaEntry]) -> str | None:
+def replace_agenda(body: str, group: Group, agenda: Iterable[AgendaEntry],
+                   memory: Memory | None = None) -> str | None:
     """``body`` with only the marked agenda block replaced; None if the markers are gone."""
     start = body.find(AGENDA_START)
     end = body.find(AGENDA_END, start + 1) if start >= 0 else -1
     if start < 0 or end < 0:
         return None
-    return body[:start] + agenda_block(group, agenda) + body[end + len(AGENDA_END):]
+    return body[:start] + agenda_block(group, agenda, memory) + body[end + len(AGENDA_END):]
 
 
 # -- finding, creating, updating -------------------------------------------------------------
@@ -186,12 +233,14 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
     title = issue_title(group, meeting_start)
     date = local_date(group, meeting_start)
     known = None
+    memory = None
     doc = ""
     if database is not None:
         with database.transaction() as store:
             known = store.meeting_issue(group.name, date)
             note = note_for(store, group.name, date)
             doc = note.url if note is not None else ""
+        memory = Memory.of(database, group)
     issue: Issue | None = None
     if known is not None and known[0] == repo:
         number = known[1]
@@ -203,7 +252,7 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
     if issue is None:
         issue = find_issue_by_title(github, repo, title)
     if issue is None:
-        body = issue_body(group, meeting_start, agenda, doc)
+        body = issue_body(group, meeting_start, agenda, doc, memory)
 
         def create() -> Issue:
             # Safe to repeat: a retry after a lost answer finds the issue first.
@@ -215,7 +264,7 @@ def ensure_issue(github: GitHub, group: Group, meeting_start: datetime,
         issue = github.call(f"open the meeting issue in {repo}", create)
         outcome = IssueOutcome(issue.html_url, issue.number, "created")
     else:
-        new_body = replace_agenda(issue.body or "", group, agenda)
+        new_body = replace_agenda(issue.body or "", group, agenda, memory)
         if new_body is not None and doc:
             new_body = with_doc_link(new_body, doc)
         if new_body is None:

@@ -20,6 +20,7 @@ from bot.action_owners import KnownPeople
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.store import Store
+from bot.store.actions import ActionStore
 from bot.text import escape_markdown_html, escape_title, one_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -93,6 +94,9 @@ class MinutesView:
     ended: str
     style: MinutesStyle
     closing_heading: str
+    # Actions from earlier meetings still open when this one began, with what happened to
+    # them here ("A-3 (Alice): text — done"); see ``carried_over``.
+    carried_over: list[str] = field(default_factory=list)
 
 
 def closing_heading(group: Group) -> str:
@@ -231,7 +235,28 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         ended=f"{meeting.ended_at:%H:%M}" if meeting.ended_at else "",
         style=group.minutes,
         closing_heading=closing_heading(group),
+        carried_over=carried_over(store, meeting),
     )
+
+
+def carried_over(store: Store, meeting: Meeting) -> list[str]:
+    """One line per action the meeting began with: its id, owners, text and fate here."""
+    if meeting.started_at is None:
+        return []
+    lines = []
+    for action, changes in ActionStore(store.connection).carried_into(
+            meeting.group_name, meeting.id, meeting.started_at):
+        owners = ", ".join(one_line(owner) for owner in action.owners)
+        fates = []
+        for change in changes:
+            detail = one_line(change.detail)
+            if change.change == "reassigned":
+                fates.append(f"reassigned to {detail}")
+            else:
+                fates.append(change.change + (f" ({detail})" if detail else ""))
+        lines.append(f"{action.label}{f' ({owners})' if owners else ''}: "
+                     f"{one_line(action.text)} — {'; '.join(fates) or 'still open'}")
+    return lines
 
 
 def _environment(extra_dir: Path | None = None) -> Environment:

@@ -307,6 +307,68 @@ speaker_queue = Table(
     Index("speaker_queue_by_meeting", "meeting_id", "id"),
 )
 
+# -- the group's memory between meetings (migration 0010) ----------------------------------
+
+# Action items that outlive their meeting: numbered per group (``A-17``), open until done,
+# dropped or reassigned in any later meeting or between meetings. ``owners`` and
+# ``owner_ids`` are JSON lists: the names the minutes show, and the platform user ids of
+# those known by one (only they, and chairs, may close the action).
+action_items = Table(
+    "action_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_name", String(200), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owners", Text, nullable=False, server_default="[]"),
+    Column("owner_ids", Text, nullable=False, server_default="[]"),
+    Column("status", String(20), nullable=False),  # "open" | "done" | "dropped"
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="SET NULL")),
+    Column("note_id", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("github_repo", String(200), nullable=False, server_default=""),
+    Column("github_number", Integer),
+    Column("github_url", Text, nullable=False, server_default=""),
+    UniqueConstraint("group_name", "number", name="one_action_number_per_group"),
+    Index("action_items_by_status", "group_name", "status"),
+)
+
+# What happened to an action, and in which meeting (none: between meetings): the minutes'
+# "Carried-over actions" part is read from here.
+action_changes = Table(
+    "action_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", Integer, ForeignKey("action_items.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="SET NULL")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("change", String(20), nullable=False),  # "done" | "dropped" | "reassigned"
+    Column("by_name", String(200), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("action_changes_by_meeting", "meeting_id"),
+)
+
+# Agenda items added between meetings (``#agenda add`` with no meeting running): kept for
+# the group's next meeting, which takes them (``meeting_id``) when it starts.
+pending_agenda = Table(
+    "pending_agenda",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_name", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("repo", String(200), nullable=False, server_default=""),
+    Column("number", Integer),
+    Column("url", Text, nullable=False, server_default=""),
+    Column("is_pr", Boolean, nullable=False, server_default=text("false")),
+    Column("added_by", String(200), nullable=False, server_default=""),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="SET NULL")),
+    Index("pending_agenda_by_group", "group_name", "meeting_id"),
+)
+
 # -- the meetings' HackMD notes (migration 0011) -------------------------------------------
 
 # One row per group and meeting day: inserting it is the claim that makes one process (of

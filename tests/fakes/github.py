@@ -152,6 +152,7 @@ class _Issue:
     seq: int
     state_reason: str | None = None
     comments: list[JSON] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)  # logins (action items' owners)
     # pull-request-only fields
     head_ref: str | None = None
     head_sha: str | None = None
@@ -659,7 +660,9 @@ class FakeGitHub:
             "number": issue.number, "title": issue.title, "user": self._user_json(issue.user),
             "labels": [copy.deepcopy(self._ensure_label(repo, lab)) for lab in issue.labels],
             "state": issue.state, "locked": False,
-            "assignee": None, "assignees": [], "milestone": None,
+            "assignee": self._user_json(issue.assignees[0]) if issue.assignees else None,
+            "assignees": [self._user_json(login) for login in issue.assignees],
+            "milestone": None,
             "comments": len(issue.comments), "created_at": issue.created_at,
             "updated_at": issue.updated_at, "closed_at": issue.closed_at,
             "author_association": "MEMBER", "active_lock_reason": None, "body": issue.body,
@@ -990,6 +993,11 @@ class FakeGitHub:
         data = self.add_issue(repo.full_name, None, str(body["title"]),
                               labels=body.get("labels") or (), body=body.get("body"),
                               user=self.login)
+        if body.get("assignees"):
+            with self._lock:
+                issue = self._repo(repo.full_name).issues[int(data["number"])]
+                issue.assignees = [str(login) for login in body["assignees"]]
+                data = self._issue_json(self._repo(repo.full_name), issue)
         return _Resp(201, data, {"Location": data["url"]})
 
     def _get_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
@@ -1001,6 +1009,8 @@ class FakeGitHub:
             issue.title = str(body["title"])
         if "body" in body:
             issue.body = body["body"]
+        if body.get("assignees") is not None:
+            issue.assignees = [str(login) for login in body["assignees"]]
         if body.get("labels") is not None:
             issue.labels = [self._ensure_label(repo, str(lab))["name"] for lab in body["labels"]]
         state = body.get("state")

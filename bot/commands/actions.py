@@ -1,0 +1,264 @@
+"""Action items across meetings: ``#action`` gives each one a group id (``A-17``);
+``#done``, ``#drop`` and ``#reassign`` change it in any later meeting or between meetings;
+``/meeting actions`` lists the open ones with a Done button each.
+
+Owners are worked out when the action is saved, with MeetBot's rule (``action_owners``),
+and kept with the platform ids of those known by one: only an owner (by id, never by a
+name they chose) or a chair may close or reassign an action.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.action_owners import KnownPeople
+from bot.commands.turn import Turn
+from bot.domain import Note
+from bot.effects import Button
+from bot.memory import by_owner, flat
+from bot.mentions import split_mentions
+from bot.store.actions import DONE, DROPPED, UNDONE, ActionItem, ActionStore
+from bot.text import split_names
+
+_LABEL = re.compile(r"(?:A-?)?(\d{1,9})\b[\s:,.-]*(.*)", re.IGNORECASE | re.DOTALL)
+DONE_BUTTON = "action-done:"
+_LISTED_BUTTONS = 25  # Slack takes 25 elements in a block, Discord 25 buttons a message
+
+
+def actions_of(turn: Turn) -> ActionStore:
+    return ActionStore(turn.store.connection)
+
+
+# -- owners -------------------------------------------------------------------------------
+
+
+def _people_ids(turn: Turn) -> dict[str, str]:
+    """Display name -> platform user id, for everyone the running meeting knows by an id
+    (the attendance, then whoever spoke)."""
+    ids: dict[str, str] = {}
+    if turn.meeting is None:
+        return ids
+    for attendance in turn.store.attendance(turn.meeting.id):
+        person = attendance.person
+        if not person.user_id.startswith("name:"):
+            ids.setdefault(person.name, person.user_id)
+    for author_id, name, _lines in turn.store.lines_said(turn.meeting.id):
+        ids.setdefault(name, author_id)
+    return ids
+
+
+def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(owner names, their platform ids) of an action: everyone ``raw`` mentions (by id),
+    then MeetBot's rule on ``text`` over the people the meeting knows."""
+    names: list[str] = []
+    ids: list[str] = []
+    for user_id, name in split_mentions(raw, turn.event.mentions)[0]:
+        if name not in names:
+            names.append(name)
+            ids.append(user_id)
+    if turn.meeting is not None:
+        known = KnownPeople.of_meeting(turn.store, turn.meeting.id)
+        people = _people_ids(turn)
+        for name in known.owners_of(text):
+            if name not in names:
+                names.append(name)
+                if name in people and people[name] not in ids:
+                    ids.append(people[name])
+    return tuple(names), tuple(ids)
+
+
+def track_action(turn: Turn, note: Note) -> ActionItem:
+    """The ``#action`` just noted, kept as the group's next action (and said with its id)."""
+    owners, ids = owners_in(turn, note.text, turn.command.argument)
+    action = actions_of(turn).add(turn.group.name, note.text, owners, ids, note.meeting_id,
+                                  note.id, turn.now, turn.author_id)
+    turn.changed_actions.append(action.id)
+    return action
+
+
+def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
+    """An ``#action`` line was edited (``text``) or undone/deleted (None)."""
+    store = actions_of(turn)
+    action = store.of_note(note_id)
+    if action is None:
+        return
+    turn.changed_actions.append(action.id)
+    if text is None:
+        store.forget_note(note_id, turn.now)
+        return
+    owners, ids = owners_in(turn, text, turn.command.argument)
+    store.retext(action.id, text, owners, ids)
+
+
+def announce_saved(turn: Turn, action: ActionItem) -> None:
+    owners = f" ({', '.join(action.owners)})" if action.owners else ""
+    turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose="action")
+
+
+# -- rights -------------------------------------------------------------------------------
+
+
+def is_chair(turn: Turn) -> bool:
+    """A chair of the running meeting, or one the group's config names (between meetings
+    only they are chairs)."""
+    if turn.meeting is not None:
+        return turn.is_chair()
+    configured = {c.casefold().lstrip("@") for c in turn.group.chairs}
+    return turn.author_id in configured or turn.author_id.casefold() in configured
+
+
+def is_owner(turn: Turn, action: ActionItem) -> bool:
+    return turn.author_id in action.owner_ids
+
+
+def may_change(turn: Turn, action: ActionItem, doing: str) -> bool:
+    if is_owner(turn, action) or is_chair(turn):
+        return True
+    owners = ", ".join(action.owners) or "nobody"
+    turn.effects.tell(f"Only its owner ({owners}) or a chair can {doing} {action.label}.")
+    return False
+
+
+# -- the commands -------------------------------------------------------------------------
+
+
+def _find(turn: Turn, argument: str, usage: str) -> tuple[ActionItem, str] | None:
+    """The action the argument names first, and the rest of the argument."""
+    match = _LABEL.fullmatch(argument.strip())
+    if match is None:
+        if turn.meeting is not None or turn.command.dialect == "slash":
+            turn.effects.tell(f"Usage: {usage} (the action's id, as in A-17)")
+        return None  # `#done` with no action id, in an idle channel, is a hashtag in chat
+    action = actions_of(turn).by_number(turn.group.name, int(match.group(1)))
+    if action is None:
+        turn.effects.tell(f"There is no action A-{match.group(1)} in {turn.group.name}: "
+                          "/meeting actions all lists the open ones.")
+        return None
+    if action.status == UNDONE:
+        turn.effects.tell(f"{action.label} was undone when it was noted: it is no action.")
+        return None
+    if action.status != "open":
+        turn.effects.tell(f"{action.label} is already {action.status}: {action.text}")
+        return None
+    return action, match.group(2).strip()
+
+
+def _meeting_id(turn: Turn) -> int | None:
+    return turn.meeting.id if turn.meeting is not None else None
+
+
+def done(turn: Turn, argument: str) -> None:
+    found = _find(turn, argument, "#done A-17 [note]")
+    if found is None:
+        return
+    action, note = found
+    note = note or turn.options.get("note", "").strip()
+    if may_change(turn, action, "close"):
+        close(turn, action, DONE, note)
+
+
+def close(turn: Turn, action: ActionItem, status: str, note: str = "") -> None:
+    actions_of(turn).close(action.id, status, turn.now, _meeting_id(turn), turn.author_name,
+                           note)
+    turn.changed_actions.append(action.id)
+    said = f"{action.label} {status}: {action.text}"
+    turn.effects.say(said + (f" ({note})" if note else ""), purpose="action")
+
+
+def drop(turn: Turn, argument: str) -> None:
+    found = _find(turn, argument, "#drop A-17 [why]")
+    if found is None:
+        return
+    action, why = found
+    why = why or turn.options.get("why", "").strip()
+    if may_change(turn, action, "drop"):
+        close(turn, action, DROPPED, why)
+
+
+def reassign(turn: Turn, argument: str) -> None:
+    usage = "#reassign A-17 @someone[, @someone else]"
+    found = _find(turn, argument, usage)
+    if found is None:
+        return
+    action, _rest = found
+    # The new owners, from the argument as typed (mentions still carry their ids).
+    raw = _LABEL.fullmatch(turn.command.argument.strip())
+    owners, ids = _named(turn, raw.group(2) if raw else "")
+    if person := turn.options.get("person"):  # Discord's user option: the id itself
+        owners, ids = (turn.event.mentions.get(person, person),), (person,)
+    if not owners:
+        turn.effects.tell(f"Usage: {usage}")
+        return
+    if not may_change(turn, action, "reassign"):
+        return
+    actions_of(turn).reassign(action.id, owners, ids, turn.now, _meeting_id(turn),
+                              turn.author_name)
+    turn.changed_actions.append(action.id)
+    turn.effects.say(f"{action.label} reassigned to {', '.join(owners)}: {action.text}",
+                     purpose="action")
+
+
+def _named(turn: Turn, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names, platform ids) of the people ``raw`` names: mentions by their id; a typed
+    name by the id of the person the meeting (or, on the console, the nick) knows."""
+    mentioned, rest = split_mentions(raw, turn.event.mentions)
+    names = [name for _, name in mentioned]
+    ids = [user_id for user_id, _ in mentioned]
+    people = {name.casefold(): user_id for name, user_id in _people_ids(turn).items()}
+    for typed in split_names(rest):
+        bare = typed.lstrip("@").strip()
+        if not bare or bare in names:
+            continue
+        names.append(bare)
+        known = people.get(bare.casefold())
+        person = turn.store.person(turn.event.place.platform, bare)
+        if known is not None:
+            ids.append(known)
+        elif person is not None:
+            ids.append(person.user_id)
+        elif turn.event.place.platform == "console":  # the nick is the id there
+            ids.append(bare)
+    return tuple(names), tuple(ids)
+
+
+def list_actions(turn: Turn, argument: str) -> None:
+    """``/meeting actions [mine|@someone|all]``: the open actions, only to the asker."""
+    wanted = argument.strip()
+    actions = actions_of(turn).open_actions(turn.group.name)
+    if wanted.casefold() == "mine":
+        actions = [a for a in actions if is_owner(turn, a)]
+        whose = "your"
+    elif wanted and wanted.casefold() != "all":
+        names, ids = _named(turn, turn.command.argument)
+        folded = {n.casefold() for n in names}
+        actions = [a for a in actions if set(ids) & set(a.owner_ids)
+                   or folded & {o.casefold() for o in a.owners}]
+        whose = f"{', '.join(names) or wanted}'s"
+    else:
+        whose = f"{turn.group.name}'s"
+    if not actions:
+        turn.effects.tell(f"No open actions ({whose}).")
+        return
+    lines = [f"Open actions ({whose}):"]
+    for owner, theirs in by_owner(actions).items():
+        lines.append(owner)
+        lines.extend(f"  {a.label} {flat(a.text)}" for a in theirs)
+    chair = is_chair(turn)
+    buttons = tuple(Button(f"{DONE_BUTTON}{a.number}", f"Done {a.label}")
+                    for a in actions if chair or is_owner(turn, a))[:_LISTED_BUTTONS]
+    turn.effects.tell("\n".join(lines), buttons=buttons)
+
+
+def press_done(turn: Turn, action_name: str) -> None:
+    """A Done button: the owner or a chair closes the action."""
+    number = action_name.removeprefix(DONE_BUTTON)
+    action = actions_of(turn).by_number(turn.group.name, int(number)) if (
+        number.isascii() and number.isdigit() and len(number) < 10) else None
+    if action is None:
+        turn.effects.tell("That action is not known here.")
+        return
+    if action.status != "open":
+        turn.effects.tell(f"{action.label} is already {action.status}.")
+        return
+    if may_change(turn, action, "close"):
+        close(turn, action, DONE)
