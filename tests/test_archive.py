@@ -71,7 +71,8 @@ async def test_the_group_page_lists_meetings_owners_and_the_chart(
         owners = re.search(r'<dl class="owners">(.*?)</dl>', html, re.DOTALL)
         assert owners is not None
         assert re.findall(r"<d[td]>([^<]*)</d[td]>", owners.group(1)) == [
-            "alice", "alice to review the advisory", "Unassigned", "write the blog post"]
+            "alice", "A-2: alice to review the advisory", "bob", "A-1: bob to cut the release",
+            "Unassigned", "A-3: write the blog post"]
         chart = re.search(r"<svg[^>]*>.*?</svg>", html, re.DOTALL)
         assert chart is not None
         # 4 people x 3 meetings: alice 3, bob 2, dave 1 present; bob 1, carol 1 regrets.
