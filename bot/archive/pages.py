@@ -86,8 +86,7 @@ def meeting_page(store: Store, group: Group, meeting_id: int) -> str | None:
         return None
     meeting, minutes = found
     zone = ZoneInfo(group.timezone)
-    lines = [_line(n, line, zone) for n, line in
-             enumerate(logged_lines(store.connection, meeting_id), 1)]
+    lines = _lines(logged_lines(store.connection, meeting_id), zone)
     return _environment().get_template("meeting.html.j2").render(
         group=group, meeting=meeting, lines=lines, zone=group.timezone,
         minutes=_minutes_html(minutes))
@@ -110,8 +109,18 @@ class LineView:
     time: str
     author: str
     text: str
+    change: str = ""  # "edit" or "delete": what became of line ``changes``
+    changes: int | None = None
 
 
-def _line(number: int, line: LoggedLine, zone: ZoneInfo) -> LineView:
-    return LineView(number, f"{line.at.astimezone(zone):%H:%M:%S}", line.author_name,
-                    line.text)
+def _lines(logged: list[LoggedLine], zone: ZoneInfo) -> list[LineView]:
+    """Numbered transcript lines; an edit or deletion names the line it changed."""
+    first_of: dict[str, int] = {}
+    views = []
+    for number, line in enumerate(logged, 1):
+        changed = first_of.get(line.message_id) if line.change else None
+        if not line.change and line.message_id:
+            first_of.setdefault(line.message_id, number)
+        views.append(LineView(number, f"{line.at.astimezone(zone):%H:%M:%S}",
+                              line.author_name, line.text, line.change, changed))
+    return views
