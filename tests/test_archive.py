@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from adapters.web import build_web_app, runner_for
 from bot.app import build_core
 from bot.config import load_settings
 from tests.archive_support import hold_meeting, hold_three_meetings, write_config
-from tests.conftest import posts
+from tests.conftest import Chat, posts
 
 PUBLIC = "https://gavel.example.org"
 WEB = f'[web]\npublic_url = "{PUBLIC}"\n'
@@ -71,7 +72,8 @@ async def test_the_group_page_lists_meetings_owners_and_the_chart(
         owners = re.search(r'<dl class="owners">(.*?)</dl>', html, re.DOTALL)
         assert owners is not None
         assert re.findall(r"<d[td]>([^<]*)</d[td]>", owners.group(1)) == [
-            "alice", "alice to review the advisory", "Unassigned", "write the blog post"]
+            "alice", "A-2: alice to review the advisory", "bob", "A-1: bob to cut the release",
+            "Unassigned", "A-3: write the blog post"]
         chart = re.search(r"<svg[^>]*>.*?</svg>", html, re.DOTALL)
         assert chart is not None
         # 4 people x 3 meetings: alice 3, bob 2, dave 1 present; bob 1, carol 1 regrets.
@@ -208,3 +210,38 @@ async def test_the_access_log_names_no_archive_token(
     assert logged[0].startswith("GET /archive/<token>/ 200 ")
     assert logged[1].startswith("GET /archive/<token>/meetings/1 ")
     assert all(token not in line for line in logged)
+
+
+async def test_the_transcript_shows_edits_and_deletions_as_such(
+        tmp_path: Path, database_url: str) -> None:
+    """An edited or deleted chat message keeps its line as said; what became of it follows
+    at its own time, linked to that line (MeetBot's log shows only the first text)."""
+    config = write_config(tmp_path, WEB)
+    core = build_core(load_settings(config), database_url=database_url)
+    try:
+        chat = Chat(core.bot, start=datetime(2023, 2, 2, 15, 0, tzinfo=UTC))
+        chat.say("alice", "#startmeeting")
+        chat.say("alice", "#info the release is on Monday", message_id="m-1")
+        chat.say("bob", "#info a line bob regrets", message_id="m-2")
+        chat.edit("alice", "m-1", "#info the release is on Tuesday")
+        chat.delete("bob", "m-2")
+        chat.say("alice", "#endmeeting")
+        with core.database.transaction() as store:
+            from bot.archive.links import archive_path
+
+            path = archive_path(store.connection, core.settings.groups[0])
+    finally:
+        core.close()
+    async for client in client_for(config, database_url):
+        group = await client.get(path)
+        meeting_id = re.findall(r'href="meetings/(\d+)"', await group.text())[0]
+        html = await (await client.get(f"{path}meetings/{meeting_id}")).text()
+    said = re.findall(r'<li id="l(\d+)">.*?<span class="said">(.*?)</span></li>', html)
+    assert said == [
+        ("1", "#startmeeting"),
+        ("2", "#info the release is on Monday"),
+        ("3", "#info a line bob regrets"),
+        ("4", '<em>edited <a href="#l2">line 2</a>:</em> #info the release is on Tuesday'),
+        ("5", '<em>deleted <a href="#l3">line 3</a></em>'),
+        ("6", "#endmeeting")]
+    assert "the release is on Tuesday" in html and "a line bob regrets" in html

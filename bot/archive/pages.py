@@ -1,5 +1,5 @@
-"""The archive's two pages, as HTML strings: a group's page (its meetings, the actions of
-its last meeting by owner, the attendance chart) and a meeting's page (its minutes and
+"""The archive's two pages, as HTML strings: a group's page (its meetings, its open
+actions by owner, the attendance chart) and a meeting's page (its minutes and
 its full transcript, a link per line).
 
 Jinja2 with autoescape on: every name, title and line anyone typed is shown literally.
@@ -20,15 +20,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from bot.action_owners import KnownPeople
 from bot.archive.chart import attendance_svg
 from bot.attendance_history import attendance_history
 from bot.config import Group
-from bot.domain import NoteKind
 from bot.store import Store
+from bot.store.actions import ActionStore
 from bot.store.history import (
     LoggedLine,
-    MeetingSummary,
     logged_lines,
     past_meeting,
     past_meetings,
@@ -53,25 +51,21 @@ def _markdown() -> MarkdownIt:
 
 @dataclass(frozen=True, slots=True)
 class ActionsView:
-    meeting: MeetingSummary | None  # the meeting they were taken in
-    by_owner: OrderedDict[str, list[str]]
+    by_owner: OrderedDict[str, list[str]]  # owner -> "A-17: text", open ones only
 
 
-def last_actions(store: Store, group: Group, latest: MeetingSummary | None) -> ActionsView:
-    """The ``#action`` notes of the group's last meeting, by owner (as the minutes work
-    owners out). Until actions carry a status across meetings, these are the ones that
-    can still be open."""
+def open_actions(store: Store, group: Group) -> ActionsView:
+    """The group's open action items (``#action`` until ``#done``/``#drop``, in any
+    meeting), by owner; an action with several owners is listed under each."""
     by_owner: OrderedDict[str, list[str]] = OrderedDict()
-    if latest is None:
-        return ActionsView(None, by_owner)
-    known = KnownPeople.of_meeting(store, latest.id)
-    for note in store.notes(latest.id):
-        if note.kind is NoteKind.ACTION:
-            for owner in known.owners_of(note.text) or (UNASSIGNED,):
-                by_owner.setdefault(owner, []).append(note.text)
-    if UNASSIGNED in by_owner:
-        by_owner.move_to_end(UNASSIGNED)
-    return ActionsView(latest, by_owner)
+    found = sorted(ActionStore(store.connection).open_actions(group.name),
+                   key=lambda a: a.number)
+    for owner in sorted({o for a in found for o in a.owners}, key=str.casefold):
+        by_owner[owner] = [f"{a.label}: {a.text}" for a in found if owner in a.owners]
+    unassigned = [f"{a.label}: {a.text}" for a in found if not a.owners]
+    if unassigned:
+        by_owner[UNASSIGNED] = unassigned
+    return ActionsView(by_owner)
 
 
 def group_page(store: Store, group: Group) -> str:
@@ -82,7 +76,7 @@ def group_page(store: Store, group: Group) -> str:
     return _environment().get_template("group.html.j2").render(
         group=group, meetings=meetings, history=history, quorate=quorate,
         chart=attendance_svg(history) if history.meetings else None,
-        actions=last_actions(store, group, meetings[0] if meetings else None))
+        actions=open_actions(store, group))
 
 
 def meeting_page(store: Store, group: Group, meeting_id: int) -> str | None:
@@ -92,8 +86,7 @@ def meeting_page(store: Store, group: Group, meeting_id: int) -> str | None:
         return None
     meeting, minutes = found
     zone = ZoneInfo(group.timezone)
-    lines = [_line(n, line, zone) for n, line in
-             enumerate(logged_lines(store.connection, meeting_id), 1)]
+    lines = _lines(logged_lines(store.connection, meeting_id), zone)
     return _environment().get_template("meeting.html.j2").render(
         group=group, meeting=meeting, lines=lines, zone=group.timezone,
         minutes=_minutes_html(minutes))
@@ -116,8 +109,18 @@ class LineView:
     time: str
     author: str
     text: str
+    change: str = ""  # "edit" or "delete": what became of line ``changes``
+    changes: int | None = None
 
 
-def _line(number: int, line: LoggedLine, zone: ZoneInfo) -> LineView:
-    return LineView(number, f"{line.at.astimezone(zone):%H:%M:%S}", line.author_name,
-                    line.text)
+def _lines(logged: list[LoggedLine], zone: ZoneInfo) -> list[LineView]:
+    """Numbered transcript lines; an edit or deletion names the line it changed."""
+    first_of: dict[str, int] = {}
+    views = []
+    for number, line in enumerate(logged, 1):
+        changed = first_of.get(line.message_id) if line.change else None
+        if not line.change and line.message_id:
+            first_of.setdefault(line.message_id, number)
+        views.append(LineView(number, f"{line.at.astimezone(zone):%H:%M:%S}",
+                              line.author_name, line.text, line.change, changed))
+    return views

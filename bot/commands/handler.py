@@ -241,6 +241,7 @@ def _on_edit(turn: Turn) -> None:
     """
     if turn.meeting is None or not turn.event.message_id:
         return
+    _log_change(turn, "edit")
     existing = turn.store.notes_from_message(turn.meeting.id, turn.event.message_id)
     wanted = _note_in(turn)
     if not existing:
@@ -267,9 +268,17 @@ def _note_in(turn: Turn) -> tuple[NoteKind, str] | None:
     return (kind, argument) if kind is not None and argument else None
 
 
+def _log_change(turn: Turn, change: str) -> None:
+    """The transcript keeps what was said and, after it, what became of it."""
+    event = turn.event
+    turn.store.log_line(turn.running().id, event.at, event.author.user_id, event.author.name,
+                        event.text if change == "edit" else "", event.message_id, change)
+
+
 def _on_delete(turn: Turn) -> None:
     if turn.meeting is None or not turn.event.message_id:
         return
+    _log_change(turn, "delete")
     for note in turn.store.notes_from_message(turn.meeting.id, turn.event.message_id):
         turn.store.delete_note(note.id)
         follow_note(turn, note.id, None)

@@ -52,6 +52,8 @@ class LoggedLine:
     author_id: str
     author_name: str
     text: str
+    change: str = ""  # "edit" (text is the new text) or "delete": a change to an earlier line
+    message_id: str = ""
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -126,7 +128,7 @@ def logged_lines(connection: Connection, meeting_id: int) -> list[LoggedLine]:
     """The meeting's transcript as it was said, in order."""
     rows = connection.execute(
         select(transcript.c.at, transcript.c.author_id, transcript.c.author_name,
-               transcript.c.text)
+               transcript.c.text, transcript.c.change, transcript.c.message_id)
         .where(transcript.c.meeting_id == meeting_id).order_by(transcript.c.id))
-    return [LoggedLine(_utc(r.at), r.author_id, r.author_name, r.text)  # type: ignore[arg-type]
-            for r in rows]
+    return [LoggedLine(_utc(r.at), r.author_id, r.author_name, r.text,  # type: ignore[arg-type]
+                       r.change, r.message_id) for r in rows]

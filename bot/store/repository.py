@@ -581,10 +581,13 @@ class Store:
     # -- transcript: every line said while the meeting runs -----------------------------
 
     def log_line(self, meeting_id: int, at: datetime, author_id: str, author_name: str,
-                 text: str, message_id: str = "") -> None:
+                 text: str, message_id: str = "", change: str = "") -> None:
+        """A line of the transcript; ``change`` ("edit", "delete") records a later change
+        to the message ``message_id`` instead of a line said."""
         self._pending_lines.append({
             "meeting_id": meeting_id, "at": at, "author_id": author_id,
-            "author_name": author_name, "text": text, "message_id": message_id})
+            "author_name": author_name, "text": text, "message_id": message_id,
+            "change": change})
         if len(self._pending_lines) >= 1000:
             self.flush()
 
@@ -600,7 +603,7 @@ class Store:
         rows = self.connection.execute(
             select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
                    func.count().label("lines"))
-            .where(transcript.c.meeting_id == meeting_id)
+            .where(transcript.c.meeting_id == meeting_id, transcript.c.change == "")
             .group_by(transcript.c.author_id)
             .order_by(func.count().desc(), func.min(transcript.c.id))
         )

@@ -163,6 +163,9 @@ transcript = Table(
     Column("author_name", String(200), nullable=False),
     Column("text", Text, nullable=False),
     Column("message_id", String(200), nullable=False, server_default=""),
+    # "" for a line said; "edit" (``text`` is the new text) or "delete" for a later change
+    # to the message ``message_id``: the transcript keeps what was said and what changed.
+    Column("change", String(10), nullable=False, server_default=""),
     Index("transcript_by_meeting", "meeting_id", "id"),
 )
 
