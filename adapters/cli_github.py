@@ -103,7 +103,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from adapters.cli import _core
-    from bot.effects import Post
+    from bot.effects import Post, Purpose
 
     core = _core(args)
     try:
@@ -129,7 +129,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             for effect in effects:
                 if isinstance(effect, Post):
                     print(f"meeting {meeting.id} ({meeting.meeting_date}): {effect.text}")
-                    failed += effect.purpose == "publish_failed"
+                    failed += effect.purpose == Purpose.PUBLISH_FAILED
         if not results:
             print("nothing to publish: every ended meeting is published")
         return 1 if failed else 0

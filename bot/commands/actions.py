@@ -14,7 +14,7 @@ import re
 from bot.action_owners import KnownPeople
 from bot.commands.turn import Turn
 from bot.domain import Note
-from bot.effects import Button
+from bot.effects import Button, Purpose
 from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
 from bot.store.actions import DONE, DROPPED, UNDONE, ActionItem, ActionStore
@@ -92,7 +92,7 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
 
 def announce_saved(turn: Turn, action: ActionItem) -> None:
     owners = f" ({', '.join(action.owners)})" if action.owners else ""
-    turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose="action")
+    turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose=Purpose.ACTION)
 
 
 # -- rights -------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def close(turn: Turn, action: ActionItem, status: str, note: str = "") -> None:
                            note)
     turn.changed_actions.append(action.id)
     said = f"{action.label} {status}: {action.text}"
-    turn.effects.say(said + (f" ({note})" if note else ""), purpose="action")
+    turn.effects.say(said + (f" ({note})" if note else ""), purpose=Purpose.ACTION)
 
 
 def drop(turn: Turn, argument: str) -> None:
@@ -195,7 +195,7 @@ def reassign(turn: Turn, argument: str) -> None:
                               turn.author_name)
     turn.changed_actions.append(action.id)
     turn.effects.say(f"{action.label} reassigned to {', '.join(owners)}: {action.text}",
-                     purpose="action")
+                     purpose=Purpose.ACTION)
 
 
 def _named(turn: Turn, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -22,7 +22,7 @@ from bot.commands.turn import Turn
 from bot.commands.votes import PLAIN_BALLOT, cast, press
 from bot.config import Group, Settings
 from bot.domain import NoteKind
-from bot.effects import Effect, Effects, Post, SetTopic
+from bot.effects import Effect, Effects, Post, Purpose, SetTopic
 from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
@@ -327,4 +327,4 @@ def _quiet_if_lurking(turn: Turn) -> list[Effect]:
         return turn.effects.items
     return [e for e in turn.effects.items
             if not isinstance(e, SetTopic)
-            and not (isinstance(e, Post) and e.purpose != "minutes")]
+            and not (isinstance(e, Post) and e.purpose != Purpose.MINUTES)]

@@ -10,7 +10,7 @@ from bot.commands.notes import confirm
 from bot.commands.table import usage_text
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
-from bot.effects import Attachment, Button
+from bot.effects import Attachment, Button, Purpose
 from bot.memory import open_action_lines
 from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
@@ -71,7 +71,7 @@ def start_meeting(turn: Turn, argument: str) -> None:
     buttons = [Button("here", "I'm here")]
     if turn.group.links.join:
         buttons.append(Button("join", "Join the call", url=turn.group.links.join))
-    turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose="start")
+    turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose=Purpose.START)
 
 
 _OPEN_ACTIONS_SHOWN = 30
@@ -127,7 +127,7 @@ def end_meeting(turn: Turn, argument: str) -> None:
                f"{_count(len(actions), 'action item')}. "
                f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
-                     purpose="minutes")
+                     purpose=Purpose.MINUTES)
     turn.publish_meeting_id = meeting.id
 
 

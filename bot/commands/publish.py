@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.turn import Turn
+from bot.effects import Purpose
 
 
 def publish(turn: Turn, argument: str) -> None:
@@ -19,5 +20,5 @@ def publish(turn: Turn, argument: str) -> None:
         turn.effects.tell("No meeting has ended in this channel yet: nothing to publish.")
         return
     turn.effects.say(f"Publishing the minutes of {meeting.title} {meeting.meeting_date}…",
-                     purpose="publish")
+                     purpose=Purpose.PUBLISH)
     turn.publish_meeting_id = meeting.id
