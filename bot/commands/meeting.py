@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2 import TemplateError
 
 from bot.archive.links import meeting_url
+from bot.commands.after_commit import PublishMinutes
 from bot.commands.agenda import asked
 from bot.commands.notes import confirm
 from bot.commands.table import usage_text
@@ -128,7 +129,7 @@ def end_meeting(turn: Turn, argument: str) -> None:
                f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose=Purpose.MINUTES)
-    turn.publish_meeting_id = meeting.id
+    turn.after_commit.append(PublishMinutes(meeting.id))
 
 
 def _archive_link(turn: Turn) -> str:

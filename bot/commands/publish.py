@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands.after_commit import PublishMinutes
 from bot.commands.turn import Turn
 from bot.effects import Purpose
 
@@ -21,4 +22,4 @@ def publish(turn: Turn, argument: str) -> None:
         return
     turn.effects.say(f"Publishing the minutes of {meeting.title} {meeting.meeting_date}…",
                      purpose=Purpose.PUBLISH)
-    turn.publish_meeting_id = meeting.id
+    turn.after_commit.append(PublishMinutes(meeting.id))
