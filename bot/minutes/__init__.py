@@ -203,7 +203,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     links = [("Recording", one_line(meeting.links.get("recording", ""))),
              ("GitHub Issue", one_line(meeting.links.get("issue", ""))),
              ("Minutes Google Doc" if "docs.google.com" in doc else "Minutes", one_line(doc))]
-    extracted = f"*{label_line(group)}*" if group.labels and group.orgs else ""
+    # The Node.js minutes open the italics and never close them: kept as they write it.
+    extracted = f"*{label_line(group)}" if group.labels and group.orgs else ""
     title = one_line(meeting.title)
     starter = store.person(meeting.platform, meeting.started_by)
     return MinutesView(
