@@ -20,15 +20,8 @@ from bot.app import Core, build_core
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import ChannelBinding, Group, Secrets, Settings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import (
-    BOT_TOKEN,
-    TEAM_ID,
-    FakeSlack,
-    block_action_body,
-    event_body,
-    signed_headers,
-    slash_command_body,
-)
+from tests.fakes.slack import BOT_TOKEN, TEAM_ID, FakeSlack
+from tests.slack_payloads import block_action_body, event_body, signed_headers, slash_command_body
 
 SIGNING_SECRET = "gavel-test-signing-secret"
 TOKEN_SECRETS = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)

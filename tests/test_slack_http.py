@@ -16,8 +16,9 @@ from bot.config import Links, Settings
 from bot.effects import Post
 from bot.events import Place
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import BOT_USER_ID, TEAM_ID, FakeSlack, signed_headers, slash_command_body
+from tests.fakes.slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackBot, bound_to_slack, running_slack, ts_of
+from tests.slack_payloads import signed_headers, slash_command_body
 
 WG = bound_to_slack(SECURITY_WG.model_copy(update={"links": Links(join="https://zoom.us/j/123")}))
 T0 = datetime(2023, 1, 19, 15, 0, tzinfo=UTC)

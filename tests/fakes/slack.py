@@ -11,9 +11,6 @@ Slack's published Web API description (``specs/slack.json``, see ``spec_check``)
 which that description leaves loose, is held to Slack's documented limits. A request the real
 Slack would refuse is answered as Slack does (``invalid_arguments`` / ``invalid_blocks``) and,
 like a reply that breaks the description, makes ``stop()`` fail the test.
-
-The module also builds what Slack sends to a Bolt endpoint (signed slash command / event /
-block action bodies) and the equivalent Socket Mode envelopes.
 """
 
 from __future__ import annotations
@@ -33,20 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes import spec_check
-
-__all__ = [
-    "APP_ID", "APP_TOKEN", "BOT_ID", "BOT_NAME", "BOT_TOKEN", "BOT_USER_ID", "RESPONSE_URL",
-    "RESPONSE_URL_METHOD", "TEAM_DOMAIN", "TEAM_ID", "TEAM_NAME", "UPLOAD", "FakeSlack",
-    "RecordedCall", "block_action_body", "block_action_payload", "event_body", "event_envelope",
-    "event_payload", "signed_headers", "slash_command_body", "slash_command_envelope",
-    "slash_command_payload", "socket_envelope",
-]
 
 TEAM_ID = "T0GAVEL01"
 TEAM_NAME = "Gavel Test"
@@ -60,13 +47,6 @@ APP_ID = "A0GAVELAPP"
 BOT_TOKEN = "xoxb-0000-gavel-test"
 APP_TOKEN = "xapp-1-A0GAVELAPP-0000-gavel-test"
 
-UPLOAD = "upload"
-"""Pseudo-method name under which POSTs to an ``upload_url`` are recorded (and can fail)."""
-RESPONSE_URL_METHOD = "response_url"
-"""Pseudo-method name under which POSTs to a ``fake.response_url()`` are recorded."""
-RESPONSE_URL = "http://127.0.0.1:9/commands/T0GAVEL01/1/unroutable"
-"""Default ``response_url`` in payload builders: port 9 refuses at once, so a test that forgot
-to pass ``fake.response_url()`` fails loudly instead of reaching hooks.slack.com."""
 
 # Fields Slack accepts as JSON-encoded strings in form bodies. They are decoded when recorded so
 # that tests can assert on ``call.args["blocks"][0]`` whichever transport the SDK chose.
@@ -136,13 +116,6 @@ def _block_kit_problem(blocks: Any) -> str | None:
     return None
 
 
-@dataclass
-class _Injected:
-    status: int
-    error: str
-    retry_after: int | None = None
-
-
 class Hold:
     """The next call of a method, held: ``arrived`` is set when the request is in, and the
     fake answers (with success, or an injected failure) only once ``release`` is called.
@@ -164,7 +137,7 @@ class _ServerState:
     """What the fake saw and holds; registries (users, channels) live outside it."""
 
     calls: list[RecordedCall] = field(default_factory=list)
-    injected: dict[str, deque[_Injected]] = field(default_factory=dict)
+    failures: dict[str, deque[int]] = field(default_factory=dict)  # method -> HTTP statuses
     holds: dict[str, deque[Hold]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     reactions: list[dict[str, str]] = field(default_factory=list)
@@ -180,12 +153,11 @@ class FakeSlack:
     ``api_url`` (it keeps the trailing slash slack_sdk's ``urljoin`` needs).
     """
 
-    def __init__(self, *, port: int = 0, strict: bool = True) -> None:
+    def __init__(self, *, port: int = 0) -> None:
         """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
-        before it listens (Slack unreachable at start). ``strict``: ``stop()`` fails on any
-        request refused by, or reply breaking, Slack's API description (``spec_problems``)."""
+        before it listens (Slack unreachable at start). ``stop()`` fails on any request
+        refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
-        self.strict = strict
         self.spec_problems: list[str] = []
         self.team_id, self.team, self.team_domain = TEAM_ID, TEAM_NAME, TEAM_DOMAIN
         self.bot_user_id, self.bot_id, self.bot_name = BOT_USER_ID, BOT_ID, BOT_NAME
@@ -254,7 +226,7 @@ class FakeSlack:
     def stop(self, *, check: bool = True) -> None:
         """Close sockets, stop the server and join its thread. Safe to call twice.
 
-        With ``check`` (and ``strict``), raise if a request was refused or a reply broke
+        With ``check``, raise if a request was refused or a reply broke
         Slack's API description: Gavel may have swallowed the error, the test must not."""
         thread, loop = self._thread, self._loop
         if thread is not None and loop is not None:
@@ -262,7 +234,7 @@ class FakeSlack:
             thread.join(10)
             self._thread = None
             self._loop = None
-        if check and self.strict and self.spec_problems:
+        if check and self.spec_problems:
             raise AssertionError("FakeSlack: " + "\n".join(self.spec_problems))
 
     def __enter__(self) -> FakeSlack:
@@ -404,7 +376,8 @@ class FakeSlack:
     def fail_next(self, method: str, n: int = 1, status: int = 500) -> None:
         """Answer the next ``n`` calls of ``method`` with HTTP ``status`` and
         ``{"ok": false, "error": "internal_error"}`` (slack_sdk raises ``SlackApiError``)."""
-        self._inject(method, n, _Injected(status=status, error="internal_error"))
+        with self._lock:
+            self._state.failures.setdefault(method, deque()).extend([status] * n)
 
     def hold_next(self, method: str) -> Hold:
         """Hold the next call of ``method`` until the test releases it (see ``Hold``)."""
@@ -413,14 +386,9 @@ class FakeSlack:
             self._state.holds.setdefault(method, deque()).append(hold)
         return hold
 
-    def _inject(self, method: str, n: int, injected: _Injected) -> None:
+    def _take_failure(self, method: str) -> int | None:
         with self._lock:
-            queue = self._state.injected.setdefault(method, deque())
-            queue.extend([injected] * n)
-
-    def _take_injected(self, method: str) -> _Injected | None:
-        with self._lock:
-            queue = self._state.injected.get(method)
+            queue = self._state.failures.get(method)
             return queue.popleft() if queue else None
 
     # ------------------------------------------------------------------ waiting
@@ -527,13 +495,6 @@ class FakeSlack:
         with self._lock:
             self._state.calls.append(call)
 
-    @staticmethod
-    def _injected_response(injected: _Injected) -> tuple[int, dict[str, Any], dict[str, str]]:
-        headers: dict[str, str] = {}
-        if injected.retry_after is not None:
-            headers["Retry-After"] = str(injected.retry_after)
-        return injected.status, {"ok": False, "error": injected.error}, headers
-
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _read_args(request)
@@ -551,40 +512,36 @@ class FakeSlack:
         if hold is not None:
             hold.arrived.set()
             await asyncio.get_running_loop().run_in_executor(None, hold._released.wait)
-            if hold.fail_status is not None:
-                self._inject(method, 1, _Injected(status=hold.fail_status, error="internal_error"))
-        status, body, headers = self._dispatch(method, args, token)
+        failure = hold.fail_status if hold is not None else None
+        status, body = self._dispatch(method, args, token, failure or self._take_failure(method))
         call.status, call.response = status, body
         self._record(call)
-        return web.json_response(body, status=status, headers=headers)
+        return web.json_response(body, status=status)
 
-    def _dispatch(
-        self, method: str, args: _ARGS, token: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        injected = self._take_injected(method)
-        if injected is not None:
-            return self._injected_response(injected)
+    def _dispatch(self, method: str, args: _ARGS, token: str | None,
+                  failure: int | None) -> tuple[int, dict[str, Any]]:
+        if failure is not None:
+            return failure, {"ok": False, "error": "internal_error"}
         handler = self._handlers.get(method)
         if handler is None:
-            return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}
         if not token:
-            return 200, {"ok": False, "error": "not_authed"}, {}
-        is_app_token = token.startswith("xapp-")
-        if (method == "apps.connections.open") != is_app_token:
-            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            return 200, {"ok": False, "error": "not_authed"}
+        if (method == "apps.connections.open") != token.startswith("xapp-"):
+            return 200, {"ok": False, "error": "not_allowed_token_type"}
         refusal = self._refusal(method, args)
         if refusal is not None:
-            return 200, refusal, {}
+            return 200, refusal
         try:
             with self._lock:
                 answer = handler(args, token)
         except _SlackError as exc:
-            return 200, {"ok": False, "error": exc.error}, {}
+            return 200, {"ok": False, "error": exc.error}
         error = spec_check.problem("slack", ("methods", method, "ok"), answer)
         if error is not None:
             self._problem(f"{method} reply breaks Slack's description: {error.message} "
                           f"at {list(error.absolute_path)}")
-        return 200, answer, {}
+        return 200, answer
 
     def _refusal(self, method: str, args: _ARGS) -> _ARGS | None:
         """Slack's answer to a request its API description or Block Kit's limits refuse."""
@@ -616,14 +573,8 @@ class FakeSlack:
         # body must be read as-is, never parsed.
         file_id = request.match_info["file_id"]
         content = await request.read()
-        call = self._recorded(request, UPLOAD, {"file_id": file_id, "size": len(content)},
+        call = self._recorded(request, "upload", {"file_id": file_id, "size": len(content)},
                               _bearer(request.headers.get("Authorization")))
-        injected = self._take_injected(UPLOAD)
-        if injected is not None:
-            status, body, headers = self._injected_response(injected)
-            call.status, call.response = status, body
-            self._record(call)
-            return web.json_response(body, status=status, headers=headers)
         with self._lock:
             pending = self._state.pending_uploads.get(file_id)
             if pending is not None:
@@ -638,13 +589,11 @@ class FakeSlack:
             body = await request.json()
         except ValueError:
             body = {"raw": await request.text()}
-        call = self._recorded(request, RESPONSE_URL_METHOD,
+        call = self._recorded(request, "response_url",
                               body if isinstance(body, dict) else {"raw": body}, None)
-        injected = self._take_injected(RESPONSE_URL_METHOD)
-        status, text = (injected.status, "internal_error") if injected else (200, "ok")
-        call.status, call.response = status, text
+        call.response = "ok"
         self._record(call)
-        return web.Response(status=status, text=text)
+        return web.Response(text="ok")
 
     # ------------------------------------------------------------------ helpers for handlers
 
@@ -811,118 +760,3 @@ def _bearer(header: str | None) -> str | None:
     if header and header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return None
-
-
-# ====================================================================== requests to a Bolt app
-
-
-def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    """Headers Slack adds to a request for a Bolt HTTP endpoint: signature, timestamp and a
-    content type matching ``body`` (JSON for events, form for commands and interactions).
-    Pass an old ``timestamp`` to test Bolt's 5-minute replay window."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None  # only None when timestamp is None
-    json_body = body.lstrip().startswith("{")
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
-            "Content-Type": "application/json" if json_body
-            else "application/x-www-form-urlencoded"}
-
-
-def _trigger_id() -> str:
-    return f"{int(time.time())}.{uuid.uuid4().int % 10**10}.{uuid.uuid4().hex[:32]}"
-
-
-def slash_command_payload(
-    command: str = "/meeting", text: str = "", user_id: str = "U1", user_name: str = "alice",
-    channel_id: str = "C1", team_id: str = TEAM_ID, *, channel_name: str = "general",
-    response_url: str = RESPONSE_URL,
-) -> dict[str, str]:
-    """The fields of a slash command as Slack sends them (all strings)."""
-    return {"token": "fake-verification-token", "team_id": team_id, "team_domain": TEAM_DOMAIN,
-            "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
-            "user_name": user_name, "command": command, "text": text, "api_app_id": APP_ID,
-            "is_enterprise_install": "false", "response_url": response_url,
-            "trigger_id": _trigger_id()}
-
-
-def slash_command_body(**kwargs: Any) -> str:
-    """Form-encoded slash command body for a Bolt HTTP endpoint (keyword arguments as
-    ``slash_command_payload``). Gavel's endpoint reads forms by field name, so a ``text``
-    containing the word ``payload`` is a command like any other (Bolt alone would take the
-    whole body for an interaction)."""
-    return urlencode(slash_command_payload(**kwargs))
-
-
-def event_payload(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-    """An ``event_callback`` body wrapping ``event``; ``event_id`` is what retries share."""
-    return {
-        "token": "fake-verification-token", "team_id": TEAM_ID, "context_team_id": TEAM_ID,
-        "api_app_id": APP_ID, "event": event, "type": "event_callback",
-        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                            "is_bot": True, "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
-    }
-
-
-def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
-    """JSON ``event_callback`` body for a Bolt HTTP endpoint."""
-    return json.dumps(event_payload(event, event_id))
-
-
-def block_action_payload(
-    action_id: str, value: str, user_id: str = "U1", channel_id: str = "C1",
-    message_ts: str = "1700000000.000100", *, user_name: str = "alice",
-    response_url: str = RESPONSE_URL,
-) -> dict[str, Any]:
-    """A ``block_actions`` payload for a button click on a message."""
-    return {
-        "type": "block_actions", "api_app_id": APP_ID, "token": "fake-verification-token",
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
-                      "is_ephemeral": False},
-        "trigger_id": _trigger_id(), "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-        "enterprise": None, "is_enterprise_install": False,
-        "channel": {"id": channel_id, "name": "general"},
-        "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": "",
-                    "ts": message_ts, "team": TEAM_ID},
-        "state": {"values": {}}, "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": "gavel", "value": value,
-                     "text": {"type": "plain_text", "text": value, "emoji": True},
-                     "type": "button", "action_ts": f"{time.time():.6f}"}],
-    }
-
-
-def block_action_body(*args: Any, **kwargs: Any) -> str:
-    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint
-    (arguments as ``block_action_payload``)."""
-    return urlencode({"payload": json.dumps(block_action_payload(*args, **kwargs))})
-
-
-# ====================================================================== Socket Mode envelopes
-
-
-def socket_envelope(type_: str, payload: dict[str, Any], *, envelope_id: str | None = None,
-                    accepts_response_payload: bool = False, **retry: Any) -> dict[str, Any]:
-    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry;
-    ``retry`` may hold ``retry_attempt`` and ``retry_reason``."""
-    return {"envelope_id": envelope_id or str(uuid.uuid4()), "payload": payload, "type": type_,
-            "accepts_response_payload": accepts_response_payload, **retry}
-
-
-def slash_command_envelope(*, envelope_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """``slash_commands`` envelope; kwargs as ``slash_command_payload``. Slack lets the ack carry
-    the reply, hence ``accepts_response_payload`` true."""
-    return socket_envelope("slash_commands", slash_command_payload(**kwargs),
-                           envelope_id=envelope_id, accepts_response_payload=True)
-
-
-def event_envelope(event: dict[str, Any], *, envelope_id: str | None = None,
-                   retry_attempt: int = 0, retry_reason: str = "",
-                   event_id: str | None = None) -> dict[str, Any]:
-    """``events_api`` envelope. A retry keeps the ``event_id`` and carries
-    ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
-    return socket_envelope("events_api", event_payload(event, event_id), envelope_id=envelope_id,
-                           retry_attempt=retry_attempt, retry_reason=retry_reason)
