@@ -69,7 +69,6 @@ class GatewayIntents:
     GUILDS, GUILD_MEMBERS, GUILD_VOICE_STATES, GUILD_PRESENCES = 1, 1 << 1, 1 << 7, 1 << 8
     GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES = 1 << 9, 1 << 10, 1 << 12
     DIRECT_MESSAGE_REACTIONS, MESSAGE_CONTENT, GUILD_SCHEDULED_EVENTS = 1 << 13, 1 << 15, 1 << 16
-    PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
 class PermissionBits:
@@ -185,13 +184,9 @@ class InteractionCallback:
     INTERACTION_CREATE was dispatched (Discord rejects callbacks after 3 s, so does the fake)."""
 
     interaction_id: int
-    token: str
     type: int | None
     data: Any
-    files: list[RecordedFile]
-    at: float
     elapsed: float | None
-    request: RecordedRequest
     status: int | None = None
 
 
@@ -704,7 +699,7 @@ class FakeDiscord:
         test waiting out the clock."""
         self._expired.add(interaction_id)
 
-    async def drop_connection(self, code: int = 4000, *, resumable: bool = True) -> None:
+    async def drop_connection(self, *, resumable: bool = True) -> None:
         """Close the gateway socket(s) from the server side, as a network blip would.
 
         With ``resumable`` the session survives: discord.py reconnects to
@@ -718,7 +713,7 @@ class FakeDiscord:
                     self._sessions.pop(session.session_id, None)
             if ws is not None:
                 self._server_closed.add(ws)
-                await ws.close(code=code, message=b"dropped by FakeDiscord")
+                await ws.close(code=4000, message=b"dropped by FakeDiscord")
 
     # ------------------------------------------------------------------ gateway: server
 
@@ -1458,8 +1453,7 @@ class FakeDiscord:
         body = rec.json if isinstance(rec.json, dict) else {}
         record = self.interactions.get(iid)
         callback = InteractionCallback(
-            interaction_id=iid, token=token, type=body.get("type"), data=body.get("data"),
-            files=rec.files, at=rec.at, request=rec,
+            interaction_id=iid, type=body.get("type"), data=body.get("data"),
             elapsed=(rec.at - record.dispatched_at) if record else None)
         self.interaction_callbacks.append(callback)
         try:

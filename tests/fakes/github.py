@@ -30,11 +30,10 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-__all__ = ["FakeGitHub", "Hold", "RecordedRequest"]
+from tests.fakes.http import JSONServer
 
 JSON = dict[str, Any]
 
@@ -101,13 +100,12 @@ class Hold:
     # Only a safety net, so that a broken test fails instead of hanging the run.
     LIMIT_SECONDS = 120.0
 
-    def __init__(self, method: str | None, path_prefix: str) -> None:
-        self.method, self.path_prefix = method, path_prefix
+    def __init__(self, path_prefix: str) -> None:
+        self.path_prefix = path_prefix
         self.arrived, self._released = threading.Event(), threading.Event()
 
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method in (None, method) and path.startswith(self.path_prefix)
-                and not self._released.is_set())
+    def matches(self, path: str) -> bool:
+        return path.startswith(self.path_prefix) and not self._released.is_set()
 
     def release(self) -> None:
         self._released.set()
@@ -115,16 +113,6 @@ class Hold:
     def wait(self) -> None:
         self.arrived.set()
         self._released.wait(self.LIMIT_SECONDS)
-
-
-@dataclass
-class _DenyWrites:
-    """Emulates a token without write permission (see :meth:`FakeGitHub.deny_writes`)."""
-
-    message: str
-    status: int
-    accepted_permissions: str | None
-    path_pattern: re.Pattern[str] | None
 
 
 @dataclass
@@ -178,15 +166,6 @@ class _Repo:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
-
-
-@dataclass
-class _Req:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: Any
-    headers: dict[str, str]
 
 
 @dataclass
@@ -271,42 +250,6 @@ def _parse_query(q: str) -> list[_Term]:
 # --------------------------------------------------------------------------- server
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Hands every request to the owning :class:`FakeGitHub`."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.github.com
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence per-request logging: tests assert on ``gh.requests`` instead."""
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        resp = self.server.fake._dispatch(self.command, self.path, headers, raw)
-        payload = b"" if resp.body is None else json.dumps(resp.body).encode()
-        self.send_response(resp.status)
-        for key, value in resp.headers.items():
-            self.send_header(key, value)
-        if resp.body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if payload:
-            self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeGitHub) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.fake = fake
-
-
 Route = tuple[str, re.Pattern[str], Callable[..., _Resp]]
 
 
@@ -318,12 +261,11 @@ class FakeGitHub:
     seeding and inspection helpers while the bot runs in another thread.
     """
 
-    def __init__(self, *, login: str = "gavel-bot", token: str | None = None,
-                 prefix: str = "") -> None:
-        """``login``: author of writes.  ``token``: when set, requests without
-        ``Authorization: token|Bearer <token>`` get GitHub's 401 "Bad credentials".
-        ``prefix``: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise."""
-        self.login = login
+    def __init__(self, *, token: str | None = None, prefix: str = "") -> None:
+        """``token``: when set, requests without ``Authorization: token|Bearer <token>`` get
+        GitHub's 401 "Bad credentials".  ``prefix``: path prefix, e.g. ``"/api/v3"`` to
+        emulate GitHub Enterprise.  Writes are authored by ``gavel-bot``."""
+        self.login = "gavel-bot"
         self.token = token
         self.prefix = prefix.rstrip("/")
         self.html_base = "https://github.com"  # links Gavel posts; API calls go to the fake
@@ -332,7 +274,7 @@ class FakeGitHub:
         self._repos: dict[str, _Repo] = {}
         self._injections: list[_Injection] = []
         self._holds: list[Hold] = []
-        self._deny: _DenyWrites | None = None
+        self._deny: re.Pattern[str] | None = None  # paths where writes are refused
         self._ids = itertools.count(1000)
         self._seq = itertools.count(1)
         self._request_ids = itertools.count(1)
@@ -340,8 +282,7 @@ class FakeGitHub:
         self._used = {"core": 0, "search": 0}
         self._windows = {"core": 3600, "search": 60}
         self._reset_at = {k: int(time.time()) + w for k, w in self._windows.items()}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: JSONServer | None = None
         self._blobs: dict[str, bytes] = {}  # blob sha -> bytes, shared by all repos
         self._installations: dict[str, int] = {}
         self._token_lifetime = 3600
@@ -353,10 +294,7 @@ class FakeGitHub:
     def start(self) -> FakeGitHub:
         """Bind a free port and serve in a daemon thread (idempotent)."""
         if self._server is None:
-            self._server = _Server(self)
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                            kwargs={"poll_interval": 0.05}, name="FakeGitHub")
-            self._thread.start()
+            self._server = JSONServer(self._dispatch, "FakeGitHub")
         return self
 
     def stop(self) -> None:
@@ -364,12 +302,8 @@ class FakeGitHub:
         for held in self._holds:
             held.release()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
+            self._server.stop()
             self._server = None
-            self._thread = None
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -382,7 +316,7 @@ class FakeGitHub:
         """The bound port (the server must be started)."""
         if self._server is None:
             raise RuntimeError("FakeGitHub is not started")
-        return int(self._server.server_address[1])
+        return self._server.port
 
     @property
     def base_url(self) -> str:
@@ -397,15 +331,10 @@ class FakeGitHub:
             self.requests.clear()
 
     @property
-    def search_requests(self) -> list[RecordedRequest]:
-        """Recorded calls to the search API, which GitHub limits to 30/minute."""
-        with self._lock:
-            return [r for r in self.requests if r.path.startswith("/search/")]
-
-    @property
     def search_count(self) -> int:
-        """Number of search requests received (failed or injected ones included)."""
-        return len(self.search_requests)
+        """Requests to the search API, which GitHub limits to 30/minute (failed or injected
+        ones included)."""
+        return len(self.calls(path_prefix="/search/"))
 
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
         """Recorded requests filtered by method and path prefix."""
@@ -427,18 +356,17 @@ class FakeGitHub:
 
     def rate_limit_next(
         self, n: int = 1, reset_in: int = 1, status: int = 403, retry_after: int | None = None,
-        *, secondary: bool | None = None, method: str | None = None,
+        *, method: str | None = None,
         path_prefix: str | None = None,
     ) -> None:
         """Answer the next ``n`` (matching) requests like an exhausted GitHub rate limit.
 
-        Primary limit (default): ``x-ratelimit-remaining: 0``, ``x-ratelimit-reset`` =
-        now + ``reset_in`` and "API rate limit exceeded ...".  Secondary limit (default
-        when ``retry_after`` is given): "You have exceeded a secondary rate limit ..."
-        plus ``retry-after`` if given.  With ``status=403`` PyGithub raises
-        ``RateLimitExceededException`` (after its retries).
+        Primary limit: ``x-ratelimit-remaining: 0``, ``x-ratelimit-reset`` = now +
+        ``reset_in`` and "API rate limit exceeded ...".  With ``retry_after``, the secondary
+        limit: "You have exceeded a secondary rate limit ..." plus ``retry-after``.  With
+        ``status=403`` PyGithub raises ``RateLimitExceededException`` (after its retries).
         """
-        is_secondary = retry_after is not None if secondary is None else secondary
+        is_secondary = retry_after is not None
         template = SECONDARY_LIMIT_MESSAGE if is_secondary else PRIMARY_LIMIT_MESSAGE
         doc = DOCS + ("/overview/rate-limits-for-the-rest-api" if is_secondary
                       else "/overview/resources-in-the-rest-api#rate-limiting")
@@ -449,28 +377,24 @@ class FakeGitHub:
         with self._lock:
             self._injections += [injection] * n
 
-    def hold(self, path_prefix: str, method: str | None = None) -> Hold:
-        """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
-        other requests are answered meanwhile."""
-        held = Hold(method and method.upper(), path_prefix)
+    def hold(self, path_prefix: str) -> Hold:
+        """Keep every request under ``path_prefix`` waiting until ``release()`` (see
+        :class:`Hold`); other requests are answered meanwhile."""
+        held = Hold(path_prefix)
         with self._lock:
             self._holds.append(held)
         return held
 
-    def deny_writes(self, message: str = "Resource not accessible by integration",
-                    status: int = 403, *, accepted_permissions: str | None = None,
-                    path_pattern: str | None = None) -> None:
-        """Refuse every write (POST/PUT/PATCH/DELETE) from now on.
+    def deny_writes(self, path_pattern: str = "") -> None:
+        """Refuse every write (POST/PUT/PATCH/DELETE) whose path ``path_pattern`` (a regex)
+        is found in, from now on, e.g. ``r"/contents/|/git/refs"``.
 
-        Emulates a GitHub App / fine-grained token without the needed permission:
-        GitHub answers 403 "Resource not accessible by integration" with the header
-        ``x-accepted-github-permissions`` naming what was needed (computed per endpoint
-        unless ``accepted_permissions`` is given).  ``path_pattern`` (a regex searched in
-        the path) limits the denial, e.g. ``r"/contents/|/git/refs"``.
+        Emulates a GitHub App / fine-grained token without the needed permission: GitHub
+        answers 403 "Resource not accessible by integration" with the header
+        ``x-accepted-github-permissions`` naming what the endpoint needs.
         """
         with self._lock:
-            self._deny = _DenyWrites(message, status, accepted_permissions,
-                                     re.compile(path_pattern) if path_pattern else None)
+            self._deny = re.compile(path_pattern)
 
     # ------------------------------------------------------------------ seeding state
 
@@ -547,18 +471,11 @@ class FakeGitHub:
 
     def file(self, repo: str, path: str, branch: str | None = None) -> str | None:
         """Text of ``path`` at the head of ``branch`` (default branch), or ``None`` if absent."""
-        data = self.file_bytes(repo, path, branch)
-        return None if data is None else data.decode("utf-8")
-
-    def file_bytes(self, repo: str, path: str, branch: str | None = None) -> bytes | None:
-        """Like :meth:`file` but raw bytes."""
         with self._lock:
             r = self._repo(repo)
             sha = r.branches.get(branch or r.default_branch)
-            if sha is None:
-                return None
-            blob = r.commits[sha].tree.get(path)
-            return None if blob is None else self._blobs[blob]
+            blob = r.commits[sha].tree.get(path) if sha is not None else None
+            return None if blob is None else self._blobs[blob].decode("utf-8")
 
     # ------------------------------------------------------------------ internals: state
 
@@ -751,9 +668,8 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ internals: HTTP
 
-    def _dispatch(
-        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
-    ) -> _Resp:
+    def _dispatch(self, method: str, raw_path: str, headers: dict[str, str],
+                  raw_body: bytes) -> tuple[int, dict[str, str], Any]:
         split = urlsplit(raw_path)
         path = unquote(split.path)
         if self.prefix and path.startswith(self.prefix):
@@ -765,7 +681,7 @@ class FakeGitHub:
             body = None
         rec = RecordedRequest(method, path, query, body, headers)
         with self._lock:
-            held = next((h for h in self._holds if h.matches(method, path)), None)
+            held = next((h for h in self._holds if h.matches(path)), None)
         if held is not None:
             held.wait()  # outside the lock: other requests are served meanwhile
         with self._lock:
@@ -773,12 +689,12 @@ class FakeGitHub:
             resource = "search" if path.startswith("/search/") else "core"
             if path != "/rate_limit":
                 self._count(resource)
-            resp = self._answer(_Req(method, path, query, body, headers), raw_body, resource)
+            resp = self._answer(rec, raw_body, resource)
             rec.status = resp.status
             resp.headers = {**self._rate_headers(resource), **resp.headers}
             resp.headers.setdefault("x-github-request-id", f"F4KE:{next(self._request_ids):04X}")
             resp.headers.setdefault("x-github-api-version-selected", "2022-11-28")
-            return resp
+            return resp.status, resp.headers, resp.body
 
     def _count(self, resource: str) -> None:
         now = int(time.time())
@@ -793,7 +709,7 @@ class FakeGitHub:
                 "x-ratelimit-reset": str(self._reset_at[resource]), "x-ratelimit-used": str(used),
                 "x-ratelimit-resource": resource}
 
-    def _answer(self, req: _Req, raw_body: bytes, resource: str) -> _Resp:
+    def _answer(self, req: RecordedRequest, raw_body: bytes, resource: str) -> _Resp:
         try:
             if self.token is not None and not self._authorized(req.headers):
                 raise _HttpError(401, "Bad credentials")
@@ -802,12 +718,9 @@ class FakeGitHub:
                 self._injections.remove(inj)
                 raise _HttpError(inj.status, inj.message, doc=inj.doc,
                                  headers=self._injected_headers(inj, resource))
-            deny = self._deny
-            if req.method in WRITE_METHODS and deny is not None and (
-                    deny.path_pattern is None or deny.path_pattern.search(req.path)):
-                perms = deny.accepted_permissions or self._needed_permission(req.path)
-                raise _HttpError(deny.status, deny.message,
-                                 headers={"x-accepted-github-permissions": perms})
+            if req.is_write and self._deny is not None and self._deny.search(req.path):
+                raise _HttpError(403, "Resource not accessible by integration", headers={
+                    "x-accepted-github-permissions": self._needed_permission(req.path)})
             if raw_body and req.json is None:
                 raise _HttpError(400, "Problems parsing JSON")
             for method, pattern, handler in self._routes:
@@ -872,9 +785,8 @@ class FakeGitHub:
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
 
-    def _paginate(
-        self, req: _Req, items: list[Any], *, wrap: JSON | None = None, cap: int | None = None
-    ) -> _Resp:
+    def _paginate(self, req: RecordedRequest, items: list[Any], *, wrap: JSON | None = None,
+                  cap: int | None = None) -> _Resp:
         """Slice ``items`` by ``per_page``/``page`` and add GitHub's ``Link`` header."""
         per_page = min(max(_as_int(req.query.get("per_page"), 30), 1), 100)
         page = max(_as_int(req.query.get("page"), 1), 1)
@@ -910,7 +822,7 @@ class FakeGitHub:
             self._installations[org.lower()] = installation_id
             self._token_lifetime = token_lifetime
 
-    def _get_org_installation(self, req: _Req, org: str) -> _Resp:
+    def _get_org_installation(self, req: RecordedRequest, org: str) -> _Resp:
         if not req.headers.get("authorization", "").startswith("Bearer "):
             raise _HttpError(401, "A JSON web token could not be decoded")
         iid = self._installations.get(org.lower())
@@ -921,7 +833,7 @@ class FakeGitHub:
                            "target_type": "Organization", "permissions": {},
                            "access_tokens_url": tokens_url})
 
-    def _create_token(self, req: _Req, iid: str) -> _Resp:
+    def _create_token(self, req: RecordedRequest, iid: str) -> _Resp:
         if not req.headers.get("authorization", "").startswith("Bearer "):
             raise _HttpError(401, "A JSON web token could not be decoded")
         token = f"ghs_{len(self.issued_tokens) + 1}"
@@ -931,7 +843,7 @@ class FakeGitHub:
                            "permissions": {"issues": "write", "contents": "write"},
                            "repository_selection": "all"})
 
-    def _search_issues(self, req: _Req) -> _Resp:
+    def _search_issues(self, req: RecordedRequest) -> _Resp:
         q = req.query.get("q", "")
         if not q.strip():
             raise _validation_failed([{"resource": "Search", "field": "q", "code": "missing"}])
@@ -975,7 +887,7 @@ class FakeGitHub:
                 return False
         return True
 
-    def _get_repo(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _get_repo(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         return _Resp(200, self._repo_json(self._api_repo(owner, name)))
 
     def _api_issue(self, repo: _Repo, number: str) -> _Issue:
@@ -984,7 +896,7 @@ class FakeGitHub:
             raise _not_found()
         return issue
 
-    def _create_issue(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_issue(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         if not body.get("title"):
@@ -1000,7 +912,7 @@ class FakeGitHub:
                 data = self._issue_json(self._repo(repo.full_name), issue)
         return _Resp(201, data, {"Location": data["url"]})
 
-    def _get_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _get_issue(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._issue_json(repo, self._api_issue(repo, number)))
 
@@ -1024,13 +936,13 @@ class FakeGitHub:
                     "completed" if state == "closed" else "reopened")
         issue.updated_at = _now_iso()
 
-    def _edit_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _edit_issue(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
         self._apply_issue_edit(repo, issue, req.json if isinstance(req.json, dict) else {})
         return _Resp(200, self._issue_json(repo, issue))
 
-    def _create_comment(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _create_comment(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
         body = req.json if isinstance(req.json, dict) else {}
@@ -1061,11 +973,11 @@ class FakeGitHub:
             raise _not_found()
         return branch
 
-    def _get_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
+    def _get_ref(self, req: RecordedRequest, owner: str, name: str, ref: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._ref_json(repo, self._branch_of(repo, ref)))
 
-    def _create_ref(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_ref(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         ref, sha = body.get("ref"), body.get("sha")
@@ -1092,7 +1004,7 @@ class FakeGitHub:
             raise _HttpError(404, f"No commit found for the ref {branch}")
         return branch, repo.branches[branch]
 
-    def _get_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
+    def _get_contents(self, req: RecordedRequest, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         ref, sha = self._resolve_ref(repo, req.query.get("ref"))
         blob = repo.commits[sha].tree.get(path)  # files only: Gavel never lists a directory
@@ -1100,7 +1012,7 @@ class FakeGitHub:
             raise _not_found()
         return _Resp(200, self._content_json(repo, path, ref, blob, with_content=True))
 
-    def _put_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
+    def _put_contents(self, req: RecordedRequest, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         doc = "https://docs.github.com/rest/repos/contents#create-or-update-file-contents"
@@ -1128,7 +1040,7 @@ class FakeGitHub:
         return _Resp(200 if existing is not None else 201,
                      {"content": content, "commit": self._commit_json(repo, sha)})
 
-    def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _list_pulls(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         state = req.query.get("state", "open")
         head = req.query.get("head") or ""
@@ -1143,7 +1055,7 @@ class FakeGitHub:
                    reverse=req.query.get("direction", "desc") != "asc")
         return self._paginate(req, [self._pull_json(repo, i) for i in pulls])
 
-    def _create_pull(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_pull(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
 

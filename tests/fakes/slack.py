@@ -24,11 +24,9 @@ import json
 import threading
 import time
 import uuid
-import zoneinfo
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -76,7 +74,6 @@ class RecordedCall:
     method: str
     args: dict[str, Any]
     token: str | None
-    http_method: str
     path: str
     headers: dict[str, str]
     status: int = 200
@@ -159,9 +156,7 @@ class FakeSlack:
         refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
         self.spec_problems: list[str] = []
-        self.team_id, self.team, self.team_domain = TEAM_ID, TEAM_NAME, TEAM_DOMAIN
-        self.bot_user_id, self.bot_id, self.bot_name = BOT_USER_ID, BOT_ID, BOT_NAME
-        self.app_id = APP_ID
+        self.bot_user_id = BOT_USER_ID  # what auth.test answers
         # One re-entrant lock guards all state: handlers run on the server thread while tests
         # read from theirs.
         self._lock = threading.RLock()
@@ -188,7 +183,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
         }
-        self.add_user(self.bot_user_id, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
+        self.add_user(BOT_USER_ID, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -291,7 +286,7 @@ class FakeSlack:
     def response_url(self) -> str:
         """A ``response_url`` served by the fake: Bolt's ``respond()`` to it is recorded as a
         call to ``"response_url"`` (args = the JSON body) instead of leaving the machine."""
-        return (f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/"
+        return (f"{self.base_url}/hooks/commands/{TEAM_ID}/{next(self._id_counter)}/"
                 f"{uuid.uuid4().hex[:12]}")
 
     # ------------------------------------------------------------------ recordings
@@ -330,33 +325,29 @@ class FakeSlack:
     # ------------------------------------------------------------------ registries
 
     def add_user(self, user_id: str, *, name: str, real_name: str | None = None,
-                 display_name: str | None = None, tz: str = "UTC",
-                 is_bot: bool = False) -> dict[str, Any]:
-        """Register a user for ``users.info``; returns the user object it will answer.
-        ``tz_offset`` is computed for now, as Slack does."""
-        now = datetime.now(zoneinfo.ZoneInfo(tz))
-        offset = now.utcoffset()
+                 display_name: str | None = None, is_bot: bool = False) -> dict[str, Any]:
+        """Register a user (in UTC) for ``users.info``; returns the user object it will
+        answer."""
         real = real_name if real_name is not None else name
         display = display_name if display_name is not None else ""
         profile: dict[str, Any] = {
             "real_name": real, "real_name_normalized": real, "display_name": display,
             "display_name_normalized": display, "title": "", "status_text": "",
             "status_emoji": "", "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
-            "team": self.team_id}
+            "team": TEAM_ID}
         if is_bot:
-            profile["bot_id"] = self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}"
+            profile["bot_id"] = BOT_ID if user_id == BOT_USER_ID else f"B{user_id[1:]}"
         user: dict[str, Any] = {
-            "id": user_id, "team_id": self.team_id, "name": name, "deleted": False,
-            "real_name": real, "tz": tz, "tz_label": now.tzname() or tz,
-            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "id": user_id, "team_id": TEAM_ID, "name": name, "deleted": False,
+            "real_name": real, "tz": "UTC", "tz_label": "UTC", "tz_offset": 0,
             "profile": profile, "is_admin": False, "is_owner": False, "is_bot": is_bot,
             "is_app_user": False, "updated": self._ts_base}
         with self._lock:
             self._users[user_id] = user
         return user
 
-    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True,
-                    topic: str = "") -> dict[str, Any]:
+    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True
+                    ) -> dict[str, Any]:
         """Register a channel for ``conversations.setTopic`` (unknown ids answer
         ``channel_not_found``, like Slack)."""
         channel: dict[str, Any] = {
@@ -364,8 +355,8 @@ class FakeSlack:
             "is_group": False, "is_im": False, "is_mpim": False, "is_private": False,
             "is_archived": False, "is_general": False, "is_shared": False,
             "is_ext_shared": False, "is_org_shared": False, "is_member": is_member,
-            "created": self._ts_base - 86400, "creator": self.bot_user_id,
-            "topic": {"value": topic, "creator": "", "last_set": 0},
+            "created": self._ts_base - 86400, "creator": BOT_USER_ID,
+            "topic": {"value": "", "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0}}
         with self._lock:
             self._channels[channel_id] = channel
@@ -474,7 +465,7 @@ class FakeSlack:
             "type": "hello", "num_connections": self.socket_connections + 1,
             "debug_info": {"host": "applink-fake-gavel", "build_number": 1,
                            "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self.app_id}}))
+            "connection_info": {"app_id": APP_ID}}))
         # Registered only after the hello so an envelope can never overtake it.
         with self._lock:
             self._sockets.append(ws)
@@ -565,8 +556,8 @@ class FakeSlack:
 
     def _recorded(self, request: web.Request, method: str, args: _ARGS,
                   token: str | None) -> RecordedCall:
-        return RecordedCall(method=method, args=args, token=token, http_method=request.method,
-                            path=request.path, headers=dict(request.headers))
+        return RecordedCall(method=method, args=args, token=token, path=request.path,
+                            headers=dict(request.headers))
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         # slack_sdk POSTs the raw bytes here (urllib even labels them form-urlencoded), so the
@@ -605,13 +596,13 @@ class FakeSlack:
         return f"{prefix}{next(self._id_counter):08d}"
 
     def _bot_message(self, args: _ARGS, ts: str) -> dict[str, Any]:
-        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
+        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{BOT_ID}_{n}.png"
                  for n in (36, 48, 72)}
         message: dict[str, Any] = {
-            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
-            "team": self.team_id, "text": args.get("text", ""), "ts": ts,
-            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name,
-                            "deleted": False, "team_id": self.team_id, "updated": self._ts_base,
+            "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID,
+            "team": TEAM_ID, "text": args.get("text", ""), "ts": ts,
+            "bot_profile": {"id": BOT_ID, "app_id": APP_ID, "name": BOT_NAME,
+                            "deleted": False, "team_id": TEAM_ID, "updated": self._ts_base,
                             "icons": icons}}
         message.update({key: args[key] for key in ("blocks", "attachments", "thread_ts")
                         if args.get(key) is not None})
@@ -632,12 +623,12 @@ class FakeSlack:
     def _auth_test(self, args: _ARGS, token: str) -> _ARGS:
         return {
             "ok": True,
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team,
-            "user": self.bot_name,
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": BOT_NAME,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
 
@@ -662,7 +653,7 @@ class FakeSlack:
         self._require(args, "channel", "timestamp", error="no_item_specified")
         self._require(args, "name", error="invalid_name")
         reaction = {"channel": str(args["channel"]), "timestamp": str(args["timestamp"]),
-                    "name": str(args["name"]).strip(":"), "user": self.bot_user_id}
+                    "name": str(args["name"]).strip(":"), "user": BOT_USER_ID}
         if reaction in self._state.reactions:
             raise _SlackError("already_reacted")
         self._state.reactions.append(reaction)
@@ -680,7 +671,7 @@ class FakeSlack:
             raise _SlackError("not_in_channel")
         if len(str(args.get("topic", ""))) > TOPIC_LIMIT:
             raise _SlackError("too_long")
-        channel["topic"] = {"value": str(args.get("topic", "")), "creator": self.bot_user_id,
+        channel["topic"] = {"value": str(args.get("topic", "")), "creator": BOT_USER_ID,
                             "last_set": self._ts_base}
         return {"ok": True, "channel": dict(channel)}
 
@@ -688,10 +679,10 @@ class FakeSlack:
         """Exchanges any ``code`` for a bot token of this team (client id and secret must be
         given, as HTTP basic auth or form fields; the SDK sends basic auth)."""
         self._require(args, "code", error="invalid_code")
-        return {"ok": True, "app_id": self.app_id, "authed_user": {"id": "U0INSTALLER"},
+        return {"ok": True, "app_id": APP_ID, "authed_user": {"id": "U0INSTALLER"},
                 "scope": str(args.get("scope", "commands,chat:write")), "token_type": "bot",
-                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": self.bot_user_id,
-                "team": {"id": self.team_id, "name": self.team}, "enterprise": None,
+                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": BOT_USER_ID,
+                "team": {"id": TEAM_ID, "name": TEAM_NAME}, "enterprise": None,
                 "is_enterprise_install": False}
 
     def _files_get_upload_url_external(self, args: _ARGS, token: str) -> _ARGS:
@@ -725,7 +716,7 @@ class FakeSlack:
                 "thread_ts": args.get("thread_ts")})
             answered.append({
                 "id": upload["file_id"], "created": self._ts_base, "timestamp": self._ts_base,
-                "name": upload["filename"], "title": title, "user": self.bot_user_id,
+                "name": upload["filename"], "title": title, "user": BOT_USER_ID,
                 "size": len(upload["content"]), "channels": list(channels),
                 "url_private": f"{self.base_url}/files/{upload['file_id']}/{upload['filename']}"})
         return {"ok": True, "files": answered}
