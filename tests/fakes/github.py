@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from tests.fakes.http import JSONServer
+from tests.fakes.http import Hold, JSONServer
 
 JSON = dict[str, Any]
 
@@ -90,29 +90,15 @@ class _Injection:
         return self.method in (None, method) and path.startswith(self.path_prefix or "")
 
 
-class Hold:
-    """Matching requests wait, unanswered, until the test calls :meth:`release`.
-
-    A GitHub as slow as the test needs, with no sleeping: ``arrived`` is set as soon as
-    one such request waits, so the test knows GitHub is being asked right now.
-    """
-
-    # Only a safety net, so that a broken test fails instead of hanging the run.
-    LIMIT_SECONDS = 120.0
+class _PathHold(Hold):
+    """A :class:`Hold` of every request under ``path_prefix``, until released."""
 
     def __init__(self, path_prefix: str) -> None:
+        super().__init__()
         self.path_prefix = path_prefix
-        self.arrived, self._released = threading.Event(), threading.Event()
 
     def matches(self, path: str) -> bool:
         return path.startswith(self.path_prefix) and not self._released.is_set()
-
-    def release(self) -> None:
-        self._released.set()
-
-    def wait(self) -> None:
-        self.arrived.set()
-        self._released.wait(self.LIMIT_SECONDS)
 
 
 @dataclass
@@ -122,7 +108,6 @@ class _Commit:
     parents: list[str]
     message: str
     author: JSON
-    committer: JSON
 
 
 @dataclass
@@ -146,7 +131,6 @@ class _Issue:
     head_sha: str | None = None
     base_ref: str | None = None
     draft: bool = False
-    merged: bool = False
 
 
 @dataclass
@@ -155,7 +139,6 @@ class _Repo:
     name: str
     id: int
     default_branch: str
-    private: bool
     created_at: str
     branches: dict[str, str] = field(default_factory=dict)  # branch -> commit sha
     commits: dict[str, _Commit] = field(default_factory=dict)
@@ -196,18 +179,9 @@ def _validation_failed(errors: list[JSON], doc: str = DOCS) -> _HttpError:
 # --------------------------------------------------------------------------- helpers
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso(value: datetime | str | None) -> str:
-    if value is None:
-        return _now_iso()
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now_iso(later: float = 0) -> str:
+    """GitHub's timestamp format, for now (or ``later`` seconds from now)."""
+    return datetime.fromtimestamp(time.time() + later, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _blob_sha(data: bytes) -> str:
@@ -273,7 +247,7 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._repos: dict[str, _Repo] = {}
         self._injections: list[_Injection] = []
-        self._holds: list[Hold] = []
+        self._holds: list[_PathHold] = []
         self._deny: re.Pattern[str] | None = None  # paths where writes are refused
         self._ids = itertools.count(1000)
         self._seq = itertools.count(1)
@@ -380,7 +354,7 @@ class FakeGitHub:
     def hold(self, path_prefix: str) -> Hold:
         """Keep every request under ``path_prefix`` waiting until ``release()`` (see
         :class:`Hold`); other requests are answered meanwhile."""
-        held = Hold(path_prefix)
+        held = _PathHold(path_prefix)
         with self._lock:
             self._holds.append(held)
         return held
@@ -398,14 +372,14 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ seeding state
 
-    def add_repo(self, full_name: str, default_branch: str = "main", *, private: bool = False,
+    def add_repo(self, full_name: str, default_branch: str = "main", *,
                  files: Mapping[str, str | bytes] | None = None) -> JSON:
         """Create a repository with one initial commit (holding ``files``) on ``default_branch``."""
         owner, _, name = full_name.partition("/")
         if not owner or not name:
             raise ValueError(f"expected owner/name, got {full_name!r}")
         with self._lock:
-            repo = _Repo(owner, name, _stable_id(full_name), default_branch, private, _now_iso())
+            repo = _Repo(owner, name, _stable_id(full_name), default_branch, _now_iso())
             self._repos[full_name.lower()] = repo
             tree = {path: self._store_blob(data) for path, data in (files or {}).items()}
             repo.branches[default_branch] = self._new_commit(repo, tree, [], "Initial commit", None)
@@ -414,8 +388,8 @@ class FakeGitHub:
     def add_issue(
         self, repo: str, number: int | None, title: str, labels: Iterable[str] = (),
         is_pr: bool = False, state: str = "open", *, body: str | None = None,
-        user: str = "octocat", created_at: datetime | str | None = None, head: str | None = None,
-        base: str | None = None, draft: bool = False, merged: bool = False,
+        user: str = "octocat", head: str | None = None, base: str | None = None,
+        draft: bool = False,
     ) -> JSON:
         """Seed an issue or pull request; ``number=None`` takes the next free number.
 
@@ -429,7 +403,7 @@ class FakeGitHub:
             if num in r.issues:
                 raise ValueError(f"{repo}#{num} already exists")
             r.next_number = max(r.next_number, num + 1)
-            ts = _iso(created_at)
+            ts = _now_iso()
             closed = state == "closed"
             issue = _Issue(
                 number=num, title=title, body=body, state=state, is_pr=is_pr, user=user,
@@ -441,7 +415,7 @@ class FakeGitHub:
                 issue.head_sha = (r.branches.get(issue.head_ref)
                                   or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest())
                 issue.base_ref = base or r.default_branch
-                issue.draft, issue.merged = draft, merged
+                issue.draft = draft
             r.issues[num] = issue
             return self._issue_json(r, issue)
 
@@ -492,8 +466,7 @@ class FakeGitHub:
                      "date": _now_iso()}
         seed = f"{repo.full_name}|{parents}|{sorted(tree.items())}|{message}|{next(self._ids)}"
         sha = hashlib.sha1(seed.encode()).hexdigest()
-        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature,
-                                    dict(signature))
+        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature)
         return sha
 
     def _is_ancestor(self, repo: _Repo, ancestor: str, sha: str) -> bool:
@@ -548,7 +521,7 @@ class FakeGitHub:
         open_count = sum(1 for i in repo.issues.values() if i.state == "open")
         return {
             "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name,
-            "full_name": repo.full_name, "private": repo.private,
+            "full_name": repo.full_name, "private": False,
             "owner": {**self._user_json(repo.owner), "type": "Organization"},
             "html_url": f"{self.html_base}/{repo.full_name}", "description": None,
             "fork": False, "url": api, "issues_url": f"{api}/issues{{/number}}",
@@ -557,7 +530,7 @@ class FakeGitHub:
             "clone_url": f"{self.html_base}/{repo.full_name}.git",
             "created_at": repo.created_at, "updated_at": repo.created_at,
             "pushed_at": repo.created_at, "default_branch": repo.default_branch,
-            "visibility": "private" if repo.private else "public", "has_issues": True,
+            "visibility": "public", "has_issues": True,
             "archived": False, "disabled": False, "open_issues_count": open_count,
             "open_issues": open_count,
             "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
@@ -593,7 +566,7 @@ class FakeGitHub:
             data["pull_request"] = {
                 "url": f"{api}/pulls/{issue.number}", "html_url": html,
                 "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
-                "merged_at": issue.closed_at if issue.merged else None}
+                "merged_at": None}
         return data
 
     def _branch_side(self, repo: _Repo, ref: str, sha: str) -> JSON:
@@ -615,14 +588,14 @@ class FakeGitHub:
             diff_url=f"{data['html_url']}.diff", patch_url=f"{data['html_url']}.patch",
             issue_url=f"{api}/issues/{issue.number}", commits_url=f"{url}/commits",
             review_comments_url=f"{url}/comments", statuses_url=f"{api}/statuses/{head_sha}",
-            merged_at=issue.closed_at if issue.merged else None, merge_commit_sha=None,
+            merged_at=None, merge_commit_sha=None,
             requested_reviewers=[], requested_teams=[], draft=issue.draft,
             head=self._branch_side(repo, head_ref, head_sha),
             base=self._branch_side(repo, base_ref, repo.branches.get(base_ref, "")),
             _links={"self": {"href": url}, "html": {"href": data["html_url"]},
                     "issue": {"href": f"{api}/issues/{issue.number}"},
                     "comments": {"href": f"{api}/issues/{issue.number}/comments"}},
-            merged=issue.merged, mergeable=None, mergeable_state="unknown",
+            merged=False, mergeable=None, mergeable_state="unknown",
             maintainer_can_modify=True)
         return data
 
@@ -640,7 +613,7 @@ class FakeGitHub:
         tree_sha = hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest()
         return {
             "sha": sha, "node_id": f"C_{sha[:12]}", "url": f"{api}/git/commits/{sha}",
-            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.committer),
+            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.author),
             "message": c.message, "tree": {"sha": tree_sha, "url": f"{api}/git/trees/x"},
             "parents": [{"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{html}/{p}"}
                         for p in c.parents],
@@ -838,8 +811,7 @@ class FakeGitHub:
             raise _HttpError(401, "A JSON web token could not be decoded")
         token = f"ghs_{len(self.issued_tokens) + 1}"
         self.issued_tokens.append(token)
-        expires = datetime.fromtimestamp(time.time() + self._token_lifetime, UTC)
-        return _Resp(201, {"token": token, "expires_at": _iso(expires),
+        return _Resp(201, {"token": token, "expires_at": _now_iso(self._token_lifetime),
                            "permissions": {"issues": "write", "contents": "write"},
                            "repository_selection": "all"})
 

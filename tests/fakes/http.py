@@ -1,6 +1,6 @@
-"""The HTTP side shared by the fakes served from a thread (GitHub, HackMD): a JSON server on
-``127.0.0.1:<free port>`` handing every request to one ``answer`` function, so each fake
-holds only its service's rules."""
+"""What the fakes share: a JSON server on ``127.0.0.1:<free port>`` (GitHub's and HackMD's,
+served from a thread) handing every request to one ``answer`` function, so each fake holds
+only its service's rules; and ``Hold``, a request kept waiting until the test says."""
 
 from __future__ import annotations
 
@@ -57,3 +57,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+class Hold:
+    """A request held unanswered: ``arrived`` is set as soon as it waits, and the fake
+    answers it (with success, or ``fail_status``) only once the test calls ``release``.
+    A service as slow as the test needs, with no sleeping."""
+
+    LIMIT_SECONDS = 120.0  # only a safety net: a broken test fails instead of hanging the run
+
+    def __init__(self) -> None:
+        self.arrived, self._released = threading.Event(), threading.Event()
+        self.fail_status: int | None = None
+
+    def release(self, fail_status: int | None = None) -> None:
+        """Let the held request through; with ``fail_status`` it fails."""
+        self.fail_status = fail_status
+        self._released.set()
+
+    def wait(self) -> None:
+        """Called by the fake's server thread while the request waits."""
+        self.arrived.set()
+        self._released.wait(self.LIMIT_SECONDS)

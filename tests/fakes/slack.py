@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from tests.fakes import spec_check
+from tests.fakes.http import Hold
 
 TEAM_ID = "T0GAVEL01"
 TEAM_NAME = "Gavel Test"
@@ -111,22 +112,6 @@ def _block_kit_problem(blocks: Any) -> str | None:
                 if len(value) > limit:
                     return f"blocks[{i}] button {key}: more than {limit} characters"
     return None
-
-
-class Hold:
-    """The next call of a method, held: ``arrived`` is set when the request is in, and the
-    fake answers (with success, or an injected failure) only once ``release`` is called.
-    For tests of what happens while a post is under way."""
-
-    def __init__(self) -> None:
-        self.arrived = threading.Event()
-        self._released = threading.Event()
-        self.fail_status: int | None = None
-
-    def release(self, fail_status: int | None = None) -> None:
-        """Let the held call through; with ``fail_status`` it fails (nothing is posted)."""
-        self.fail_status = fail_status
-        self._released.set()
 
 
 @dataclass
@@ -371,7 +356,8 @@ class FakeSlack:
             self._state.failures.setdefault(method, deque()).extend([status] * n)
 
     def hold_next(self, method: str) -> Hold:
-        """Hold the next call of ``method`` until the test releases it (see ``Hold``)."""
+        """Hold the next call of ``method`` until the test releases it (see ``Hold``): for
+        tests of what happens while a post is under way."""
         hold = Hold()
         with self._lock:
             self._state.holds.setdefault(method, deque()).append(hold)
@@ -445,16 +431,12 @@ class FakeSlack:
         future.result(timeout + 5)
 
     async def _socket_send(self, envelope: dict[str, Any], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def live() -> list[web.WebSocketResponse]:
             with self._lock:
-                live = [ws for ws in self._sockets if not ws.closed]
-            if live:
-                break
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"FakeSlack: no Socket Mode client connected within {timeout} s")
-            await asyncio.sleep(0.01)
-        await live[-1].send_str(json.dumps(envelope))
+                return [ws for ws in self._sockets if not ws.closed]
+
+        sockets = await self._async_wait(live, timeout, "Socket Mode client connected")
+        await sockets[-1].send_str(json.dumps(envelope))
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         # autoping answers the client's "sdk-ping-pong:<t>" pings with matching pongs, which
@@ -501,8 +483,7 @@ class FakeSlack:
             holds = self._state.holds.get(method)
             hold = holds.popleft() if holds else None
         if hold is not None:
-            hold.arrived.set()
-            await asyncio.get_running_loop().run_in_executor(None, hold._released.wait)
+            await asyncio.get_running_loop().run_in_executor(None, hold.wait)
         failure = hold.fail_status if hold is not None else None
         status, body = self._dispatch(method, args, token, failure or self._take_failure(method))
         call.status, call.response = status, body
