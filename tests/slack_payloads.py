@@ -85,7 +85,7 @@ def block_action_body(
 ) -> str:
     """Form body ``payload=<JSON>`` of a ``block_actions`` interaction (a button click on a
     message), as Slack posts it to a Bolt HTTP endpoint."""
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions", "api_app_id": APP_ID, "token": "fake-verification-token",
         "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
