@@ -20,7 +20,7 @@ def gavel(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = N
           preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
             if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR", "GAVEL_DATABASE_URL")}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "gavel", *args], input=stdin,
                           capture_output=True, text=True, cwd=cwd, timeout=60, preexec_fn=preexec,
                           env={**base, "PYTHONPATH": str(ROOT), **(env or {})})
 
