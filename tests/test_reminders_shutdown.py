@@ -16,7 +16,8 @@ from bot.reminders import ReminderService
 from bot.schedules import rows
 from bot.schedules.clock import SteppedClock
 from bot.store import Database
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, Hold
+from tests.fakes.http import Hold
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.test_reminders import SlackSink, wg
 
 DUE = datetime(2026, 1, 8, 14, 0, tzinfo=UTC)  # the 1h reminder of the 15:00 meeting
