@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.app import Core
 from bot.github.action_issues import ActionIssues
-from bot.schedules.rows import ScheduledMeeting, meetings_between
+from bot.store.reminder_rows import ScheduledMeeting, meetings_between
 
 log = logging.getLogger("gavel.planning")
 

@@ -71,7 +71,7 @@ def cmd_next(args: argparse.Namespace) -> int:
 
     from bot.calendars.public_links import public_links
     from bot.events import Place
-    from bot.reminders_text import next_meeting_post, when_line
+    from bot.reminders.text import next_meeting_post, when_line
     from bot.schedules.materialise import materialise
     from bot.schedules.recurrence import has_schedule
     from bot.schedules.upcoming import upcoming_meetings
@@ -114,8 +114,8 @@ def cmd_next(args: argparse.Namespace) -> int:
 def cmd_reminders(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.reminders import preview_reminders
-    from bot.schedules.rows import reminders_of
+    from bot.reminders.loop import preview_reminders
+    from bot.store.reminder_rows import reminders_of
 
     core = _core(args)
     try:
@@ -211,7 +211,7 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from adapters.reminder_job import FileSink, reminder_service
-    from bot.reminders import ReminderPolicy
+    from bot.reminders.loop import ReminderPolicy
     from bot.schedules.clock import ScaledClock, SteppedClock, clock_from_environment
     from bot.schedules.plan import bindings_of
 

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.effects import Effect, Post
-from bot.reminders import ReminderPolicy, ReminderService
-from bot.schedules import rows
+from bot.reminders.loop import ReminderPolicy, ReminderService
+from bot.store import reminder_rows as rows
 from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
 from bot.store import Database

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.events import Place
 from bot.ports import AgendaEntry
-from bot.reminders import ReminderPolicy, ReminderService
-from bot.reminders_render import ReminderRenderer
-from bot.reminders_text import reminder_post
-from bot.schedules import rows
+from bot.reminders.loop import ReminderPolicy, ReminderService
+from bot.reminders.render import ReminderRenderer
+from bot.reminders.text import reminder_post
+from bot.store import reminder_rows as rows
 from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
 from bot.schedules.recurrence import recurring_schedule

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.reminders import ReminderService
-from bot.schedules import rows
+from bot.reminders.loop import ReminderService
+from bot.store import reminder_rows as rows
 from bot.schedules.clock import SteppedClock
 from bot.store import Database
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, Hold

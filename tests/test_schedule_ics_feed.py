@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.config import Group, Schedule, Settings
-from bot.schedules import rows
+from bot.store import reminder_rows as rows
 from bot.schedules.materialise import materialise
 from bot.store import Database
 

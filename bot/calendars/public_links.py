@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from bot.calendars.links import google_link, outlook_link
 from bot.config import Group, Settings
 from bot.schedules.recurrence import Occurrence, ScheduleError, recurring_schedule
-from bot.schedules.rows import meetings_between
+from bot.store.reminder_rows import meetings_between
 from bot.store.tokens import FEED, LINKS, token_for
 
 CALENDAR_KINDS = ("google", "outlook")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.action_owners import KnownPeople
+from bot.minutes.action_owners import KnownPeople
 from bot.commands.turn import Turn
 from bot.domain import Note
 from bot.effects import Button

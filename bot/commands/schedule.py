@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.calendars.public_links import public_links
 from bot.commands.turn import Turn
-from bot.reminders_text import next_meeting_post, when_line
+from bot.reminders.text import next_meeting_post, when_line
 from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
 from bot.schedules.upcoming import upcoming_meetings
 

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import ensure_issue, issue_repo
 from bot.ports import AgendaSource
-from bot.schedules.rows import meetings_between
+from bot.store.reminder_rows import meetings_between
 from bot.store import Database
 from bot.store.database import exclusive
 

@@ -18,7 +18,7 @@ from bot.hackmd.client import HackMD, HackMDProblem
 from bot.hackmd.sections import agenda_before, new_note
 from bot.ports import AgendaEntry, AgendaSource
 from bot.schedules.recurrence import ScheduleError, recurring_schedule
-from bot.schedules.rows import meetings_between
+from bot.store.reminder_rows import meetings_between
 from bot.store import Database
 from bot.store.hackmd_rows import MeetingNote, claim_note, note_for, release_claim, save_note
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.action_owners import KnownPeople
+from bot.minutes.action_owners import KnownPeople
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.store import Store

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.action_owners import KnownPeople
+from bot.minutes.action_owners import KnownPeople
 from bot.config import Group
 from bot.domain import Meeting, NoteKind, Section
 from bot.store import Store

@@ -43,12 +43,12 @@ from bot.calendars.public_links import PublicLinks, public_links
 from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
-from bot.group_commit import GroupCommit
+from bot.reminders.group_commit import GroupCommit
 from bot.memory import memory_text
 from bot.ports import AgendaSource, EffectSink
-from bot.reminders_render import ReminderRenderer
-from bot.reminders_text import AGENDA_FROM, reminder_post
-from bot.schedules import rows
+from bot.reminders.render import ReminderRenderer
+from bot.reminders.text import AGENDA_FROM, reminder_post
+from bot.store import reminder_rows as rows
 from bot.schedules.clock import Clock, SystemClock
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.materialise import FeedReader, materialise

@@ -17,7 +17,7 @@ from bot.config import Group, Settings
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.plan import GroupPlan, plan_group
 from bot.schedules.recurrence import ScheduleError, has_schedule
-from bot.schedules.rows import (
+from bot.store.reminder_rows import (
     CANCELLED,
     SCHEDULED,
     delete_unsent,

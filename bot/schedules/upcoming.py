@@ -12,7 +12,7 @@ from bot.config import Group
 from bot.schedules.materialise import store_plans
 from bot.schedules.plan import plan_group
 from bot.schedules.recurrence import Occurrence
-from bot.schedules.rows import meetings_between
+from bot.store.reminder_rows import meetings_between
 
 LOOK_AHEAD = timedelta(days=800)
 
