@@ -94,8 +94,8 @@ def cmd_next(args: argparse.Namespace) -> int:
             if group.name in failed:
                 continue
             with core.database.transaction() as store:
-                meetings = upcoming_meetings(store.connection, group, now, args.count)
-                public = public_links(store.connection, core.settings, group)
+                meetings = upcoming_meetings(store, group, now, args.count)
+                public = public_links(store, core.settings, group)
             if not meetings:
                 continue
             first, *rest = meetings
@@ -139,7 +139,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
                     print(f"[attached: {post.attachment.filename}]")
             return 1 if errors else 0
         with core.database.transaction() as store:
-            items = reminders_of(store.connection, name, args.count)
+            items = reminders_of(store, name, args.count)
         for item in reversed(items):
             state = ("sent late" if item.sent_at and item.late else "sent" if item.sent_at else
                      "missed" if item.missed_at else f"retrying ({item.attempts} attempts)"
@@ -194,7 +194,7 @@ def _print_feed_url(core: Any, group: Any) -> int:
     from bot.calendars.public_links import public_links
 
     with core.database.transaction() as store:
-        links = public_links(store.connection, core.settings, group)
+        links = public_links(store, core.settings, group)
     if links is None:
         print("gavel ics: no public address is configured: set [web] public_url (the address "
               "people reach this server at, e.g. \"https://gavel.example.org\")", file=sys.stderr)

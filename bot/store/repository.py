@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +16,11 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    CursorResult,
+    Delete,
     Engine,
+    Insert,
+    Update,
     and_,
     bindparam,
     delete,
@@ -223,6 +227,22 @@ class Store:
         self._pending_lines: list[dict[str, Any]] = []
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
+
+    def write(self, statement: Insert | Update | Delete, parameters: Any = None
+              ) -> CursorResult[Any]:
+        """Run a write of the row modules beside this one (``dialect_rows``, ``actions``,
+        ...), first forgetting what this transaction cached of the table it writes, so a
+        later read here sees the change without the writer knowing about the caches."""
+        table = getattr(statement.table, "name", "")
+        if table == meetings.name:
+            self._running.clear()
+        elif table == roles.name:
+            self._roles.clear()
+        elif table == agenda_items.name:
+            self._agendas.clear()
+        elif table == notes.name:
+            self._notes.clear()
+        return self.connection.execute(statement, parameters)
 
     # -- meetings -------------------------------------------------------------------
 
@@ -442,6 +462,16 @@ class Store:
                           changes.get("github", known.github),
                           changes.get("affiliation", known.affiliation))
         return known
+
+    def github_handles(self, user_ids: Collection[str]) -> list[str]:
+        """The GitHub handles remembered (``#here @handle``) for these platform user ids,
+        on any platform."""
+        if not user_ids:
+            return []
+        rows = self.connection.execute(
+            select(people.c.github).where(people.c.user_id.in_(list(user_ids)),
+                                          people.c.github != ""))
+        return [row.github for row in rows]
 
     def mark_attendance(self, meeting_id: int, person_id: int, status: str, how: str,
                         at: datetime) -> bool:
