@@ -64,7 +64,7 @@ class ArchiveRoutes:
             def load() -> list[tuple[bytes, str]]:
                 with self.core.database.transaction() as store:
                     return [(t.encode(), name)
-                            for name, t in tokens(store.connection, ARCHIVE).items()]
+                            for name, t in tokens(store, ARCHIVE).items()]
 
             known = await self._in_thread(load)
             self._tokens = (time.monotonic() + TOKENS_SECONDS, known)

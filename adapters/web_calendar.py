@@ -88,7 +88,7 @@ class CalendarRoutes:
         in constant time, whether or not one matched already."""
         def load() -> list[tuple[bytes, str]]:
             with self.core.database.transaction() as store:
-                return [(t.encode(), name) for name, t in tokens(store.connection,
+                return [(t.encode(), name) for name, t in tokens(store,
                                                                  purpose).items()]
 
         known = await self._cached(("tokens", purpose), lambda: self._in_thread(load))
@@ -125,7 +125,7 @@ class CalendarRoutes:
 
         def target() -> str | None:
             with self.core.database.transaction() as store:
-                return calendar_target(store.connection, found, when,
+                return calendar_target(store, found, when,
                                        request.match_info["kind"])
 
         found, when = group, start

@@ -44,7 +44,7 @@ def archive(tmp_path: Path) -> Iterator[str]:
     try:
         hold_a_season(core.bot)
         with core.database.transaction() as store:
-            path = archive_path(store.connection, core.settings.groups[0])
+            path = archive_path(store, core.settings.groups[0])
     finally:
         core.close()
     service = ServeProcess(config, data)

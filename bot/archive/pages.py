@@ -58,7 +58,7 @@ def open_actions(store: Store, group: Group) -> ActionsView:
     """The group's open action items (``#action`` until ``#done``/``#drop``, in any
     meeting), by owner; an action with several owners is listed under each."""
     by_owner: OrderedDict[str, list[str]] = OrderedDict()
-    found = sorted(ActionStore(store.connection).open_actions(group.name),
+    found = sorted(ActionStore(store).open_actions(group.name),
                    key=lambda a: a.number)
     for owner in sorted({o for a in found for o in a.owners}, key=str.casefold):
         by_owner[owner] = [f"{a.label}: {a.text}" for a in found if owner in a.owners]
@@ -69,8 +69,8 @@ def open_actions(store: Store, group: Group) -> ActionsView:
 
 
 def group_page(store: Store, group: Group) -> str:
-    meetings = past_meetings(store.connection, group.name)
-    history = attendance_history(store.connection, group, CHART_MEETINGS, meetings)
+    meetings = past_meetings(store, group.name)
+    history = attendance_history(store, group, CHART_MEETINGS, meetings)
     quorate = {m.id: history.quorate(n) for n, m in enumerate(history.meetings)} \
         if history.members else {}
     return _environment().get_template("group.html.j2").render(
@@ -81,12 +81,12 @@ def group_page(store: Store, group: Group) -> str:
 
 def meeting_page(store: Store, group: Group, meeting_id: int) -> str | None:
     """The page, or None when the group has no such past meeting."""
-    found = past_meeting(store.connection, group.name, meeting_id)
+    found = past_meeting(store, group.name, meeting_id)
     if found is None:
         return None
     meeting, minutes = found
     zone = ZoneInfo(group.timezone)
-    lines = _lines(logged_lines(store.connection, meeting_id), zone)
+    lines = _lines(logged_lines(store, meeting_id), zone)
     return _environment().get_template("meeting.html.j2").render(
         group=group, meeting=meeting, lines=lines, zone=group.timezone,
         minutes=_minutes_html(minutes))

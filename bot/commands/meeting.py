@@ -57,7 +57,7 @@ def start_meeting(turn: Turn, argument: str) -> None:
     if agenda:
         lines.append("Agenda:")
         lines.extend(f"{n}. {_agenda_line(item)}" for n, item in enumerate(agenda, 1))
-    open_actions = ActionStore(turn.store.connection).open_actions(turn.group.name)
+    open_actions = ActionStore(turn.store).open_actions(turn.group.name)
     if open_actions:
         lines.append("Open actions (#done A-N, #drop A-N, #reassign A-N @someone):")
         listed = open_action_lines(open_actions)
@@ -80,7 +80,7 @@ _OPEN_ACTIONS_SHOWN = 30
 def _take_pending_items(turn: Turn, meeting_id: int) -> None:
     """Items added between meetings join this meeting's agenda (once: GitHub's own
     listing may already hold the same issue)."""
-    for pending in ActionStore(turn.store.connection).take_pending(turn.group.name, meeting_id):
+    for pending in ActionStore(turn.store).take_pending(turn.group.name, meeting_id):
         if not pending.repo:
             turn.store.add_agenda_item(meeting_id, ItemSource.ADHOC, pending.title)
             continue
@@ -136,7 +136,7 @@ def _archive_link(turn: Turn) -> str:
     to a configured group (a stray channel's meetings have no archive)."""
     if turn.group not in turn.settings.groups:
         return ""
-    url = meeting_url(turn.store.connection, turn.settings, turn.group, turn.running().id)
+    url = meeting_url(turn.store, turn.settings, turn.group, turn.running().id)
     return f" Archive: {url}" if url else ""
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.action_owners import KnownPeople
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
+from bot.minutes.action_owners import KnownPeople
 from bot.store import Store
 from bot.store.actions import ActionStore
 from bot.text import escape_markdown_html, escape_title, one_line
@@ -244,7 +244,7 @@ def carried_over(store: Store, meeting: Meeting) -> list[str]:
     if meeting.started_at is None:
         return []
     lines = []
-    for action, changes in ActionStore(store.connection).carried_into(
+    for action, changes in ActionStore(store).carried_into(
             meeting.group_name, meeting.id, meeting.started_at):
         owners = ", ".join(one_line(owner) for owner in action.owners)
         fates = []
