@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bot.commands.notes import MAX_DEPTH
 from bot.config import Group, Links, MinutesStyle
 from tests.minutes_structure import Entry, read_outline
 
@@ -133,11 +134,15 @@ def convert(markdown: str, day: date) -> Conversion:
             topic = to
 
     section = sub = ""
+    items_here = False  # an issue or pull request came under this "### owner/repo"
+    after_standing = False  # a standing item came in this section
     for entry in outline:
         if entry.kind == "heading":
+            items_here = False
             if entry.depth == 2:
                 section, sub = entry.text, ""
                 parent_depth = 0
+                after_standing = False
                 if section == "Announcements":
                     move("announcements")
                 elif section in closing[:1]:
@@ -155,6 +160,7 @@ def convert(markdown: str, day: date) -> Conversion:
             continue
         _typed(entry, chat, config, links, style, untypeable)
         if entry.kind == "standing":
+            after_standing = True
             standing.append(entry.text)
             bare = re.sub(r"\s+-\s+<?https?://\S+>?\s*$", "", entry.text)
             if entry.extra[0] == "X":
@@ -164,30 +170,34 @@ def convert(markdown: str, day: date) -> Conversion:
                 body.append(("", bare))
             parent_depth = entry.depth + 1
         elif entry.kind == "item":
+            items_here = True
             reference = _reference(entry, sub, markdown)
             agenda.append(f"#agenda add {reference[1]} {entry.text}")
             topic = ""
             parent_depth = 1
             body.append(("", reference[0]))  # a topic only if notes follow
         elif entry.kind in ("note", "text"):
-            if entry.kind == "text":
-                untypeable.append(f"a paragraph, not a list entry: {entry.text[:60]!r}")
-            elif _REPOSITORY.match(sub) and entry.depth == 0:
-                untypeable.append(f"an entry under ### {sub} that is no issue or pull request "
-                                  f"(Gavel nests notes under their item): {entry.text[:50]!r}")
+            if section == "Present":
+                untypeable.append(f"a stray line among the people: {entry.text[:60]!r}")
+                continue
+            if _REPOSITORY.match(sub) and not items_here:
+                untypeable.append(f"an entry under ### {sub} before any issue or pull request "
+                                  f"(the heading comes with its first item): "
+                                  f"{entry.text[:50]!r}")
             if body and body[-1][0] == "":
                 body[-1] = (CHAIR, f"#topic {body[-1][1]}")
                 topic = body[-1][1]
             if (section == "Announcements" and not sub and entry.depth == 0
-                    and topic != "announcements"):
-                if standing:
-                    untypeable.append("an announcement after the standing items")
+                    and topic != "announcements" and not after_standing):
                 move("announcements")
-            depth = max(entry.depth - parent_depth, 0)
-            if depth > 3:
-                untypeable.append(f"a note {depth} levels deep (#info takes 3)")
-            body.append((CHAIR, "#info " + "-" * min(depth, 3) + (" " if depth else "")
-                         + entry.text))
+            if entry.kind == "text":  # a paragraph of its own under the topic
+                body.append((CHAIR, "#paragraph " + entry.text))
+                continue
+            depth = max(entry.depth - parent_depth, -1)
+            if depth > MAX_DEPTH:
+                untypeable.append(f"a note {depth} levels deep (#info takes {MAX_DEPTH})")
+            marks = "<" if depth < 0 else "-" * min(depth, MAX_DEPTH)
+            body.append((CHAIR, "#info " + marks + (" " if marks else "") + entry.text))
     for line in agenda:
         chat.say(CHAIR, line)
     for nick, text in body:
@@ -211,9 +221,8 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
             untypeable.append(f"a link Gavel has no name for: {entry.text}")
             return
         doc_label = "Minutes Google Doc" if "docs.google.com" in url else "Minutes"
-        if key == "doc" and entry.text != doc_label:
-            untypeable.append(f"the minutes link is labelled {entry.text!r}, Gavel says "
-                              f"{doc_label!r} for {url}")
+        if key == "doc" and entry.text != doc_label:  # the group names its notes link
+            style["doc_link_name"] = entry.text
         chat.say(CHAIR, f"#meetinglink {key} {url}")
     elif entry.kind == "invitees":
         config["invitees"] = entry.text
