@@ -84,8 +84,8 @@ def _style(markdown: str) -> dict[str, Any]:
     # The label sentence before or after the announcements under the same heading.
     label = markdown.find("Extracted from")
     heading = markdown.rfind("\n#", 0, label)
-    knobs["label_first"] = label < 0 or not re.search(
-        r"^\s*[*-] ", markdown[heading:label].split("\n", 2)[-1], re.M)
+    before = re.sub(r"<!--.*?-->", "", markdown[heading:label].split("\n", 2)[-1], flags=re.S)
+    knobs["label_first"] = label < 0 or not before.strip("\n *\\")
     return knobs
 
 
