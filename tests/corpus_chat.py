@@ -105,6 +105,9 @@ def convert(markdown: str, day: date) -> Conversion:
         untypeable.append("the file has no title line")
     config["title"] = _DATE_TAIL.sub("", title) or "Meeting"
     chat.say(CHAIR, "#startmeeting")
+    dated = re.search(r"(\d{4}-\d{2}-\d{2})\s*$", title)
+    if dated and dated.group(1) != day.isoformat():  # held on another day than its file's
+        chat.say(CHAIR, f"Date: {dated.group(1)}")
     sections = [e.text for e in outline if e.kind == "heading" and e.depth == 2]
     tsc = any(e.kind == "heading" and e.depth == 3 and e.text == "Announcements"
               for e in outline)

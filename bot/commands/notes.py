@@ -31,11 +31,17 @@ def split_depth(text: str) -> tuple[int, str]:
     return 0, text
 
 
+def note_depth(kind: NoteKind, text: str) -> tuple[int, str]:
+    """A note's depth and text as typed: a paragraph has no depth, so its text stays whole
+    (``#paragraph -- end of the meeting --``)."""
+    return (0, text) if kind is NoteKind.PARAGRAPH else split_depth(text)
+
+
 def take_note(turn: Turn, kind: NoteKind, text: str) -> Note | None:
     if not text.strip():
         turn.effects.tell(f"Usage: #{kind.value} <text>")
         return None
-    depth, text = split_depth(text.strip())
+    depth, text = note_depth(kind, text.strip())
     item, section = turn.current_topic()
     note = turn.store.add_note(
         turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
