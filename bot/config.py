@@ -129,6 +129,10 @@ class MinutesStyle(_Strict):
     # The closing section's heading ("" = the layout's own: "Q&A, Other" in nodejs,
     # "Strategic Initiatives" in nodejs-tsc); `#topic <heading>` moves there.
     closing_heading: str = ""
+    # The Links entry for the meeting's notes (``#meetinglink doc``): "" names it by where
+    # it is, "Minutes Google Doc" for a Google Doc and "Minutes" otherwise; a group that
+    # kept its template's "Minutes Google Doc" after moving its notes elsewhere sets it.
+    doc_link_name: str = ""
 
 
 class Group(_Strict):

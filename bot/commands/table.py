@@ -161,7 +161,8 @@ _TITLE = Option("title", "text", "The meeting's title (default: the group's)",
 
 COMMANDS = CommandTable((
     # -- notes -------------------------------------------------------------------------
-    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
+    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic "
+          "('- text' nests it, '< text' sets it beside the agenda items)",
           "A note under the current topic", ("note",), slash=("info", "note"),
           brackets=("info", "note")),
     note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea",
@@ -186,6 +187,10 @@ COMMANDS = CommandTable((
           "topic (Subtopic: in W3C)", "A subtopic of the current topic", w3c=("subtopic:",)),
     note_command(NoteKind.PROGRESS, "progress", "#progress <text> — a progress report",
           "A progress report", brackets=("progress report", "progress")),
+    note_command(NoteKind.PARAGRAPH, "paragraph",
+          "#paragraph <text> (or #para) — prose the minutes show as a paragraph, not a "
+          "list entry", "A paragraph of prose under the current topic", ("para",),
+          slash=("paragraph", "para")),
     Entry("undo", "bot.commands.notes:undo",
           "#undo — remove your last note (chairs: the last note of anyone)", words=("undo",),
           discord="undo", description="Remove your last note"),
