@@ -14,6 +14,9 @@ rendered again (the minutes so far and the transcript), and the script swaps it 
   meeting's change marker (``bot.store.live_marker``, one indexed statement) every
   ``[web] live_poll_seconds``, once per meeting however many follow it, and renders the
   record once per change for all of them.
+* The marker is read before the record: a record read while the chat wrote (each
+  statement sees what is committed when it runs) may hold a line its minutes do not yet
+  show, but that write moved the marker, so the next look sends the whole of it.
 * The event id is the marker: a browser that reconnects with ``Last-Event-ID`` gets
   nothing until the record differs from what it has.
 * A comment every ``HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and
