@@ -1,6 +1,6 @@
 """The one aiohttp web server: health checks, and routes that adapters add (Slack's
-events endpoint, the calendar feed, the archive and its live meeting pages); under ``gavel serve`` also ``/readyz`` and
-``/metrics`` (``add_service_routes``)."""
+events endpoint, the calendar feed, the archive and its live meeting pages); under
+``gavel serve`` also ``/readyz`` and ``/metrics`` (``add_service_routes``)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The web archive's routes: ``/archive/<token>/`` (a group's page, found by its secret
-archive token), ``/archive/<token>/meetings/<id>`` (one meeting, past or running: a running one's page
-follows it live, ``adapters.web_live``), and the same under ``/groups/<slug>/`` for
-groups that set ``archive = "public"``.
+archive token), ``/archive/<token>/meetings/<id>`` (one meeting, past or running: a
+running one's page follows it live, ``adapters.web_live``), and the same under
+``/groups/<slug>/`` for groups that set ``archive = "public"``.
 
 Read by whoever holds the link, so, as for the calendar feed:
 - the token is compared in constant time against every token (no early exit); an unknown

@@ -1,7 +1,7 @@
 """The archive in a real browser: Debian's Chromium driven by Playwright, against a
-`gavel serve` process on 127.0.0.1, with JavaScript off (the pages must not
-need it), and a running meeting's page with it on (it follows the chat without a
-reload) and off (it reloads itself). Loads a group page and a meeting, checks what a reader sees and the chart,
+`gavel serve` process on 127.0.0.1, with JavaScript off (the pages must not need it), and
+a running meeting's page with it on (it follows the chat without a reload) and off (it
+reloads itself). Loads a group page and a meeting, checks what a reader sees and the chart,
 follows a transcript line's link, and saves screenshots (into ``$GAVEL_SCREENSHOTS``,
 else the test's own folder). An axe-core pass runs when axe-core is installed
 (``npm install --no-save axe-core`` in the repository, or ``$GAVEL_AXE_JS``)."""

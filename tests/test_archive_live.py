@@ -71,6 +71,8 @@ class Live:
     core: Core
     url: str  # the server's address
     path: str  # the Security WG's archive path, ".../"
+    runner: web.AppRunner
+    stopped: bool = False
 
     def running_id(self, channel: str = "wg") -> int:
         with self.core.database.transaction() as store:
@@ -87,14 +89,18 @@ async def live(tmp_path: Path, database_url: str) -> AsyncIterator[Live]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    found: Live | None = None
     try:
         chat = Chat(chat_core.bot, Place("console", "wg"),
                     start=datetime(2026, 3, 5, 15, 0, tzinfo=UTC))
         with chat_core.database.transaction() as store:
             path = archive_path(store.connection, chat_core.settings.groups[0])
-        yield Live(chat, chat_core, f"http://127.0.0.1:{runner.addresses[0][1]}", path)
+        found = Live(chat, chat_core, f"http://127.0.0.1:{runner.addresses[0][1]}", path,
+                     runner)
+        yield found
     finally:
-        await runner.cleanup()
+        if found is None or not found.stopped:
+            await runner.cleanup()
         web_core.close()
         chat_core.close()
 
@@ -258,6 +264,18 @@ async def test_the_end_is_the_last_event_and_then_the_stream_stays_closed(
         # A browser's EventSource reconnecting now is told to stop (204), with no body.
         async with session.get(events) as after:
             assert after.status == 204 and await after.read() == b""
+
+
+async def test_stopping_the_server_closes_the_streams_at_once(live: Live) -> None:
+    """A reader left open must not hold the service's shutdown for its whole timeout."""
+    live.chat.say("alice", "#startmeeting")
+    events = f"{live.url}{live.path}meetings/{live.running_id()}/events"
+    async with aiohttp.ClientSession() as session:
+        stream = await open_stream(session, events)
+        assert (await stream.next()) is not None
+        live.stopped = True
+        await asyncio.wait_for(live.runner.cleanup(), EVENT_GUARD)  # its timeout is 60 s
+        assert await stream.next() is None
 
 
 async def test_each_group_has_a_cap_on_live_readers(tmp_path: Path, database_url: str) -> None:

@@ -9,8 +9,8 @@ lines, so it is one statement of indexed maxima and counts, never the record its
 
 * ``max(transcript.id)``: every line said, edit and deletion (most changes come with one);
 * the notes' newest id and how many are deleted (an undo, a button);
-* attendance rows, how many are present and how many have left (Discord's voice channel marks people present
-  without a line in the chat);
+* attendance rows, how many are present and how many have left (Discord's voice channel
+  marks people present without a line in the chat);
 * agenda items and how many are discussed, votes closed and ballots cast, the topic;
 * the meeting's status: its end is the last change.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, FromClause, ScalarSelect, func, select
 
 from bot.store.schema import agenda_items, attendance, ballots, meetings, notes, transcript, votes
 
@@ -37,12 +37,12 @@ def live_state(connection: Connection, group_name: str, meeting_id: int) -> Live
     """The meeting's status and change marker; None when the group has no such meeting."""
     mid = meetings.c.id
 
-    def count(table: object, *where: object) -> object:
-        return (select(func.count()).select_from(table)  # type: ignore[arg-type]
+    def count(table: FromClause, *where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return (select(func.count()).select_from(table)
                 .where(*where).correlate(meetings).scalar_subquery())
 
-    def newest(column: object, *where: object) -> object:
-        return (select(func.coalesce(func.max(column), 0))  # type: ignore[arg-type]
+    def newest(column: ColumnElement[int], *where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return (select(func.coalesce(func.max(column), 0))
                 .where(*where).correlate(meetings).scalar_subquery())
 
     row = connection.execute(select(
