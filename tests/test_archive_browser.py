@@ -206,3 +206,21 @@ async def test_a_running_meeting_reloads_itself_with_javascript_off(
     assert await refresh.count() == 1 and await refresh.get_attribute("content") == "30"
     assert "It reloads every 30 seconds." in await page.locator("#record .live").inner_text()
     await context.close()
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason=f"axe-core not installed ({AXE}): "
+                    "npm install --no-save axe-core, or set GAVEL_AXE_JS")
+async def test_a_running_meetings_page_passes_axe(
+        running: tuple[str, Chat], browser: object) -> None:
+    url, chat = running
+    context = await browser.new_context(bypass_csp=True)  # type: ignore[attr-defined]
+    page = await context.new_page()
+    await page.goto(url)
+    chat.say("bob", "#info a line that arrives live")
+    await page.locator("ol.log .said", has_text="a line that arrives live").wait_for()
+    await page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))")
+    await context.close()
+    assert found == []
