@@ -10,6 +10,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY gavel ./gavel
 COPY scripts/install-image ./scripts/install-image
 RUN scripts/install-image /opt/gavel
 

@@ -26,7 +26,7 @@ def main() -> None:
         subprocess.run([gavel, "--help"], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     modules = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "adapters.cli", "--help"],
+        [sys.executable, "-X", "importtime", "-m", "gavel", "--help"],
         capture_output=True, text=True).stderr
     heavy = [m for m in ("slack_sdk", "slack_bolt", "discord", "github", "sqlalchemy", "jinja2",
                           "pydantic", "apscheduler")

@@ -1,6 +1,6 @@
 """What the core tells an operator's metrics, without knowing how they are kept.
 
-``gavel serve`` passes an ``Observer`` backed by Prometheus (``adapters.metrics``); every
+``gavel serve`` passes an ``Observer`` backed by Prometheus (``gavel.service.metrics``); every
 other entry point keeps the silent ``NoObserver``. The core counts here, once, what every
 platform goes through (``MeetingBot.handle``), so no adapter has to remember to.
 """

@@ -68,7 +68,7 @@ class ServeProcess:
     def __init__(self, config: Path, data_dir: Path, env: dict[str, str] | None = None,
                  step_from: datetime | None = None, name: str = "serve",
                  command: list[str] | None = None) -> None:
-        args = command or [sys.executable, "-m", "adapters.cli"]
+        args = command or [sys.executable, "-m", "gavel"]
         args = [*args, "--config", str(config), "serve"]
         if step_from is not None:
             args += ["--step-clock", "--fake-time", step_from.isoformat()]

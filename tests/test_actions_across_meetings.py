@@ -22,7 +22,7 @@ def run_console(tmp_path: Path, database_url: str, lines: str) -> str:
     """One run of ``gavel run`` on the console (its own process: each run is a restart)."""
     env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
     done = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--database", database_url, "run",
+        [sys.executable, "-m", "gavel", "--database", database_url, "run",
          "--user", "rafael"], input=lines + "/quit\n", capture_output=True, text=True,
         cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main
 from bot.commands.handler import MeetingBot
 from bot.config import load_settings
 from bot.store import Database
+from gavel.cli.main import main
 from tests.archive_support import hold_three_meetings, write_config
 from tests.conftest import Chat, private
 

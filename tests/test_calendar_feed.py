@@ -19,13 +19,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from adapters.cli import main
 from adapters.web import build_web_app, runner_for
 from bot.app import build_core
 from bot.config import load_settings
 from bot.schedules.recurrence import recurring_schedule
 from bot.store import Database
 from bot.store.schema import reminders, scheduled_meetings
+from gavel.cli.main import main
 
 PUBLIC = "https://gavel.example.org"
 ZOOM = "https://us06web.zoom.us/j/85412345678?pwd=Q2xhdXNlU2VjcmV0UGFzc2NvZGUx"

@@ -13,7 +13,7 @@ TRANSCRIPT = ("#startmeeting Budget review\n#topic Costs\n"
 
 def gavel(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "gavel", *args], input=stdin,
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
 
 
@@ -88,3 +88,28 @@ def test_an_unwritable_minutes_folder_still_ends_the_meeting_with_its_minutes(tm
     assert "gavel minutes 1` prints them" in result.stdout
     assert "gavel> * Costs" in result.stdout
     assert "ended" in gavel(tmp_path, "meetings").stdout
+
+
+# What `gavel --help` must not import: each costs a user tens to hundreds of milliseconds
+# before the first line of help (bench/bench_help.py measures the whole).
+HEAVY = ("sqlalchemy", "jinja2", "pydantic", "aiohttp", "discord", "slack_bolt", "slack_sdk",
+         "github", "prometheus_client", "apscheduler", "bot.app", "gavel.service")
+
+
+def test_help_lists_every_command_and_loads_no_heavy_module(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
+    for command in ([sys.executable, "-X", "importtime", "-m", "gavel", "--help"],
+                    [sys.executable, "-X", "importtime", "-c",
+                     "from gavel.cli.main import main; raise SystemExit(main(['--help']))"]):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,
+                                env=env, timeout=60)
+        assert result.returncode == 0, result.stderr
+        for name in ("run", "serve", "healthcheck", "replay", "minutes", "meetings", "db",
+                     "next", "reminders", "ics", "reminder-loop", "agenda", "issue",
+                     "publish", "discord", "attendance", "archive"):
+            assert f"    {name} " in result.stdout or f"    {name}\n" in result.stdout, name
+        imported = {line.rpartition("|")[2].strip() for line in result.stderr.splitlines()
+                    if line.startswith("import time:")}
+        loaded = sorted(m for m in imported
+                        if any(m == h or m.startswith(h + ".") for h in HEAVY))
+        assert loaded == [], f"gavel --help imported {loaded}"

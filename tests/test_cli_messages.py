@@ -20,7 +20,7 @@ def gavel(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "gavel.toml"
     config.write_text(CONFIG)
     env = {k: v for k, v in os.environ.items() if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR")}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+    return subprocess.run([sys.executable, "-m", "gavel", "--config", str(config),
                            *args], capture_output=True, text=True, cwd=tmp_path, env=env,
                           timeout=60)
 

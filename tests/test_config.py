@@ -50,7 +50,7 @@ def test_broken_toml_names_the_file_and_line(tmp_path: Path) -> None:
 
 def test_the_cli_refuses_a_bad_config_with_exit_code_2(tmp_path: Path) -> None:
     path = write(tmp_path, 'data_dirr = "x"\n')
-    result = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(path), "run"],
+    result = subprocess.run([sys.executable, "-m", "gavel", "--config", str(path), "run"],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL,
                             cwd=tmp_path, timeout=60)
     assert result.returncode == 2
@@ -101,8 +101,8 @@ def test_a_relative_data_dir_and_template_are_found_beside_the_config_file(
 
 
 def test_gavel_run_starts_every_platform_whose_token_is_set() -> None:
-    from adapters.cli import platforms_to_run
     from bot.config import Settings
+    from gavel.cli.main import platforms_to_run
 
     both = Secrets.from_environment({"SLACK_BOT_TOKEN": "xoxb-1", "DISCORD_TOKEN": "d"})
     assert platforms_to_run(Settings(), both) == ["slack", "discord"]

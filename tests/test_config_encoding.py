@@ -13,7 +13,7 @@ CONFIG = '# Réunion du groupe\n[[groups]]\nname = "Sécurité WG"\nchairs = ["J
 
 def gavel_meetings(tmp_path: Path, config: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR")}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+    return subprocess.run([sys.executable, "-m", "gavel", "--config", str(config),
                            "meetings", "--group", "Sécurité WG"], capture_output=True,
                           text=True, cwd=tmp_path, env=env, timeout=60)
 

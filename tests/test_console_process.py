@@ -20,7 +20,7 @@ class ConsoleProcess:
     def __init__(self, cwd: Path, database_url: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "--database", database_url, "run",
+            [sys.executable, "-m", "gavel", "--database", database_url, "run",
              "--user", "rafael"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=cwd, env=env, bufsize=1)
@@ -51,7 +51,7 @@ class ConsoleProcess:
 
 def test_a_transcript_on_stdin_runs_a_whole_meeting_and_writes_minutes(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "run"], stdin=TRANSCRIPT.open(),
+        [sys.executable, "-m", "gavel", "run"], stdin=TRANSCRIPT.open(),
         capture_output=True, text=True, cwd=tmp_path, timeout=60,
         env={k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"})
     assert result.returncode == 0, result.stderr

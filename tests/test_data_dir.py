@@ -22,7 +22,7 @@ def gavel(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = N
           prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
             if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR", "GAVEL_DATABASE_URL")}
-    return subprocess.run([*prefix, sys.executable, "-m", "adapters.cli", *args], input=stdin,
+    return subprocess.run([*prefix, sys.executable, "-m", "gavel", *args], input=stdin,
                           capture_output=True, text=True, cwd=cwd, timeout=60,
                           env={**base, "PYTHONPATH": str(ROOT), **(env or {})})
 

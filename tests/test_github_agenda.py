@@ -138,7 +138,7 @@ github_org = "nodejs"
 agenda_label = "{LABEL}"
 """)
     env = {**os.environ, "GITHUB_TOKEN": TOKEN, "GAVEL_CONFIG": str(config)}
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "agenda", "security wg"],
+    done = subprocess.run([sys.executable, "-m", "gavel", "agenda", "security wg"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
     assert done.returncode == 0, done.stderr
@@ -151,7 +151,7 @@ agenda_label = "{LABEL}"
 def test_gavel_agenda_names_an_unknown_group(tmp_path: Path) -> None:
     config = tmp_path / "gavel.toml"
     config.write_text('[[groups]]\nname = "TSC"\n')
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+    done = subprocess.run([sys.executable, "-m", "gavel", "--config", str(config),
                            "agenda", "Nope"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2

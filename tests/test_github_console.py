@@ -53,7 +53,7 @@ platform = "console"
 channel = "security-wg"
 """)
         env = {**os.environ, "GITHUB_TOKEN": TOKEN, "GAVEL_CONFIG": str(config)}
-        done = subprocess.run([sys.executable, "-m", "adapters.cli", "run", "--user", "chair"],
+        done = subprocess.run([sys.executable, "-m", "gavel", "run", "--user", "chair"],
                               cwd=ROOT, env=env, input=TRANSCRIPT, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr

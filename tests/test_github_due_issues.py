@@ -7,13 +7,13 @@ import asyncio
 import threading
 from datetime import UTC, datetime
 
-from adapters.planning_job import plan_once
 from bot.app import build_core
 from bot.config import Secrets, Settings
 from bot.github.agenda import GitHubAgenda
 from bot.github.due_issues import open_due_meeting_issues
 from bot.schedules.materialise import materialise
 from bot.store import Database
+from gavel.service.jobs.planning import plan_once
 from tests.fakes.github import FakeGitHub
 from tests.github_support import GROUP, LABEL, TOKEN, Sleeps, client, fake, seed_agenda  # noqa: F401
 

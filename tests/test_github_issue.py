@@ -127,7 +127,7 @@ rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"
 start = "2026-01-08T15:00"
 """)
     env = {**os.environ, "GITHUB_TOKEN": TOKEN, "GAVEL_CONFIG": str(config)}
-    argv = [sys.executable, "-m", "adapters.cli", "issue", "Security WG", "--date", "2026-11-26"]
+    argv = [sys.executable, "-m", "gavel", "issue", "Security WG", "--date", "2026-11-26"]
     first = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     fake.add_issue("nodejs/node", 150, "Another", labels=[LABEL])
     second = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

@@ -185,8 +185,8 @@ def test_bad_token_says_so(database: Database, fake: FakeGitHub, sleeps: Sleeps)
 
 def test_background_job_publishes_pending_and_posts_the_link(
         database: Database, fake: FakeGitHub, sleeps: Sleeps) -> None:
-    from adapters.publish_job import publish_pending_minutes
     from bot.app import Core
+    from gavel.service.jobs.publishing import publish_pending_minutes
 
     chat, publisher = _setup(database, fake, sleeps)
     fake.fail_next(2, 503)  # both attempts at #endmeeting fail

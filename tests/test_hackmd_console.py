@@ -90,7 +90,7 @@ class Console:
 
     def __init__(self, config: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "run", "--user", "alice"], cwd=ROOT,
+            [sys.executable, "-m", "gavel", "run", "--user", "alice"], cwd=ROOT,
             env=_env(config), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
         self.output: list[str] = []
@@ -181,7 +181,7 @@ def test_two_processes_on_postgresql_create_one_note_per_meeting(tmp_path: Path)
             github = _github()
             try:
                 config = _config(tmp_path, database_url, hackmd, github)
-                once = [sys.executable, "-m", "adapters.hackmd_job", "--once"]
+                once = [sys.executable, "-m", "gavel.service.jobs.hackmd_notes", "--once"]
                 release = hackmd.hold_creations()
                 first = subprocess.Popen(once, cwd=ROOT, env=_env(config),
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -100,3 +100,4 @@ def test_votes_and_subtopics_are_in_the_data(tmp_path: Path) -> None:
          "quorum": False},
         {"question": "Ship it", "options": ["+1", "-1", "0"],
          "tally": {"+1": 0, "-1": 0, "0": 0}, "result": "", "quorum": None}]
+

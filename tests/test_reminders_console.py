@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.console import ConsoleAdapter, ConsoleSink
-from adapters.reminder_job import reminders_in_background
 from bot.app import build_core
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.schedules.materialise import materialise
+from gavel.service.jobs.reminders import reminders_in_background
 
 HANG_GUARD = 60.0  # real seconds; only ever reached if the reminder never comes
 

@@ -53,7 +53,7 @@ class LoopProcess:
     def __init__(self, config: Path, database_url: str | None, sink: Path, start: datetime,
                  worker: str, extra: tuple[str, ...] = (),
                  env: dict[str, str] | None = None) -> None:
-        command = [sys.executable, "-m", "adapters.cli", "--config", str(config)]
+        command = [sys.executable, "-m", "gavel", "--config", str(config)]
         if database_url is not None:
             command += ["--database", database_url]
         command += ["reminder-loop", "--sink-file", str(sink), "--worker", worker,

@@ -77,7 +77,7 @@ def test_the_cli_writes_minutes_to_a_file_and_problems_to_stderr(tmp_path: Path)
     log = tmp_path / "2024-03-07.log"
     log.write_text("[14:00] <rafael> #startmeeting\ngarbage\n[14:01] <rafael> #info hello\n")
     output = tmp_path / "minutes.md"
-    result = subprocess.run([sys.executable, "-m", "adapters.cli", "replay", str(log),
+    result = subprocess.run([sys.executable, "-m", "gavel", "replay", str(log),
                              "--template", "meetbot", "-o", str(output)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ TIME_HINT = ("cannot be read: give Unix seconds or an ISO 8601 time between the 
 
 def replay(log: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR")}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", "replay", str(log)],
+    return subprocess.run([sys.executable, "-m", "gavel", "replay", str(log)],
                           capture_output=True, text=True, cwd=log.parent, env=env, timeout=60)
 
 

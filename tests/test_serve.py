@@ -43,7 +43,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def gavel(config: Path, data_dir: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+    result = subprocess.run([sys.executable, "-m", "gavel", "--config", str(config),
                              *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
                                  "GAVEL_DATA_DIR": str(data_dir)})
@@ -197,7 +197,7 @@ def test_metrics_after_a_meeting(tmp_path: Path, fake: FakeSlack) -> None:
 def test_a_bad_port_or_log_setting_is_one_clear_line(tmp_path: Path) -> None:
     for env, expected in (({"GAVEL_WEB_PORT": "http"}, "$GAVEL_WEB_PORT: 'http' is not a port"),
                           ({"GAVEL_LOG_FORMAT": "xml"}, "$GAVEL_LOG_FORMAT: 'xml' is not a log")):
-        result = subprocess.run([sys.executable, "-m", "adapters.cli", "serve"], cwd=tmp_path,
+        result = subprocess.run([sys.executable, "-m", "gavel", "serve"], cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120,
                                 env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env})
         assert result.returncode == 2
@@ -209,7 +209,7 @@ def test_json_log_lines_carry_no_token(capsys: pytest.CaptureFixture[str]) -> No
     import json
     import logging
 
-    from adapters.logs import JsonFormatter, Scrubber
+    from gavel.service.logs import JsonFormatter, Scrubber
 
     env = {"SLACK_BOT_TOKEN": "xoxb-1111-secret-value", "DISCORD_TOKEN": "plain-secret-0123"}
     handler = logging.StreamHandler()

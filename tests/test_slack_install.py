@@ -125,7 +125,7 @@ async def test_gavel_run_with_slack_tokens_serves_slack(tmp_path: Path) -> None:
         env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN,
                "SLACK_SIGNING_SECRET": SIGNING_SECRET, "GAVEL_SLACK_API_URL": fake.api_url}
         env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "--config",
+        process = subprocess.Popen([sys.executable, "-m", "gavel", "--config",
                                     str(config), "run"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:

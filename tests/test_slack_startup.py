@@ -15,11 +15,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select, table
 
-from adapters.serve import run
 from adapters.slack import SlackService
 from adapters.slack.startup import Backoff
 from bot.app import Core, build_core
 from bot.config import Schedule, Settings, WebSettings
+from gavel.service.serve import run
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import FakeSlack, signed_headers, slash_command_body
 from tests.slack_harness import SIGNING_SECRET, TOKEN_SECRETS, bound_to_slack

@@ -14,7 +14,7 @@ TRANSCRIPT = "#startmeeting Test\n#info one\n#endmeeting\n"
 
 def run_console(tmp_path: Path, database: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--database", f"sqlite:///{database}", "run",
+        [sys.executable, "-m", "gavel", "--database", f"sqlite:///{database}", "run",
          "--user", "alice"],
         input=stdin, capture_output=True, text=True, cwd=tmp_path, timeout=60,
         env={k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"},
@@ -26,7 +26,7 @@ def test_a_database_on_a_read_only_mount_is_refused_clearly(tmp_path: Path) -> N
     database = tmp_path / "gavel.db"
     assert run_console(tmp_path, database, "").returncode == 0
     result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--database",
+        [sys.executable, "-m", "gavel", "--database",
          f"sqlite:///file:{database}?mode=ro&uri=true", "run", "--user", "alice"],
         input=TRANSCRIPT, capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 1, result.stdout
@@ -55,7 +55,7 @@ def test_a_locked_database_is_refused_clearly_and_nothing_is_half_written(tmp_pa
 
 def test_a_database_url_gavel_cannot_use_is_named_without_its_password(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--database", "mysql://gavel:s3cret@db/gavel",
+        [sys.executable, "-m", "gavel", "--database", "mysql://gavel:s3cret@db/gavel",
          "meetings"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 1
     assert "database URL 'mysql://gavel:***@db/gavel': not one Gavel can use" in result.stderr
@@ -66,7 +66,7 @@ def test_a_data_dir_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("a file, not a folder")
     config = tmp_path / "gavel.toml"
     config.write_text(f'data_dir = "{tmp_path / "blocker" / "data"}"\n')
-    result = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config),
+    result = subprocess.run([sys.executable, "-m", "gavel", "--config", str(config),
                              "meetings"], capture_output=True, text=True, cwd=tmp_path,
                             timeout=60)
     assert result.returncode == 1

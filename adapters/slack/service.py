@@ -1,4 +1,4 @@
-"""The Slack adapter as ``adapters.serve`` runs it: start, stop, and deliver effects.
+"""The Slack adapter as ``gavel.service.serve`` runs it: start, stop, and deliver effects.
 
 Three ways to run, chosen by the config and the environment:
 

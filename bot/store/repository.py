@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -166,6 +166,11 @@ _SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
+_LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
+                      func.count().label("lines"), func.min(transcript.c.id).label("first"))
+               .where(transcript.c.meeting_id == bindparam("meeting_id"),
+                      transcript.c.change == "")
+               .group_by(transcript.c.author_id))
 
 
 class _Agenda:
@@ -210,6 +215,33 @@ class _Agenda:
                 self.referenced[reference] = item
 
 
+class _Speakers:
+    """One meeting's lines said per speaker as read in this transaction, kept up to date by
+    the lines this transaction logs, so that each ``#action`` (whose owners may be anyone
+    who spoke) costs the same at the meeting's end as at its start instead of counting the
+    whole transcript again."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        # author id -> [name (the greatest spelling, as SQL's max), lines, order of first line]
+        self.tally: dict[str, list[Any]] = {}
+        self.next_order = 0
+        for row in rows:
+            self.tally[row.author_id] = [row.name, row.lines, row.first]
+            self.next_order = max(self.next_order, row.first + 1)
+
+    def said(self, author_id: str, author_name: str) -> None:
+        if (known := self.tally.get(author_id)) is None:
+            self.tally[author_id] = [author_name, 1, self.next_order]
+            self.next_order += 1
+            return
+        known[0] = max(known[0], author_name)
+        known[1] += 1
+
+    def most_first(self) -> list[tuple[str, str, int]]:
+        ranked = sorted(self.tally.items(), key=lambda kv: (-kv[1][1], kv[1][2]))
+        return [(author_id, name, lines) for author_id, (name, lines, _) in ranked]
+
+
 class Store:
     """The meeting domain's reads and writes on one open connection (one transaction)."""
 
@@ -223,6 +255,7 @@ class Store:
         self._pending_lines: list[dict[str, Any]] = []
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
+        self._speakers: dict[int, _Speakers] = {}
 
     # -- meetings -------------------------------------------------------------------
 
@@ -588,6 +621,8 @@ class Store:
             "meeting_id": meeting_id, "at": at, "author_id": author_id,
             "author_name": author_name, "text": text, "message_id": message_id,
             "change": change})
+        if not change and (speakers := self._speakers.get(meeting_id)) is not None:
+            speakers.said(author_id, author_name)
         if len(self._pending_lines) >= 1000:
             self.flush()
 
@@ -598,16 +633,13 @@ class Store:
             self._pending_lines = []
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
-        """(author id, author name, lines) per speaker, most lines first."""
-        self.flush()
-        rows = self.connection.execute(
-            select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
-                   func.count().label("lines"))
-            .where(transcript.c.meeting_id == meeting_id, transcript.c.change == "")
-            .group_by(transcript.c.author_id)
-            .order_by(func.count().desc(), func.min(transcript.c.id))
-        )
-        return [(r.author_id, r.name, r.lines) for r in rows]
+        """(author id, author name, lines) per speaker, most lines first (ties: who spoke
+        first)."""
+        if meeting_id not in self._speakers:
+            self.flush()
+            self._speakers[meeting_id] = _Speakers(self.connection.execute(
+                _LINES_SAID, {"meeting_id": meeting_id}))
+        return self._speakers[meeting_id].most_first()
 
     # -- GitHub: meeting issues and publications ------------------------------------
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from adapters.cli_groups import find_group
+from gavel.cli.groups import find_group
 
 if TYPE_CHECKING:
     from bot.config import Group, Settings
@@ -31,11 +31,11 @@ def _client(settings: Settings, group: Group | None, prog: str) -> GitHub | None
 
 
 def cmd_agenda(args: argparse.Namespace) -> int:
-    from adapters.cli import _settings
     from bot.github.agenda import agenda_markdown, fetch_agenda
     from bot.github.client import GitHubProblem
+    from gavel.cli.core import settings_of
 
-    settings = _settings(args)
+    settings = settings_of(args)
     group = find_group(settings, args.group, "agenda")
     if group is None:
         return 2
@@ -70,12 +70,12 @@ def _meeting_start(group: Group, day: str, at: str | None) -> object:
 def cmd_issue(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from adapters.cli import _core
     from bot.github.agenda import fetch_agenda
     from bot.github.client import GitHubProblem
     from bot.github.meeting_issue import ensure_issue
+    from gavel.cli.core import core_of
 
-    core = _core(args)
+    core = core_of(args)
     try:
         group = find_group(core.settings, args.group, "issue")
         if group is None:
@@ -102,10 +102,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from adapters.cli import _core
     from bot.effects import Post
+    from gavel.cli.core import core_of
 
-    core = _core(args)
+    core = core_of(args)
     try:
         if core.publisher is None:
             print("gavel publish: publishing is not set up: set GITHUB_TOKEN (or a GitHub "

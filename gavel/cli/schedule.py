@@ -1,6 +1,6 @@
 """``gavel next``, ``gavel reminders``, ``gavel ics`` and ``gavel reminder-loop``.
 
-Like ``adapters.cli``, imports are lazy: only the command that runs pays for them.
+Like ``gavel.cli.main``, imports are lazy: only the command that runs pays for them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import contextlib
 import sys
 from pathlib import Path
 from typing import Any
+
+from gavel.cli.core import core_of, settings_of
 
 
 def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,14 +56,8 @@ def add_schedule_commands(commands: argparse._SubParsersAction) -> None:  # type
     loop.set_defaults(func=cmd_reminder_loop)
 
 
-def _core(args: argparse.Namespace) -> Any:
-    from adapters.cli import _core as core_of
-
-    return core_of(args)
-
-
 def _group(core: Any, name: str | None, command: str) -> Any:
-    from adapters.cli_groups import find_group
+    from gavel.cli.groups import find_group
 
     return None if name is None else find_group(core.settings, name, command)
 
@@ -76,7 +72,7 @@ def cmd_next(args: argparse.Namespace) -> int:
     from bot.schedules.recurrence import has_schedule
     from bot.schedules.upcoming import upcoming_meetings
 
-    core = _core(args)
+    core = core_of(args)
     try:
         only = _group(core, args.group, "next")
         if args.group and only is None:
@@ -117,7 +113,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     from bot.reminders import preview_reminders
     from bot.schedules.rows import reminders_of
 
-    core = _core(args)
+    core = core_of(args)
     try:
         only = _group(core, args.group, "reminders")
         if args.group and only is None:
@@ -159,7 +155,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
     from bot.calendars.ics import group_slug
     from bot.schedules.recurrence import ScheduleError, has_schedule
 
-    core = _core(args)
+    core = core_of(args)
     try:
         group = _group(core, args.group, "ics")
         if group is None:
@@ -210,15 +206,20 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
     import signal
     from datetime import timedelta
 
-    from adapters.reminder_job import FileSink, reminder_service
     from bot.reminders import ReminderPolicy
     from bot.schedules.clock import ScaledClock, SteppedClock, clock_from_environment
     from bot.schedules.plan import bindings_of
+    from gavel.service.jobs.reminders import (
+        FileSink,
+        parse_instant,
+        reminder_service,
+        run_stepped,
+    )
 
     fake = args.fake_time or os.environ.get("GAVEL_FAKE_TIME")
     try:
-        start = _instant(fake) if fake else None
-        until = _instant(args.until) if args.until else None
+        start = parse_instant(fake) if fake else None
+        until = parse_instant(args.until) if args.until else None
     except ValueError as exc:
         print(f"gavel reminder-loop: {exc}", file=sys.stderr)
         return 2
@@ -228,7 +229,7 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
         return 2
     logging.getLogger("gavel").setLevel(logging.INFO)
     with _dry_run_store(args) as database_url:
-        core = _core(argparse.Namespace(**{**vars(args), "database": database_url}))
+        core = core_of(argparse.Namespace(**{**vars(args), "database": database_url}))
         try:
             clock: Any
             if args.step_clock:
@@ -246,7 +247,7 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
                                     lease=timedelta(seconds=args.lease_seconds))
             service = reminder_service(core, sinks, clock=clock, policy=policy,
                                        worker=args.worker)
-            work = _stepped(service, clock) if args.step_clock else service.run(until)
+            work = run_stepped(service, clock) if args.step_clock else service.run(until)
 
             async def main() -> None:
                 task = asyncio.ensure_future(work)
@@ -263,59 +264,6 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
             core.close()
 
 
-def _instant(text: str) -> Any:
-    from datetime import UTC, datetime
-
-    try:
-        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not an ISO instant (e.g. "
-                         "2026-01-08T14:00:00+00:00)") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-async def _stepped(service: Any, clock: Any) -> None:
-    """``--step-clock``: plan at the start instant, then move the clock to each instant
-    read from stdin, handling everything due by it before saying so; until stdin ends."""
-    import asyncio
-    import threading
-
-    loop = asyncio.get_running_loop()
-    lines: asyncio.Queue[str] = asyncio.Queue()
-
-    def push(line: str) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop has ended
-            loop.call_soon_threadsafe(lines.put_nowait, line)
-
-    def pump() -> None:  # a daemon thread: a signal must not wait for stdin to end
-        for line in sys.stdin:
-            push(line)
-        push("")
-
-    service.start()
-    try:
-        await service.refresh()
-        refreshed = clock.now()
-        await service.settle(refreshed)
-        print(f"ready {refreshed.isoformat()}", flush=True)
-        threading.Thread(target=pump, name="gavel-clock-steps", daemon=True).start()
-        while line := await lines.get():
-            if not line.strip():
-                continue
-            try:
-                clock.set(_instant(line))
-            except ValueError as exc:
-                print(f"gavel reminder-loop: {exc}", file=sys.stderr)
-                continue
-            if clock.now() - refreshed >= service.policy.refresh_every:
-                await service.refresh()
-                refreshed = clock.now()
-            await service.settle(clock.now())
-            print(f"at {clock.now().isoformat()}", flush=True)
-    finally:
-        await service.stop()
-
-
 @contextlib.contextmanager
 def _dry_run_store(args: argparse.Namespace) -> Any:
     """The database the loop may write its claims and "sent" marks to: the one named with
@@ -329,9 +277,7 @@ def _dry_run_store(args: argparse.Namespace) -> Any:
     if args.database:
         yield args.database
         return
-    from adapters.cli import _settings
-
-    source = _settings(args).database_url_or_default()
+    source = settings_of(args).database_url_or_default()
     url = make_url(source)
     shown = url.render_as_string(hide_password=True)
     with tempfile.TemporaryDirectory(prefix="gavel-dry-run-") as scratch:

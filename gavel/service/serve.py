@@ -25,17 +25,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from aiohttp import web
 
-from adapters.hackmd_job import hackmd_job
-from adapters.metrics import Metrics
-from adapters.reminder_job import reminder_job
-from adapters.web import Readiness, add_service_routes, build_web_app, runner_for
+from adapters.web import build_web_app, runner_for
 from bot.app import Core
-from bot.effects import Effect
+from gavel.service.jobs.table import JOBS, Job
+from gavel.service.metrics import Metrics
+from gavel.service.platforms import PlatformService, ServiceFactory, factory, is_connected
+from gavel.service.routes import Readiness, add_service_routes
 
 log = logging.getLogger("gavel.serve")
 
@@ -43,82 +43,23 @@ SHUTDOWN_SECONDS = 8.0  # the drain's budget; Docker's default stop timeout is 1
 FORCED_EXIT = 128 + signal.SIGTERM  # the code of an exit that did not finish the drain
 
 
-class PlatformService(Protocol):
-    """What ``serve`` needs of an adapter: start, stop, and post effects unprompted."""
-
-    platform: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def deliver(self, effects: list[Effect]) -> None: ...
-
-
-ServiceFactory = Callable[[Core, web.Application], PlatformService]
-# A coroutine function (not any awaitable): each job becomes an ``asyncio`` task.
-BackgroundJob = Callable[[Core, dict[str, PlatformService]], Coroutine[Any, Any, None]]
-
-# Background jobs register here (reminders, publishing retries); each runs until cancelled.
-BACKGROUND_JOBS: list[BackgroundJob] = [reminder_job, hackmd_job]
-
-
-async def _publish_pending(core: Core, services: dict[str, PlatformService]) -> None:
-    from adapters.publish_job import publish_pending_minutes
-
-    await publish_pending_minutes(core, services)
-
-
-BACKGROUND_JOBS.append(_publish_pending)
-
-
-async def _planning(core: Core, services: dict[str, PlatformService]) -> None:
-    from adapters.planning_job import planning_job
-
-    await planning_job(core, services)
-
-
-BACKGROUND_JOBS.append(_planning)
-
-
-def _factory(platform: str) -> ServiceFactory:
-    if platform == "slack":
-        from adapters.slack import SlackService
-
-        return SlackService
-    if platform == "discord":
-        from adapters.discord import DiscordService
-
-        return DiscordService
-    raise ValueError(f"unknown platform {platform!r}")
-
-
-def is_connected(service: PlatformService) -> bool:
-    """A service's own ``connected`` flag, or a Discord client's ``is_ready()``."""
-    flag = getattr(service, "connected", None)
-    if flag is not None:
-        return bool(flag)
-    is_ready = getattr(getattr(service, "client", None), "is_ready", None)
-    return bool(is_ready()) if callable(is_ready) else True
-
-
 async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None = None,
               port: int | None = None,
               factories: Mapping[str, ServiceFactory] | None = None,
               metrics: Metrics | None = None,
-              jobs: Sequence[BackgroundJob] | None = None,
+              jobs: Sequence[Job] | None = None,
               on_listening: Callable[[str], None] | None = None,
               shutdown_seconds: float = SHUTDOWN_SECONDS) -> None:
     """Serve until ``stop`` is set, then shut down gracefully (see the module's text).
 
     ``factories`` replaces the built-in adapter of a platform (tests pass one built with a
-    clock or back-off they control); ``jobs`` replaces ``BACKGROUND_JOBS``;
+    clock or back-off they control); ``jobs`` replaces ``JOBS``;
     ``on_listening`` is told the server's address once it listens."""
     stop = stop or asyncio.Event()
     metrics = metrics or Metrics()
     app = build_web_app(core)
     chosen = factories or {}
-    services = {p: (chosen.get(p) or _factory(p))(core, app) for p in platforms}
+    services = {p: (chosen.get(p) or factory(p))(core, app) for p in platforms}
     readiness = Readiness(core, lambda: {p: is_connected(s) for p, s in services.items()})
     add_service_routes(app, readiness, metrics)
     runner = runner_for(app)
@@ -136,11 +77,10 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
     baseline: set[asyncio.Task[Any]] | None = None  # None: start-up never finished
     try:
         for service in services.values():
-            if hasattr(service, "on_failure"):
-                service.on_failure = stop.set
+            service.on_failure = stop.set
             await service.start()
-        tasks = [asyncio.create_task(job(core, services))
-                 for job in (BACKGROUND_JOBS if jobs is None else jobs)]
+        tasks = [asyncio.create_task(job.run(core, services), name=f"job {job.name}")
+                 for job in (JOBS if jobs is None else jobs)]
         for task in tasks:
             task.add_done_callback(lambda done: _job_ended(done, stop))
         baseline = asyncio.all_tasks()
@@ -245,7 +185,7 @@ def _exit_now() -> None:
 
 
 def serve(core: Core, platforms: Sequence[str], metrics: Metrics | None = None,
-          jobs: Sequence[BackgroundJob] | None = None,
+          jobs: Sequence[Job] | None = None,
           on_listening: Callable[[str], None] | None = None) -> None:
     async def main() -> None:
         stop = asyncio.Event()

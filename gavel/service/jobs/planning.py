@@ -1,4 +1,4 @@
-"""``serve``'s planning job: what follows from the schedule besides reminders.
+"""``gavel serve``'s planning job: what follows from the schedule besides reminders.
 
 Every few minutes it opens the meeting issues that fall due on GitHub, and mirrors the
 coming meetings as Discord scheduled events where that is switched on.
@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Core
-from bot.github.action_issues import ActionIssues
 from bot.schedules.rows import ScheduledMeeting, meetings_between
 
 log = logging.getLogger("gavel.planning")
@@ -24,6 +23,8 @@ DISCORD_EVENTS_AHEAD = timedelta(days=30)
 
 async def plan_once(core: Core, services: Mapping[str, Any], now: datetime) -> None:
     if core.github is not None:
+        # Here, not at the top: PyGithub costs start-up, and only a GitHub set-up needs it.
+        from bot.github.action_issues import ActionIssues
         from bot.github.due_issues import open_due_meeting_issues
 
         issues = await asyncio.to_thread(open_due_meeting_issues, core.database, core.settings,

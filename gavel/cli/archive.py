@@ -32,10 +32,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _open(args: argparse.Namespace, command: str) -> tuple[Any, Any]:
-    from adapters.cli import _core
-    from adapters.cli_groups import find_group
+    from gavel.cli.core import core_of
+    from gavel.cli.groups import find_group
 
-    core = _core(args)
+    core = core_of(args)
     group = find_group(core.settings, args.group, command)
     if group is None:
         core.close()

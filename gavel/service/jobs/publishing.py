@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from bot.effects import Post
 
 if TYPE_CHECKING:
-    from adapters.serve import PlatformService
     from bot.app import Core
+    from gavel.service.platforms import PlatformService
 
 log = logging.getLogger("gavel.publish")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,17 +80,67 @@ async def reminder_job(core: Core, services: Mapping[str, Any]) -> None:
     await serve_reminders(core, services).run()
 
 
-def stepped_reminder_job(start: datetime) -> Any:
+def stepped_reminder_job(start: datetime) -> Callable[[Core, Mapping[str, Any]],
+                                                         Coroutine[Any, Any, None]]:
     """``gavel serve --step-clock``: the reminder job on a clock standing at ``start`` that
     moves only to the instants read from stdin (``gavel reminder-loop --step-clock``'s
     protocol: ``ready T`` once planned, ``at T`` once all due by ``T`` is handled)."""
-    from adapters.schedule_cli import _stepped
 
     async def job(core: Core, services: Mapping[str, Any]) -> None:
         clock = SteppedClock(start)
-        await _stepped(serve_reminders(core, services, clock), clock)
+        await run_stepped(serve_reminders(core, services, clock), clock)
 
     return job
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO instant, in UTC when it names no zone; ValueError with a readable message."""
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not an ISO instant (e.g. "
+                         "2026-01-08T14:00:00+00:00)") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+async def run_stepped(service: ReminderService, clock: SteppedClock) -> None:
+    """``--step-clock``: plan at the start instant, then move the clock to each instant
+    read from stdin, handling everything due by it before saying so; until stdin ends.
+    (Here rather than in the command line: ``gavel serve --step-clock`` runs it too.)"""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def push(line: str) -> None:
+        with suppress(RuntimeError):  # the loop has ended
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+
+    def pump() -> None:  # a daemon thread: a signal must not wait for stdin to end
+        for line in sys.stdin:
+            push(line)
+        push("")
+
+    service.start()
+    try:
+        await service.refresh()
+        refreshed = clock.now()
+        await service.settle(refreshed)
+        print(f"ready {refreshed.isoformat()}", flush=True)
+        threading.Thread(target=pump, name="gavel-clock-steps", daemon=True).start()
+        while line := await lines.get():
+            if not line.strip():
+                continue
+            try:
+                clock.set(parse_instant(line))
+            except ValueError as exc:
+                print(f"gavel reminder-loop: {exc}", file=sys.stderr)
+                continue
+            if clock.now() - refreshed >= service.policy.refresh_every:
+                await service.refresh()
+                refreshed = clock.now()
+            await service.settle(clock.now())
+            print(f"at {clock.now().isoformat()}", flush=True)
+    finally:
+        await service.stop()
 
 
 @contextmanager
@@ -103,11 +154,11 @@ def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iter
     async def both() -> None:
         jobs = [service.run()]
         if core.publisher is not None:  # minutes GitHub refused at #endmeeting, retried
-            from adapters.publish_job import publish_pending_minutes
+            from gavel.service.jobs.publishing import publish_pending_minutes
 
             jobs.append(publish_pending_minutes(core, dict(sinks)))  # type: ignore[arg-type]
         if core.hackmd is not None:  # the meetings' live HackMD notes
-            from adapters.hackmd_job import hackmd_job
+            from gavel.service.jobs.hackmd_notes import hackmd_job
 
             jobs.append(hackmd_job(core, sinks))
         await asyncio.gather(*jobs)

@@ -1,7 +1,10 @@
-"""``gavel``: the command line, and the place where adapters are chosen and started.
+"""``gavel``: the command line's entry point, its global options and the commands that
+start the bot (``run``, ``serve``) or read the store (``replay``, ``minutes``, ...).
 
-Imports are lazy on purpose: ``gavel --help`` must not pay for SQLAlchemy, Jinja2 or a
-platform SDK, and each adapter loads only its own SDK.
+The other subcommands live in their own modules (``gavel.cli.schedule``, ``.github``,
+``.archive``, and the Discord adapter's ``invite``); they share ``gavel.cli.core`` and
+nothing imports this module. Imports are lazy on purpose: ``gavel --help`` must not pay
+for SQLAlchemy, Jinja2 or a platform SDK, and each adapter loads only its own SDK.
 """
 
 from __future__ import annotations
@@ -16,25 +19,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gavel.cli.core import core_of, settings_of
+
 if TYPE_CHECKING:
     from datetime import date
 
-    from bot.app import Core
     from bot.config import Secrets, Settings
 
 log = logging.getLogger("gavel")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    from bot.config import load_settings
-
-    return load_settings(Path(args.config) if args.config else None)
-
-
-def _core(args: argparse.Namespace) -> Core:
-    from bot.app import build_core
-
-    return build_core(_settings(args), database_url=args.database)
 
 
 def platforms_to_run(settings: Settings, secrets: Secrets) -> list[str]:
@@ -49,18 +41,18 @@ def platforms_to_run(settings: Settings, secrets: Secrets) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start every adapter whose tokens are in the environment; the console otherwise."""
-    core = _core(args)
+    core = core_of(args)
     try:
         platforms = platforms_to_run(core.settings, core.secrets)
         if args.console or not platforms:
             from adapters.console import ConsoleAdapter, ConsoleSink
-            from adapters.reminder_job import reminders_in_background
+            from gavel.service.jobs.reminders import reminders_in_background
 
             console = ConsoleAdapter(core, args.user)
             with reminders_in_background(core, {"console": ConsoleSink(console)}):
                 console.run()
             return 0
-        from adapters.serve import serve
+        from gavel.service.serve import serve
 
         serve(core, platforms)
         return 0
@@ -71,24 +63,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """The long-running service: web server, reminders, planning, publishing, and every
     platform whose tokens are set (none is fine: reminders for the console are logged)."""
-    from adapters.metrics import Metrics
-    from adapters.serve import BACKGROUND_JOBS, serve
     from bot.app import build_core
+    from gavel.service.jobs.table import JOBS, Job, replacing
+    from gavel.service.metrics import Metrics
+    from gavel.service.serve import serve
 
-    jobs = None
+    jobs: list[Job] | None = None
     if args.step_clock:
-        from adapters.reminder_job import reminder_job, stepped_reminder_job
-        from adapters.schedule_cli import _instant
+        from gavel.service.jobs.reminders import parse_instant, stepped_reminder_job
 
         try:
-            start = _instant(args.fake_time or "")
+            start = parse_instant(args.fake_time or "")
         except ValueError as exc:
             print(f"gavel serve: --step-clock needs --fake-time: {exc}", file=sys.stderr)
             return 2
-        jobs = [stepped_reminder_job(start) if job is reminder_job else job
-                for job in BACKGROUND_JOBS]
+        jobs = replacing(JOBS, "reminders", stepped_reminder_job(start))
     metrics = Metrics()
-    core = build_core(_settings(args), database_url=args.database, observer=metrics)
+    core = build_core(settings_of(args), database_url=args.database, observer=metrics)
     try:
         platforms = platforms_to_run(core.settings, core.secrets)
         serve(core, platforms, metrics=metrics, jobs=jobs,
@@ -130,8 +121,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from adapters.replay import replay
     from bot.config import DEFAULT_GROUP
 
-    settings = _settings(args)
-    from adapters.cli_groups import find_group
+    settings = settings_of(args)
+    from gavel.cli.groups import find_group
 
     group = find_group(settings, args.group, "replay") if args.group else (
         settings.groups[0] if settings.groups else DEFAULT_GROUP)
@@ -189,7 +180,7 @@ def _date_from_name(path: str) -> date:
 def cmd_minutes(args: argparse.Namespace) -> int:
     from bot.minutes import compile_minutes
 
-    core = _core(args)
+    core = core_of(args)
     try:
         with core.database.transaction() as store:
             meeting = store.meeting(args.meeting)
@@ -213,11 +204,11 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 
 
 def cmd_meetings(args: argparse.Namespace) -> int:
-    core = _core(args)
+    core = core_of(args)
     try:
         group = args.group
         if group and core.settings.groups:
-            from adapters.cli_groups import find_group
+            from gavel.cli.groups import find_group
 
             known = find_group(core.settings, group, "meetings")
             if known is None:
@@ -239,7 +230,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.app import database_url_for
     from bot.store.database import create_database_engine, upgrade
 
-    engine = create_database_engine(database_url_for(_settings(args), args.database))
+    engine = create_database_engine(database_url_for(settings_of(args), args.database))
     upgrade(engine)
     print(f"database {engine.url.render_as_string(hide_password=True)}: schema up to date")
     return 0
@@ -329,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from adapters.schedule_cli import add_schedule_commands
+    from gavel.cli.schedule import add_schedule_commands
 
     add_schedule_commands(commands)
 
@@ -341,7 +332,7 @@ EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: igno
 
 
 def _github_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from adapters.cli_github import add_commands
+    from gavel.cli.github import add_commands
 
     add_commands(commands)
 
@@ -359,7 +350,7 @@ EXTENSIONS.append(_discord_cli)
 
 
 def _archive_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from adapters.cli_archive import add_commands
+    from gavel.cli.archive import add_commands
 
     add_commands(commands)
 
@@ -370,7 +361,7 @@ EXTENSIONS.append(_archive_commands)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from adapters.logs import LogSettingError, configure_logging
+    from gavel.service.logs import LogSettingError, configure_logging
 
     try:
         configure_logging("DEBUG" if args.verbose else

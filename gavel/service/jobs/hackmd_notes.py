@@ -5,7 +5,7 @@ It runs beside the adapters (a ``serve`` background job, or the console's backgr
 thread) and never on a chat handler's path: HackMD's answers, slow or failing, reach no
 one waiting in the channel.
 
-``python -m adapters.hackmd_job --once`` runs one round of note creation and exits (for
+``python -m gavel.service.jobs.hackmd_notes --once`` runs one round of note creation and exits (for
 cron, or to create the coming notes by hand).
 """
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import build_core
     from bot.config import ConfigError, load_settings
 
-    parser = argparse.ArgumentParser(prog="python -m adapters.hackmd_job")
+    parser = argparse.ArgumentParser(prog="python -m gavel.service.jobs.hackmd_notes")
     parser.add_argument("--once", action="store_true", required=True,
                         help="create the notes that fall due now, then exit")
     parser.parse_args(argv)

@@ -1,0 +1,5 @@
+"""``python -m gavel ...``: the same as the ``gavel`` command."""
+
+from gavel.cli.main import main
+
+raise SystemExit(main())

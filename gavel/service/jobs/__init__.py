@@ -1,0 +1,1 @@
+"""The service's background jobs; ``table.JOBS`` lists those ``gavel serve`` runs."""
