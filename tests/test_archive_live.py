@@ -358,3 +358,30 @@ def test_startmeeting_gives_the_live_page_only_with_a_public_address(
             assert f"<{url}>" in text and "<@U123>" not in text and "@here" not in text
         else:
             assert "The record, live" not in started and PUBLIC not in started
+
+
+def test_a_group_with_a_hackmd_note_is_not_sent_to_the_live_page(
+        tmp_path: Path, database_url: str) -> None:
+    """The note is the group's live document; the archive's page stays the fallback."""
+    from bot.store.hackmd_rows import claim_note, save_note
+
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace(
+        'members = ["alice", "bob"]', 'members = ["alice", "bob"]\nhackmd = true'))
+    core = build_core(load_settings(config), database_url=database_url)
+    try:
+        day = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+        without = posts(Chat(core.bot, Place("console", "wg"), start=day).say(
+            "alice", "#startmeeting"))[0]
+        Chat(core.bot, Place("console", "wg"), start=day).say("alice", "#endmeeting")
+        with core.database.transaction() as store:
+            assert claim_note(store, "Security WG", "2026-03-06", "test", day)
+            save_note(store, "Security WG", "2026-03-06", "abc", "https://hackmd.io/abc",
+                      "", "", day)
+        later = day.replace(day=6)
+        with_note = posts(Chat(core.bot, Place("console", "wg"), start=later).say(
+            "alice", "#startmeeting"))[0]
+    finally:
+        core.close()
+    assert "The record, live: " in without  # no note made (yet): the archive's page
+    assert "The record, live" not in with_note
