@@ -92,19 +92,15 @@ class ArchiveRoutes:
 
     def _page(self, html: str, group: Group, live: bool = False) -> web.Response:
         headers = dict(HEADERS)
+        private = group.archive != "public"
+        if private:
+            headers["X-Robots-Tag"] = "noindex, nofollow"
+        cache = "max-age=60"
         if live:  # a running meeting's page: its own script, its own event stream, no cache
             headers["Content-Security-Policy"] += (f"; script-src '{LIVE_SCRIPT_HASH}'; "
                                                    "connect-src 'self'")
-            if group.archive != "public":
-                headers["X-Robots-Tag"] = "noindex, nofollow"
-                headers["Cache-Control"] = "private, no-cache"
-            else:
-                headers["Cache-Control"] = "no-cache"
-        elif group.archive != "public":
-            headers["X-Robots-Tag"] = "noindex, nofollow"
-            headers["Cache-Control"] = "private, max-age=60"
-        else:
-            headers["Cache-Control"] = "max-age=60"
+            cache = "no-cache"
+        headers["Cache-Control"] = f"private, {cache}" if private else cache
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers=headers)
 

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +62,24 @@ platform = "console"
 channel = "build"
 """, encoding="utf-8")
     return config
+
+
+@asynccontextmanager
+async def serving(config: Path, database_url: str) -> AsyncIterator[tuple[Core, str]]:
+    """A chat core, and the web server on a core of its own over the same database: its
+    address."""
+    chat_core = build_core(load_settings(config), database_url=database_url)
+    web_core = build_core(load_settings(config), database_url=database_url)
+    runner = runner_for(build_web_app(web_core))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield chat_core, f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+        web_core.close()
+        chat_core.close()
 
 
 @dataclass
@@ -280,14 +299,7 @@ async def test_stopping_the_server_closes_the_streams_at_once(live: Live) -> Non
 
 async def test_each_group_has_a_cap_on_live_readers(tmp_path: Path, database_url: str) -> None:
     config = write_config(tmp_path, streams=2)
-    chat_core = build_core(load_settings(config), database_url=database_url)
-    web_core = build_core(load_settings(config), database_url=database_url)
-    runner = runner_for(build_web_app(web_core))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with serving(config, database_url) as (chat_core, base):
         Chat(chat_core.bot, Place("console", "wg")).say("alice", "#startmeeting")
         Chat(chat_core.bot, Place("console", "build")).say("carol", "#startmeeting")
         with chat_core.database.transaction() as store:
@@ -308,10 +320,6 @@ async def test_each_group_has_a_cap_on_live_readers(tmp_path: Path, database_url
                 assert page.status == 200
             for stream in [*held, other]:
                 stream.response.close()
-    finally:
-        await runner.cleanup()
-        web_core.close()
-        chat_core.close()
 
 
 async def test_the_stream_is_refused_exactly_like_the_archive_pages(live: Live) -> None:
@@ -385,3 +393,25 @@ def test_a_group_with_a_hackmd_note_is_not_sent_to_the_live_page(
         core.close()
     assert "The record, live: " in without  # no note made (yet): the archive's page
     assert "The record, live" not in with_note
+
+
+async def test_a_public_groups_live_page_is_at_its_name_too(
+        tmp_path: Path, database_url: str) -> None:
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace(
+        'members = ["alice", "bob"]', 'members = ["alice", "bob"]\narchive = "public"'))
+    async with serving(config, database_url) as (chat_core, server):
+        base = f"{server}/groups/security-wg/meetings/"
+        chat = Chat(chat_core.bot, Place("console", "wg"))
+        started = posts(chat.say("alice", "#startmeeting"))[0]
+        with chat_core.database.transaction() as store:
+            meeting = store.all_running_meetings()[0].id
+        assert f"The record, live: {PUBLIC}/groups/security-wg/meetings/{meeting}" in started
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}{meeting}") as page:
+                assert page.status == 200 and page.headers["Cache-Control"] == "no-cache"
+                assert "X-Robots-Tag" not in page.headers
+            stream = await open_stream(session, f"{base}{meeting}/events")
+            chat.say("bob", "#info said in public")
+            await stream.until("said in public")
+            stream.response.close()

@@ -54,6 +54,9 @@ def start_meeting(turn: Turn, argument: str) -> None:
     lines = [f"Meeting started: {title} {turn.local_date}",
              f"Chair: {turn.author_name}. Mark yourself present with #here; "
              "take notes with #info, #action, #agreed; #help lists the rest."]
+    live = _live_link(turn, meeting.id)
+    if live:
+        lines.append(live)
     agenda = turn.store.agenda(meeting.id)
     if agenda:
         lines.append("Agenda:")
@@ -66,9 +69,6 @@ def start_meeting(turn: Turn, argument: str) -> None:
         if len(listed) > _OPEN_ACTIONS_SHOWN:  # the start post stays readable
             lines.append(f"… and {len(listed) - _OPEN_ACTIONS_SHOWN} more: "
                          "/meeting actions all lists them.")
-    live = _live_link(turn, meeting.id)
-    if live:
-        lines.append(live)
     if problem:
         lines.append(f"GitHub could not be asked for the agenda ({problem}), so it holds only "
                      "what was fetched before. Add items with #agenda add owner/repo#N Title.")
