@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from adapters.web import CORE_KEY
+from adapters.web_keys import CORE_KEY
 from bot.app import Core
 from bot.calendars.feed import group_feed
 from bot.calendars.ics import group_slug

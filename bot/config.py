@@ -267,6 +267,11 @@ class WebSettings(_Strict):
     # the short add-to-calendar links are given under it. Empty: no feed URL is shown, and
     # calendar links stay in the message text.
     public_url: str = ""
+    # The archive's page of a running meeting follows it live: each meeting someone is
+    # reading is asked of the database this often (one read per meeting and server, however
+    # many read it); at most this many readers per group follow at once on one server.
+    live_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    live_streams_per_group: int = Field(default=50, ge=1, le=10_000)
 
     @field_validator("public_url")
     @classmethod
