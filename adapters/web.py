@@ -1,6 +1,6 @@
 """The one aiohttp web server: health checks, and routes that adapters add (Slack's
-events endpoint, the calendar feed); ``gavel serve`` adds ``/readyz`` and ``/metrics``
-(``gavel.service.routes``)."""
+events endpoint, the calendar feed, the archive and its live meeting pages); ``gavel
+serve`` adds ``/readyz`` and ``/metrics`` (``gavel.service.routes``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ import re
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from adapters.web_archive import add_archive_routes
+from adapters.web_calendar import add_calendar_routes
+from adapters.web_keys import CORE_KEY
+from adapters.web_live import add_live_routes
 from bot.app import Core
 
-CORE_KEY = web.AppKey("core", Core)
+__all__ = ["CORE_KEY", "build_web_app", "healthz", "runner_for"]
+
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
@@ -43,12 +48,8 @@ def build_web_app(core: Core) -> web.Application:
     app = web.Application()
     app[CORE_KEY] = core
     app.router.add_get("/healthz", healthz)
-    from adapters.web_calendar import add_calendar_routes  # imports this module: lazily
-
     add_calendar_routes(app)
-    from adapters.web_archive import add_archive_routes
-
-    add_archive_routes(app)
+    add_live_routes(app, add_archive_routes(app))
     return app
 
 

@@ -1,5 +1,6 @@
 """The web archive's routes: ``/archive/<token>/`` (a group's page, found by its secret
-archive token), ``/archive/<token>/meetings/<id>`` (one meeting), and the same under
+archive token), ``/archive/<token>/meetings/<id>`` (one meeting, past or running: a
+running one's page follows it live, ``adapters.web_live``), and the same under
 ``/groups/<slug>/`` for groups that set ``archive = "public"``.
 
 Read by whoever holds the link, so, as for the calendar feed:
@@ -8,7 +9,9 @@ Read by whoever holds the link, so, as for the calendar feed:
 - nothing here writes; the pages are built on a small thread pool of this module's own,
   at most ``MAX_RUNNING`` at once, so a crowd of GETs cannot starve Slack's handlers;
 - every answer forbids scripts and anything from another origin (Content-Security-Policy)
-  and sends no Referer: following a link in the minutes must not hand the token on.
+  and sends no Referer: following a link in the minutes must not hand the token on. A
+  running meeting's page alone runs a script: its own inline one, allowed by its hash,
+  which may open the page's event stream on this server and nothing else.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from adapters.web import CORE_KEY
+from adapters.web_keys import CORE_KEY
 from bot.app import Core
-from bot.archive.pages import group_page, meeting_page
+from bot.archive.pages import LIVE_SCRIPT_HASH, MeetingPage, group_page, meeting_view
 from bot.calendars.ics import group_slug
 from bot.config import Group
 from bot.store.tokens import ARCHIVE, tokens
@@ -64,7 +67,7 @@ class ArchiveRoutes:
             def load() -> list[tuple[bytes, str]]:
                 with self.core.database.transaction() as store:
                     return [(t.encode(), name)
-                            for name, t in tokens(store.connection, ARCHIVE).items()]
+                            for name, t in tokens(store, ARCHIVE).items()]
 
             known = await self._in_thread(load)
             self._tokens = (time.monotonic() + TOKENS_SECONDS, known)
@@ -87,13 +90,17 @@ class ArchiveRoutes:
             raise web.HTTPNotFound(text=NO_ARCHIVE)
         return group
 
-    def _page(self, html: str, group: Group) -> web.Response:
+    def _page(self, html: str, group: Group, live: bool = False) -> web.Response:
         headers = dict(HEADERS)
-        if group.archive != "public":
+        private = group.archive != "public"
+        if private:
             headers["X-Robots-Tag"] = "noindex, nofollow"
-            headers["Cache-Control"] = "private, max-age=60"
-        else:
-            headers["Cache-Control"] = "max-age=60"
+        cache = "max-age=60"
+        if live:  # a running meeting's page: its own script, its own event stream, no cache
+            headers["Content-Security-Policy"] += (f"; script-src '{LIVE_SCRIPT_HASH}'; "
+                                                   "connect-src 'self'")
+            cache = "no-cache"
+        headers["Cache-Control"] = f"private, {cache}" if private else cache
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers=headers)
 
@@ -117,20 +124,21 @@ class ArchiveRoutes:
         if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 12):
             raise web.HTTPNotFound(text=NO_ARCHIVE)
 
-        def build() -> str | None:
+        def build() -> MeetingPage | None:
             with self.core.database.transaction() as store:
-                return meeting_page(store, group, int(wanted))
+                return meeting_view(store, group, int(wanted))
 
-        html = await self._in_thread(build)
-        if html is None:
+        page = await self._in_thread(build)
+        if page is None:
             raise web.HTTPNotFound(text=NO_ARCHIVE)
-        return self._page(html, group)
+        return self._page(page.html, group, live=page.running)
 
 
-def add_archive_routes(app: web.Application) -> None:
+def add_archive_routes(app: web.Application) -> ArchiveRoutes:
     routes = ArchiveRoutes(app[CORE_KEY])
     for prefix in ("/archive/{token}", "/groups/{slug}"):
         app.router.add_get(prefix, routes.add_slash)
         app.router.add_get(prefix + "/", routes.group_page)
         app.router.add_get(prefix + "/meetings/{meeting}", routes.meeting_page)
     app.on_cleanup.append(routes.close)
+    return routes

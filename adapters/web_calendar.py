@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from adapters.web import CORE_KEY
+from adapters.web_keys import CORE_KEY
 from bot.app import Core
 from bot.calendars.feed import group_feed
 from bot.calendars.ics import group_slug
@@ -88,7 +88,7 @@ class CalendarRoutes:
         in constant time, whether or not one matched already."""
         def load() -> list[tuple[bytes, str]]:
             with self.core.database.transaction() as store:
-                return [(t.encode(), name) for name, t in tokens(store.connection,
+                return [(t.encode(), name) for name, t in tokens(store,
                                                                  purpose).items()]
 
         known = await self._cached(("tokens", purpose), lambda: self._in_thread(load))
@@ -125,7 +125,7 @@ class CalendarRoutes:
 
         def target() -> str | None:
             with self.core.database.transaction() as store:
-                return calendar_target(store.connection, found, when,
+                return calendar_target(store, found, when,
                                        request.match_info["kind"])
 
         found, when = group, start

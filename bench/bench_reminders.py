@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import ChannelBinding, Group, Schedule, Settings
 from bot.effects import Effect
-from bot.reminders import ReminderPolicy, ReminderService
+from bot.reminders.loop import ReminderPolicy, ReminderService
 from bot.schedules.clock import ScaledClock
 from bot.schedules.materialise import materialise
 from bot.store import Database

@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import Settings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import FakeSlack, slash_command_body
+from tests.fakes.slack import FakeSlack
 from tests.slack_harness import bound_to_slack, running_slack
+from tests.slack_payloads import slash_command_body
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
 from bot.config import Group
+from bot.store import Store
 from bot.store.history import Mark, MeetingSummary, marks, past_meetings
 
 PRESENT, REGRETS, ABSENT = "present", "regrets", ""
@@ -63,19 +62,19 @@ def quorum_of(group: Group) -> int:
     return group.quorum or len(group.members) // 2 + 1
 
 
-def attendance_history(connection: Connection, group: Group, last: int,
+def attendance_history(store: Store, group: Group, last: int,
                        newest: list[MeetingSummary] | None = None) -> AttendanceHistory:
     """The group's last ``last`` ended meetings and everyone who came or sent regrets to
     any of them, plus its listed members (absent throughout if they never came).
     ``newest``: the group's past meetings, newest first, when the caller has them."""
     if newest is None:
-        newest = past_meetings(connection, group.name, last)
+        newest = past_meetings(store, group.name, last)
     meetings = tuple(reversed(newest[:last]))
     column = {meeting.id: n for n, meeting in enumerate(meetings)}
     rows: dict[int, list[str]] = {}
     names: dict[int, str] = {}
     spellings: dict[int, set[str]] = {}
-    for mark in marks(connection, list(column)):
+    for mark in marks(store, list(column)):
         row = rows.setdefault(mark.person_id, [ABSENT] * len(meetings))
         row[column[mark.meeting_id]] = mark.status
         names[mark.person_id] = mark.name

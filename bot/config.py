@@ -129,6 +129,10 @@ class MinutesStyle(_Strict):
     # The closing section's heading ("" = the layout's own: "Q&A, Other" in nodejs,
     # "Strategic Initiatives" in nodejs-tsc); `#topic <heading>` moves there.
     closing_heading: str = ""
+    # The Links entry for the meeting's notes (``#meetinglink doc``): "" names it by where
+    # it is, "Minutes Google Doc" for a Google Doc and "Minutes" otherwise; a group that
+    # kept its template's "Minutes Google Doc" after moving its notes elsewhere sets it.
+    doc_link_name: str = ""
 
 
 class Group(_Strict):
@@ -263,6 +267,11 @@ class WebSettings(_Strict):
     # the short add-to-calendar links are given under it. Empty: no feed URL is shown, and
     # calendar links stay in the message text.
     public_url: str = ""
+    # The archive's page of a running meeting follows it live: each meeting someone is
+    # reading is asked of the database this often (one read per meeting and server, however
+    # many read it); at most this many readers per group follow at once on one server.
+    live_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    live_streams_per_group: int = Field(default=50, ge=1, le=10_000)
 
     @field_validator("public_url")
     @classmethod

@@ -26,6 +26,10 @@ class NoteKind(StrEnum):
     SUBTOPIC = "subtopic"  # MeetBot's #subtopic, W3C's Subtopic:
     PROGRESS = "progress"  # meetingology's #progress, Mootbot's [PROGRESS REPORT]
     VOTE = "vote"  # a closed vote: its question, tally and result
+    # ``#paragraph``: prose the minutes show as a paragraph of its own, not a list entry
+    # (what a scribe writes under an item when a bullet would not do: "Skipped as we ran
+    # out of time", a summary under a standing item).
+    PARAGRAPH = "paragraph"
 
 
 class Section(StrEnum):
@@ -110,5 +114,7 @@ class Note:
     text: str
     item_id: int | None
     section: Section
+    # Nesting under the note before it: 0 a note of its topic, 1 its sub-point... -1 (typed
+    # ``< text``) a note beside the agenda items rather than under one (see ``split_depth``).
     depth: int = 0
     source_message_id: str = ""

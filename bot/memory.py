@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from sqlalchemy import Connection
-
+from bot.store import Store
 from bot.store.actions import ActionItem, ActionStore, PendingItem
 
 UNASSIGNED = "Unassigned"
@@ -50,16 +49,16 @@ def pending_line(item: PendingItem) -> str:
     return title
 
 
-def memory_lines(connection: Connection, group_name: str) -> tuple[list[str], list[str]]:
+def memory_lines(store: Store, group_name: str) -> tuple[list[str], list[str]]:
     """(agenda items added in chat, open actions by owner) as ``- ...`` lines."""
-    store = ActionStore(connection)
-    pending = [f"- {pending_line(item)}" for item in store.pending(group_name)]
-    return pending, open_action_lines(store.open_actions(group_name))
+    actions = ActionStore(store)
+    pending = [f"- {pending_line(item)}" for item in actions.pending(group_name)]
+    return pending, open_action_lines(actions.open_actions(group_name))
 
 
-def memory_text(connection: Connection, group_name: str) -> list[str]:
+def memory_text(store: Store, group_name: str) -> list[str]:
     """The lines a reminder adds: items added in chat, then open actions."""
-    pending, actions = memory_lines(connection, group_name)
+    pending, actions = memory_lines(store, group_name)
     lines = []
     if pending:
         lines += ["Added in chat for this meeting:", *pending]

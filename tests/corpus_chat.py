@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bot.commands.notes import MAX_DEPTH
 from bot.config import Group, Links, MinutesStyle
-from tests.minutes_structure import Entry, read_outline
+from bot.minutes import present_line
+from tests.minutes_structure import Entry, Person, read_outline, read_person
 
 CHAIR = "chair"
 _DATE_TAIL = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*$")
@@ -36,13 +38,36 @@ _LINK_KEYS = {"recording": "recording", "github issue": "issue", "minutes google
 _REPOSITORY = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
+# What in a published file no chat could produce, by kind: the corpus test names each
+# miss by these, so what is left to do (or what the files got wrong) reads at a glance.
+LAYOUT = "layout"  # a title, section or heading the group's layout does not have
+PEOPLE = "people"  # a line under Present that Gavel would write another way
+ITEM = "agenda item"  # an item in a form Gavel does not write, or under another heading
+STANDING = "standing item"  # left unticked though notes follow it
+LABEL = "label sentence"  # worded, punctuated or placed as Gavel does not write it
+UPCOMING = "upcoming meetings"  # notes under "## Upcoming Meetings"
+NOTE = "note"  # deeper than a note can be typed
+CATEGORIES = (LAYOUT, PEOPLE, ITEM, STANDING, LABEL, UPCOMING, NOTE)
+
+
+@dataclass(frozen=True)
+class Untypeable:
+    """Something in the published file that no chat could produce, and of what kind."""
+
+    category: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.category}] {self.detail}"
+
+
 @dataclass
 class Conversion:
     """A published file as its meeting's chat, with the group config it needs."""
 
     group: Group
     lines: list[str] = field(default_factory=list)  # JSON lines, one message each
-    untypeable: list[str] = field(default_factory=list)  # what no chat could produce
+    untypeable: list[Untypeable] = field(default_factory=list)  # what no chat could produce
 
 
 class _Chat:
@@ -83,15 +108,15 @@ def _style(markdown: str) -> dict[str, Any]:
     # The label sentence before or after the announcements under the same heading.
     label = markdown.find("Extracted from")
     heading = markdown.rfind("\n#", 0, label)
-    knobs["label_first"] = label < 0 or not re.search(
-        r"^\s*[*-] ", markdown[heading:label].split("\n", 2)[-1], re.M)
+    before = re.sub(r"<!--.*?-->", "", markdown[heading:label].split("\n", 2)[-1], flags=re.S)
+    knobs["label_first"] = label < 0 or not before.strip("\n *\\")
     return knobs
 
 
 def convert(markdown: str, day: date) -> Conversion:
     outline = read_outline(markdown).entries
     chat = _Chat(day)
-    untypeable: list[str] = []
+    untypeable = _Untypeable()
     config: dict[str, Any] = {"name": "Corpus group", "timezone": "UTC"}
     style: dict[str, Any] = _style(markdown)
     links: dict[str, str] = {"calendar": ""}
@@ -101,9 +126,12 @@ def convert(markdown: str, day: date) -> Conversion:
 
     title = next((e.text for e in outline if e.kind == "title"), "")
     if not title:
-        untypeable.append("the file has no title line")
+        untypeable.add(LAYOUT, "the file has no title line")
     config["title"] = _DATE_TAIL.sub("", title) or "Meeting"
     chat.say(CHAIR, "#startmeeting")
+    dated = re.search(r"(\d{4}-\d{2}-\d{2})\s*$", title)
+    if dated and dated.group(1) != day.isoformat():  # held on another day than its file's
+        chat.say(CHAIR, f"Date: {dated.group(1)}")
     sections = [e.text for e in outline if e.kind == "heading" and e.depth == 2]
     tsc = any(e.kind == "heading" and e.depth == 3 and e.text == "Announcements"
               for e in outline)
@@ -114,14 +142,14 @@ def convert(markdown: str, day: date) -> Conversion:
     if closing and closing[0] != default_closing:
         style["closing_heading"] = closing[0]
     if len(closing) > 1:
-        untypeable.append(f"two closing sections ({', '.join(closing)}): a layout has one")
+        untypeable.add(LAYOUT, f"two closing sections ({', '.join(closing)}): a layout has one")
     if not closing:
-        untypeable.append(f"no closing section (the layout always has "
-                          f"'## {style.get('closing_heading', default_closing)}')")
+        untypeable.add(LAYOUT, f"no closing section (the layout always has "
+                               f"'## {style.get('closing_heading', default_closing)}')")
     expected = (["Links", "Present", "Agenda"] + ([] if tsc else ["Announcements"])
                 + closing[:1] + ["Upcoming Meetings"])
     if [s for s in sections if s in expected] != expected:
-        untypeable.append(f"sections in another order: {sections}")
+        untypeable.add(LAYOUT, f"sections in another order: {sections}")
 
     topic = ""  # the topic the chat is on
     parent_depth = 0  # the depth of the entry the notes hang under
@@ -133,20 +161,28 @@ def convert(markdown: str, day: date) -> Conversion:
             topic = to
 
     section = sub = ""
+    items_here = False  # an issue or pull request came under this "### owner/repo"
+    after_standing = False  # a standing item came in this section
+    unticked: set[str] = set()  # standing items the file leaves unticked
+    labelled = False  # the label sentence came
     for entry in outline:
         if entry.kind == "heading":
+            items_here = False
             if entry.depth == 2:
                 section, sub = entry.text, ""
                 parent_depth = 0
+                after_standing = False
                 if section == "Announcements":
                     move("announcements")
                 elif section in closing[:1]:
                     move(section)
                 elif section in closing[1:]:
-                    untypeable.append(f"'## {section}': a second closing section")
+                    untypeable.add(LAYOUT, f"'## {section}': a second closing section")
             else:
                 sub = entry.text
                 parent_depth = 0
+                if entry.depth > 3:
+                    untypeable.add(ITEM, f"an item written as a heading: {sub[:50]!r}")
                 if section == "Agenda" and sub == "Announcements":
                     move("announcements")
                 elif section == "Agenda" and not _REPOSITORY.match(sub):
@@ -154,7 +190,9 @@ def convert(markdown: str, day: date) -> Conversion:
                     move(sub)
             continue
         _typed(entry, chat, config, links, style, untypeable)
+        labelled = labelled or entry.kind == "label"
         if entry.kind == "standing":
+            after_standing = True
             standing.append(entry.text)
             bare = re.sub(r"\s+-\s+<?https?://\S+>?\s*$", "", entry.text)
             if entry.extra[0] == "X":
@@ -162,32 +200,52 @@ def convert(markdown: str, day: date) -> Conversion:
             else:  # a topic only if notes follow (which would tick it)
                 topic = ""
                 body.append(("", bare))
+                unticked.add(bare)
             parent_depth = entry.depth + 1
         elif entry.kind == "item":
+            items_here = True
             reference = _reference(entry, sub, markdown)
+            if _REPOSITORY.match(sub) and not reference[0].startswith(f"{sub}#"):
+                untypeable.add(ITEM, f"{reference[0]} listed under ### {sub} (Gavel lists an "
+                                     "item under its own repository)")
             agenda.append(f"#agenda add {reference[1]} {entry.text}")
             topic = ""
             parent_depth = 1
             body.append(("", reference[0]))  # a topic only if notes follow
         elif entry.kind in ("note", "text"):
-            if entry.kind == "text":
-                untypeable.append(f"a paragraph, not a list entry: {entry.text[:60]!r}")
-            elif _REPOSITORY.match(sub) and entry.depth == 0:
-                untypeable.append(f"an entry under ### {sub} that is no issue or pull request "
-                                  f"(Gavel nests notes under their item): {entry.text[:50]!r}")
+            if section == "Present":
+                untypeable.add(PEOPLE, f"a line that is no person: {entry.text[:60]!r}")
+                continue
+            if section == "Upcoming Meetings":
+                untypeable.add(UPCOMING, f"a note there (Gavel writes the calendar only): "
+                                         f"{entry.text[:50]!r}")
+                continue
+            if "Extracted from" in entry.text:
+                untypeable.add(LABEL, "the label sentence as a list entry")
+            if _REPOSITORY.match(sub) and not items_here:
+                untypeable.add(ITEM, f"an entry under ### {sub} before its first issue or pull "
+                                     f"request, or an item Gavel cannot read as one: "
+                                     f"{entry.text[:50]!r}")
             if body and body[-1][0] == "":
+                if body[-1][1] in unticked:
+                    untypeable.add(STANDING, f"'{body[-1][1]}' unticked though notes follow "
+                                             "(a topic with notes is ticked)")
                 body[-1] = (CHAIR, f"#topic {body[-1][1]}")
                 topic = body[-1][1]
+            if (section == "Announcements" and not sub and not after_standing
+                    and labelled and not style["label_first"]):
+                untypeable.add(LABEL, "announcements on both sides of the label sentence")
             if (section == "Announcements" and not sub and entry.depth == 0
-                    and topic != "announcements"):
-                if standing:
-                    untypeable.append("an announcement after the standing items")
+                    and topic != "announcements" and not after_standing):
                 move("announcements")
-            depth = max(entry.depth - parent_depth, 0)
-            if depth > 3:
-                untypeable.append(f"a note {depth} levels deep (#info takes 3)")
-            body.append((CHAIR, "#info " + "-" * min(depth, 3) + (" " if depth else "")
-                         + entry.text))
+            if entry.kind == "text":  # a paragraph of its own under the topic
+                body.append((CHAIR, "#paragraph " + entry.text))
+                continue
+            depth = max(entry.depth - parent_depth, -1)
+            if depth > MAX_DEPTH:
+                untypeable.add(NOTE, f"a note {depth} levels deep (#info takes {MAX_DEPTH})")
+            marks = "<" if depth < 0 else "-" * min(depth, MAX_DEPTH)
+            body.append((CHAIR, "#info " + marks + (" " if marks else "") + entry.text))
     for line in agenda:
         chat.say(CHAIR, line)
     for nick, text in body:
@@ -198,22 +256,28 @@ def convert(markdown: str, day: date) -> Conversion:
     config["standing_items"] = standing
     config["links"] = Links(**links)
     config["minutes"] = MinutesStyle(**style)
-    return Conversion(Group(**config), chat.lines, untypeable)
+    return Conversion(Group(**config), chat.lines, list(untypeable))
+
+
+class _Untypeable(dict[Untypeable, None]):
+    """The reasons found, each once, in the order found."""
+
+    def add(self, category: str, detail: str) -> None:
+        self[Untypeable(category, detail)] = None
 
 
 def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, str],
-           style: dict[str, Any], untypeable: list[str]) -> None:
+           style: dict[str, Any], untypeable: _Untypeable) -> None:
     """What the start of the meeting and the config say: links, people, the label."""
     if entry.kind == "link":
         key = _LINK_KEYS.get(entry.text.casefold())
         url = entry.extra[0]
         if key is None:
-            untypeable.append(f"a link Gavel has no name for: {entry.text}")
+            untypeable.add(LAYOUT, f"a link Gavel has no name for: {entry.text}")
             return
         doc_label = "Minutes Google Doc" if "docs.google.com" in url else "Minutes"
-        if key == "doc" and entry.text != doc_label:
-            untypeable.append(f"the minutes link is labelled {entry.text!r}, Gavel says "
-                              f"{doc_label!r} for {url}")
+        if key == "doc" and entry.text != doc_label:  # the group names its notes link
+            style["doc_link_name"] = entry.text
         chat.say(CHAIR, f"#meetinglink {key} {url}")
     elif entry.kind == "invitees":
         config["invitees"] = entry.text
@@ -222,12 +286,18 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         text = entry.text + (f" @{handle}" if handle else "") + (
             f" {remark}" if remark else "") + (f" from {affiliation}" if affiliation else "")
         chat.say(_nick(entry.text, handle), f"#here {text}")
+        ours = read_person(present_line(entry.text + (f" {remark}" if remark else ""), handle,
+                                        affiliation, style.get("present_line", "")))
+        if "@" in entry.text or ours != Person(entry.text, affiliation, handle, remark):
+            untypeable.add(PEOPLE, f"{entry.text!r}: Gavel writes a person as name, "
+                                   "affiliation, @handle, remark")
     elif entry.kind == "regrets":
         chat.say(CHAIR, f"#regrets {entry.text}")
     elif entry.kind == "label":
         match = _LABEL.search(entry.text)
+        if match is None or not entry.text.endswith("meeting."):
+            untypeable.add(LABEL, f"one Gavel does not write: {entry.text[-50:]!r}")
         if match is None:
-            untypeable.append(f"a label sentence Gavel does not write: {entry.text[:60]!r}")
             return
         config["agenda_labels"] = re.findall(r"\*\*([^*]+)\*\*", match.group("labels"))
         config["github_orgs"] = re.findall(r"\*\*([^*]+?) org\*\*", match.group("orgs"))
@@ -237,6 +307,8 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         links["calendar"] = entry.extra[0]
         style["calendar_text"] = ""
     elif entry.kind == "calendar-text":
+        if not links["calendar"]:
+            untypeable.add(UPCOMING, f"a sentence before the calendar: {entry.text[:50]!r}")
         style["calendar_text"] = entry.text
 
 

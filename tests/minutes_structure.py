@@ -153,6 +153,7 @@ def read_outline(markdown: str) -> Outline:
     sub = ""  # the "### " heading
     indents: list[int] = []  # the indent of each open list level
     last: Entry | None = None  # the entry a continuation line joins
+    last_body = ""  # its list entry's text as written, continuation lines included
     in_comment = False
     blank = False  # a blank line came before this one
     for raw in markdown.lstrip("\ufeff").splitlines():
@@ -180,9 +181,16 @@ def read_outline(markdown: str) -> Outline:
         bullet = _BULLET.match(line)
         if bullet is None:
             joins = (raw.startswith(" ") and last is not None and last.kind == "note") or (
-                not after_blank and last is not None and last.kind in ("note", "text"))
+                not after_blank and last is not None
+                and last.kind in ("note", "text", "label"))
             if last is not None and joins and "Extracted from" not in line:
                 last.text = plain(last.text + " " + line)  # a wrapped line
+                last_body += " " + line.strip()
+                if last.kind == "note" and last.depth == 0 and _REPOSITORY_HEADING.match(sub):
+                    # An item's title wrapped before its link: the item, as it renders.
+                    again = _entry(section, sub, where, 0, last_body, last_body)
+                    if again is not None and again.kind == "item":
+                        outline.entries[-1] = last = again
                 continue
             stripped = line.strip()
             if plain(stripped).lstrip("*").startswith("Extracted from"):
@@ -204,7 +212,7 @@ def read_outline(markdown: str) -> Outline:
         else:
             indents.append(indent)
             depth = len(indents) - 1
-        body = bullet.group(2)
+        body = last_body = bullet.group(2)
         last = _entry(section, sub, where, depth, body, line)
         if last is None:
             continue

@@ -21,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, event_body, signed_headers, slash_command_body
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.slack_payloads import event_body, signed_headers, slash_command_body
 
 __all__ = ["BOT_TOKEN", "SIGNING_SECRET", "ServeProcess", "signed_headers"]
 

@@ -5,13 +5,14 @@ bench/bench_slack.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from adapters.slack import SlackService
@@ -20,18 +21,23 @@ from bot.app import Core, build_core
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import ChannelBinding, Group, Secrets, Settings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import (
-    BOT_TOKEN,
-    TEAM_ID,
-    FakeSlack,
-    block_action_body,
-    event_body,
-    signed_headers,
-    slash_command_body,
-)
+from tests.fakes.slack import BOT_TOKEN, TEAM_ID, FakeSlack
+from tests.slack_payloads import block_action_body, event_body, signed_headers, slash_command_body
 
 SIGNING_SECRET = "gavel-test-signing-secret"
 TOKEN_SECRETS = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """The Slack tests' workspace: U1 (RafaelGSS), U2 (Ulises Gascon), #security-wg (C1) and
+    #random (C9). A module takes it with ``fake = slack_harness.fake``."""
+    with FakeSlack() as server:
+        server.add_user("U1", name="rafael", display_name="RafaelGSS")
+        server.add_user("U2", name="ulises", real_name="Ulises Gascon")
+        server.add_channel("C1", name="security-wg")
+        server.add_channel("C9", name="random")
+        yield server
 
 
 def bound_to_slack(group: Group = SECURITY_WG, channel: str = "C1") -> Group:

@@ -11,7 +11,7 @@ from bot.config import ChannelBinding, Settings
 from bot.effects import Effect, Post
 from bot.github.agenda import GitHubAgenda, fetch_agenda
 from bot.github.meeting_issue import ensure_issue
-from bot.reminders import ReminderPolicy, ReminderService
+from bot.reminders.loop import ReminderPolicy, ReminderService
 from bot.schedules.clock import SteppedClock
 from bot.store import Database
 from tests.conftest import Chat, acked, posts, private

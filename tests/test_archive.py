@@ -145,7 +145,7 @@ async def test_what_people_typed_is_shown_literally_and_nothing_runs(
         with core.database.transaction() as store:
             from bot.archive.links import archive_path
 
-            path = archive_path(store.connection, core.settings.groups[0])
+            path = archive_path(store, core.settings.groups[0])
     finally:
         core.close()
     async for client in client_for(config, database_url):
@@ -229,7 +229,7 @@ async def test_the_transcript_shows_edits_and_deletions_as_such(
         with core.database.transaction() as store:
             from bot.archive.links import archive_path
 
-            path = archive_path(store.connection, core.settings.groups[0])
+            path = archive_path(store, core.settings.groups[0])
     finally:
         core.close()
     async for client in client_for(config, database_url):

@@ -1,6 +1,7 @@
 """The archive in a real browser: Debian's Chromium driven by Playwright, against a
-`gavel serve` process on 127.0.0.1, with JavaScript off (the pages must not
-need it). Loads a group page and a meeting, checks what a reader sees and the chart,
+`gavel serve` process on 127.0.0.1, with JavaScript off (the pages must not need it), and
+a running meeting's page with it on (it follows the chat without a reload) and off (it
+reloads itself). Loads a group page and a meeting, checks what a reader sees and the chart,
 follows a transcript line's link, and saves screenshots (into ``$GAVEL_SCREENSHOTS``,
 else the test's own folder). An axe-core pass runs when axe-core is installed
 (``npm install --no-save axe-core`` in the repository, or ``$GAVEL_AXE_JS``)."""
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from bot.app import build_core
 from bot.archive.links import archive_path
 from bot.config import load_settings
 from tests.archive_support import hold_a_season, write_config
+from tests.conftest import Chat
 from tests.serve_harness import ServeProcess
 
 CHROMIUM = os.environ.get("GAVEL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,7 +47,7 @@ def archive(tmp_path: Path) -> Iterator[str]:
     try:
         hold_a_season(core.bot)
         with core.database.transaction() as store:
-            path = archive_path(store.connection, core.settings.groups[0])
+            path = archive_path(store, core.settings.groups[0])
     finally:
         core.close()
     service = ServeProcess(config, data)
@@ -135,3 +138,89 @@ async def test_the_archive_pages_pass_axe(archive: str, browser: object) -> None
         found[url] = result
     await context.close()
     assert found == {archive: [], archive + "meetings/10": []}
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[str, Chat]]:
+    """A running meeting's page on a `gavel serve` process, and the chat it follows,
+    held by this process on the same SQLite database (as `gavel console` would)."""
+    config = write_config(tmp_path, extra="[web]\nlive_poll_seconds = 0.05\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    core = build_core(load_settings(config), database_url=f"sqlite:///{data / 'gavel.db'}")
+    try:
+        chat = Chat(core.bot, start=datetime(2026, 3, 5, 15, 0, tzinfo=UTC))
+        chat.say("alice", "#startmeeting")
+        with core.database.transaction() as store:
+            path = archive_path(store, core.settings.groups[0])
+            meeting = store.all_running_meetings()[0].id
+        service = ServeProcess(config, data)
+        try:
+            yield f"{service.url}{path}meetings/{meeting}", chat
+        finally:
+            service.stop()
+    finally:
+        core.close()
+
+
+async def test_a_running_meeting_updates_in_the_browser_without_a_reload(
+        running: tuple[str, Chat], browser: object, tmp_path: Path) -> None:
+    url, chat = running
+    context = await browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1000, "height": 760})
+    page = await context.new_page()
+    # A script the CSP refused shows as a console error; a refused stream as a response
+    # (the browser's own "Failed to load resource" lines say the same, with no address).
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+            and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    assert (await page.goto(url)).status == 200
+    # The script runs (the CSP lets its hash in), so the JavaScript-off refresh is inert.
+    assert await page.locator('meta[http-equiv="refresh"]').count() == 0
+    await page.evaluate("window.gavelSamePage = true")
+    chat.say("bob", "#here")
+    chat.say("bob", "#info the nightly builds are green")
+    # In the transcript, and as the minutes render it (a record read while the chat
+    # wrote may hold one and not yet the other: the next look sends both).
+    await page.locator("ol.log .said", has_text="#info the nightly builds are green").wait_for()
+    await page.locator("#minutes li", has_text="the nightly builds are green").wait_for()
+    await page.locator("#record p.muted", has_text="1 present").wait_for()
+    await page.screenshot(path=str(screenshots(tmp_path) / "archive-live.png"))
+    chat.say("alice", "#endmeeting")
+    await page.locator("#record .live").wait_for(state="detached")
+    await page.locator("ol.log .said", has_text="#endmeeting").wait_for()
+    assert await page.evaluate("window.gavelSamePage === true")  # never reloaded
+    assert errors == []
+    await context.close()
+
+
+async def test_a_running_meeting_reloads_itself_with_javascript_off(
+        running: tuple[str, Chat], browser: object) -> None:
+    url, _chat = running
+    context = await browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = await context.new_page()
+    await page.goto(url)
+    refresh = page.locator('meta[http-equiv="refresh"]')
+    assert await refresh.count() == 1 and await refresh.get_attribute("content") == "30"
+    assert "It reloads every 30 seconds." in await page.locator("#record .live").inner_text()
+    await context.close()
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason=f"axe-core not installed ({AXE}): "
+                    "npm install --no-save axe-core, or set GAVEL_AXE_JS")
+async def test_a_running_meetings_page_passes_axe(
+        running: tuple[str, Chat], browser: object) -> None:
+    url, chat = running
+    context = await browser.new_context(bypass_csp=True)  # type: ignore[attr-defined]
+    page = await context.new_page()
+    await page.goto(url)
+    chat.say("bob", "#info a line that arrives live")
+    await page.locator("ol.log .said", has_text="a line that arrives live").wait_for()
+    await page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))")
+    await context.close()
+    assert found == []

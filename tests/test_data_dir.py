@@ -3,27 +3,25 @@ Docker volume), a database URL naming a folder that does not exist, a read-only 
 
 from __future__ import annotations
 
+import ctypes
 import os
-import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MEETING = "#startmeeting Budget review\n#info the numbers are in\n#endmeeting\n"
 
 
 def gavel(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None,
-          prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+          preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
             if k not in ("GAVEL_CONFIG", "GAVEL_DATA_DIR", "GAVEL_DATABASE_URL")}
-    return subprocess.run([*prefix, sys.executable, "-m", "gavel", *args], input=stdin,
-                          capture_output=True, text=True, cwd=cwd, timeout=60,
+    return subprocess.run([sys.executable, "-m", "gavel", *args], input=stdin,
+                          capture_output=True, text=True, cwd=cwd, timeout=60, preexec_fn=preexec,
                           env={**base, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
@@ -86,25 +84,28 @@ def test_a_configured_database_url_in_a_missing_folder_is_named(tmp_path: Path) 
 
 # --- item 17: a read-only data folder ------------------------------------------------
 
-def _without_root_override() -> tuple[str, ...]:
-    """Root ignores file modes; drop the capability that lets it, so a folder without
-    write permission is read-only for the command as it is for any other user."""
-    if os.geteuid() != 0:
-        return ()
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root and setpriv (util-linux) is missing, so a read-only "
-                    "folder cannot be made")
-    return (setpriv, "--bounding-set", "-dac_override,-dac_read_search")
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # <linux/prctl.h>, capability.h
+
+
+def _drop_root_override() -> None:
+    """Run in the child before exec, when the tests run as root (CI containers): root ignores
+    file modes, so drop the capabilities that let it from the bounding set (what
+    ``setpriv --bounding-set -dac_override,-dac_read_search`` does; the exec'd command never
+    gets them back) and a folder without write permission is read-only for the command as
+    it is for any other user."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
 @contextmanager
-def read_only(folder: Path) -> Iterator[tuple[str, ...]]:
+def read_only(folder: Path) -> Iterator[Callable[[], None] | None]:
     modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
     for path in modes:
         path.chmod(stat.S_IMODE(modes[path]) & ~0o222)
     try:
-        yield _without_root_override()
+        yield _drop_root_override if os.geteuid() == 0 else None
     finally:
         for path, mode in modes.items():
             path.chmod(stat.S_IMODE(mode))
@@ -115,16 +116,16 @@ def test_reading_commands_work_in_a_read_only_data_folder_and_writes_say_why(
     data = tmp_path / "data"
     env = {"GAVEL_DATA_DIR": str(data)}
     assert gavel(tmp_path, "run", "--user", "ann", stdin=MEETING, env=env).returncode == 0
-    with read_only(data) as prefix:
-        listing = gavel(tmp_path, "meetings", env=env, prefix=prefix)
+    with read_only(data) as preexec:
+        listing = gavel(tmp_path, "meetings", env=env, preexec=preexec)
         assert listing.returncode == 0, listing.stderr
         assert "1  " in listing.stdout and "Budget review" in listing.stdout
-        minutes = gavel(tmp_path, "minutes", "1", env=env, prefix=prefix)
+        minutes = gavel(tmp_path, "minutes", "1", env=env, preexec=preexec)
         assert minutes.returncode == 0, minutes.stderr
         assert minutes.stdout.startswith("# Budget review ")
         assert "the numbers are in" in minutes.stdout
         written = gavel(tmp_path, "run", "--user", "ann", stdin=MEETING, env=env,
-                        prefix=prefix)
+                        preexec=preexec)
     assert written.returncode == 1
     line = one_clear_line(written.stderr)
     assert f"database {data / 'gavel.db'}: the database is read-only" in line
@@ -135,9 +136,9 @@ def test_reading_commands_work_in_a_read_only_data_folder_and_writes_say_why(
 def test_a_read_only_folder_without_a_database_yet_is_named(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    with read_only(data) as prefix:
+    with read_only(data) as preexec:
         result = gavel(tmp_path, "meetings", env={"GAVEL_DATA_DIR": str(data)},
-                       prefix=prefix)
+                       preexec=preexec)
     assert result.returncode == 1
     line = one_clear_line(result.stderr)
     assert f"the data folder {data} cannot be written by this user" in line

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import build_web_app
 from bot.config import DiscordSettings, Links, Schedule, Settings, WebSettings
-from bot.reminders import ReminderPolicy, ReminderService
+from bot.reminders.loop import ReminderPolicy, ReminderService
 from bot.schedules.clock import SteppedClock
 from tests.discord_harness import TEXT, discord_group, running_service, say, slash
 from tests.fakes.discord_server import FakeDiscord

@@ -3,7 +3,6 @@ Discord's 3 s window, embeds and buttons, autocomplete, per-guild command sync."
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import discord
@@ -196,13 +195,16 @@ async def test_a_command_whose_interaction_expired_still_posts_to_the_channel(
     """Under load the 3 s window can pass before the bot defers; the meeting still starts
     and the channel sees it."""
     async with running_service(fake, discord_settings(tmp_path), database_url,
-                               defer_after=3.3) as service:
+                               defer_after=0.0) as service:
         place = Place("discord", str(TEXT), str(GUILD))
         async with service._lock(place):  # the bot is busy with this channel
-            await fake.dispatch("INTERACTION_CREATE", fake.interaction_payload(
+            payload = fake.interaction_payload(
                 "meeting", "start", None, user_id=ALICE, username="alice", guild_id=GUILD,
-                channel_id=TEXT))
-            await asyncio.sleep(3.6)  # past Discord's window, and past the defer attempt
+                channel_id=TEXT)
+            fake.expire_interaction(int(payload["id"]))  # the window passes meanwhile
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            [refused] = await fake.wait_for(lambda: fake.interaction_callbacks)
+            assert refused.type == 5 and refused.status == 404  # the defer came too late
         posted = await fake.wait_for(lambda: [m for m in fake.messages_in(TEXT)
                                               if "Meeting started" in str(m)])
     assert posted

@@ -33,7 +33,7 @@ def test_app_installation_token_is_used_and_refreshed() -> None:
         second = fetch_agenda(github, GROUP)
 
         assert [e.number for e in first] == [e.number for e in second] == [1]
-        searches = fake.search_requests
+        searches = fake.calls("GET", "/search/")
         assert [r.headers["authorization"] for r in searches] == ["token ghs_1", "token ghs_2"]
         assert fake.calls("GET", "/orgs/nodejs/installation")[0].headers[
             "authorization"].startswith("Bearer ")

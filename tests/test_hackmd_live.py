@@ -273,7 +273,7 @@ def test_the_meeting_issue_links_the_note(database: Database, hackmd: FakeHackMD
 
 async def test_reminders_link_the_note(database: Database, hackmd: FakeHackMD) -> None:
     from bot.config import ChannelBinding
-    from bot.reminders import ReminderService
+    from bot.reminders.loop import ReminderService
     from tests.test_reminders import FAST, ListSink, running
 
     group = GROUP.model_copy(update={"reminders": ["1h"], "channels": [

@@ -16,11 +16,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.effects import Effect, Post, Purpose
-from bot.reminders import ReminderPolicy, ReminderService
-from bot.schedules import rows
+from bot.reminders.loop import ReminderPolicy, ReminderService
 from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
 from bot.store import Database
+from bot.store import reminder_rows as rows
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 
 START = datetime(2026, 1, 8, 13, 59, 58, tzinfo=UTC)  # two seconds before a 1h reminder
@@ -157,7 +157,7 @@ async def test_slack_500s_are_retried_with_backoff_and_posted_once(database: Dat
         assert len(fake.messages) == 1
         assert fake.messages[0]["text"].startswith("Coming up in 1 hour")
     with database.transaction() as store:
-        (row,) = [r for r in rows.reminders_of(store.connection) if r.attempts]
+        (row,) = [r for r in rows.reminders_of(store) if r.attempts]
     assert row.sent_at is not None and row.attempts == 4 and "500" in row.last_error
 
 
@@ -173,7 +173,7 @@ async def test_a_reminder_past_its_grace_is_logged_not_posted(database: Database
     await step_through([service], back, back.now() + timedelta(seconds=5))
     assert sink.posts == []
     with database.transaction() as store:
-        (row,) = [r for r in rows.reminders_of(store.connection)
+        (row,) = [r for r in rows.reminders_of(store)
                   if r.meeting.starts_at == datetime(2026, 1, 8, 15, tzinfo=UTC)]
     assert row.sent_at is None and row.missed_at is not None
     assert "past the 10 min grace period" in row.last_error
@@ -191,7 +191,7 @@ async def test_inside_the_grace_a_missed_reminder_is_posted_late_once(database: 
     assert len(sinks[0].posts) == 1 and sinks[1].posts == []
     assert sinks[0].posts[0].text.startswith("(Late reminder: the bot was away")
     with database.transaction() as store:
-        late = [r for r in rows.reminders_of(store.connection) if r.sent_at]
+        late = [r for r in rows.reminders_of(store) if r.sent_at]
     assert len(late) == 1 and late[0].late
 
 
@@ -200,8 +200,8 @@ async def test_a_skipped_date_cancels_the_meeting_and_its_reminders(database: Da
     materialise(database, Settings(groups=[wg()]), now)
     materialise(database, Settings(groups=[wg(skip=["2026-01-08"])]), now)
     with database.transaction() as store:
-        pending = rows.pending_reminders(store.connection, now, now + timedelta(days=30))
-        cancelled = rows.meetings_between(store.connection, now, now + timedelta(days=30),
+        pending = rows.pending_reminders(store, now, now + timedelta(days=30))
+        cancelled = rows.meetings_between(store, now, now + timedelta(days=30),
                                           status="cancelled")
     assert [m.starts_at.day for m in cancelled] == [8]
     assert [r.meeting.starts_at.day for r in pending] == [22]

@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.events import Place
 from bot.ports import AgendaEntry
-from bot.reminders import ReminderPolicy, ReminderService
-from bot.reminders_render import ReminderRenderer
-from bot.reminders_text import reminder_post
-from bot.schedules import rows
+from bot.reminders.loop import ReminderPolicy, ReminderService
+from bot.reminders.render import ReminderRenderer
+from bot.reminders.text import reminder_post
 from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
 from bot.schedules.recurrence import recurring_schedule
 from bot.store import Database
+from bot.store import reminder_rows as rows
 from tests.test_reminders import ListSink, step_through
 
 START = datetime(2026, 1, 8, 13, 59, 58, tzinfo=UTC)  # two seconds before the 1h reminders
@@ -37,14 +37,14 @@ def test_claiming_many_at_once_takes_each_free_row_once(database: Database) -> N
     now = datetime(2026, 1, 8, 14, tzinfo=UTC)
     materialise(database, Settings(groups=groups(5)), datetime(2026, 1, 1, tzinfo=UTC))
     with database.transaction() as store:
-        ids = [r.id for r in rows.pending_reminders(store.connection, now, now + timedelta(1))]
+        ids = [r.id for r in rows.pending_reminders(store, now, now + timedelta(1))]
         assert len(ids) == 10
-        assert rows.claim(store.connection, ids[0], "other", now, timedelta(minutes=5))
-        rows.mark_sent(store.connection, ids[0], "other", now, False)
-        assert rows.claim(store.connection, ids[1], "other", now, timedelta(minutes=5))
-        got = rows.claim_many(store.connection, [*ids, ids[2], ids[2]], "me", now,
+        assert rows.claim(store, ids[0], "other", now, timedelta(minutes=5))
+        rows.mark_sent(store, ids[0], "other", now, False)
+        assert rows.claim(store, ids[1], "other", now, timedelta(minutes=5))
+        got = rows.claim_many(store, [*ids, ids[2], ids[2]], "me", now,
                               timedelta(minutes=5))
-        again = rows.claim_many(store.connection, ids, "third", now, timedelta(minutes=5))
+        again = rows.claim_many(store, ids, "third", now, timedelta(minutes=5))
     assert got == ids[2:]  # not the sent one, not the one "other" holds; a repeat once
     assert again == []
 

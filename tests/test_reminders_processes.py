@@ -223,10 +223,10 @@ def store_snapshot(database_url: str) -> list[tuple[object, ...]]:
 async def test_a_dry_run_leaves_the_store_as_it_was_and_the_live_bot_still_posts(
         database_url: str, tmp_path: Path) -> None:
     from bot.config import load_settings
-    from bot.reminders import ReminderService
-    from bot.schedules import rows
+    from bot.reminders.loop import ReminderService
     from bot.schedules.clock import SteppedClock
     from bot.store import Database
+    from bot.store import reminder_rows as rows
     from tests.test_reminders import ListSink
 
     config = write_config(tmp_path / "gavel.toml", [group_toml(
@@ -266,7 +266,7 @@ async def test_a_dry_run_leaves_the_store_as_it_was_and_the_live_bot_still_posts
         assert [p.text.splitlines()[0] for p in listening.posts] == [
             "Coming up in 1 hour: Security WG Meeting"]
         with database.transaction() as store:
-            (row,) = rows.reminders_of(store.connection)
+            (row,) = rows.reminders_of(store)
         assert row.sent_at is not None and not row.late
     finally:
         database.close()

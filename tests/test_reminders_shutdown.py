@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.reminders import ReminderService
-from bot.schedules import rows
+from bot.reminders.loop import ReminderService
 from bot.schedules.clock import SteppedClock
 from bot.store import Database
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, Hold
+from bot.store import reminder_rows as rows
+from tests.fakes.http import Hold
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.test_reminders import SlackSink, wg
 
 DUE = datetime(2026, 1, 8, 14, 0, tzinfo=UTC)  # the 1h reminder of the 15:00 meeting
@@ -49,7 +50,7 @@ async def stop_while_posting(database: Database, fake: FakeSlack, hold: Hold,
 
 def reminder_row(database: Database) -> rows.Reminder:
     with database.transaction() as store:
-        (row,) = [r for r in rows.reminders_of(store.connection) if r.due_at == DUE]
+        (row,) = [r for r in rows.reminders_of(store) if r.due_at == DUE]
     return row
 
 

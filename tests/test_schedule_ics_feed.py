@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.config import Group, Schedule, Settings
-from bot.schedules import rows
 from bot.schedules.materialise import materialise
 from bot.store import Database
+from bot.store import reminder_rows as rows
 
 FEED = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -72,7 +72,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 def stored(database: Database, name: str) -> list[datetime]:
     with database.transaction() as store:
-        return [m.starts_at for m in rows.meetings_between(store.connection, NOW,
+        return [m.starts_at for m in rows.meetings_between(store, NOW,
                                                            NOW + timedelta(days=60), name)]
 
 

@@ -3,14 +3,13 @@ channels, and tables that anonymous or repeated requests cannot grow without bou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, table
 
 from bot.config import Secrets, Settings, SlackSettings
+from tests import slack_harness
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import TEAM_ID, FakeSlack
 from tests.slack_harness import (
@@ -22,16 +21,9 @@ from tests.slack_harness import (
     ts_of,
 )
 
+fake = slack_harness.fake  # fixture
+
 T0 = datetime(2023, 1, 19, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        server.add_user("U1", name="rafael", display_name="RafaelGSS")
-        server.add_channel("C1", name="security-wg")
-        server.add_channel("C9", name="random")
-        yield server
 
 
 def _rows(bot: SlackBot, name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,21 +15,16 @@ import pytest
 from bot.config import Links, Settings
 from bot.effects import Post, Purpose
 from bot.events import Place
+from tests import slack_harness
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import BOT_USER_ID, TEAM_ID, FakeSlack, signed_headers, slash_command_body
+from tests.fakes.slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackBot, bound_to_slack, running_slack, ts_of
+from tests.slack_payloads import signed_headers, slash_command_body
+
+fake = slack_harness.fake  # fixture
 
 WG = bound_to_slack(SECURITY_WG.model_copy(update={"links": Links(join="https://zoom.us/j/123")}))
 T0 = datetime(2023, 1, 19, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        server.add_user("U1", name="rafael", display_name="RafaelGSS")
-        server.add_user("U2", name="ulises", real_name="Ulises Gascon")
-        server.add_channel("C1", name="security-wg")
-        yield server
 
 
 @pytest.fixture

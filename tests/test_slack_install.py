@@ -21,8 +21,9 @@ import yaml
 from adapters.slack.app import COMMAND, EVENTS, SCOPES
 from bot.config import Secrets, Settings, SlackSettings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import BOT_TOKEN, TEAM_ID, FakeSlack, signed_headers, slash_command_body
+from tests.fakes.slack import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackBot, bound_to_slack, running_slack
+from tests.slack_payloads import signed_headers, slash_command_body
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from tests import slack_harness
 from tests.conftest import SECURITY_WG
 from tests.fakes.slack import FakeSlack
 from tests.slack_harness import SlackBot, running_slack, slack_markup, ts_of
 
+fake = slack_harness.fake  # fixture
+
 BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        server.add_user("U1", name="rafael", display_name="RafaelGSS")
-        server.add_channel("C1", name="security-wg")
-        yield server
 
 
 @pytest.fixture

@@ -13,13 +13,9 @@ import pytest
 
 from bot.config import Settings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import (
-    FakeSlack,
-    block_action_body,
-    signed_headers,
-    slash_command_body,
-)
+from tests.fakes.slack import FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackBot, bound_to_slack, running_slack
+from tests.slack_payloads import block_action_body, signed_headers, slash_command_body
 
 WG = bound_to_slack(SECURITY_WG)
 

@@ -11,14 +11,9 @@ from adapters.web import build_web_app
 from bot.app import build_core
 from bot.config import Secrets, Settings, SlackSettings
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import (
-    APP_TOKEN,
-    BOT_TOKEN,
-    FakeSlack,
-    event_envelope,
-    slash_command_envelope,
-)
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.slack_harness import bound_to_slack, ts_of
+from tests.slack_payloads import event_envelope, slash_command_envelope
 
 
 async def test_socket_mode_runs_a_meeting_and_dedupes_retries(tmp_path: Path) -> None:

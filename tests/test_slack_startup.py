@@ -21,8 +21,9 @@ from bot.app import Core, build_core
 from bot.config import Schedule, Settings, WebSettings
 from gavel.service.serve import run
 from tests.conftest import SECURITY_WG
-from tests.fakes.slack import FakeSlack, signed_headers, slash_command_body
+from tests.fakes.slack import FakeSlack
 from tests.slack_harness import SIGNING_SECRET, TOKEN_SECRETS, bound_to_slack
+from tests.slack_payloads import signed_headers, slash_command_body
 
 
 class Gate:

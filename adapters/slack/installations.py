@@ -26,8 +26,9 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, delete, func, select
+
+from bot.store import Database
+from bot.store.slack_rows import consume_state, create_state_table, issue_state
 
 STATE_EXPIRATION_SECONDS = 600
 # New install attempts (OAuth states) per minute, across replicas: far above people
@@ -58,9 +59,10 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     workspaces only (``allowed`` is None: any workspace, the operator's explicit choice).
     A workspace taken off the list is no longer served even if its token is stored."""
 
-    def __init__(self, client_id: str, engine: Engine,
+    def __init__(self, client_id: str, database: Database,
                  allowed: Collection[str] | None = None) -> None:
-        self.sync = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+        # slack_sdk's own store, with its own tables, on Gavel's engine.
+        self.sync = SQLAlchemyInstallationStore(client_id=client_id, engine=database.engine)
         self.allowed = None if allowed is None else frozenset(allowed)
 
     def admits(self, enterprise_id: str | None, team_id: str | None) -> bool:
@@ -127,15 +129,13 @@ class DatabaseStateStore(AsyncOAuthStateStore):
     were issued in the last minute, so the table holds at most ``per_minute`` times the
     minutes a state lives. ``now`` is the clock (tests move it)."""
 
-    def __init__(self, engine: Engine, expiration_seconds: int = STATE_EXPIRATION_SECONDS,
+    def __init__(self, database: Database,
+                 expiration_seconds: int = STATE_EXPIRATION_SECONDS,
                  per_minute: int = STATES_PER_MINUTE, now: Now = _utc_now) -> None:
-        self.engine = engine
+        self.database = database
         self.lifetime = timedelta(seconds=expiration_seconds)
         self.per_minute = per_minute
         self.now = now
-        self.metadata = MetaData()
-        self.table = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-            self.metadata, SQLAlchemyOAuthStateStore.default_table_name)
         self._logger = getLogger("gavel.slack.install")
 
     @property
@@ -143,36 +143,26 @@ class DatabaseStateStore(AsyncOAuthStateStore):
         return self._logger
 
     def create_tables(self) -> None:
-        self.metadata.create_all(self.engine)
+        create_state_table(self.database)
 
     def _naive_now(self) -> datetime:
         # slack_sdk's column is a naive DateTime holding UTC.
         return self.now().astimezone(UTC).replace(tzinfo=None)
 
     def issue(self) -> str:
-        now, states = self._naive_now(), self.table
-        with self.engine.begin() as connection:
-            connection.execute(delete(states).where(states.c.expire_at <= now))
-            recent = connection.execute(
-                select(func.count()).select_from(states).where(
-                    states.c.expire_at > now + self.lifetime - timedelta(minutes=1))
-            ).scalar_one()
-            if recent >= self.per_minute:
-                raise TooManyInstallAttempts(
-                    f"{recent} install attempts in the last minute (at most {self.per_minute})")
-            state = str(uuid.uuid4())
-            connection.execute(states.insert().values(state=state,
-                                                      expire_at=now + self.lifetime))
+        state = str(uuid.uuid4())
+        with self.database.transaction() as store:
+            recent = issue_state(store, state, self._naive_now(), self.lifetime,
+                                 self.per_minute)
+        if recent is not None:
+            raise TooManyInstallAttempts(
+                f"{recent} install attempts in the last minute (at most {self.per_minute})")
         return state
 
     def consume(self, state: str) -> bool:
         """True once for a live state; the row goes either way."""
-        states = self.table
-        with self.engine.begin() as connection:
-            removed = connection.execute(
-                delete(states).where(states.c.state == state,
-                                     states.c.expire_at > self._naive_now()))
-        return bool(removed.rowcount)
+        with self.database.transaction() as store:
+            return consume_state(store, state, self._naive_now())
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         return await asyncio.to_thread(self.issue)

@@ -127,11 +127,10 @@ class SlackService:
         self.installations: DatabaseInstallationStore | None = None
         self._states: DatabaseStateStore | None = None
         if self.oauth:
-            engine = core.database.engine
             self.installations = DatabaseInstallationStore(
-                secrets.slack_client_id, engine,
+                secrets.slack_client_id, core.database,
                 None if settings.allow_any_workspace else settings.allowed_teams)
-            self._states = DatabaseStateStore(engine, now=clock)
+            self._states = DatabaseStateStore(core.database, now=clock)
             options["oauth_settings"] = AsyncOAuthSettings(
                 client_id=secrets.slack_client_id,
                 client_secret=secrets.slack_client_secret,

@@ -8,27 +8,26 @@ guessing the group's name.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from bot.calendars.ics import group_slug
 from bot.config import Group, Settings
+from bot.store import Store
 from bot.store.tokens import ARCHIVE, token_for
 
 
-def archive_path(connection: Connection, group: Group) -> str:
+def archive_path(store: Store, group: Group) -> str:
     """The group page's path on this server, ending in ``/``."""
     if group.archive == "public":
         return f"/groups/{group_slug(group.name)}/"
-    return f"/archive/{token_for(connection, group.name, ARCHIVE)}/"
+    return f"/archive/{token_for(store, group.name, ARCHIVE)}/"
 
 
-def archive_url(connection: Connection, settings: Settings, group: Group) -> str | None:
+def archive_url(store: Store, settings: Settings, group: Group) -> str | None:
     """The group page's address, or None when no ``web.public_url`` is configured."""
     base = settings.web.public_url
-    return f"{base}{archive_path(connection, group)}" if base else None
+    return f"{base}{archive_path(store, group)}" if base else None
 
 
-def meeting_url(connection: Connection, settings: Settings, group: Group,
+def meeting_url(store: Store, settings: Settings, group: Group,
                 meeting_id: int) -> str | None:
-    group_page = archive_url(connection, settings, group)
+    group_page = archive_url(store, settings, group)
     return f"{group_page}meetings/{meeting_id}" if group_page else None

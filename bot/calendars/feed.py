@@ -21,5 +21,5 @@ FEED_SIZE = 100
 def group_feed(database: Database, group: Group, now: datetime) -> str:
     """Raises ``ScheduleError`` when the group's schedule is broken."""
     with database.transaction() as store:
-        meetings = upcoming_meetings(store.connection, group, now, FEED_SIZE, store=False)
+        meetings = upcoming_meetings(store, group, now, FEED_SIZE, write=False)
     return meetings_calendar(group, meetings, stamp=now, join=group.feed_join_link)

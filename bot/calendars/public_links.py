@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection
-
 from bot.calendars.links import google_link, outlook_link
 from bot.config import Group, Settings
 from bot.schedules.recurrence import Occurrence, ScheduleError, recurring_schedule
-from bot.schedules.rows import meetings_between
+from bot.store import Store
+from bot.store.reminder_rows import meetings_between
 from bot.store.tokens import FEED, LINKS, token_for
 
 CALENDAR_KINDS = ("google", "outlook")
@@ -37,14 +36,14 @@ class PublicLinks:
         return f"{self.calendar_base}/{occurrence.start.astimezone(UTC):{_INSTANT}}/{kind}"
 
 
-def public_links(connection: Connection, settings: Settings, group: Group) -> PublicLinks | None:
+def public_links(store: Store, settings: Settings, group: Group) -> PublicLinks | None:
     """The group's public addresses (making its tokens the first time: a write), or None
     when no ``web.public_url`` is configured."""
     base = settings.web.public_url
     if not base:
         return None
-    feed = token_for(connection, group.name, FEED)
-    links = token_for(connection, group.name, LINKS)
+    feed = token_for(store, group.name, FEED)
+    links = token_for(store, group.name, LINKS)
     return PublicLinks(f"{base}/calendar/{feed}.ics", f"{base}/c/{links}")
 
 
@@ -55,7 +54,7 @@ def parse_instant(text: str) -> datetime | None:
         return None
 
 
-def calendar_target(connection: Connection, group: Group, start: datetime,
+def calendar_target(store: Store, group: Group, start: datetime,
                     kind: str) -> str | None:
     """Where the short link of the meeting starting at ``start`` leads, or None when the
     group has no such meeting. Reads only: what the planner stored, else the group's rule
@@ -68,7 +67,7 @@ def calendar_target(connection: Connection, group: Group, start: datetime,
             series = recurring_schedule(group)
         except ScheduleError:
             series = None
-    stored = meetings_between(connection, start, start + timedelta(seconds=1), group.name)
+    stored = meetings_between(store, start, start + timedelta(seconds=1), group.name)
     occurrence: Occurrence | None = stored[0].occurrence if stored else None
     if occurrence is None and series is not None:
         found = series.between(start, start + timedelta(seconds=1))

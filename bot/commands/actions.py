@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
-from bot.action_owners import KnownPeople
 from bot.commands.after_commit import SyncActionIssue
 from bot.commands.turn import Turn
 from bot.domain import Note
 from bot.effects import Button, Purpose
 from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
+from bot.minutes.action_owners import KnownPeople
 from bot.store.actions import DONE, DROPPED, UNDONE, ActionItem, ActionStore
 from bot.text import split_names
 
@@ -27,7 +27,7 @@ _LISTED_BUTTONS = 25  # Slack takes 25 elements in a block, Discord 25 buttons a
 
 
 def actions_of(turn: Turn) -> ActionStore:
-    return ActionStore(turn.store.connection)
+    return ActionStore(turn.store)
 
 
 # -- owners -------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def _upcoming_agenda(turn: Turn, argument: str) -> None:
             lines.append(repo)
         kind = "PR" if entry.is_pr else "issue"
         lines.append(f"  • {entry.title} ({kind} {entry.repo}#{entry.number})")
-    pending = ActionStore(turn.store.connection).pending(group.name)
+    pending = ActionStore(turn.store).pending(group.name)
     if pending:
         lines.append("Added in chat:")
         lines += [f"  • {pending_line(item)}" for item in pending]
@@ -177,7 +177,7 @@ def _keep_for_next_meeting(turn: Turn, text: str) -> None:
     if not text:
         turn.effects.tell("Usage: #agenda add <text | owner/repo#N | GitHub URL>")
         return
-    store = ActionStore(turn.store.connection)
+    store = ActionStore(turn.store)
     reference = _parse_reference(text)
     repo, number, url, is_pr, title = "", None, "", False, text
     if reference is not None:

@@ -224,5 +224,5 @@ def show_attendance(turn: Turn, argument: str) -> None:
         turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
                           f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
         return
-    history = attendance_history(turn.store.connection, turn.group, int(wanted))
+    history = attendance_history(turn.store, turn.group, int(wanted))
     turn.effects.tell(attendance_text(history))

@@ -15,7 +15,7 @@ from bot.commands import after_commit
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.dialects import continue_note
-from bot.commands.notes import split_depth, take_note
+from bot.commands.notes import note_depth, take_note
 from bot.commands.parse import Command, parse_line, parse_slash
 from bot.commands.registry import Preparation
 from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
@@ -248,7 +248,7 @@ def _on_edit(turn: Turn) -> None:
             turn.store.delete_note(note.id)
             follow_note(turn, note.id, None)
         else:
-            depth, text = split_depth(wanted[1].strip())
+            depth, text = note_depth(wanted[0], wanted[1].strip())
             turn.store.change_note(note.id, kind=wanted[0], text=text, depth=depth)
             follow_note(turn, note.id, text if wanted[0] is NoteKind.ACTION else None)
 

@@ -17,6 +17,7 @@ from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.store.actions import ActionStore
+from bot.store.hackmd_rows import note_for
 from bot.text import quote_names, split_names
 
 
@@ -54,11 +55,14 @@ def start_meeting(turn: Turn, argument: str) -> None:
     lines = [f"Meeting started: {title} {turn.local_date}",
              f"Chair: {turn.author_name}. Mark yourself present with #here; "
              "take notes with #info, #action, #agreed; #help lists the rest."]
+    live = _live_link(turn, meeting.id)
+    if live:
+        lines.append(live)
     agenda = turn.store.agenda(meeting.id)
     if agenda:
         lines.append("Agenda:")
         lines.extend(f"{n}. {_agenda_line(item)}" for n, item in enumerate(agenda, 1))
-    open_actions = ActionStore(turn.store.connection).open_actions(turn.group.name)
+    open_actions = ActionStore(turn.store).open_actions(turn.group.name)
     if open_actions:
         lines.append("Open actions (#done A-N, #drop A-N, #reassign A-N @someone):")
         listed = open_action_lines(open_actions)
@@ -81,7 +85,7 @@ _OPEN_ACTIONS_SHOWN = 30
 def _take_pending_items(turn: Turn, meeting_id: int) -> None:
     """Items added between meetings join this meeting's agenda (once: GitHub's own
     listing may already hold the same issue)."""
-    for pending in ActionStore(turn.store.connection).take_pending(turn.group.name, meeting_id):
+    for pending in ActionStore(turn.store).take_pending(turn.group.name, meeting_id):
         if not pending.repo:
             turn.store.add_agenda_item(meeting_id, ItemSource.ADHOC, pending.title)
             continue
@@ -137,8 +141,22 @@ def _archive_link(turn: Turn) -> str:
     to a configured group (a stray channel's meetings have no archive)."""
     if turn.group not in turn.settings.groups:
         return ""
-    url = meeting_url(turn.store.connection, turn.settings, turn.group, turn.running().id)
+    url = meeting_url(turn.store, turn.settings, turn.group, turn.running().id)
     return f" Archive: {url}" if url else ""
+
+
+def _live_link(turn: Turn, meeting_id: int) -> str:
+    """``The record, live: <url>``: the archive's page of this meeting, which follows it
+    as it runs (issue 15) when the group keeps no HackMD note, whose link says the same.
+    Only with a public address, and for a configured group (a stray channel has no
+    archive)."""
+    if turn.group not in turn.settings.groups or not turn.settings.web.public_url:
+        return ""
+    if turn.group.uses_hackmd and note_for(turn.store, turn.group.name,
+                                           turn.local_date) is not None:
+        return ""
+    url = meeting_url(turn.store, turn.settings, turn.group, meeting_id)
+    return f"The record, live: {url}" if url else ""
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,4 +1,5 @@
-"""Taking notes: #info, #idea, #action, #agreed, #rejected, #link, #halp; #undo; s/old/new/."""
+"""Taking notes: #info, #idea, #action, #agreed, #rejected, #link, #halp, #paragraph; #undo;
+s/old/new/."""
 
 from __future__ import annotations
 
@@ -8,22 +9,39 @@ from bot.commands.turn import Turn
 from bot.domain import Note, NoteKind
 from bot.text import split_names
 
-_DEPTH = re.compile(r"(-{1,3})\s+(.*)", re.DOTALL)
+# As deep as the Node.js minutes nest their notes (six levels under an item); more dashes
+# are text ("--------- cut here" is not a note eight levels down).
+MAX_DEPTH = 6
+_DEPTH = re.compile(rf"(-{{1,{MAX_DEPTH}}}|<)\s+(.*)", re.DOTALL)
 
 
 def split_depth(text: str) -> tuple[int, str]:
-    """``- point`` nests under the previous note, ``-- point`` one deeper."""
+    """``- point`` nests under the previous note, ``-- point`` one deeper, and so on.
+
+    ``< point`` is a note beside the agenda items, not under one: the minutes list it at
+    the items' level (a bullet of its own under ``### nodejs/node``, or beside a standing
+    item), and the notes after it nest under it as under an item. Scribes need it for the
+    point that belongs to the repository rather than to one issue ("We are having a real
+    challenge with V8 upgrade"). A ``<`` not followed by a space (``<3``, ``<b>``) is text.
+    """
     match = _DEPTH.fullmatch(text)
     if match:
-        return len(match.group(1)), match.group(2).strip()
+        marks = match.group(1)
+        return (-1 if marks == "<" else len(marks)), match.group(2).strip()
     return 0, text
+
+
+def note_depth(kind: NoteKind, text: str) -> tuple[int, str]:
+    """A note's depth and text as typed: a paragraph has no depth, so its text stays whole
+    (``#paragraph -- end of the meeting --``)."""
+    return (0, text) if kind is NoteKind.PARAGRAPH else split_depth(text)
 
 
 def take_note(turn: Turn, kind: NoteKind, text: str) -> Note | None:
     if not text.strip():
         turn.effects.tell(f"Usage: #{kind.value} <text>")
         return None
-    depth, text = split_depth(text.strip())
+    depth, text = note_depth(kind, text.strip())
     item, section = turn.current_topic()
     note = turn.store.add_note(
         turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,

@@ -161,7 +161,8 @@ _TITLE = Option("title", "text", "The meeting's title (default: the group's)",
 
 COMMANDS = CommandTable((
     # -- notes -------------------------------------------------------------------------
-    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic",
+    note_command(NoteKind.INFO, "info", "#info <text> (or #note) — a note under the current topic "
+          "('- text' nests it, '< text' sets it beside the agenda items)",
           "A note under the current topic", ("note",), slash=("info", "note"),
           brackets=("info", "note")),
     note_command(NoteKind.IDEA, "idea", "#idea <text> — an idea", "An idea",
@@ -186,6 +187,10 @@ COMMANDS = CommandTable((
           "topic (Subtopic: in W3C)", "A subtopic of the current topic", w3c=("subtopic:",)),
     note_command(NoteKind.PROGRESS, "progress", "#progress <text> — a progress report",
           "A progress report", brackets=("progress report", "progress")),
+    note_command(NoteKind.PARAGRAPH, "paragraph",
+          "#paragraph <text> (or #para) — prose the minutes show as a paragraph, not a "
+          "list entry", "A paragraph of prose under the current topic", ("para",),
+          slash=("paragraph", "para")),
     Entry("undo", "bot.commands.notes:undo",
           "#undo — remove your last note (chairs: the last note of anyone)", words=("undo",),
           discord="undo", description="Remove your last note"),
@@ -242,7 +247,7 @@ COMMANDS = CommandTable((
     Entry("next", "bot.commands.agenda:next_topic", "#next — move to the next agenda item",
           words=("next",), discord="next", description="Move to the next agenda item",
           phrases=("next item", "next agendum", "move to next item"),
-          when_idle="bot.schedules.commands:show_next"),
+          when_idle="bot.commands.schedule:show_next"),
     Entry("closeitem", "bot.commands.dialects:close_item",
           "close item N — mark agenda item N done (Zakim)", phrases=("close item",
           "close agendum"), in_help=False),
@@ -368,7 +373,7 @@ COMMANDS = CommandTable((
           "/meeting publish — open or update the minutes pull request on GitHub",
           discord="publish", description="Publish the minutes to GitHub again (chairs)",
           needs_meeting=False),
-    Entry("upcoming", "bot.schedules.commands:show_upcoming",
+    Entry("upcoming", "bot.commands.schedule:show_upcoming",
           "/meeting upcoming [N] — the group's next meetings", discord="upcoming",
           description="The coming meetings, with calendar links", needs_meeting=False),
     Entry("attendance", "bot.commands.attendance:show_attendance",

@@ -18,15 +18,13 @@ from datetime import UTC, datetime, timedelta
 from github import GithubException
 from github.Issue import Issue
 from github.NamedUser import NamedUser
-from sqlalchemy import Connection, select
 
 from bot.config import Group, Settings
 from bot.effects import Effect
 from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import find_issue_by_title
-from bot.store import Database
+from bot.store import Database, Store
 from bot.store.actions import DONE, DROPPED, OPEN, UNDONE, ActionItem, ActionStore
-from bot.store.schema import people
 from bot.text import escape_title
 
 log = logging.getLogger("gavel.github.actions")
@@ -85,7 +83,7 @@ class ActionIssues:
         if not group.actions_repo:
             return report
         with self.database.transaction() as store:
-            actions = ActionStore(store.connection)
+            actions = ActionStore(store)
             if only is not None:  # what a turn just changed, whenever it was closed
                 wanted = [a for a in map(actions.by_id, sorted(only))
                           if a is not None and a.group_name == group.name]
@@ -94,7 +92,7 @@ class ActionIssues:
                           if a.github_number is None]
                 wanted += actions.with_issues(group.name,
                                               datetime.now(UTC) - RETRY_CLOSING_FOR)
-            handles = {a.id: _handles(store.connection, a) for a in wanted}
+            handles = {a.id: _handles(store, a) for a in wanted}
         for action in wanted:
             try:
                 self._sync_one(group, action, handles[action.id], report)
@@ -114,7 +112,7 @@ class ActionIssues:
             issue = self.github.call(f"open an issue for {action.label} in {repo}",
                                      lambda: self._create(repo, group, action, handles, attempts))
             with self.database.transaction() as store:
-                ActionStore(store.connection).link_issue(action.id, repo, issue.number,
+                ActionStore(store).link_issue(action.id, repo, issue.number,
                                                          issue.html_url)
             report.created.append(f"{action.label} -> {repo}#{issue.number}")
             return
@@ -133,7 +131,7 @@ class ActionIssues:
                              lambda: issue.edit(assignees=list[NamedUser | str](handles)))
         elif action.status == OPEN and issue.state == "closed":
             with self.database.transaction() as store:
-                actions = ActionStore(store.connection)
+                actions = ActionStore(store)
                 now = actions.by_id(action.id)
                 if now is not None and now.status == OPEN:
                     actions.close(action.id, DONE, datetime.now(UTC), None, "GitHub",
@@ -159,15 +157,12 @@ class ActionIssues:
             return api_repo.create_issue(title, issue_body(group, action))
 
 
-def _handles(connection: Connection, action: ActionItem) -> list[str]:
+def _handles(store: Store, action: ActionItem) -> list[str]:
     """The owners' GitHub handles: from ``#here @handle`` (by their platform id), or an
     owner named as ``@handle`` in the action."""
     found: list[str] = []
     if action.owner_ids:
-        rows = connection.execute(
-            select(people.c.github).where(people.c.user_id.in_(list(action.owner_ids)),
-                                          people.c.github != ""))
-        found += [row.github for row in rows]
+        found += store.github_handles(action.owner_ids)
     found += [owner[1:] for owner in action.owners if owner.startswith("@")]
     return [h for h in dict.fromkeys(h.lstrip("@") for h in found)
             if _GITHUB_HANDLE.fullmatch(h)]

@@ -16,9 +16,9 @@ from bot.config import Settings
 from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import ensure_issue, issue_repo
 from bot.ports import AgendaSource
-from bot.schedules.rows import meetings_between
 from bot.store import Database
 from bot.store.database import exclusive
+from bot.store.reminder_rows import meetings_between
 
 log = logging.getLogger("gavel.github")
 
@@ -44,7 +44,7 @@ def open_due_meeting_issues(database: Database, settings: Settings, github: GitH
         if not issue_repo(group) or group.issue_days_ahead <= 0:
             continue
         with database.transaction() as store:
-            coming = meetings_between(store.connection, now,
+            coming = meetings_between(store, now,
                                       now + timedelta(days=group.issue_days_ahead), group.name)
         if not coming:
             continue

@@ -108,7 +108,7 @@ class Memory:
     @classmethod
     def of(cls, database: Database, group: Group) -> Memory:
         with database.transaction() as store:
-            actions = ActionStore(store.connection)
+            actions = ActionStore(store)
             return cls(tuple(actions.pending(group.name)),
                        tuple(actions.open_actions(group.name)))
 

@@ -18,9 +18,9 @@ from bot.hackmd.client import HackMD, HackMDProblem
 from bot.hackmd.sections import agenda_before, new_note
 from bot.ports import AgendaEntry, AgendaSource
 from bot.schedules.recurrence import ScheduleError, recurring_schedule
-from bot.schedules.rows import meetings_between
 from bot.store import Database
 from bot.store.hackmd_rows import MeetingNote, claim_note, note_for, release_claim, save_note
+from bot.store.reminder_rows import meetings_between
 
 log = logging.getLogger("gavel.hackmd")
 
@@ -46,7 +46,7 @@ def coming_meetings(database: Database, group: Group, now: datetime
             return []
     with database.transaction() as store:
         return [(m.starts_at, m.title) for m in
-                meetings_between(store.connection, now, end, group.name)]
+                meetings_between(store, now, end, group.name)]
 
 
 def local_date(group: Group, instant: datetime) -> str:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.action_owners import KnownPeople
 from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
+from bot.minutes.action_owners import KnownPeople
 from bot.store import Store
 from bot.store.actions import ActionStore
 from bot.text import escape_markdown_html, escape_title, one_line
@@ -42,6 +42,7 @@ _PREFIX = {
     NoteKind.SUBTOPIC: "Subtopic: ",
     NoteKind.PROGRESS: "Progress: ",
     NoteKind.VOTE: "",  # its text says it all: "Vote: <question> ... <result>"
+    NoteKind.PARAGRAPH: "",
 }
 
 
@@ -115,14 +116,30 @@ def note_text(note: Note, known: KnownPeople, prefixes: bool = True) -> str:
     return _PREFIX[note.kind] + text
 
 
-def _nested(lines: list[NoteLine]) -> list[NoteLine]:
+def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
     """A sub-point nests at most one level below the note before it (the first note, or
-    one whose parent was undone, moves up), so the Markdown list stays well formed."""
+    one whose parent was undone, moves up), so the Markdown list stays well formed. A
+    paragraph ends the list: what follows it starts again at the top. Notes typed beside
+    the items (depth -1) keep that place only under an item (``beside``); in a section
+    there is nothing to stand beside, and they are its notes."""
     fixed: list[NoteLine] = []
+    floor = -1 if beside else 0
     for line in lines:
-        deepest = fixed[-1].depth + 1 if fixed else 0
-        fixed.append(line if line.depth <= deepest else replace(line, depth=deepest))
+        if line.kind == NoteKind.PARAGRAPH.value:
+            line = replace(line, depth=0)
+        before = fixed[-1] if fixed else None
+        deepest = (0 if before is None or before.kind == NoteKind.PARAGRAPH.value
+                   else before.depth + 1)
+        depth = max(min(line.depth, deepest), floor)
+        fixed.append(line if depth == line.depth else replace(line, depth=depth))
     return fixed
+
+
+def doc_link_name(url: str, style: MinutesStyle) -> str:
+    """The Links entry's name for the notes doc: the group's, or one by where it is."""
+    if style.doc_link_name:
+        return one_line(style.doc_link_name)
+    return "Minutes Google Doc" if "docs.google.com" in url else "Minutes"
 
 
 def present_line(name: str, github: str, affiliation: str, style: str) -> str:
@@ -154,7 +171,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
 
     def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,
-                        item.discussed or bool(notes), _nested([_line(n) for n in notes]))
+                        item.discussed or bool(notes),
+                        _nested([_line(n) for n in notes], beside=True))
 
     by_item: dict[int, list[Note]] = {item.id: [] for item in items}
     general, announcements, qa = [], [], []
@@ -202,7 +220,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     doc = meeting.links.get("minutes_doc", group.links.minutes_doc)
     links = [("Recording", one_line(meeting.links.get("recording", ""))),
              ("GitHub Issue", one_line(meeting.links.get("issue", ""))),
-             ("Minutes Google Doc" if "docs.google.com" in doc else "Minutes", one_line(doc))]
+             (doc_link_name(doc, group.minutes), one_line(doc))]
     # The Node.js minutes open the italics and never close them: kept as they write it.
     extracted = f"*{label_line(group)}" if group.labels and group.orgs else ""
     title = one_line(meeting.title)
@@ -241,7 +259,7 @@ def carried_over(store: Store, meeting: Meeting) -> list[str]:
     if meeting.started_at is None:
         return []
     lines = []
-    for action, changes in ActionStore(store.connection).carried_into(
+    for action, changes in ActionStore(store).carried_into(
             meeting.group_name, meeting.id, meeting.started_at):
         owners = ", ".join(one_line(owner) for owner in action.owners)
         fates = []
@@ -263,15 +281,21 @@ def _environment(extra_dir: Path | None = None) -> Environment:
                       autoescape=False)
     env.filters["indent_note"] = lambda line, base=1, bullet="*": _note_entry(
         line, "  " * base, bullet)
-    # Under a numbered entry ("1. Topic") content starts at the fourth column.
-    env.filters["list_note"] = lambda line: _note_entry(line, "   ", "*")
+    # Under a numbered entry ("1. Topic") content starts at the fourth column; a paragraph
+    # or a note beside the items would end the numbered list there, so both are entries.
+    env.filters["list_note"] = lambda line: _note_entry(
+        replace(line, depth=max(line.depth, 0), kind=NoteKind.INFO.value), "   ", "*")
     env.globals["agenda_line"] = agenda_line  # as the meeting issue writes it
     return env
 
 
 def _note_entry(line: NoteLine, lead: str, bullet: str) -> str:
-    """A note as a list entry, nested by its depth; its own line breaks stay inside it."""
-    indent = lead + "  " * line.depth
+    """A note as a list entry, nested by its depth (-1: beside the item the notes are
+    under); its own line breaks stay inside it. A paragraph stands alone between blank
+    lines, at the margin: indented, it would read as part of the entry above it."""
+    if line.kind == NoteKind.PARAGRAPH.value:
+        return f"\n{line.text}\n"
+    indent = " " * max(len(lead) + 2 * line.depth, 0)
     body = line.text.replace("\n", "\n" + indent + "  ")
     return f"{indent}{bullet} {body}"
 

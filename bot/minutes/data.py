@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.action_owners import KnownPeople
 from bot.config import Group
 from bot.domain import Meeting, NoteKind, Section
+from bot.minutes.action_owners import KnownPeople
 from bot.store import Store
 
 SCHEMA_VERSION = 1

@@ -17,17 +17,18 @@ from bot.config import Group, Settings
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.plan import GroupPlan, plan_group
 from bot.schedules.recurrence import ScheduleError, has_schedule
-from bot.schedules.rows import (
+from bot.store import Database, Store
+from bot.store.reminder_rows import (
     CANCELLED,
     SCHEDULED,
+    add_reminders,
+    add_scheduled_meetings,
     delete_unsent,
-    insert_ignoring_duplicates,
     meetings_between,
     pending_reminders,
+    reminder_ids_of,
     set_meeting_status,
 )
-from bot.store import Database
-from bot.store.schema import reminders, scheduled_meetings
 
 log = logging.getLogger("gavel.schedules")
 
@@ -65,22 +66,19 @@ def materialise(database: Database, settings: Settings, now: datetime,
     report = plan_groups(settings.groups if groups is None else groups, now, read_feed)
     if report.plans:
         with database.transaction() as store:
-            store_plans(store.connection, report.plans, now)
+            store_plans(store, report.plans, now)
     return report
 
 
-def store_plans(connection: object, plans: list[GroupPlan], now: datetime) -> None:
-    from sqlalchemy import Connection
-
-    assert isinstance(connection, Connection)
+def store_plans(store: Store, plans: list[GroupPlan], now: datetime) -> None:
     longest = max(p.horizon for p in plans)
-    insert_ignoring_duplicates(connection, scheduled_meetings, [
+    add_scheduled_meetings(store, [
         {"group_name": p.group.name, "starts_at": o.start, "ends_at": o.end,
          "timezone": o.zone, "title": o.title or p.group.meeting_title, "status": SCHEDULED}
         for p in plans for o in p.occurrences
     ])
     by_name = {p.group.name: p for p in plans}
-    stored = [m for m in meetings_between(connection, now, now + longest, status=None)
+    stored = [m for m in meetings_between(store, now, now + longest, status=None)
               if m.group_name in by_name]
     wanted = {(p.group.name, o.start) for p in plans for o in p.occurrences}
     to_cancel, to_restore, live = [], [], []
@@ -97,8 +95,8 @@ def store_plans(connection: object, plans: list[GroupPlan], now: datetime) -> No
             to_cancel.append(meeting.id)
             log.warning("group %r: the meeting of %s is no longer in the schedule: cancelled",
                         meeting.group_name, meeting.starts_at.isoformat())
-    set_meeting_status(connection, to_cancel, CANCELLED)
-    set_meeting_status(connection, to_restore, SCHEDULED)
+    set_meeting_status(store, to_cancel, CANCELLED)
+    set_meeting_status(store, to_restore, SCHEDULED)
 
     wanted_reminders = set()
     rows = []
@@ -116,17 +114,13 @@ def store_plans(connection: object, plans: list[GroupPlan], now: datetime) -> No
                              "offset_minutes": key[1], "due_at": due, "platform": platform,
                              "workspace": workspace, "channel": channel, "attempts": 0,
                              "late": False, "last_error": ""})
-    insert_ignoring_duplicates(connection, reminders, rows)
+    add_reminders(store, rows)
     # Offsets or channels taken out of the config: their unsent reminders go.
-    stale = [r.id for r in pending_reminders(connection, now, now + longest + timedelta(days=1))
+    stale = [r.id for r in pending_reminders(store, now, now + longest + timedelta(days=1))
              if r.meeting.group_name in by_name
              and (r.meeting.id, int(r.offset.total_seconds() // 60), r.platform, r.workspace,
                   r.channel) not in wanted_reminders
              and r.meeting.starts_at < now + by_name[r.meeting.group_name].horizon]
-    delete_unsent(connection, stale)
+    delete_unsent(store, stale)
     if to_cancel:
-        from sqlalchemy import select
-
-        cancelled = connection.execute(select(reminders.c.id).where(
-            reminders.c.scheduled_meeting_id.in_(to_cancel))).scalars().all()
-        delete_unsent(connection, cancelled)
+        delete_unsent(store, reminder_ids_of(store, to_cancel))

@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
-from bot.config import Group, Schedule
+if TYPE_CHECKING:  # annotations only: ``bot.config`` calls ``check_skips`` when it loads
+    from bot.config import Group, Schedule
 
 
 class ScheduleError(Exception):

@@ -6,25 +6,24 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from bot.config import Group
 from bot.schedules.materialise import store_plans
 from bot.schedules.plan import plan_group
 from bot.schedules.recurrence import Occurrence
-from bot.schedules.rows import meetings_between
+from bot.store import Store
+from bot.store.reminder_rows import meetings_between
 
 LOOK_AHEAD = timedelta(days=800)
 
 
-def upcoming_meetings(connection: Connection, group: Group, now: datetime,
-                      count: int = 5, store: bool = True) -> list[Occurrence]:
-    """Raises ``ScheduleError`` when the group's schedule is broken. ``store=False`` only
+def upcoming_meetings(store: Store, group: Group, now: datetime,
+                      count: int = 5, write: bool = True) -> list[Occurrence]:
+    """Raises ``ScheduleError`` when the group's schedule is broken. ``write=False`` only
     reads (the anonymous calendar feed: a GET must never write)."""
     if group.schedule is not None and group.schedule.rrule:
         plan = plan_group(group, now)
-        if store:
-            store_plans(connection, [plan], now)
+        if write:
+            store_plans(store, [plan], now)
         assert plan.series is not None
         found: list[Occurrence] = []
         step = timedelta(days=120)
@@ -33,5 +32,5 @@ def upcoming_meetings(connection: Connection, group: Group, now: datetime,
             found += plan.series.between(begin, min(begin + step, now + LOOK_AHEAD))
             begin += step
         return found[:count]
-    return [m.occurrence for m in meetings_between(connection, now, now + LOOK_AHEAD,
+    return [m.occurrence for m in meetings_between(store, now, now + LOOK_AHEAD,
                                                    group.name)[:count]]

@@ -2,7 +2,7 @@
 items added while no meeting runs.
 
 Kept apart from ``repository.py`` (one job per module): commands reach it as
-``ActionStore(turn.store.connection)``, inside the turn's one transaction.
+``ActionStore(turn.store)``, inside the turn's one transaction.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.schema import action_changes, action_items, pending_agenda
+
+if TYPE_CHECKING:
+    from bot.store.repository import Store
 
 OPEN, DONE, DROPPED, UNDONE = "open", "done", "dropped", "undone"
 
@@ -86,10 +89,11 @@ def _action(row: Any) -> ActionItem:
 
 
 class ActionStore:
-    """Reads and writes of actions and pending agenda items on the turn's connection."""
+    """Reads and writes of actions and pending agenda items in the turn's ``Store`` (its
+    one transaction)."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    def __init__(self, store: Store) -> None:
+        self.connection = store.connection
 
     # -- actions ----------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ def _vote(row: object) -> Vote:
 
 def open_vote(store: Store, meeting_id: int, question: str, options: tuple[str, ...],
               opened_by: str, at: datetime, item_id: int | None, section: Section) -> Vote:
-    vote_id = store.connection.execute(insert(votes).values(
+    vote_id = store.write(insert(votes).values(
         meeting_id=meeting_id, question=question, options=json.dumps(list(options)),
         opened_by=opened_by, opened_at=at, result="", item_id=item_id,
         section=section.value)).inserted_primary_key[0]  # type: ignore[index]
@@ -76,7 +76,7 @@ def cast(store: Store, vote_id: int, who: str, name: str, choice: str, at: datet
         update(ballots).where(ballots.c.vote_id == vote_id, ballots.c.who == who)
         .values(choice=choice, name=name, at=at)).rowcount
     if not changed:
-        store.connection.execute(insert(ballots).values(vote_id=vote_id, who=who, name=name,
+        store.write(insert(ballots).values(vote_id=vote_id, who=who, name=name,
                                                         choice=choice, at=at))
     return bool(changed)
 
@@ -91,7 +91,7 @@ def ballots_of(store: Store, vote_id: int) -> list[tuple[str, str, str]]:
 
 def close_vote(store: Store, vote_id: int, at: datetime, result: str,
                votes_required: int = 0) -> None:
-    store.connection.execute(update(votes).where(votes.c.id == vote_id)
+    store.write(update(votes).where(votes.c.id == vote_id)
                              .values(closed_at=at, result=result,
                                      votes_required=votes_required))
 
@@ -109,38 +109,35 @@ def queue(store: Store, meeting_id: int) -> list[tuple[str, str, str]]:
 def enqueue(store: Store, meeting_id: int, who: str, name: str, about: str) -> bool:
     if any(w == who for w, _, _ in queue(store, meeting_id)):
         return False
-    store.connection.execute(insert(speaker_queue).values(
+    store.write(insert(speaker_queue).values(
         meeting_id=meeting_id, who=who, name=name, about=about))
     return True
 
 
 def dequeue(store: Store, meeting_id: int, who: str) -> bool:
-    return bool(store.connection.execute(delete(speaker_queue).where(
+    return bool(store.write(delete(speaker_queue).where(
         speaker_queue.c.meeting_id == meeting_id, speaker_queue.c.who == who)).rowcount)
 
 
 def clear_queue(store: Store, meeting_id: int) -> None:
-    store.connection.execute(delete(speaker_queue).where(
+    store.write(delete(speaker_queue).where(
         speaker_queue.c.meeting_id == meeting_id))
 
 
 # -- corrections -----------------------------------------------------------------------
 
 def retitle_item(store: Store, item_id: int, title: str) -> None:
-    """An agenda item's new title (``s/old/new/`` on a topic); the cached agenda forgets."""
-    store.connection.execute(update(agenda_items).where(agenda_items.c.id == item_id)
-                             .values(title=title))
-    store._agendas.clear()  # the store's own cache of agendas
+    """An agenda item's new title (``s/old/new/`` on a topic); ``Store.write`` makes the
+    transaction's cached agenda forget."""
+    store.write(update(agenda_items).where(agenda_items.c.id == item_id).values(title=title))
 
 
 def drop_attendance(store: Store, meeting_id: int, person_id: int) -> bool:
     """``present-``: the person is no longer listed at this meeting."""
-    return bool(store.connection.execute(delete(attendance).where(
+    return bool(store.write(delete(attendance).where(
         attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)).rowcount)
 
 
 def clear_role(store: Store, meeting_id: int, role: str) -> None:
     """Everyone's ``role`` at this meeting goes (``#voters`` names a new list)."""
-    store.connection.execute(delete(roles).where(roles.c.meeting_id == meeting_id,
-                                                 roles.c.role == role))
-    store._roles.pop((meeting_id, role), None)  # the store's own cache of roles
+    store.write(delete(roles).where(roles.c.meeting_id == meeting_id, roles.c.role == role))

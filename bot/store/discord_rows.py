@@ -25,7 +25,7 @@ def record_sync(store: Store, guild_id: str, tree_hash: str, at: datetime) -> No
         update(discord_command_syncs).where(discord_command_syncs.c.guild_id == guild_id)
         .values(tree_hash=tree_hash, synced_at=at))
     if not done.rowcount:
-        store.connection.execute(insert(discord_command_syncs).values(
+        store.write(insert(discord_command_syncs).values(
             guild_id=guild_id, tree_hash=tree_hash, synced_at=at))
 
 
@@ -40,13 +40,13 @@ def our_events(store: Store, guild_id: str, group_name: str) -> list[str]:
 
 def remember_event(store: Store, guild_id: str, group_name: str, event_id: str,
                    starts_at: datetime) -> None:
-    store.connection.execute(delete(discord_scheduled_events).where(
+    store.write(delete(discord_scheduled_events).where(
         discord_scheduled_events.c.event_id == event_id))
-    store.connection.execute(insert(discord_scheduled_events).values(
+    store.write(insert(discord_scheduled_events).values(
         event_id=event_id, guild_id=guild_id, group_name=group_name,
         starts_at=starts_at.astimezone(UTC)))
 
 
 def forget_event(store: Store, event_id: str) -> None:
-    store.connection.execute(delete(discord_scheduled_events).where(
+    store.write(delete(discord_scheduled_events).where(
         discord_scheduled_events.c.event_id == event_id))

@@ -63,7 +63,7 @@ def claim_note(store: Store, group_name: str, meeting_date: str, worker: str,
 
 def release_claim(store: Store, group_name: str, meeting_date: str, worker: str) -> None:
     """HackMD refused: let the next round (of any process) try again at once."""
-    store.connection.execute(update(hackmd_notes).where(
+    store.write(update(hackmd_notes).where(
         hackmd_notes.c.group_name == group_name, hackmd_notes.c.meeting_date == meeting_date,
         hackmd_notes.c.claimed_by == worker, hackmd_notes.c.note_id == "")
         .values(claimed_at=datetime(1970, 1, 1, tzinfo=UTC)))
@@ -71,7 +71,7 @@ def release_claim(store: Store, group_name: str, meeting_date: str, worker: str)
 
 def save_note(store: Store, group_name: str, meeting_date: str, note_id: str, url: str,
               team: str, initial_content: str, now: datetime) -> None:
-    store.connection.execute(update(hackmd_notes).where(
+    store.write(update(hackmd_notes).where(
         hackmd_notes.c.group_name == group_name, hackmd_notes.c.meeting_date == meeting_date)
         .values(note_id=note_id, url=url, team=team, initial_content=initial_content,
                 created_at=now.astimezone(UTC)))

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 
 from bot.domain import NoteKind, Status
 from bot.store.schema import attendance, meetings, notes, people, transcript
+
+if TYPE_CHECKING:
+    from bot.store.repository import Store
 
 # Meetings that are over: the archive and the attendance history show only these.
 PAST = (Status.ENDED.value, Status.PUBLISHED.value)
@@ -62,7 +66,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def past_meetings(connection: Connection, group_name: str, last: int | None = None
+def past_meetings(store: Store, group_name: str, last: int | None = None
                   ) -> list[MeetingSummary]:
     """The group's ended meetings, newest first (the last ``last`` of them), with their
     attendance and action counts."""
@@ -86,10 +90,10 @@ def past_meetings(connection: Connection, group_name: str, last: int | None = No
         query = query.limit(last)
     return [MeetingSummary(r.id, r.meeting_date, r.title, _utc(r.started_at),
                            _utc(r.ended_at), r.present, r.regrets, r.actions)
-            for r in connection.execute(query)]
+            for r in store.connection.execute(query)]
 
 
-def marks(connection: Connection, meeting_ids: list[int]) -> list[Mark]:
+def marks(store: Store, meeting_ids: list[int]) -> list[Mark]:
     """Every attendance row of these meetings, with the person's current name (one
     person, one row across meetings, however their name was shown at each)."""
     if not meeting_ids:
@@ -100,14 +104,14 @@ def marks(connection: Connection, meeting_ids: list[int]) -> list[Mark]:
              .where(attendance.c.meeting_id.in_(meeting_ids))
              .order_by(attendance.c.meeting_id, attendance.c.id))
     return [Mark(r.meeting_id, r.person_id, r.status, r.name, r.github, r.user_id)
-            for r in connection.execute(query)]
+            for r in store.connection.execute(query)]
 
 
-def past_meeting(connection: Connection, group_name: str, meeting_id: int
+def past_meeting(store: Store, group_name: str, meeting_id: int
                  ) -> tuple[MeetingSummary, str] | None:
     """One ended meeting of the group and its stored minutes (Markdown); None when the
     id is unknown, still running, or another group's."""
-    row = connection.execute(
+    row = store.connection.execute(
         select(meetings.c.id, meetings.c.meeting_date, meetings.c.title,
                meetings.c.started_at, meetings.c.ended_at, meetings.c.minutes,
                func.count(case((attendance.c.status == "present", 1))).label("present"),
@@ -124,9 +128,9 @@ def past_meeting(connection: Connection, group_name: str, meeting_id: int
             row.minutes or "")
 
 
-def logged_lines(connection: Connection, meeting_id: int) -> list[LoggedLine]:
+def logged_lines(store: Store, meeting_id: int) -> list[LoggedLine]:
     """The meeting's transcript as it was said, in order."""
-    rows = connection.execute(
+    rows = store.connection.execute(
         select(transcript.c.at, transcript.c.author_id, transcript.c.author_name,
                transcript.c.text, transcript.c.change, transcript.c.message_id)
         .where(transcript.c.meeting_id == meeting_id).order_by(transcript.c.id))

@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +16,11 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    CursorResult,
+    Delete,
     Engine,
+    Insert,
+    Update,
     and_,
     bindparam,
     delete,
@@ -257,6 +261,25 @@ class Store:
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
 
+    def write(self, statement: Insert | Update | Delete, parameters: Any = None
+              ) -> CursorResult[Any]:
+        """Run a write of the row modules beside this one (``dialect_rows``, ``actions``,
+        ...), first forgetting what this transaction cached of the table it writes, so a
+        later read here sees the change without the writer knowing about the caches."""
+        table = getattr(statement.table, "name", "")
+        if table == meetings.name:
+            self._running.clear()
+        elif table == roles.name:
+            self._roles.clear()
+        elif table == agenda_items.name:
+            self._agendas.clear()
+        elif table == notes.name:
+            self._notes.clear()
+        elif table == transcript.name:
+            self.flush()  # the lines held back go first, in the order they were said
+            self._speakers.clear()
+        return self.connection.execute(statement, parameters)
+
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
@@ -475,6 +498,16 @@ class Store:
                           changes.get("github", known.github),
                           changes.get("affiliation", known.affiliation))
         return known
+
+    def github_handles(self, user_ids: Collection[str]) -> list[str]:
+        """The GitHub handles remembered (``#here @handle``) for these platform user ids,
+        on any platform."""
+        if not user_ids:
+            return []
+        rows = self.connection.execute(
+            select(people.c.github).where(people.c.user_id.in_(list(user_ids)),
+                                          people.c.github != ""))
+        return [row.github for row in rows]
 
     def mark_attendance(self, meeting_id: int, person_id: int, status: str, how: str,
                         at: datetime) -> bool:

@@ -50,7 +50,7 @@ def cmd_attendance(args: argparse.Namespace) -> int:
         return 2
     try:
         with core.database.transaction() as store:
-            history = attendance_history(store.connection, group, args.last)
+            history = attendance_history(store, group, args.last)
         print(attendance_text(history))
         return 0
     finally:
@@ -69,7 +69,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
                   "(where people reach this server)", file=sys.stderr)
             return 2
         with core.database.transaction() as store:
-            url = archive_url(store.connection, core.settings, group)
+            url = archive_url(store, core.settings, group)
         print(url)
         return 0
     finally:

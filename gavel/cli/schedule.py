@@ -67,7 +67,7 @@ def cmd_next(args: argparse.Namespace) -> int:
 
     from bot.calendars.public_links import public_links
     from bot.events import Place
-    from bot.reminders_text import next_meeting_post, when_line
+    from bot.reminders.text import next_meeting_post, when_line
     from bot.schedules.materialise import materialise
     from bot.schedules.recurrence import has_schedule
     from bot.schedules.upcoming import upcoming_meetings
@@ -90,8 +90,8 @@ def cmd_next(args: argparse.Namespace) -> int:
             if group.name in failed:
                 continue
             with core.database.transaction() as store:
-                meetings = upcoming_meetings(store.connection, group, now, args.count)
-                public = public_links(store.connection, core.settings, group)
+                meetings = upcoming_meetings(store, group, now, args.count)
+                public = public_links(store, core.settings, group)
             if not meetings:
                 continue
             first, *rest = meetings
@@ -110,8 +110,8 @@ def cmd_next(args: argparse.Namespace) -> int:
 def cmd_reminders(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.reminders import preview_reminders
-    from bot.schedules.rows import reminders_of
+    from bot.reminders.loop import preview_reminders
+    from bot.store.reminder_rows import reminders_of
 
     core = core_of(args)
     try:
@@ -135,7 +135,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
                     print(f"[attached: {post.attachment.filename}]")
             return 1 if errors else 0
         with core.database.transaction() as store:
-            items = reminders_of(store.connection, name, args.count)
+            items = reminders_of(store, name, args.count)
         for item in reversed(items):
             state = ("sent late" if item.sent_at and item.late else "sent" if item.sent_at else
                      "missed" if item.missed_at else f"retrying ({item.attempts} attempts)"
@@ -190,7 +190,7 @@ def _print_feed_url(core: Any, group: Any) -> int:
     from bot.calendars.public_links import public_links
 
     with core.database.transaction() as store:
-        links = public_links(store.connection, core.settings, group)
+        links = public_links(store, core.settings, group)
     if links is None:
         print("gavel ics: no public address is configured: set [web] public_url (the address "
               "people reach this server at, e.g. \"https://gavel.example.org\")", file=sys.stderr)
@@ -206,7 +206,7 @@ def cmd_reminder_loop(args: argparse.Namespace) -> int:
     import signal
     from datetime import timedelta
 
-    from bot.reminders import ReminderPolicy
+    from bot.reminders.loop import ReminderPolicy
     from bot.schedules.clock import ScaledClock, SteppedClock, clock_from_environment
     from bot.schedules.plan import bindings_of
     from gavel.service.jobs.reminders import (

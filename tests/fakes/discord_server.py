@@ -46,12 +46,6 @@ from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.fakes import spec_check
 
-__all__ = [
-    "ChannelType", "DiscordAPIError", "FakeDiscord", "FakeGuild", "GatewayIntents",
-    "InteractionCallback", "InteractionRecord", "PermissionBits", "RecordedFile",
-    "RecordedRequest",
-]
-
 log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
@@ -60,6 +54,7 @@ T = TypeVar("T")
 DISCORD_EPOCH_MS = 1_420_070_400_000
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # a server without boosts
 HEARTBEAT_INTERVAL_MS = 41_250  # Discord's documented default
+INTERACTION_WINDOW = 3.0  # seconds to answer an interaction
 
 _API = r"/api/v{version:\d+}"
 _API_PREFIX = re.compile(r"^/api/v\d+")
@@ -74,7 +69,6 @@ class GatewayIntents:
     GUILDS, GUILD_MEMBERS, GUILD_VOICE_STATES, GUILD_PRESENCES = 1, 1 << 1, 1 << 7, 1 << 8
     GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS, DIRECT_MESSAGES = 1 << 9, 1 << 10, 1 << 12
     DIRECT_MESSAGE_REACTIONS, MESSAGE_CONTENT, GUILD_SCHEDULED_EVENTS = 1 << 13, 1 << 15, 1 << 16
-    PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
 class PermissionBits:
@@ -183,11 +177,6 @@ class InteractionRecord:
     followup_message_ids: list[int] = field(default_factory=list)
     loading: bool = False  # a "thinking" defer's message, which the first follow-up replaces
 
-    @property
-    def component_message_id(self) -> int | None:
-        message = self.payload.get("message")
-        return int(message["id"]) if message else None
-
 
 @dataclass
 class InteractionCallback:
@@ -195,13 +184,9 @@ class InteractionCallback:
     INTERACTION_CREATE was dispatched (Discord rejects callbacks after 3 s, so does the fake)."""
 
     interaction_id: int
-    token: str
     type: int | None
     data: Any
-    files: list[RecordedFile]
-    at: float
     elapsed: float | None
-    request: RecordedRequest
     status: int | None = None
 
 
@@ -362,37 +347,25 @@ class FakeDiscord:
 
     Configure guilds with :meth:`add_guild`, push gateway events with :meth:`dispatch` and
     the ``*_payload`` builders, inspect :attr:`requests`, :meth:`messages_in` and
-    :attr:`interaction_callbacks`.  Options: ``echo`` (REST writes Discord broadcasts are
-    dispatched back, so the bot sees its own messages), ``enforce_intents`` (events and
-    message content only as the session's intents allow), ``enforce_permissions`` (403 /
-    50013 when the bot's roles lack a permission), ``disallowed_intents`` (privileged intents
-    not enabled in the developer portal: IDENTIFY is closed with 4014) and ``strict`` (leaving
-    the context raises on an unserved route, a crashed handler or a spec problem).
+    :attr:`interaction_callbacks`.  REST writes Discord broadcasts are dispatched back (the
+    bot sees its own messages); events and message content reach a session only as its
+    intents allow; a permission the bot's roles lack is refused (403 / 50013).
+    ``disallowed_intents``: privileged intents not enabled in the developer portal (IDENTIFY
+    is closed with 4014).  Leaving the context raises on an unserved route, a crashed handler
+    or a spec problem.
     """
 
-    def __init__(
-        self, *, token: str = "fake-bot-token", application_id: int = 1_180_000_000_000_000_001,
-        bot_user_id: int | None = None, bot_username: str = "Gavel",
-        heartbeat_interval_ms: int = HEARTBEAT_INTERVAL_MS, interaction_timeout: float = 3.0,
-        echo: bool = True, enforce_intents: bool = True, enforce_permissions: bool = True,
-        disallowed_intents: int = 0, strict: bool = True,
-    ) -> None:
-        self.token = token
-        self.application_id = application_id
+    def __init__(self, *, disallowed_intents: int = 0) -> None:
+        self.token = "fake-bot-token"
         # Bot users created with an application share its id.
-        self.bot_user_id = bot_user_id if bot_user_id is not None else application_id
-        self.heartbeat_interval_ms = heartbeat_interval_ms
-        self.interaction_timeout = interaction_timeout
-        self.echo = echo
-        self.enforce_intents = enforce_intents
-        self.enforce_permissions = enforce_permissions
+        self.application_id = self.bot_user_id = 1_180_000_000_000_000_001
         self.disallowed_intents = disallowed_intents
-        self.strict = strict
+        self._expired: set[int] = set()
 
         self._ids = _Snowflakes()
         self.owner_user_id = self._ids.next()
         self.users: dict[int, JSON] = {}
-        self.bot_user = self._make_user(self.bot_user_id, bot_username, bot=True)
+        self.bot_user = self._make_user(self.bot_user_id, "Gavel", bot=True)
         self._make_user(self.owner_user_id, "gavel-owner")
 
         self.guilds: dict[int, FakeGuild] = {}
@@ -434,7 +407,7 @@ class FakeDiscord:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
     ) -> None:
         await self.stop()
-        if self.strict and exc_type is None:
+        if exc_type is None:
             problems = [f"unhandled route: {r.method} {r.path}" for r in self.unhandled_requests]
             problems += [f"fake handler crashed: {e}" for e in self.server_errors]
             problems += self.spec_problems
@@ -624,13 +597,6 @@ class FakeDiscord:
             "edited_timestamp": None, "flags": 0,
         }
 
-    @staticmethod
-    def _reference(message_id: int, channel_id: int, guild_id: int | None) -> JSON:
-        ref: JSON = {"type": 0, "message_id": str(message_id), "channel_id": str(channel_id)}
-        if guild_id is not None:
-            ref["guild_id"] = str(guild_id)
-        return ref
-
     def message_update_payload(self, channel_id: int, message_id: int, content: str) -> JSON:
         """MESSAGE_UPDATE data: the full edited message, as Discord sends it since 2024 (the
         message must be known to the fake: sent by the bot or dispatched by the test)."""
@@ -727,7 +693,13 @@ class FakeDiscord:
         self._notify()
         return delivered
 
-    async def drop_connection(self, code: int = 4000, *, resumable: bool = True) -> None:
+    def expire_interaction(self, interaction_id: int) -> None:
+        """Discord's 3 s window for this interaction is over (or will be by the time it is
+        dispatched, as under load): its callback gets 10062 "Unknown interaction", with no
+        test waiting out the clock."""
+        self._expired.add(interaction_id)
+
+    async def drop_connection(self, *, resumable: bool = True) -> None:
         """Close the gateway socket(s) from the server side, as a network blip would.
 
         With ``resumable`` the session survives: discord.py reconnects to
@@ -741,7 +713,7 @@ class FakeDiscord:
                     self._sessions.pop(session.session_id, None)
             if ws is not None:
                 self._server_closed.add(ws)
-                await ws.close(code=code, message=b"dropped by FakeDiscord")
+                await ws.close(code=4000, message=b"dropped by FakeDiscord")
 
     # ------------------------------------------------------------------ gateway: server
 
@@ -752,7 +724,7 @@ class FakeDiscord:
         session: _Session | None = None
         try:
             await self._send_frame(ws, {"op": OP_HELLO, "s": None, "t": None, "d": {
-                "heartbeat_interval": self.heartbeat_interval_ms,
+                "heartbeat_interval": HEARTBEAT_INTERVAL_MS,
                 "_trace": ['["fake-discord-gateway"]']}})
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
@@ -841,8 +813,6 @@ class FakeDiscord:
 
     def _filter_for_session(self, session: _Session, event: str, data: JSON) -> JSON | None:
         """What this session may see of the event: ``None`` if its intents exclude it."""
-        if not self.enforce_intents:
-            return copy.deepcopy(data)
         in_guild = bool(data.get("guild_id"))
         needed = _EVENT_INTENTS.get(event)
         if needed is not None and not session.intents & needed[0 if in_guild else 1]:
@@ -1090,7 +1060,7 @@ class FakeDiscord:
     def _require(
         self, channel: JSON | None, guild_id: int | None, needed: int, *, any_of: bool = False
     ) -> None:
-        if not self.enforce_permissions or guild_id is None or guild_id not in self.guilds:
+        if guild_id is None or guild_id not in self.guilds:
             return
         perms = self._permissions_for(guild_id, int(channel["id"]) if channel else None,
                                       self.bot_user_id)
@@ -1280,7 +1250,7 @@ class FakeDiscord:
         return data
 
     async def _echo(self, event: str, data: JSON) -> None:
-        if self.echo and self._sessions:
+        if self._sessions:
             await self._broadcast(event, data)
 
     # ------------------------------------------------------------------ REST: basics
@@ -1395,8 +1365,11 @@ class FakeDiscord:
                     ["message_reference"], "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
             if msg_type == 0:
                 msg["type"] = 19
-            msg["message_reference"] = self._reference(
-                ref_id, int(ref.get("channel_id") or channel_id), guild_id)
+            msg["message_reference"] = {
+                "type": 0, "message_id": str(ref_id),
+                "channel_id": str(ref.get("channel_id") or channel_id)}
+            if guild_id is not None:
+                msg["message_reference"]["guild_id"] = str(guild_id)
             msg["referenced_message"] = self._rest_message(referenced) if referenced else None
         if extra:
             msg.update(copy.deepcopy(dict(extra)))
@@ -1450,8 +1423,8 @@ class FakeDiscord:
                               "authorizing_integration_owners", {})}
         if is_command:
             metadata.update(name=data.get("name"), command_type=data.get("type", 1))
-        elif record.component_message_id is not None:
-            metadata["interacted_message_id"] = str(record.component_message_id)
+        elif record.payload.get("message"):
+            metadata["interacted_message_id"] = str(record.payload["message"]["id"])
         extra: JSON = {
             "webhook_id": str(self.application_id), "application_id": str(self.application_id),
             "interaction_metadata": metadata, "interaction": {
@@ -1480,8 +1453,7 @@ class FakeDiscord:
         body = rec.json if isinstance(rec.json, dict) else {}
         record = self.interactions.get(iid)
         callback = InteractionCallback(
-            interaction_id=iid, token=token, type=body.get("type"), data=body.get("data"),
-            files=rec.files, at=rec.at, request=rec,
+            interaction_id=iid, type=body.get("type"), data=body.get("data"),
             elapsed=(rec.at - record.dispatched_at) if record else None)
         self.interaction_callbacks.append(callback)
         try:
@@ -1497,7 +1469,8 @@ class FakeDiscord:
         rec: RecordedRequest,
     ) -> web.StreamResponse:
         if (record is None or record.token != token
-                or rec.at - record.dispatched_at > self.interaction_timeout):
+                or record.id in self._expired
+                or rec.at - record.dispatched_at > INTERACTION_WINDOW):
             raise DiscordAPIError(404, 10062, "Unknown interaction")
         if record.callback_type is not None:
             raise DiscordAPIError(400, 40060, "Interaction has already been acknowledged.")

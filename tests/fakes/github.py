@@ -30,11 +30,10 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-__all__ = ["FakeGitHub", "Hold", "RecordedRequest"]
+from tests.fakes.http import Hold, JSONServer
 
 JSON = dict[str, Any]
 
@@ -91,40 +90,15 @@ class _Injection:
         return self.method in (None, method) and path.startswith(self.path_prefix or "")
 
 
-class Hold:
-    """Matching requests wait, unanswered, until the test calls :meth:`release`.
+class _PathHold(Hold):
+    """A :class:`Hold` of every request under ``path_prefix``, until released."""
 
-    A GitHub as slow as the test needs, with no sleeping: ``arrived`` is set as soon as
-    one such request waits, so the test knows GitHub is being asked right now.
-    """
+    def __init__(self, path_prefix: str) -> None:
+        super().__init__()
+        self.path_prefix = path_prefix
 
-    # Only a safety net, so that a broken test fails instead of hanging the run.
-    LIMIT_SECONDS = 120.0
-
-    def __init__(self, method: str | None, path_prefix: str) -> None:
-        self.method, self.path_prefix = method, path_prefix
-        self.arrived, self._released = threading.Event(), threading.Event()
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method in (None, method) and path.startswith(self.path_prefix)
-                and not self._released.is_set())
-
-    def release(self) -> None:
-        self._released.set()
-
-    def wait(self) -> None:
-        self.arrived.set()
-        self._released.wait(self.LIMIT_SECONDS)
-
-
-@dataclass
-class _DenyWrites:
-    """Emulates a token without write permission (see :meth:`FakeGitHub.deny_writes`)."""
-
-    message: str
-    status: int
-    accepted_permissions: str | None
-    path_pattern: re.Pattern[str] | None
+    def matches(self, path: str) -> bool:
+        return path.startswith(self.path_prefix) and not self._released.is_set()
 
 
 @dataclass
@@ -134,7 +108,6 @@ class _Commit:
     parents: list[str]
     message: str
     author: JSON
-    committer: JSON
 
 
 @dataclass
@@ -158,7 +131,6 @@ class _Issue:
     head_sha: str | None = None
     base_ref: str | None = None
     draft: bool = False
-    merged: bool = False
 
 
 @dataclass
@@ -167,7 +139,6 @@ class _Repo:
     name: str
     id: int
     default_branch: str
-    private: bool
     created_at: str
     branches: dict[str, str] = field(default_factory=dict)  # branch -> commit sha
     commits: dict[str, _Commit] = field(default_factory=dict)
@@ -178,15 +149,6 @@ class _Repo:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
-
-
-@dataclass
-class _Req:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: Any
-    headers: dict[str, str]
 
 
 @dataclass
@@ -217,18 +179,9 @@ def _validation_failed(errors: list[JSON], doc: str = DOCS) -> _HttpError:
 # --------------------------------------------------------------------------- helpers
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso(value: datetime | str | None) -> str:
-    if value is None:
-        return _now_iso()
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now_iso(later: float = 0) -> str:
+    """GitHub's timestamp format, for now (or ``later`` seconds from now)."""
+    return datetime.fromtimestamp(time.time() + later, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _blob_sha(data: bytes) -> str:
@@ -271,42 +224,6 @@ def _parse_query(q: str) -> list[_Term]:
 # --------------------------------------------------------------------------- server
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Hands every request to the owning :class:`FakeGitHub`."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.github.com
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence per-request logging: tests assert on ``gh.requests`` instead."""
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        resp = self.server.fake._dispatch(self.command, self.path, headers, raw)
-        payload = b"" if resp.body is None else json.dumps(resp.body).encode()
-        self.send_response(resp.status)
-        for key, value in resp.headers.items():
-            self.send_header(key, value)
-        if resp.body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if payload:
-            self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeGitHub) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.fake = fake
-
-
 Route = tuple[str, re.Pattern[str], Callable[..., _Resp]]
 
 
@@ -318,12 +235,11 @@ class FakeGitHub:
     seeding and inspection helpers while the bot runs in another thread.
     """
 
-    def __init__(self, *, login: str = "gavel-bot", token: str | None = None,
-                 prefix: str = "") -> None:
-        """``login``: author of writes.  ``token``: when set, requests without
-        ``Authorization: token|Bearer <token>`` get GitHub's 401 "Bad credentials".
-        ``prefix``: path prefix, e.g. ``"/api/v3"`` to emulate GitHub Enterprise."""
-        self.login = login
+    def __init__(self, *, token: str | None = None, prefix: str = "") -> None:
+        """``token``: when set, requests without ``Authorization: token|Bearer <token>`` get
+        GitHub's 401 "Bad credentials".  ``prefix``: path prefix, e.g. ``"/api/v3"`` to
+        emulate GitHub Enterprise.  Writes are authored by ``gavel-bot``."""
+        self.login = "gavel-bot"
         self.token = token
         self.prefix = prefix.rstrip("/")
         self.html_base = "https://github.com"  # links Gavel posts; API calls go to the fake
@@ -331,8 +247,8 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._repos: dict[str, _Repo] = {}
         self._injections: list[_Injection] = []
-        self._holds: list[Hold] = []
-        self._deny: _DenyWrites | None = None
+        self._holds: list[_PathHold] = []
+        self._deny: re.Pattern[str] | None = None  # paths where writes are refused
         self._ids = itertools.count(1000)
         self._seq = itertools.count(1)
         self._request_ids = itertools.count(1)
@@ -340,8 +256,7 @@ class FakeGitHub:
         self._used = {"core": 0, "search": 0}
         self._windows = {"core": 3600, "search": 60}
         self._reset_at = {k: int(time.time()) + w for k, w in self._windows.items()}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: JSONServer | None = None
         self._blobs: dict[str, bytes] = {}  # blob sha -> bytes, shared by all repos
         self._installations: dict[str, int] = {}
         self._token_lifetime = 3600
@@ -353,10 +268,7 @@ class FakeGitHub:
     def start(self) -> FakeGitHub:
         """Bind a free port and serve in a daemon thread (idempotent)."""
         if self._server is None:
-            self._server = _Server(self)
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                            kwargs={"poll_interval": 0.05}, name="FakeGitHub")
-            self._thread.start()
+            self._server = JSONServer(self._dispatch, "FakeGitHub")
         return self
 
     def stop(self) -> None:
@@ -364,12 +276,8 @@ class FakeGitHub:
         for held in self._holds:
             held.release()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
+            self._server.stop()
             self._server = None
-            self._thread = None
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -382,7 +290,7 @@ class FakeGitHub:
         """The bound port (the server must be started)."""
         if self._server is None:
             raise RuntimeError("FakeGitHub is not started")
-        return int(self._server.server_address[1])
+        return self._server.port
 
     @property
     def base_url(self) -> str:
@@ -397,15 +305,10 @@ class FakeGitHub:
             self.requests.clear()
 
     @property
-    def search_requests(self) -> list[RecordedRequest]:
-        """Recorded calls to the search API, which GitHub limits to 30/minute."""
-        with self._lock:
-            return [r for r in self.requests if r.path.startswith("/search/")]
-
-    @property
     def search_count(self) -> int:
-        """Number of search requests received (failed or injected ones included)."""
-        return len(self.search_requests)
+        """Requests to the search API, which GitHub limits to 30/minute (failed or injected
+        ones included)."""
+        return len(self.calls(path_prefix="/search/"))
 
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
         """Recorded requests filtered by method and path prefix."""
@@ -427,18 +330,17 @@ class FakeGitHub:
 
     def rate_limit_next(
         self, n: int = 1, reset_in: int = 1, status: int = 403, retry_after: int | None = None,
-        *, secondary: bool | None = None, method: str | None = None,
+        *, method: str | None = None,
         path_prefix: str | None = None,
     ) -> None:
         """Answer the next ``n`` (matching) requests like an exhausted GitHub rate limit.
 
-        Primary limit (default): ``x-ratelimit-remaining: 0``, ``x-ratelimit-reset`` =
-        now + ``reset_in`` and "API rate limit exceeded ...".  Secondary limit (default
-        when ``retry_after`` is given): "You have exceeded a secondary rate limit ..."
-        plus ``retry-after`` if given.  With ``status=403`` PyGithub raises
-        ``RateLimitExceededException`` (after its retries).
+        Primary limit: ``x-ratelimit-remaining: 0``, ``x-ratelimit-reset`` = now +
+        ``reset_in`` and "API rate limit exceeded ...".  With ``retry_after``, the secondary
+        limit: "You have exceeded a secondary rate limit ..." plus ``retry-after``.  With
+        ``status=403`` PyGithub raises ``RateLimitExceededException`` (after its retries).
         """
-        is_secondary = retry_after is not None if secondary is None else secondary
+        is_secondary = retry_after is not None
         template = SECONDARY_LIMIT_MESSAGE if is_secondary else PRIMARY_LIMIT_MESSAGE
         doc = DOCS + ("/overview/rate-limits-for-the-rest-api" if is_secondary
                       else "/overview/resources-in-the-rest-api#rate-limiting")
@@ -449,39 +351,35 @@ class FakeGitHub:
         with self._lock:
             self._injections += [injection] * n
 
-    def hold(self, path_prefix: str, method: str | None = None) -> Hold:
-        """Keep every matching request waiting until ``release()`` (see :class:`Hold`);
-        other requests are answered meanwhile."""
-        held = Hold(method and method.upper(), path_prefix)
+    def hold(self, path_prefix: str) -> Hold:
+        """Keep every request under ``path_prefix`` waiting until ``release()`` (see
+        :class:`Hold`); other requests are answered meanwhile."""
+        held = _PathHold(path_prefix)
         with self._lock:
             self._holds.append(held)
         return held
 
-    def deny_writes(self, message: str = "Resource not accessible by integration",
-                    status: int = 403, *, accepted_permissions: str | None = None,
-                    path_pattern: str | None = None) -> None:
-        """Refuse every write (POST/PUT/PATCH/DELETE) from now on.
+    def deny_writes(self, path_pattern: str = "") -> None:
+        """Refuse every write (POST/PUT/PATCH/DELETE) whose path ``path_pattern`` (a regex)
+        is found in, from now on, e.g. ``r"/contents/|/git/refs"``.
 
-        Emulates a GitHub App / fine-grained token without the needed permission:
-        GitHub answers 403 "Resource not accessible by integration" with the header
-        ``x-accepted-github-permissions`` naming what was needed (computed per endpoint
-        unless ``accepted_permissions`` is given).  ``path_pattern`` (a regex searched in
-        the path) limits the denial, e.g. ``r"/contents/|/git/refs"``.
+        Emulates a GitHub App / fine-grained token without the needed permission: GitHub
+        answers 403 "Resource not accessible by integration" with the header
+        ``x-accepted-github-permissions`` naming what the endpoint needs.
         """
         with self._lock:
-            self._deny = _DenyWrites(message, status, accepted_permissions,
-                                     re.compile(path_pattern) if path_pattern else None)
+            self._deny = re.compile(path_pattern)
 
     # ------------------------------------------------------------------ seeding state
 
-    def add_repo(self, full_name: str, default_branch: str = "main", *, private: bool = False,
+    def add_repo(self, full_name: str, default_branch: str = "main", *,
                  files: Mapping[str, str | bytes] | None = None) -> JSON:
         """Create a repository with one initial commit (holding ``files``) on ``default_branch``."""
         owner, _, name = full_name.partition("/")
         if not owner or not name:
             raise ValueError(f"expected owner/name, got {full_name!r}")
         with self._lock:
-            repo = _Repo(owner, name, _stable_id(full_name), default_branch, private, _now_iso())
+            repo = _Repo(owner, name, _stable_id(full_name), default_branch, _now_iso())
             self._repos[full_name.lower()] = repo
             tree = {path: self._store_blob(data) for path, data in (files or {}).items()}
             repo.branches[default_branch] = self._new_commit(repo, tree, [], "Initial commit", None)
@@ -490,8 +388,8 @@ class FakeGitHub:
     def add_issue(
         self, repo: str, number: int | None, title: str, labels: Iterable[str] = (),
         is_pr: bool = False, state: str = "open", *, body: str | None = None,
-        user: str = "octocat", created_at: datetime | str | None = None, head: str | None = None,
-        base: str | None = None, draft: bool = False, merged: bool = False,
+        user: str = "octocat", head: str | None = None, base: str | None = None,
+        draft: bool = False,
     ) -> JSON:
         """Seed an issue or pull request; ``number=None`` takes the next free number.
 
@@ -505,7 +403,7 @@ class FakeGitHub:
             if num in r.issues:
                 raise ValueError(f"{repo}#{num} already exists")
             r.next_number = max(r.next_number, num + 1)
-            ts = _iso(created_at)
+            ts = _now_iso()
             closed = state == "closed"
             issue = _Issue(
                 number=num, title=title, body=body, state=state, is_pr=is_pr, user=user,
@@ -517,7 +415,7 @@ class FakeGitHub:
                 issue.head_sha = (r.branches.get(issue.head_ref)
                                   or hashlib.sha1(f"{repo}#{num}".encode()).hexdigest())
                 issue.base_ref = base or r.default_branch
-                issue.draft, issue.merged = draft, merged
+                issue.draft = draft
             r.issues[num] = issue
             return self._issue_json(r, issue)
 
@@ -547,18 +445,11 @@ class FakeGitHub:
 
     def file(self, repo: str, path: str, branch: str | None = None) -> str | None:
         """Text of ``path`` at the head of ``branch`` (default branch), or ``None`` if absent."""
-        data = self.file_bytes(repo, path, branch)
-        return None if data is None else data.decode("utf-8")
-
-    def file_bytes(self, repo: str, path: str, branch: str | None = None) -> bytes | None:
-        """Like :meth:`file` but raw bytes."""
         with self._lock:
             r = self._repo(repo)
             sha = r.branches.get(branch or r.default_branch)
-            if sha is None:
-                return None
-            blob = r.commits[sha].tree.get(path)
-            return None if blob is None else self._blobs[blob]
+            blob = r.commits[sha].tree.get(path) if sha is not None else None
+            return None if blob is None else self._blobs[blob].decode("utf-8")
 
     # ------------------------------------------------------------------ internals: state
 
@@ -575,8 +466,7 @@ class FakeGitHub:
                      "date": _now_iso()}
         seed = f"{repo.full_name}|{parents}|{sorted(tree.items())}|{message}|{next(self._ids)}"
         sha = hashlib.sha1(seed.encode()).hexdigest()
-        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature,
-                                    dict(signature))
+        repo.commits[sha] = _Commit(sha, dict(tree), list(parents), message, signature)
         return sha
 
     def _is_ancestor(self, repo: _Repo, ancestor: str, sha: str) -> bool:
@@ -631,7 +521,7 @@ class FakeGitHub:
         open_count = sum(1 for i in repo.issues.values() if i.state == "open")
         return {
             "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name,
-            "full_name": repo.full_name, "private": repo.private,
+            "full_name": repo.full_name, "private": False,
             "owner": {**self._user_json(repo.owner), "type": "Organization"},
             "html_url": f"{self.html_base}/{repo.full_name}", "description": None,
             "fork": False, "url": api, "issues_url": f"{api}/issues{{/number}}",
@@ -640,7 +530,7 @@ class FakeGitHub:
             "clone_url": f"{self.html_base}/{repo.full_name}.git",
             "created_at": repo.created_at, "updated_at": repo.created_at,
             "pushed_at": repo.created_at, "default_branch": repo.default_branch,
-            "visibility": "private" if repo.private else "public", "has_issues": True,
+            "visibility": "public", "has_issues": True,
             "archived": False, "disabled": False, "open_issues_count": open_count,
             "open_issues": open_count,
             "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
@@ -676,7 +566,7 @@ class FakeGitHub:
             data["pull_request"] = {
                 "url": f"{api}/pulls/{issue.number}", "html_url": html,
                 "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
-                "merged_at": issue.closed_at if issue.merged else None}
+                "merged_at": None}
         return data
 
     def _branch_side(self, repo: _Repo, ref: str, sha: str) -> JSON:
@@ -698,14 +588,14 @@ class FakeGitHub:
             diff_url=f"{data['html_url']}.diff", patch_url=f"{data['html_url']}.patch",
             issue_url=f"{api}/issues/{issue.number}", commits_url=f"{url}/commits",
             review_comments_url=f"{url}/comments", statuses_url=f"{api}/statuses/{head_sha}",
-            merged_at=issue.closed_at if issue.merged else None, merge_commit_sha=None,
+            merged_at=None, merge_commit_sha=None,
             requested_reviewers=[], requested_teams=[], draft=issue.draft,
             head=self._branch_side(repo, head_ref, head_sha),
             base=self._branch_side(repo, base_ref, repo.branches.get(base_ref, "")),
             _links={"self": {"href": url}, "html": {"href": data["html_url"]},
                     "issue": {"href": f"{api}/issues/{issue.number}"},
                     "comments": {"href": f"{api}/issues/{issue.number}/comments"}},
-            merged=issue.merged, mergeable=None, mergeable_state="unknown",
+            merged=False, mergeable=None, mergeable_state="unknown",
             maintainer_can_modify=True)
         return data
 
@@ -723,7 +613,7 @@ class FakeGitHub:
         tree_sha = hashlib.sha1(repr(sorted(c.tree.items())).encode()).hexdigest()
         return {
             "sha": sha, "node_id": f"C_{sha[:12]}", "url": f"{api}/git/commits/{sha}",
-            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.committer),
+            "html_url": f"{html}/{sha}", "author": dict(c.author), "committer": dict(c.author),
             "message": c.message, "tree": {"sha": tree_sha, "url": f"{api}/git/trees/x"},
             "parents": [{"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{html}/{p}"}
                         for p in c.parents],
@@ -751,9 +641,8 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ internals: HTTP
 
-    def _dispatch(
-        self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
-    ) -> _Resp:
+    def _dispatch(self, method: str, raw_path: str, headers: dict[str, str],
+                  raw_body: bytes) -> tuple[int, dict[str, str], Any]:
         split = urlsplit(raw_path)
         path = unquote(split.path)
         if self.prefix and path.startswith(self.prefix):
@@ -765,7 +654,7 @@ class FakeGitHub:
             body = None
         rec = RecordedRequest(method, path, query, body, headers)
         with self._lock:
-            held = next((h for h in self._holds if h.matches(method, path)), None)
+            held = next((h for h in self._holds if h.matches(path)), None)
         if held is not None:
             held.wait()  # outside the lock: other requests are served meanwhile
         with self._lock:
@@ -773,12 +662,12 @@ class FakeGitHub:
             resource = "search" if path.startswith("/search/") else "core"
             if path != "/rate_limit":
                 self._count(resource)
-            resp = self._answer(_Req(method, path, query, body, headers), raw_body, resource)
+            resp = self._answer(rec, raw_body, resource)
             rec.status = resp.status
             resp.headers = {**self._rate_headers(resource), **resp.headers}
             resp.headers.setdefault("x-github-request-id", f"F4KE:{next(self._request_ids):04X}")
             resp.headers.setdefault("x-github-api-version-selected", "2022-11-28")
-            return resp
+            return resp.status, resp.headers, resp.body
 
     def _count(self, resource: str) -> None:
         now = int(time.time())
@@ -793,7 +682,7 @@ class FakeGitHub:
                 "x-ratelimit-reset": str(self._reset_at[resource]), "x-ratelimit-used": str(used),
                 "x-ratelimit-resource": resource}
 
-    def _answer(self, req: _Req, raw_body: bytes, resource: str) -> _Resp:
+    def _answer(self, req: RecordedRequest, raw_body: bytes, resource: str) -> _Resp:
         try:
             if self.token is not None and not self._authorized(req.headers):
                 raise _HttpError(401, "Bad credentials")
@@ -802,12 +691,9 @@ class FakeGitHub:
                 self._injections.remove(inj)
                 raise _HttpError(inj.status, inj.message, doc=inj.doc,
                                  headers=self._injected_headers(inj, resource))
-            deny = self._deny
-            if req.method in WRITE_METHODS and deny is not None and (
-                    deny.path_pattern is None or deny.path_pattern.search(req.path)):
-                perms = deny.accepted_permissions or self._needed_permission(req.path)
-                raise _HttpError(deny.status, deny.message,
-                                 headers={"x-accepted-github-permissions": perms})
+            if req.is_write and self._deny is not None and self._deny.search(req.path):
+                raise _HttpError(403, "Resource not accessible by integration", headers={
+                    "x-accepted-github-permissions": self._needed_permission(req.path)})
             if raw_body and req.json is None:
                 raise _HttpError(400, "Problems parsing JSON")
             for method, pattern, handler in self._routes:
@@ -872,9 +758,8 @@ class FakeGitHub:
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
 
-    def _paginate(
-        self, req: _Req, items: list[Any], *, wrap: JSON | None = None, cap: int | None = None
-    ) -> _Resp:
+    def _paginate(self, req: RecordedRequest, items: list[Any], *, wrap: JSON | None = None,
+                  cap: int | None = None) -> _Resp:
         """Slice ``items`` by ``per_page``/``page`` and add GitHub's ``Link`` header."""
         per_page = min(max(_as_int(req.query.get("per_page"), 30), 1), 100)
         page = max(_as_int(req.query.get("page"), 1), 1)
@@ -910,7 +795,7 @@ class FakeGitHub:
             self._installations[org.lower()] = installation_id
             self._token_lifetime = token_lifetime
 
-    def _get_org_installation(self, req: _Req, org: str) -> _Resp:
+    def _get_org_installation(self, req: RecordedRequest, org: str) -> _Resp:
         if not req.headers.get("authorization", "").startswith("Bearer "):
             raise _HttpError(401, "A JSON web token could not be decoded")
         iid = self._installations.get(org.lower())
@@ -921,17 +806,16 @@ class FakeGitHub:
                            "target_type": "Organization", "permissions": {},
                            "access_tokens_url": tokens_url})
 
-    def _create_token(self, req: _Req, iid: str) -> _Resp:
+    def _create_token(self, req: RecordedRequest, iid: str) -> _Resp:
         if not req.headers.get("authorization", "").startswith("Bearer "):
             raise _HttpError(401, "A JSON web token could not be decoded")
         token = f"ghs_{len(self.issued_tokens) + 1}"
         self.issued_tokens.append(token)
-        expires = datetime.fromtimestamp(time.time() + self._token_lifetime, UTC)
-        return _Resp(201, {"token": token, "expires_at": _iso(expires),
+        return _Resp(201, {"token": token, "expires_at": _now_iso(self._token_lifetime),
                            "permissions": {"issues": "write", "contents": "write"},
                            "repository_selection": "all"})
 
-    def _search_issues(self, req: _Req) -> _Resp:
+    def _search_issues(self, req: RecordedRequest) -> _Resp:
         q = req.query.get("q", "")
         if not q.strip():
             raise _validation_failed([{"resource": "Search", "field": "q", "code": "missing"}])
@@ -975,7 +859,7 @@ class FakeGitHub:
                 return False
         return True
 
-    def _get_repo(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _get_repo(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         return _Resp(200, self._repo_json(self._api_repo(owner, name)))
 
     def _api_issue(self, repo: _Repo, number: str) -> _Issue:
@@ -984,7 +868,7 @@ class FakeGitHub:
             raise _not_found()
         return issue
 
-    def _create_issue(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_issue(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         if not body.get("title"):
@@ -1000,7 +884,7 @@ class FakeGitHub:
                 data = self._issue_json(self._repo(repo.full_name), issue)
         return _Resp(201, data, {"Location": data["url"]})
 
-    def _get_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _get_issue(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._issue_json(repo, self._api_issue(repo, number)))
 
@@ -1024,13 +908,13 @@ class FakeGitHub:
                     "completed" if state == "closed" else "reopened")
         issue.updated_at = _now_iso()
 
-    def _edit_issue(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _edit_issue(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
         self._apply_issue_edit(repo, issue, req.json if isinstance(req.json, dict) else {})
         return _Resp(200, self._issue_json(repo, issue))
 
-    def _create_comment(self, req: _Req, owner: str, name: str, number: str) -> _Resp:
+    def _create_comment(self, req: RecordedRequest, owner: str, name: str, number: str) -> _Resp:
         repo = self._api_repo(owner, name)
         issue = self._api_issue(repo, number)
         body = req.json if isinstance(req.json, dict) else {}
@@ -1061,11 +945,11 @@ class FakeGitHub:
             raise _not_found()
         return branch
 
-    def _get_ref(self, req: _Req, owner: str, name: str, ref: str) -> _Resp:
+    def _get_ref(self, req: RecordedRequest, owner: str, name: str, ref: str) -> _Resp:
         repo = self._api_repo(owner, name)
         return _Resp(200, self._ref_json(repo, self._branch_of(repo, ref)))
 
-    def _create_ref(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_ref(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         ref, sha = body.get("ref"), body.get("sha")
@@ -1092,7 +976,7 @@ class FakeGitHub:
             raise _HttpError(404, f"No commit found for the ref {branch}")
         return branch, repo.branches[branch]
 
-    def _get_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
+    def _get_contents(self, req: RecordedRequest, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         ref, sha = self._resolve_ref(repo, req.query.get("ref"))
         blob = repo.commits[sha].tree.get(path)  # files only: Gavel never lists a directory
@@ -1100,7 +984,7 @@ class FakeGitHub:
             raise _not_found()
         return _Resp(200, self._content_json(repo, path, ref, blob, with_content=True))
 
-    def _put_contents(self, req: _Req, owner: str, name: str, path: str) -> _Resp:
+    def _put_contents(self, req: RecordedRequest, owner: str, name: str, path: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
         doc = "https://docs.github.com/rest/repos/contents#create-or-update-file-contents"
@@ -1128,7 +1012,7 @@ class FakeGitHub:
         return _Resp(200 if existing is not None else 201,
                      {"content": content, "commit": self._commit_json(repo, sha)})
 
-    def _list_pulls(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _list_pulls(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         state = req.query.get("state", "open")
         head = req.query.get("head") or ""
@@ -1143,7 +1027,7 @@ class FakeGitHub:
                    reverse=req.query.get("direction", "desc") != "asc")
         return self._paginate(req, [self._pull_json(repo, i) for i in pulls])
 
-    def _create_pull(self, req: _Req, owner: str, name: str) -> _Resp:
+    def _create_pull(self, req: RecordedRequest, owner: str, name: str) -> _Resp:
         repo = self._api_repo(owner, name)
         body = req.json if isinstance(req.json, dict) else {}
 

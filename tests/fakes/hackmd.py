@@ -4,11 +4,11 @@ The calls (https://hackmd.io/@docs/HackMD_API_Book): ``POST /notes``,
 ``POST /teams/{team}/notes`` (201 + the note), ``GET /notes/{id}``,
 ``PATCH /notes/{id}`` and ``PATCH /teams/{team}/notes/{id}`` (202, empty body).
 The rules it enforces: a bearer token (401 without the right one), 404 for an unknown note
-or a team the token is not in, 429 with ``Retry-After`` once the call budget is spent
-(``budget``, HackMD's is 100 per 5 minutes; ``rate_limit_next`` forces one), 413 for
-content over 100,000 characters. ``fail_with(500)`` makes it an outage until
-``recover()``. ``edit`` is a person typing in the note; ``wait_for`` waits (on a
-condition variable, not a clock) for the notes or the request log to show something.
+or a team the token is not in, 429 with ``Retry-After`` when HackMD's call budget (100 per
+5 minutes) is spent (``rate_limit_next``), 413 for content over 100,000 characters.
+``fail_with(500)`` makes it an outage until ``recover()``. ``edit`` is a person typing in
+the note; ``wait_for`` waits (on a condition variable, not a clock) for the notes or the
+request log to show something.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http import JSONServer
 
 MAX_CONTENT = 100_000
 
@@ -40,11 +41,9 @@ class Call:
 
 
 class FakeHackMD:
-    def __init__(self, token: str, teams: tuple[str, ...] = ("nodejs",),
-                 budget: int | None = None) -> None:
+    def __init__(self, token: str, teams: tuple[str, ...] = ("nodejs",)) -> None:
         self.token = token
         self.teams = set(teams)
-        self.budget = budget  # calls left before 429s (None: unlimited)
         self.notes: dict[str, Note] = {}
         self.calls: list[Call] = []
         self._failure = 0
@@ -53,20 +52,20 @@ class FakeHackMD:
         self._gate: threading.Event | None = None
         self.held = 0  # note creations waiting at the gate
         self._changed = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server: JSONServer | None = None
 
     def __enter__(self) -> FakeHackMD:
-        self._thread.start()
+        self._server = JSONServer(self.answer, "FakeHackMD")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.stop()
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        assert self._server is not None, "FakeHackMD is not started"
+        return f"http://127.0.0.1:{self._server.port}/v1"
 
     # -- what a test does ----------------------------------------------------------------
 
@@ -109,7 +108,7 @@ class FakeHackMD:
 
     # -- the API -------------------------------------------------------------------------
 
-    def answer(self, method: str, path: str, headers: Any, body: bytes
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes
                ) -> tuple[int, dict[str, str], Any]:
         gate = self._gate
         if method == "POST" and gate is not None:
@@ -123,18 +122,15 @@ class FakeHackMD:
             self._changed.notify_all()
             return status, extra, payload
 
-    def _answer(self, method: str, path: str, headers: Any, body: bytes
+    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes
                 ) -> tuple[int, dict[str, str], Any]:
-        if headers.get("Authorization") != f"Bearer {self.token}":
+        if headers.get("authorization") != f"Bearer {self.token}":
             return 401, {}, {"error": "Unauthorized"}
         if self._failure:
             return self._failure, {}, {"error": "Internal Server Error"}
-        if self._limit_next is not None or self.budget == 0:
-            after = self._limit_next if self._limit_next is not None else 300
-            self._limit_next = None
+        if self._limit_next is not None:
+            after, self._limit_next = self._limit_next, None
             return 429, {"Retry-After": f"{after:g}"}, {"error": "Too Many Requests"}
-        if self.budget is not None:
-            self.budget -= 1
         parts = path.split("?")[0].strip("/").split("/")
         if parts[:1] != ["v1"]:
             return 404, {}, {"error": "Not Found"}
@@ -169,25 +165,3 @@ class FakeHackMD:
                 "teamPath": note.team or None, "publishLink": f"https://hackmd.io/{note.id}",
                 "readPermission": "guest", "writePermission": "signed_in"}
 
-
-def _handler(fake: FakeHackMD) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, extra, payload = fake.answer(self.command, self.path, self.headers, body)
-            raw = json.dumps(payload).encode() if payload is not None else b""
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
-        do_GET = do_POST = do_PATCH = _serve
-
-    return Handler

@@ -11,9 +11,6 @@ Slack's published Web API description (``specs/slack.json``, see ``spec_check``)
 which that description leaves loose, is held to Slack's documented limits. A request the real
 Slack would refuse is answered as Slack does (``invalid_arguments`` / ``invalid_blocks``) and,
 like a reply that breaks the description, makes ``stop()`` fail the test.
-
-The module also builds what Slack sends to a Bolt endpoint (signed slash command / event /
-block action bodies) and the equivalent Socket Mode envelopes.
 """
 
 from __future__ import annotations
@@ -27,26 +24,15 @@ import json
 import threading
 import time
 import uuid
-import zoneinfo
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes import spec_check
-
-__all__ = [
-    "APP_ID", "APP_TOKEN", "BOT_ID", "BOT_NAME", "BOT_TOKEN", "BOT_USER_ID", "RESPONSE_URL",
-    "RESPONSE_URL_METHOD", "TEAM_DOMAIN", "TEAM_ID", "TEAM_NAME", "UPLOAD", "FakeSlack",
-    "RecordedCall", "block_action_body", "block_action_payload", "event_body", "event_envelope",
-    "event_payload", "signed_headers", "slash_command_body", "slash_command_envelope",
-    "slash_command_payload", "socket_envelope",
-]
+from tests.fakes.http import Hold
 
 TEAM_ID = "T0GAVEL01"
 TEAM_NAME = "Gavel Test"
@@ -60,13 +46,6 @@ APP_ID = "A0GAVELAPP"
 BOT_TOKEN = "xoxb-0000-gavel-test"
 APP_TOKEN = "xapp-1-A0GAVELAPP-0000-gavel-test"
 
-UPLOAD = "upload"
-"""Pseudo-method name under which POSTs to an ``upload_url`` are recorded (and can fail)."""
-RESPONSE_URL_METHOD = "response_url"
-"""Pseudo-method name under which POSTs to a ``fake.response_url()`` are recorded."""
-RESPONSE_URL = "http://127.0.0.1:9/commands/T0GAVEL01/1/unroutable"
-"""Default ``response_url`` in payload builders: port 9 refuses at once, so a test that forgot
-to pass ``fake.response_url()`` fails loudly instead of reaching hooks.slack.com."""
 
 # Fields Slack accepts as JSON-encoded strings in form bodies. They are decoded when recorded so
 # that tests can assert on ``call.args["blocks"][0]`` whichever transport the SDK chose.
@@ -96,7 +75,6 @@ class RecordedCall:
     method: str
     args: dict[str, Any]
     token: str | None
-    http_method: str
     path: str
     headers: dict[str, str]
     status: int = 200
@@ -137,34 +115,11 @@ def _block_kit_problem(blocks: Any) -> str | None:
 
 
 @dataclass
-class _Injected:
-    status: int
-    error: str
-    retry_after: int | None = None
-
-
-class Hold:
-    """The next call of a method, held: ``arrived`` is set when the request is in, and the
-    fake answers (with success, or an injected failure) only once ``release`` is called.
-    For tests of what happens while a post is under way."""
-
-    def __init__(self) -> None:
-        self.arrived = threading.Event()
-        self._released = threading.Event()
-        self.fail_status: int | None = None
-
-    def release(self, fail_status: int | None = None) -> None:
-        """Let the held call through; with ``fail_status`` it fails (nothing is posted)."""
-        self.fail_status = fail_status
-        self._released.set()
-
-
-@dataclass
 class _ServerState:
     """What the fake saw and holds; registries (users, channels) live outside it."""
 
     calls: list[RecordedCall] = field(default_factory=list)
-    injected: dict[str, deque[_Injected]] = field(default_factory=dict)
+    failures: dict[str, deque[int]] = field(default_factory=dict)  # method -> HTTP statuses
     holds: dict[str, deque[Hold]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     reactions: list[dict[str, str]] = field(default_factory=list)
@@ -180,16 +135,13 @@ class FakeSlack:
     ``api_url`` (it keeps the trailing slash slack_sdk's ``urljoin`` needs).
     """
 
-    def __init__(self, *, port: int = 0, strict: bool = True) -> None:
+    def __init__(self, *, port: int = 0) -> None:
         """``port``: 0 for any free one; a fixed one lets a test point Gavel at the fake
-        before it listens (Slack unreachable at start). ``strict``: ``stop()`` fails on any
-        request refused by, or reply breaking, Slack's API description (``spec_problems``)."""
+        before it listens (Slack unreachable at start). ``stop()`` fails on any request
+        refused by, or reply breaking, Slack's API description (``spec_problems``)."""
         self._requested_port = port
-        self.strict = strict
         self.spec_problems: list[str] = []
-        self.team_id, self.team, self.team_domain = TEAM_ID, TEAM_NAME, TEAM_DOMAIN
-        self.bot_user_id, self.bot_id, self.bot_name = BOT_USER_ID, BOT_ID, BOT_NAME
-        self.app_id = APP_ID
+        self.bot_user_id = BOT_USER_ID  # what auth.test answers
         # One re-entrant lock guards all state: handlers run on the server thread while tests
         # read from theirs.
         self._lock = threading.RLock()
@@ -216,7 +168,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload_external,
             "apps.connections.open": self._apps_connections_open,
         }
-        self.add_user(self.bot_user_id, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
+        self.add_user(BOT_USER_ID, name=BOT_NAME, real_name=BOT_NAME.title(), is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -254,7 +206,7 @@ class FakeSlack:
     def stop(self, *, check: bool = True) -> None:
         """Close sockets, stop the server and join its thread. Safe to call twice.
 
-        With ``check`` (and ``strict``), raise if a request was refused or a reply broke
+        With ``check``, raise if a request was refused or a reply broke
         Slack's API description: Gavel may have swallowed the error, the test must not."""
         thread, loop = self._thread, self._loop
         if thread is not None and loop is not None:
@@ -262,7 +214,7 @@ class FakeSlack:
             thread.join(10)
             self._thread = None
             self._loop = None
-        if check and self.strict and self.spec_problems:
+        if check and self.spec_problems:
             raise AssertionError("FakeSlack: " + "\n".join(self.spec_problems))
 
     def __enter__(self) -> FakeSlack:
@@ -319,7 +271,7 @@ class FakeSlack:
     def response_url(self) -> str:
         """A ``response_url`` served by the fake: Bolt's ``respond()`` to it is recorded as a
         call to ``"response_url"`` (args = the JSON body) instead of leaving the machine."""
-        return (f"{self.base_url}/hooks/commands/{self.team_id}/{next(self._id_counter)}/"
+        return (f"{self.base_url}/hooks/commands/{TEAM_ID}/{next(self._id_counter)}/"
                 f"{uuid.uuid4().hex[:12]}")
 
     # ------------------------------------------------------------------ recordings
@@ -358,33 +310,29 @@ class FakeSlack:
     # ------------------------------------------------------------------ registries
 
     def add_user(self, user_id: str, *, name: str, real_name: str | None = None,
-                 display_name: str | None = None, tz: str = "UTC",
-                 is_bot: bool = False) -> dict[str, Any]:
-        """Register a user for ``users.info``; returns the user object it will answer.
-        ``tz_offset`` is computed for now, as Slack does."""
-        now = datetime.now(zoneinfo.ZoneInfo(tz))
-        offset = now.utcoffset()
+                 display_name: str | None = None, is_bot: bool = False) -> dict[str, Any]:
+        """Register a user (in UTC) for ``users.info``; returns the user object it will
+        answer."""
         real = real_name if real_name is not None else name
         display = display_name if display_name is not None else ""
         profile: dict[str, Any] = {
             "real_name": real, "real_name_normalized": real, "display_name": display,
             "display_name_normalized": display, "title": "", "status_text": "",
             "status_emoji": "", "image_72": f"https://avatars.slack-edge.invalid/{user_id}_72.png",
-            "team": self.team_id}
+            "team": TEAM_ID}
         if is_bot:
-            profile["bot_id"] = self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}"
+            profile["bot_id"] = BOT_ID if user_id == BOT_USER_ID else f"B{user_id[1:]}"
         user: dict[str, Any] = {
-            "id": user_id, "team_id": self.team_id, "name": name, "deleted": False,
-            "real_name": real, "tz": tz, "tz_label": now.tzname() or tz,
-            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "id": user_id, "team_id": TEAM_ID, "name": name, "deleted": False,
+            "real_name": real, "tz": "UTC", "tz_label": "UTC", "tz_offset": 0,
             "profile": profile, "is_admin": False, "is_owner": False, "is_bot": is_bot,
             "is_app_user": False, "updated": self._ts_base}
         with self._lock:
             self._users[user_id] = user
         return user
 
-    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True,
-                    topic: str = "") -> dict[str, Any]:
+    def add_channel(self, channel_id: str, *, name: str, is_member: bool = True
+                    ) -> dict[str, Any]:
         """Register a channel for ``conversations.setTopic`` (unknown ids answer
         ``channel_not_found``, like Slack)."""
         channel: dict[str, Any] = {
@@ -392,8 +340,8 @@ class FakeSlack:
             "is_group": False, "is_im": False, "is_mpim": False, "is_private": False,
             "is_archived": False, "is_general": False, "is_shared": False,
             "is_ext_shared": False, "is_org_shared": False, "is_member": is_member,
-            "created": self._ts_base - 86400, "creator": self.bot_user_id,
-            "topic": {"value": topic, "creator": "", "last_set": 0},
+            "created": self._ts_base - 86400, "creator": BOT_USER_ID,
+            "topic": {"value": "", "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0}}
         with self._lock:
             self._channels[channel_id] = channel
@@ -404,23 +352,20 @@ class FakeSlack:
     def fail_next(self, method: str, n: int = 1, status: int = 500) -> None:
         """Answer the next ``n`` calls of ``method`` with HTTP ``status`` and
         ``{"ok": false, "error": "internal_error"}`` (slack_sdk raises ``SlackApiError``)."""
-        self._inject(method, n, _Injected(status=status, error="internal_error"))
+        with self._lock:
+            self._state.failures.setdefault(method, deque()).extend([status] * n)
 
     def hold_next(self, method: str) -> Hold:
-        """Hold the next call of ``method`` until the test releases it (see ``Hold``)."""
+        """Hold the next call of ``method`` until the test releases it (see ``Hold``): for
+        tests of what happens while a post is under way."""
         hold = Hold()
         with self._lock:
             self._state.holds.setdefault(method, deque()).append(hold)
         return hold
 
-    def _inject(self, method: str, n: int, injected: _Injected) -> None:
+    def _take_failure(self, method: str) -> int | None:
         with self._lock:
-            queue = self._state.injected.setdefault(method, deque())
-            queue.extend([injected] * n)
-
-    def _take_injected(self, method: str) -> _Injected | None:
-        with self._lock:
-            queue = self._state.injected.get(method)
+            queue = self._state.failures.get(method)
             return queue.popleft() if queue else None
 
     # ------------------------------------------------------------------ waiting
@@ -486,16 +431,12 @@ class FakeSlack:
         future.result(timeout + 5)
 
     async def _socket_send(self, envelope: dict[str, Any], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def live() -> list[web.WebSocketResponse]:
             with self._lock:
-                live = [ws for ws in self._sockets if not ws.closed]
-            if live:
-                break
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"FakeSlack: no Socket Mode client connected within {timeout} s")
-            await asyncio.sleep(0.01)
-        await live[-1].send_str(json.dumps(envelope))
+                return [ws for ws in self._sockets if not ws.closed]
+
+        sockets = await self._async_wait(live, timeout, "Socket Mode client connected")
+        await sockets[-1].send_str(json.dumps(envelope))
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         # autoping answers the client's "sdk-ping-pong:<t>" pings with matching pongs, which
@@ -506,7 +447,7 @@ class FakeSlack:
             "type": "hello", "num_connections": self.socket_connections + 1,
             "debug_info": {"host": "applink-fake-gavel", "build_number": 1,
                            "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self.app_id}}))
+            "connection_info": {"app_id": APP_ID}}))
         # Registered only after the hello so an envelope can never overtake it.
         with self._lock:
             self._sockets.append(ws)
@@ -527,13 +468,6 @@ class FakeSlack:
         with self._lock:
             self._state.calls.append(call)
 
-    @staticmethod
-    def _injected_response(injected: _Injected) -> tuple[int, dict[str, Any], dict[str, str]]:
-        headers: dict[str, str] = {}
-        if injected.retry_after is not None:
-            headers["Retry-After"] = str(injected.retry_after)
-        return injected.status, {"ok": False, "error": injected.error}, headers
-
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _read_args(request)
@@ -549,42 +483,37 @@ class FakeSlack:
             holds = self._state.holds.get(method)
             hold = holds.popleft() if holds else None
         if hold is not None:
-            hold.arrived.set()
-            await asyncio.get_running_loop().run_in_executor(None, hold._released.wait)
-            if hold.fail_status is not None:
-                self._inject(method, 1, _Injected(status=hold.fail_status, error="internal_error"))
-        status, body, headers = self._dispatch(method, args, token)
+            await asyncio.get_running_loop().run_in_executor(None, hold.wait)
+        failure = hold.fail_status if hold is not None else None
+        status, body = self._dispatch(method, args, token, failure or self._take_failure(method))
         call.status, call.response = status, body
         self._record(call)
-        return web.json_response(body, status=status, headers=headers)
+        return web.json_response(body, status=status)
 
-    def _dispatch(
-        self, method: str, args: _ARGS, token: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        injected = self._take_injected(method)
-        if injected is not None:
-            return self._injected_response(injected)
+    def _dispatch(self, method: str, args: _ARGS, token: str | None,
+                  failure: int | None) -> tuple[int, dict[str, Any]]:
+        if failure is not None:
+            return failure, {"ok": False, "error": "internal_error"}
         handler = self._handlers.get(method)
         if handler is None:
-            return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}
         if not token:
-            return 200, {"ok": False, "error": "not_authed"}, {}
-        is_app_token = token.startswith("xapp-")
-        if (method == "apps.connections.open") != is_app_token:
-            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            return 200, {"ok": False, "error": "not_authed"}
+        if (method == "apps.connections.open") != token.startswith("xapp-"):
+            return 200, {"ok": False, "error": "not_allowed_token_type"}
         refusal = self._refusal(method, args)
         if refusal is not None:
-            return 200, refusal, {}
+            return 200, refusal
         try:
             with self._lock:
                 answer = handler(args, token)
         except _SlackError as exc:
-            return 200, {"ok": False, "error": exc.error}, {}
+            return 200, {"ok": False, "error": exc.error}
         error = spec_check.problem("slack", ("methods", method, "ok"), answer)
         if error is not None:
             self._problem(f"{method} reply breaks Slack's description: {error.message} "
                           f"at {list(error.absolute_path)}")
-        return 200, answer, {}
+        return 200, answer
 
     def _refusal(self, method: str, args: _ARGS) -> _ARGS | None:
         """Slack's answer to a request its API description or Block Kit's limits refuse."""
@@ -608,22 +537,16 @@ class FakeSlack:
 
     def _recorded(self, request: web.Request, method: str, args: _ARGS,
                   token: str | None) -> RecordedCall:
-        return RecordedCall(method=method, args=args, token=token, http_method=request.method,
-                            path=request.path, headers=dict(request.headers))
+        return RecordedCall(method=method, args=args, token=token, path=request.path,
+                            headers=dict(request.headers))
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         # slack_sdk POSTs the raw bytes here (urllib even labels them form-urlencoded), so the
         # body must be read as-is, never parsed.
         file_id = request.match_info["file_id"]
         content = await request.read()
-        call = self._recorded(request, UPLOAD, {"file_id": file_id, "size": len(content)},
+        call = self._recorded(request, "upload", {"file_id": file_id, "size": len(content)},
                               _bearer(request.headers.get("Authorization")))
-        injected = self._take_injected(UPLOAD)
-        if injected is not None:
-            status, body, headers = self._injected_response(injected)
-            call.status, call.response = status, body
-            self._record(call)
-            return web.json_response(body, status=status, headers=headers)
         with self._lock:
             pending = self._state.pending_uploads.get(file_id)
             if pending is not None:
@@ -638,13 +561,11 @@ class FakeSlack:
             body = await request.json()
         except ValueError:
             body = {"raw": await request.text()}
-        call = self._recorded(request, RESPONSE_URL_METHOD,
+        call = self._recorded(request, "response_url",
                               body if isinstance(body, dict) else {"raw": body}, None)
-        injected = self._take_injected(RESPONSE_URL_METHOD)
-        status, text = (injected.status, "internal_error") if injected else (200, "ok")
-        call.status, call.response = status, text
+        call.response = "ok"
         self._record(call)
-        return web.Response(status=status, text=text)
+        return web.Response(text="ok")
 
     # ------------------------------------------------------------------ helpers for handlers
 
@@ -656,13 +577,13 @@ class FakeSlack:
         return f"{prefix}{next(self._id_counter):08d}"
 
     def _bot_message(self, args: _ARGS, ts: str) -> dict[str, Any]:
-        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{self.bot_id}_{n}.png"
+        icons = {f"image_{n}": f"https://avatars.slack-edge.invalid/{BOT_ID}_{n}.png"
                  for n in (36, 48, 72)}
         message: dict[str, Any] = {
-            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
-            "team": self.team_id, "text": args.get("text", ""), "ts": ts,
-            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name,
-                            "deleted": False, "team_id": self.team_id, "updated": self._ts_base,
+            "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID,
+            "team": TEAM_ID, "text": args.get("text", ""), "ts": ts,
+            "bot_profile": {"id": BOT_ID, "app_id": APP_ID, "name": BOT_NAME,
+                            "deleted": False, "team_id": TEAM_ID, "updated": self._ts_base,
                             "icons": icons}}
         message.update({key: args[key] for key in ("blocks", "attachments", "thread_ts")
                         if args.get(key) is not None})
@@ -683,12 +604,12 @@ class FakeSlack:
     def _auth_test(self, args: _ARGS, token: str) -> _ARGS:
         return {
             "ok": True,
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team,
-            "user": self.bot_name,
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": BOT_NAME,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
 
@@ -713,7 +634,7 @@ class FakeSlack:
         self._require(args, "channel", "timestamp", error="no_item_specified")
         self._require(args, "name", error="invalid_name")
         reaction = {"channel": str(args["channel"]), "timestamp": str(args["timestamp"]),
-                    "name": str(args["name"]).strip(":"), "user": self.bot_user_id}
+                    "name": str(args["name"]).strip(":"), "user": BOT_USER_ID}
         if reaction in self._state.reactions:
             raise _SlackError("already_reacted")
         self._state.reactions.append(reaction)
@@ -731,7 +652,7 @@ class FakeSlack:
             raise _SlackError("not_in_channel")
         if len(str(args.get("topic", ""))) > TOPIC_LIMIT:
             raise _SlackError("too_long")
-        channel["topic"] = {"value": str(args.get("topic", "")), "creator": self.bot_user_id,
+        channel["topic"] = {"value": str(args.get("topic", "")), "creator": BOT_USER_ID,
                             "last_set": self._ts_base}
         return {"ok": True, "channel": dict(channel)}
 
@@ -739,10 +660,10 @@ class FakeSlack:
         """Exchanges any ``code`` for a bot token of this team (client id and secret must be
         given, as HTTP basic auth or form fields; the SDK sends basic auth)."""
         self._require(args, "code", error="invalid_code")
-        return {"ok": True, "app_id": self.app_id, "authed_user": {"id": "U0INSTALLER"},
+        return {"ok": True, "app_id": APP_ID, "authed_user": {"id": "U0INSTALLER"},
                 "scope": str(args.get("scope", "commands,chat:write")), "token_type": "bot",
-                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": self.bot_user_id,
-                "team": {"id": self.team_id, "name": self.team}, "enterprise": None,
+                "access_token": f"xoxb-installed-{args['code']}", "bot_user_id": BOT_USER_ID,
+                "team": {"id": TEAM_ID, "name": TEAM_NAME}, "enterprise": None,
                 "is_enterprise_install": False}
 
     def _files_get_upload_url_external(self, args: _ARGS, token: str) -> _ARGS:
@@ -776,7 +697,7 @@ class FakeSlack:
                 "thread_ts": args.get("thread_ts")})
             answered.append({
                 "id": upload["file_id"], "created": self._ts_base, "timestamp": self._ts_base,
-                "name": upload["filename"], "title": title, "user": self.bot_user_id,
+                "name": upload["filename"], "title": title, "user": BOT_USER_ID,
                 "size": len(upload["content"]), "channels": list(channels),
                 "url_private": f"{self.base_url}/files/{upload['file_id']}/{upload['filename']}"})
         return {"ok": True, "files": answered}
@@ -811,118 +732,3 @@ def _bearer(header: str | None) -> str | None:
     if header and header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return None
-
-
-# ====================================================================== requests to a Bolt app
-
-
-def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    """Headers Slack adds to a request for a Bolt HTTP endpoint: signature, timestamp and a
-    content type matching ``body`` (JSON for events, form for commands and interactions).
-    Pass an old ``timestamp`` to test Bolt's 5-minute replay window."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None  # only None when timestamp is None
-    json_body = body.lstrip().startswith("{")
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
-            "Content-Type": "application/json" if json_body
-            else "application/x-www-form-urlencoded"}
-
-
-def _trigger_id() -> str:
-    return f"{int(time.time())}.{uuid.uuid4().int % 10**10}.{uuid.uuid4().hex[:32]}"
-
-
-def slash_command_payload(
-    command: str = "/meeting", text: str = "", user_id: str = "U1", user_name: str = "alice",
-    channel_id: str = "C1", team_id: str = TEAM_ID, *, channel_name: str = "general",
-    response_url: str = RESPONSE_URL,
-) -> dict[str, str]:
-    """The fields of a slash command as Slack sends them (all strings)."""
-    return {"token": "fake-verification-token", "team_id": team_id, "team_domain": TEAM_DOMAIN,
-            "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
-            "user_name": user_name, "command": command, "text": text, "api_app_id": APP_ID,
-            "is_enterprise_install": "false", "response_url": response_url,
-            "trigger_id": _trigger_id()}
-
-
-def slash_command_body(**kwargs: Any) -> str:
-    """Form-encoded slash command body for a Bolt HTTP endpoint (keyword arguments as
-    ``slash_command_payload``). Gavel's endpoint reads forms by field name, so a ``text``
-    containing the word ``payload`` is a command like any other (Bolt alone would take the
-    whole body for an interaction)."""
-    return urlencode(slash_command_payload(**kwargs))
-
-
-def event_payload(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-    """An ``event_callback`` body wrapping ``event``; ``event_id`` is what retries share."""
-    return {
-        "token": "fake-verification-token", "team_id": TEAM_ID, "context_team_id": TEAM_ID,
-        "api_app_id": APP_ID, "event": event, "type": "event_callback",
-        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                            "is_bot": True, "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-fake-{uuid.uuid4().hex[:16]}",
-    }
-
-
-def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
-    """JSON ``event_callback`` body for a Bolt HTTP endpoint."""
-    return json.dumps(event_payload(event, event_id))
-
-
-def block_action_payload(
-    action_id: str, value: str, user_id: str = "U1", channel_id: str = "C1",
-    message_ts: str = "1700000000.000100", *, user_name: str = "alice",
-    response_url: str = RESPONSE_URL,
-) -> dict[str, Any]:
-    """A ``block_actions`` payload for a button click on a message."""
-    return {
-        "type": "block_actions", "api_app_id": APP_ID, "token": "fake-verification-token",
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
-                      "is_ephemeral": False},
-        "trigger_id": _trigger_id(), "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-        "enterprise": None, "is_enterprise_install": False,
-        "channel": {"id": channel_id, "name": "general"},
-        "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": "",
-                    "ts": message_ts, "team": TEAM_ID},
-        "state": {"values": {}}, "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": "gavel", "value": value,
-                     "text": {"type": "plain_text", "text": value, "emoji": True},
-                     "type": "button", "action_ts": f"{time.time():.6f}"}],
-    }
-
-
-def block_action_body(*args: Any, **kwargs: Any) -> str:
-    """Form body ``payload=<JSON>`` as Slack posts interactions to a Bolt HTTP endpoint
-    (arguments as ``block_action_payload``)."""
-    return urlencode({"payload": json.dumps(block_action_payload(*args, **kwargs))})
-
-
-# ====================================================================== Socket Mode envelopes
-
-
-def socket_envelope(type_: str, payload: dict[str, Any], *, envelope_id: str | None = None,
-                    accepts_response_payload: bool = False, **retry: Any) -> dict[str, Any]:
-    """A Socket Mode envelope: ``payload`` is the same dict the HTTP body would carry;
-    ``retry`` may hold ``retry_attempt`` and ``retry_reason``."""
-    return {"envelope_id": envelope_id or str(uuid.uuid4()), "payload": payload, "type": type_,
-            "accepts_response_payload": accepts_response_payload, **retry}
-
-
-def slash_command_envelope(*, envelope_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """``slash_commands`` envelope; kwargs as ``slash_command_payload``. Slack lets the ack carry
-    the reply, hence ``accepts_response_payload`` true."""
-    return socket_envelope("slash_commands", slash_command_payload(**kwargs),
-                           envelope_id=envelope_id, accepts_response_payload=True)
-
-
-def event_envelope(event: dict[str, Any], *, envelope_id: str | None = None,
-                   retry_attempt: int = 0, retry_reason: str = "",
-                   event_id: str | None = None) -> dict[str, Any]:
-    """``events_api`` envelope. A retry keeps the ``event_id`` and carries
-    ``retry_attempt``/``retry_reason`` (Bolt maps them to X-Slack-Retry-* headers)."""
-    return socket_envelope("events_api", event_payload(event, event_id), envelope_id=envelope_id,
-                           retry_attempt=retry_attempt, retry_reason=retry_reason)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Core
-from bot.schedules.rows import ScheduledMeeting, meetings_between
+from bot.store.reminder_rows import ScheduledMeeting, meetings_between
 
 log = logging.getLogger("gavel.planning")
 
@@ -52,7 +52,7 @@ async def plan_once(core: Core, services: Mapping[str, Any], now: datetime) -> N
 
 def _coming(core: Core, group_name: str, now: datetime) -> list[ScheduledMeeting]:
     with core.database.transaction() as store:
-        return meetings_between(store.connection, now, now + DISCORD_EVENTS_AHEAD, group_name)
+        return meetings_between(store, now, now + DISCORD_EVENTS_AHEAD, group_name)
 
 
 async def planning_job(core: Core, services: Mapping[str, Any],

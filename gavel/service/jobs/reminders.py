@@ -22,7 +22,7 @@ from bot.app import Core
 from bot.effects import Effect, Post
 from bot.observe import Observer
 from bot.ports import EffectSink
-from bot.reminders import FireStats, ReminderPolicy, ReminderService
+from bot.reminders.loop import FireStats, ReminderPolicy, ReminderService
 from bot.schedules.clock import Clock, SteppedClock, clock_from_environment
 
 log = logging.getLogger("gavel.reminders")

@@ -43,17 +43,17 @@ from bot.calendars.public_links import PublicLinks, public_links
 from bot.config import Group, Settings
 from bot.effects import Post
 from bot.events import Place
-from bot.group_commit import GroupCommit
 from bot.memory import memory_text
 from bot.ports import AgendaSource, EffectSink
-from bot.reminders_render import ReminderRenderer
-from bot.reminders_text import AGENDA_FROM, reminder_post
-from bot.schedules import rows
+from bot.reminders.group_commit import GroupCommit
+from bot.reminders.render import ReminderRenderer
+from bot.reminders.text import AGENDA_FROM, reminder_post
 from bot.schedules.clock import Clock, SystemClock
 from bot.schedules.ics_feed import fetch_feed
 from bot.schedules.materialise import FeedReader, materialise
 from bot.schedules.recurrence import Occurrence, ScheduleError
 from bot.store import Database
+from bot.store import reminder_rows as rows
 
 log = logging.getLogger("gavel.reminders")
 
@@ -197,7 +197,7 @@ class ReminderService:
         """Set timers for pending reminders due before ``until`` (overdue ones fire now)."""
         def load() -> list[rows.Reminder]:
             with self.database.transaction() as store:
-                return rows.pending_reminders(store.connection, now - timedelta(days=400),
+                return rows.pending_reminders(store, now - timedelta(days=400),
                                               until, platforms=list(self.sinks))
 
         loaded = await asyncio.to_thread(load)
@@ -353,7 +353,7 @@ class ReminderService:
 
     def _memory(self, group: Group) -> tuple[str, ...]:
         with self.database.transaction() as store:
-            return tuple(memory_text(store.connection, group.name))
+            return tuple(memory_text(store, group.name))
 
     def _note_post_lateness(self, reminder_id: int) -> None:
         planned = self.timed.get(reminder_id)
@@ -392,9 +392,9 @@ class ReminderService:
         still conditional row by row); the others, and repeats of an id, get None."""
         now = self.clock.now()
         with self.database.transaction() as store:
-            got = rows.claim_many(store.connection, reminder_ids, self.worker, now,
+            got = rows.claim_many(store, reminder_ids, self.worker, now,
                                   self.policy.lease)
-            found = rows.reminders_by_id(store.connection, got)
+            found = rows.reminders_by_id(store, got)
         results: list[rows.Reminder | None] = []
         for reminder_id in reminder_ids:
             results.append(found.pop(reminder_id, None))  # a repeated id is not posted twice
@@ -402,12 +402,12 @@ class ReminderService:
 
     def _mark_sent_many(self, sent: list[tuple[int, datetime, bool]]) -> list[None]:
         with self.database.transaction() as store:
-            rows.mark_sent_many(store.connection, self.worker, sent)
+            rows.mark_sent_many(store, self.worker, sent)
         return [None] * len(sent)
 
     def _settle(self, step: object, reminder_id: int, now: datetime, *extra: object) -> None:
         with self.database.transaction() as store:
-            step(store.connection, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
+            step(store, reminder_id, self.worker, now, *extra)  # type: ignore[operator]
 
 
 def all_public_links(database: Database, settings: Settings) -> dict[str, PublicLinks]:
@@ -418,7 +418,7 @@ def all_public_links(database: Database, settings: Settings) -> dict[str, Public
     found: dict[str, PublicLinks] = {}
     with database.transaction() as store:
         for group in settings.groups:
-            links = public_links(store.connection, settings, group) if group.schedule else None
+            links = public_links(store, settings, group) if group.schedule else None
             if links is not None:
                 found[group.name] = links
     return found
@@ -454,7 +454,7 @@ def preview_reminders(database: Database, settings: Settings, now: datetime,
         [g for g in settings.groups if g.name == group_name]
     report = materialise(database, settings, now, groups=groups, read_feed=read_feed)
     with database.transaction() as store:
-        pending = rows.pending_reminders(store.connection, now, now + timedelta(days=400),
+        pending = rows.pending_reminders(store, now, now + timedelta(days=400),
                                          group_name=group_name)[:count]
     public = all_public_links(database, settings)
     previews = []
@@ -466,7 +466,7 @@ def preview_reminders(database: Database, settings: Settings, now: datetime,
         memory: tuple[str, ...] = ()
         if item.offset >= AGENDA_FROM:
             with database.transaction() as store:
-                memory = tuple(memory_text(store.connection, group.name))
+                memory = tuple(memory_text(store, group.name))
         previews.append((item, reminder_post(group, place, item.meeting.occurrence, item.offset,
                                              agenda_source=agenda_source,
                                              public=public.get(group.name), memory=memory)))

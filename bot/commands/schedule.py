@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.calendars.public_links import public_links
 from bot.commands.turn import Turn
 from bot.effects import Purpose
-from bot.reminders_text import next_meeting_post, when_line
+from bot.reminders.text import next_meeting_post, when_line
 from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
 from bot.schedules.upcoming import upcoming_meetings
 
@@ -31,7 +31,7 @@ def show_next(turn: Turn, argument: str) -> None:
     meetings = _coming(turn, 1)
     if not meetings:
         return
-    public = public_links(turn.store.connection, turn.settings, turn.group)
+    public = public_links(turn.store, turn.settings, turn.group)
     turn.effects.items.append(next_meeting_post(turn.group, turn.event.place, meetings[0],
                                                 public))
 
@@ -42,7 +42,7 @@ def _coming(turn: Turn, count: int) -> list[Occurrence]:
         turn.effects.tell(_NO_SCHEDULE.format(group=turn.group.name))
         return []
     try:
-        meetings = upcoming_meetings(turn.store.connection, turn.group, turn.now, count)
+        meetings = upcoming_meetings(turn.store, turn.group, turn.now, count)
     except ScheduleError as exc:
         turn.effects.tell(f"The schedule cannot be used: {exc}")
         return []

@@ -123,7 +123,7 @@ def _buttons(group: Group, occurrence: Occurrence, public: PublicLinks | None
 @dataclass(frozen=True, slots=True)
 class MeetingParts:
     """What every announcement of one meeting shares, whatever the channel or offset:
-    computed once per meeting and reused (see ``bot.reminders_render``)."""
+    computed once per meeting and reused (see ``bot.reminders.render``)."""
 
     details: tuple[str, ...]
     buttons: tuple[Button, ...]

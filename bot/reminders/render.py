@@ -24,7 +24,7 @@ from bot.config import Group
 from bot.effects import Post
 from bot.events import Place
 from bot.ports import AgendaSource
-from bot.reminders_text import (
+from bot.reminders.text import (
     AGENDA_FROM,
     MeetingParts,
     meeting_parts,
