@@ -111,7 +111,7 @@ def test_github_is_asked_after_the_commit_while_other_channels_carry_on(
     other.say("bob", "#startmeeting Other meeting")
     here = Chat(bot, Place("console", "security-wg"))
     here.say("alice", "#startmeeting")
-    slow = fake.hold(held_path, "POST")
+    slow = fake.hold(held_path)
     with ThreadPoolExecutor(max_workers=2) as pool:
         try:
             asking = pool.submit(here.say, "alice", line)
