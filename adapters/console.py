@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import Core
-from bot.effects import Acknowledge, Effect, Post, PrivateReply, SetTopic
+from bot.effects import Acknowledge, Effect, Post, PrivateReply, Purpose, SetTopic
 from bot.events import Author, Event, EventKind, Place
 from bot.nick_lines import split_nick_line
 
@@ -113,7 +113,8 @@ class ConsoleAdapter:
                 if effect.when is not None:
                     local = effect.when.astimezone()
                     self._print(f"Your time: {local:%a %d %b %Y %H:%M} {local.tzname()}")
-                if effect.attachment is not None and effect.purpose in ("reminder", "next"):
+                if effect.attachment is not None and effect.purpose in (Purpose.REMINDER,
+                                                                        Purpose.NEXT):
                     self._print(f"[attached: {effect.attachment.filename}]")
                 elif effect.attachment is not None:
                     self._print_attachment(effect)

@@ -9,8 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from bot.events import Place
+
+
+class Purpose(StrEnum):
+    """What a post is for, so adapters and jobs can tell posts apart without reading text.
+
+    An enum, not free text: the core and the adapters branch on it (Discord's embed
+    colours, the lurking filter, the publish job), and a misspelt string would silently
+    take the wrong branch where a misspelt member is a type error.
+    """
+
+    NONE = ""  # plain chat: nothing reads it
+    START = "start"  # the meeting began (Discord counts the voice channel in)
+    MINUTES = "minutes"  # the minutes of an ended meeting (said even while lurking)
+    REMINDER = "reminder"  # a meeting is coming up
+    NEXT = "next"  # the reply to `next`: the group's next meeting
+    UPCOMING = "upcoming"  # the reply to `upcoming`: the next few meetings
+    PUBLISH = "publish"  # minutes published (or being published) to GitHub
+    PUBLISH_FAILED = "publish_failed"  # publishing failed; a job retries it
+    TOPIC = "topic"
+    QUEUE = "queue"
+    ACTION = "action"
+    VOTE = "vote"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +60,7 @@ class Post:
     attachment: Attachment | None = None
     when: datetime | None = None  # an instant to show in each reader's own zone
     thread_id: str = ""
-    purpose: str = ""  # "agenda", "minutes", "reminder", ...: lets adapters style it
+    purpose: Purpose = Purpose.NONE  # lets adapters style it and jobs pick it out
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +101,11 @@ class Effects:
     user_id: str
     items: list[Effect] = field(default_factory=list)
 
-    def say(self, text: str, **kwargs: object) -> None:
-        self.items.append(Post(self.place, text, **kwargs))  # type: ignore[arg-type]
+    def say(self, text: str, *, buttons: tuple[Button, ...] = (),
+            attachment: Attachment | None = None, when: datetime | None = None,
+            purpose: Purpose = Purpose.NONE) -> None:
+        self.items.append(Post(self.place, text, buttons, attachment, when,
+                               purpose=purpose))
 
     def tell(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
         self.items.append(PrivateReply(self.place, self.user_id, text, buttons))

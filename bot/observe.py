@@ -11,7 +11,7 @@ import time
 from typing import Any, Protocol
 
 from bot.commands.handler import MeetingBot
-from bot.effects import Effect, Post
+from bot.effects import Effect, Post, Purpose
 from bot.events import Event
 from bot.store import StoreError
 
@@ -64,6 +64,6 @@ class ObservedBot(MeetingBot):
         finally:
             self.observer.event_handled(event.place.platform, event.kind.value,
                                         time.perf_counter() - started)
-        if any(isinstance(e, Post) and e.purpose == "publish_failed" for e in effects):
+        if any(isinstance(e, Post) and e.purpose == Purpose.PUBLISH_FAILED for e in effects):
             self.observer.publish_failed()
         return effects

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Group
-from bot.effects import Attachment, Button, Post, PrivateReply
+from bot.effects import Attachment, Button, Post, PrivateReply, Purpose
 from bot.events import Place
 from bot.ports import AgendaEntry
 from tests.discord_harness import (
@@ -32,7 +32,7 @@ async def test_a_reminder_is_an_embed_with_the_time_in_each_readers_zone(
     async with running_service(fake, discord_settings(tmp_path), database_url) as service:
         await service.deliver([Post(
             PLACE, "Security WG Meeting in 1 hour\n@everyone agenda: nodejs/security-wg#862",
-            when=WHEN, purpose="reminder", buttons=(Button("join", "Join", url="https://z.example"),))])
+            when=WHEN, purpose=Purpose.REMINDER, buttons=(Button("join", "Join", url="https://z.example"),))])
         await service.deliver([Post(PLACE, "Next meeting", when=WHEN)])
     reminder, plain = fake.messages_in(TEXT)
     embed = reminder["embeds"][0]
@@ -52,7 +52,7 @@ async def test_long_text_private_replies_and_files(fake: FakeDiscord, tmp_path: 
         await service.deliver([Post(PLACE, long)])
         await service.deliver([Post(PLACE, "Minutes published",
                                     attachment=Attachment("2030-01-19.md", "# Minutes\n"),
-                                    purpose="minutes")])
+                                    purpose=Purpose.MINUTES)])
         await service.deliver([PrivateReply(PLACE, str(BOB), "Your action item is due")])
     *pieces, minutes = fake.messages_in(TEXT)
     assert len(pieces) == 3 and all(len(m["content"]) <= 2000 for m in pieces)

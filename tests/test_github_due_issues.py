@@ -52,6 +52,27 @@ def test_the_issue_opens_within_the_window_once_and_then_follows_the_agenda(
     assert "* Added the day before [#160]" in issue["body"]
 
 
+def test_the_window_opens_issue_days_ahead_and_closes_when_the_meeting_starts(
+        fake: FakeGitHub, database_url: str) -> None:  # noqa: F811
+    """Not a minute before the window (an early issue shows a stale agenda), nor for a
+    meeting that has begun; in between, the issue opens."""
+    database = Database.open(database_url)
+    github = client(fake, Sleeps())
+
+    def opened(now: datetime) -> list[str]:
+        return [d.action for d in open_due_meeting_issues(database, SETTINGS, github, None, now)]
+
+    try:
+        materialise(database, SETTINGS, A_WEEK_BEFORE)
+        assert opened(datetime(2026, 11, 24, 14, 59, tzinfo=UTC)) == []  # 2 days + 1 minute
+        assert opened(datetime(2026, 11, 26, 15, 1, tzinfo=UTC)) == []  # begun a minute ago
+        assert issues(fake) == []
+        assert opened(datetime(2026, 11, 24, 15, 1, tzinfo=UTC)) == ["created"]
+    finally:
+        database.close()
+    assert [i["title"] for i in issues(fake)] == ["Node.js Security team Meeting 2026-11-26"]
+
+
 def test_the_planning_job_opens_due_issues_for_the_running_bot(
         fake: FakeGitHub, database_url: str, tmp_path) -> None:  # noqa: F811
     seed_agenda(fake)

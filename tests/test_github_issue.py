@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.commands.handler import MeetingBot
 from bot.config import Settings
 from bot.github.agenda import fetch_agenda
-from bot.github.meeting_issue import AGENDA_END, ensure_issue, ensure_meeting_issue, is_due
+from bot.github.meeting_issue import AGENDA_END, ensure_issue, ensure_meeting_issue
 from bot.store import Database
 from tests import github_support
 from tests.conftest import Chat
@@ -101,12 +101,6 @@ def test_issue_remembered_in_the_database_becomes_the_minutes_link(
     assert [(r.method, r.path) for r in fake.requests] == [
         ("GET", "/repos/nodejs/security-wg/issues/1")]  # by number, no search
     assert f"* **GitHub Issue**: {url}" in minutes
-
-
-def test_issue_is_due_only_the_configured_days_ahead() -> None:
-    assert not is_due(GROUP, START, datetime(2026, 11, 24, 14, 59, tzinfo=UTC))
-    assert is_due(GROUP, START, datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    assert not is_due(GROUP, START, START)
 
 
 def test_gavel_issue_creates_then_updates(fake: FakeGitHub, tmp_path: Path) -> None:

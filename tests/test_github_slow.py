@@ -8,7 +8,7 @@ needed without any sleeping.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,10 +17,12 @@ from sqlalchemy import text
 from bot.commands.handler import MeetingBot
 from bot.config import Settings
 from bot.events import Place
+from bot.github.action_issues import ActionIssues
 from bot.github.agenda import GitHubAgenda
+from bot.github.publishing import Publisher
 from bot.store import Database
 from tests import github_support
-from tests.conftest import Chat, acked, private
+from tests.conftest import Chat, acked, posts, private
 from tests.fakes.github import FakeGitHub
 from tests.github_support import GROUP, Sleeps, client, seed_agenda
 
@@ -74,3 +76,54 @@ def test_a_note_in_another_channel_is_saved_while_github_is_slow(
     assert shown in listing
     minutes = other.minutes(other.say("bob", "#endmeeting"))
     assert "saved while GitHub thinks" in minutes
+
+
+
+def _minutes_saved(chat: Chat) -> bool:
+    """The meeting has ended and its minutes are in the store, for any reader to see."""
+    with chat.bot.database.transaction() as store:
+        meeting = store.last_ended_meeting(chat.place)
+        return meeting is not None and bool(store.minutes_of(meeting.id))
+
+
+def _action_listed(chat: Chat) -> bool:
+    return "alice to write the advisory" in "".join(private(chat.slash("bob", "actions all")))
+
+
+@pytest.mark.parametrize(("line", "held_path", "saved", "answer"), [
+    ("#endmeeting", "/repos/nodejs/security-wg/pulls", _minutes_saved,
+     "Minutes pull request opened: "),
+    ("#action alice to write the advisory", "/repos/nodejs/security-wg/issues",
+     _action_listed, "Action A-1 (alice): "),
+])
+def test_github_is_asked_after_the_commit_while_other_channels_carry_on(
+        database: Database, fake: FakeGitHub, sleeps: Sleeps, database_url: str, line: str,
+        held_path: str, saved: Callable[[Chat], bool], answer: str) -> None:
+    """Publishing the minutes and opening an action's issue wait for the turn's commit:
+    what GitHub is asked about is saved first, and nothing is locked while it answers."""
+    group = GROUP.model_copy(update={"actions_repo": "nodejs/security-wg",
+                                     "agenda_label": ""})
+    settings = Settings(groups=[group])
+    github = client(fake, sleeps)
+    bot = MeetingBot(database, settings, publisher=Publisher(github, database, settings),
+                     action_tracker=ActionIssues(github, database, settings))
+    other = Chat(bot, Place("console", "other-wg"))
+    other.say("bob", "#startmeeting Other meeting")
+    here = Chat(bot, Place("console", "security-wg"))
+    here.say("alice", "#startmeeting")
+    slow = fake.hold(held_path)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            asking = pool.submit(here.say, "alice", line)
+            assert slow.arrived.wait(60), f"{line} never asked GitHub"
+            if database_url.startswith("postgresql"):
+                assert _locks_on_meetings(bot.database) == 0
+            assert saved(Chat(bot, here.place))
+            noted = pool.submit(other.say, "bob", "#info saved while GitHub thinks")
+            assert acked(noted.result(timeout=60))
+        finally:
+            slow.release()
+        answered = asking.result(timeout=60)
+
+    assert any(text.startswith(answer) for text in posts(answered)), posts(answered)
+    assert "saved while GitHub thinks" in other.minutes(other.say("bob", "#endmeeting"))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
-from bot.effects import Effect, Post
+from bot.effects import Effect, Post, Purpose
 from bot.reminders.loop import ReminderPolicy, ReminderService
 from bot.schedules.clock import SteppedClock
 from bot.schedules.materialise import materialise
@@ -115,7 +115,7 @@ async def test_reminder_is_posted_once_when_due(database: Database) -> None:
     post = sink.posts[0]
     assert post.text.startswith("Coming up in 1 hour: Node.js Security team Meeting")
     assert post.when == datetime(2026, 1, 8, 15, tzinfo=UTC)
-    assert post.place.channel == "C1" and post.purpose == "reminder"
+    assert post.place.channel == "C1" and post.purpose is Purpose.REMINDER
     assert post.attachment is not None and "RRULE:FREQ=WEEKLY;INTERVAL=2" in \
         post.attachment.content
     assert "Late" not in post.text

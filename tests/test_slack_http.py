@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.config import Links, Settings
-from bot.effects import Post
+from bot.effects import Post, Purpose
 from bot.events import Place
 from tests import slack_harness
 from tests.conftest import SECURITY_WG
@@ -220,7 +220,7 @@ async def test_reminders_show_the_time_in_each_readers_zone(bot: SlackBot,
                                                             fake: FakeSlack) -> None:
     when = datetime(2026, 1, 8, 14, 0, tzinfo=UTC)
     await bot.service.deliver([Post(Place("slack", "C1", TEAM_ID), "Security WG meets soon",
-                                    when=when, purpose="reminder")])
+                                    when=when, purpose=Purpose.REMINDER)])
     [post] = fake.calls_to("chat.postMessage")
     context = post.args["blocks"][-1]["elements"][0]["text"]
     assert f"<!date^{int(when.timestamp())}^{{date_long_pretty}} {{time}}|2026-01-08 14:00 UTC>" \

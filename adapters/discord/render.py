@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from adapters.discord.views import ActionButton
-from bot.effects import Button, Post
+from bot.effects import Button, Post, Purpose
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -30,10 +30,9 @@ BUTTON_LABEL_LIMIT = 80
 
 # Posts shown as embeds, with their colour; anything else is plain content.
 EMBED_COLOURS = {
-    "start": discord.Colour.green(),
-    "agenda": discord.Colour.blurple(),
-    "reminder": discord.Colour.gold(),
-    "minutes": discord.Colour.dark_teal(),
+    Purpose.START: discord.Colour.green(),
+    Purpose.REMINDER: discord.Colour.gold(),
+    Purpose.MINUTES: discord.Colour.dark_teal(),
 }
 
 REACTIONS = {

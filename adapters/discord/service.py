@@ -37,7 +37,7 @@ from adapters.discord.scheduled import Occurrence, SyncReport, sync_scheduled_ev
 from adapters.discord.voice import VoiceAttendance
 from bot.app import Core
 from bot.config import Group
-from bot.effects import Acknowledge, Effect, Post, PrivateReply
+from bot.effects import Acknowledge, Effect, Post, PrivateReply, Purpose
 from bot.events import Event, Place
 from bot.ports import AgendaEntry, AgendaSource
 
@@ -219,7 +219,7 @@ class DiscordService:
 
     async def _after_start(self, place: Place, effects: Sequence[Effect]) -> None:
         """People already in the meeting's voice channel count from the start."""
-        if any(isinstance(e, Post) and e.purpose == "start" for e in effects):
+        if any(isinstance(e, Post) and e.purpose == Purpose.START for e in effects):
             guild = self._client().get_guild(int(place.workspace or 0))
             if guild is not None:
                 await self.voice.reconcile(guild, place)
@@ -293,7 +293,7 @@ class DiscordService:
                 await interaction.response.send_message(ephemeral=private, **out.kwargs())
 
     def _notice_for(self, post: Post) -> str:
-        return SLASH_ONLY_NOTICE if self.slash_only and post.purpose == "start" else ""
+        return SLASH_ONLY_NOTICE if self.slash_only and post.purpose == Purpose.START else ""
 
     # -- autocomplete ----------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ log = logging.getLogger("gavel.slack")
 
 COMMAND = "/meeting"
 # Every bot scope the listeners and effects below need; slack-manifest.yaml lists the same
-# (tests/test_slack_manifest.py checks they agree).
+# (tests/test_slack_install.py checks they agree).
 SCOPES = (
     "commands",  # /meeting
     "chat:write",  # posts, ephemeral replies

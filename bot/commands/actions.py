@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from bot.commands.after_commit import SyncActionIssue
 from bot.commands.turn import Turn
 from bot.domain import Note
-from bot.effects import Button
+from bot.effects import Button, Purpose
 from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
 from bot.minutes.action_owners import KnownPeople
@@ -72,7 +73,7 @@ def track_action(turn: Turn, note: Note) -> ActionItem:
     owners, ids = owners_in(turn, note.text, turn.command.argument)
     action = actions_of(turn).add(turn.group.name, note.text, owners, ids, note.meeting_id,
                                   note.id, turn.now, turn.author_id)
-    turn.changed_actions.append(action.id)
+    turn.after_commit.append(SyncActionIssue(action.id))
     return action
 
 
@@ -82,7 +83,7 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
     action = store.of_note(note_id)
     if action is None:
         return
-    turn.changed_actions.append(action.id)
+    turn.after_commit.append(SyncActionIssue(action.id))
     if text is None:
         store.forget_note(note_id, turn.now)
         return
@@ -92,7 +93,7 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
 
 def announce_saved(turn: Turn, action: ActionItem) -> None:
     owners = f" ({', '.join(action.owners)})" if action.owners else ""
-    turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose="action")
+    turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose=Purpose.ACTION)
 
 
 # -- rights -------------------------------------------------------------------------------
@@ -160,9 +161,9 @@ def done(turn: Turn, argument: str) -> None:
 def close(turn: Turn, action: ActionItem, status: str, note: str = "") -> None:
     actions_of(turn).close(action.id, status, turn.now, _meeting_id(turn), turn.author_name,
                            note)
-    turn.changed_actions.append(action.id)
+    turn.after_commit.append(SyncActionIssue(action.id))
     said = f"{action.label} {status}: {action.text}"
-    turn.effects.say(said + (f" ({note})" if note else ""), purpose="action")
+    turn.effects.say(said + (f" ({note})" if note else ""), purpose=Purpose.ACTION)
 
 
 def drop(turn: Turn, argument: str) -> None:
@@ -193,9 +194,9 @@ def reassign(turn: Turn, argument: str) -> None:
         return
     actions_of(turn).reassign(action.id, owners, ids, turn.now, _meeting_id(turn),
                               turn.author_name)
-    turn.changed_actions.append(action.id)
+    turn.after_commit.append(SyncActionIssue(action.id))
     turn.effects.say(f"{action.label} reassigned to {', '.join(owners)}: {action.text}",
-                     purpose="action")
+                     purpose=Purpose.ACTION)
 
 
 def _named(turn: Turn, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -10,11 +10,13 @@ from bot.commands.notes import confirm
 from bot.commands.registry import Preparation
 from bot.commands.turn import Turn
 from bot.domain import AgendaItem, ItemSource, Section
+from bot.effects import Purpose, SetTopic
 from bot.events import EventKind
 from bot.memory import pending_line
 from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
 from bot.store.actions import ActionStore
+from bot.store.dialect_rows import clear_queue
 
 # GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
 _REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
@@ -310,10 +312,7 @@ def _find(turn: Turn, text: str) -> AgendaItem | None:
 
 def _announce(turn: Turn, title: str) -> None:
     """Say the new topic; Zakim's speaker queue starts afresh with each one."""
-    from bot.effects import SetTopic
-    from bot.store.dialect_rows import clear_queue
-
     clear_queue(turn.store, turn.running().id)
 
-    turn.effects.say(f"Topic: {title}", purpose="topic")
+    turn.effects.say(f"Topic: {title}", purpose=Purpose.TOPIC)
     turn.effects.items.append(SetTopic(turn.event.place, title))

@@ -13,6 +13,7 @@ from bot.commands.notes import confirm
 from bot.commands.parse import parse_insertion
 from bot.commands.turn import Turn
 from bot.domain import NoteKind, Person
+from bot.effects import Purpose
 from bot.store import dialect_rows as rows
 
 CONTINUATION = re.compile(r"(?:\.\.\.|…)\s*(.*)", re.DOTALL)
@@ -88,11 +89,11 @@ def unqueue(turn: Turn, argument: str) -> None:
 def show_queue(turn: Turn, argument: str) -> None:
     waiting = rows.queue(turn.store, turn.running().id)
     if not waiting:
-        turn.effects.say("The queue is empty.", purpose="queue")
+        turn.effects.say("The queue is empty.", purpose=Purpose.QUEUE)
         return
     turn.effects.say("Queue: " + ", ".join(
         f"{name} (to {about})" if about else name for _, name, about in waiting),
-        purpose="queue")
+        purpose=Purpose.QUEUE)
 
 
 def ack(turn: Turn, argument: str) -> None:
@@ -105,7 +106,7 @@ def ack(turn: Turn, argument: str) -> None:
         return
     rows.dequeue(turn.store, meeting.id, chosen[0])
     turn.effects.say(f"{chosen[1]}, you have the floor" + (
-        f" (to {chosen[2]})." if chosen[2] else "."), purpose="queue")
+        f" (to {chosen[2]})." if chosen[2] else "."), purpose=Purpose.QUEUE)
 
 
 # -- attendance and header lines --------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from bot.commands import after_commit
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.dialects import continue_note
@@ -22,7 +23,7 @@ from bot.commands.turn import Turn
 from bot.commands.votes import PLAIN_BALLOT, cast, press
 from bot.config import Group, Settings
 from bot.domain import NoteKind
-from bot.effects import Effect, Effects, Post, SetTopic
+from bot.effects import Effect, Effects, Post, Purpose, SetTopic
 from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
@@ -65,16 +66,10 @@ class MeetingBot:
                     not store.claim_event(once_key, event.at)):
                 return []
             turn = self._turn(store, event, command, prepared)
-        effects = _quiet_if_lurking(turn)
-        if turn.publish_meeting_id is not None and self.publisher is not None:
-            # After the commit: the minutes are saved whatever GitHub does.
-            effects = [*effects, *self.publisher.publish_now(turn.publish_meeting_id)]
-        if turn.changed_actions and self.action_tracker is not None and (
-                turn.group.actions_repo):
-            # After the commit too: GitHub is never asked with a transaction open.
-            effects = [*effects, *self.action_tracker.sync_now(turn.group.name,
-                                                               turn.changed_actions)]
-        return effects
+        # After the commit: what GitHub is asked to do is saved whatever it answers, and
+        # it is never asked with a transaction open.
+        return [*_quiet_if_lurking(turn), *after_commit.run(
+            turn.after_commit, turn.group, self.publisher, self.action_tracker)]
 
     def handle_batch(self, events: Iterable[Event]) -> Iterator[list[Effect]]:
         """Handle many events in one transaction: for replaying a log, where nobody waits
@@ -327,4 +322,4 @@ def _quiet_if_lurking(turn: Turn) -> list[Effect]:
         return turn.effects.items
     return [e for e in turn.effects.items
             if not isinstance(e, SetTopic)
-            and not (isinstance(e, Post) and e.purpose != "minutes")]
+            and not (isinstance(e, Post) and e.purpose != Purpose.MINUTES)]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from jinja2 import TemplateError
 
 from bot.archive.links import meeting_url
+from bot.commands.after_commit import PublishMinutes
 from bot.commands.agenda import asked
 from bot.commands.notes import confirm
 from bot.commands.table import usage_text
 from bot.commands.turn import Turn
 from bot.domain import ItemSource, Status
-from bot.effects import Attachment, Button
+from bot.effects import Attachment, Button, Purpose
 from bot.memory import open_action_lines
 from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
@@ -75,7 +76,7 @@ def start_meeting(turn: Turn, argument: str) -> None:
     buttons = [Button("here", "I'm here")]
     if turn.group.links.join:
         buttons.append(Button("join", "Join the call", url=turn.group.links.join))
-    turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose="start")
+    turn.effects.say("\n".join(lines), buttons=tuple(buttons), purpose=Purpose.START)
 
 
 _OPEN_ACTIONS_SHOWN = 30
@@ -131,8 +132,8 @@ def end_meeting(turn: Turn, argument: str) -> None:
                f"{_count(len(actions), 'action item')}. "
                f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
-                     purpose="minutes")
-    turn.publish_meeting_id = meeting.id
+                     purpose=Purpose.MINUTES)
+    turn.after_commit.append(PublishMinutes(meeting.id))
 
 
 def _archive_link(turn: Turn) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.commands.after_commit import PublishMinutes
 from bot.commands.turn import Turn
+from bot.effects import Purpose
 
 
 def publish(turn: Turn, argument: str) -> None:
@@ -19,5 +21,5 @@ def publish(turn: Turn, argument: str) -> None:
         turn.effects.tell("No meeting has ended in this channel yet: nothing to publish.")
         return
     turn.effects.say(f"Publishing the minutes of {meeting.title} {meeting.meeting_date}…",
-                     purpose="publish")
-    turn.publish_meeting_id = meeting.id
+                     purpose=Purpose.PUBLISH)
+    turn.after_commit.append(PublishMinutes(meeting.id))

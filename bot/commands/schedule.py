@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.calendars.public_links import public_links
 from bot.commands.turn import Turn
+from bot.effects import Purpose
 from bot.reminders.text import next_meeting_post, when_line
 from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
 from bot.schedules.upcoming import upcoming_meetings
@@ -23,7 +24,7 @@ def show_upcoming(turn: Turn, argument: str) -> None:
     for meeting in meetings:
         title = meeting.title or turn.group.meeting_title
         lines.append(f"- {title}: " + when_line(meeting).removeprefix("When: "))
-    turn.effects.say("\n".join(lines), when=meetings[0].start, purpose="upcoming")
+    turn.effects.say("\n".join(lines), when=meetings[0].start, purpose=Purpose.UPCOMING)
 
 
 def show_next(turn: Turn, argument: str) -> None:

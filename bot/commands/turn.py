@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands.after_commit import AfterCommit
 from bot.commands.parse import Command
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import Group, Settings
@@ -30,8 +31,8 @@ class Turn:
     prepared: object = None
     minutes_dir: str = ""
     can_publish: bool = False  # a minutes publisher (GitHub) is configured
-    publish_meeting_id: int | None = None  # publish this meeting once the turn commits
-    changed_actions: list[int] = field(default_factory=list)  # their issues follow (GitHub)
+    # What to do once the turn commits (publish minutes, sync action issues), in order.
+    after_commit: list[AfterCommit] = field(default_factory=list)
     command: Command = field(default_factory=lambda: Command(""))  # the command run, if any
     commands: CommandTable = COMMANDS  # the table it came from
 

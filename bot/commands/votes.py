@@ -15,7 +15,7 @@ from collections import Counter
 from bot.commands.notes import confirm, take_note
 from bot.commands.turn import Turn
 from bot.domain import NoteKind
-from bot.effects import Button
+from bot.effects import Button, Purpose
 from bot.store import dialect_rows as rows
 
 YES_NO = ("+1", "-1", "0")
@@ -59,7 +59,7 @@ def start_vote(turn: Turn, argument: str, question_only: bool = False) -> None:
     buttons = tuple(Button(f"vote:{vote.id}:{n}", _label(option))
                     for n, option in enumerate(options))
     turn.effects.say(f"Vote: {question} Options: {', '.join(options)}. {how}; a vote can "
-                     "be changed until it closes.", buttons=buttons, purpose="vote")
+                     "be changed until it closes.", buttons=buttons, purpose=Purpose.VOTE)
 
 
 def motion(turn: Turn, argument: str) -> None:
@@ -171,7 +171,7 @@ def _close(turn: Turn, outcome: str = "", quiet: bool = False) -> None:
     turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now, NoteKind.VOTE,
                         text, open_one.item_id, open_one.section, 0, turn.event.message_id)
     voters = "; ".join(f"{name}: {choice}" for _, name, choice in ballots)
-    turn.effects.say(text + (f"\nVotes: {voters}" if voters else ""), purpose="vote")
+    turn.effects.say(text + (f"\nVotes: {voters}" if voters else ""), purpose=Purpose.VOTE)
 
 
 def _result(options: tuple[str, ...], counts: Counter[str]) -> str:

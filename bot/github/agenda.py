@@ -12,6 +12,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group
 from bot.github.client import GitHub, GitHubProblem, NotFound, RetryPolicy
 from bot.ports import AgendaEntry
@@ -118,14 +119,6 @@ class GitHubAgenda:
 # -- rendering -------------------------------------------------------------------------
 
 
-def label_line(group: Group) -> str:
-    """The sentence the Node.js minutes and issues put above the agenda."""
-    labels = ", ".join(f"**{label}**" for label in group.labels)
-    orgs = ", ".join(f"**{org} org**" for org in group.orgs)
-    return (f"Extracted from {labels} {group.minutes.label_spelling} issues and pull "
-            f"requests from the {orgs} prior to the meeting.")
-
-
 def agenda_markdown(entries: Iterable[AgendaEntry], group: Group,
                     extra: Iterable[str] = ()) -> str:
     """The agenda as the Node.js meeting issues show it: one ``###`` per repository."""
@@ -141,24 +134,9 @@ def agenda_markdown(entries: Iterable[AgendaEntry], group: Group,
     grouped = group_by_repository(entries)
     for repo, items in grouped.items():
         lines += [f"### {repo}", ""]
-        lines += [f"* {escape_title(e.title)} [#{e.number}]({e.url})"
-                  for e in items]
+        lines += [agenda_line(escape_title(e.title), e.number, e.url) for e in items]
         lines.append("")
     if not grouped:
         lines += ["*No labelled issues or pull requests.*", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
-
-def agenda_text(entries: Iterable[AgendaEntry], group: Group) -> str:
-    """The agenda for a chat message: plain text, grouped by repository."""
-    lines = [f"Agenda for {group.meeting_title}:"]
-    lines += [f"• {item}" for item in group.standing_items]
-    grouped = group_by_repository(entries)
-    for repo, items in grouped.items():
-        lines.append(repo)
-        lines += [f"  • {e.title} ({'PR' if e.is_pr else 'issue'} #{e.number}) {e.url}"
-                  for e in items]
-    if len(lines) == 1:
-        lines.append("Nothing yet: label an issue or pull request "
-                     + " or ".join(group.labels or ["(no label configured)"]) + ".")
-    return "\n".join(lines)

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -51,14 +51,6 @@ def issue_title(group: Group, meeting_start: datetime) -> str:
 
 def local_date(group: Group, meeting_start: datetime) -> str:
     return meeting_start.astimezone(ZoneInfo(group.timezone)).date().isoformat()
-
-
-def is_due(group: Group, meeting_start: datetime, now: datetime) -> bool:
-    """True from ``issue_days_ahead`` days before the meeting until it starts.
-
-    Opening it earlier is what made the Node.js agendas go stale.
-    """
-    return meeting_start - timedelta(days=group.issue_days_ahead) <= now < meeting_start
 
 
 # -- the body ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from github.PullRequest import PullRequest
 
 from bot.config import Group, Settings
 from bot.domain import Meeting, NoteKind, Status
-from bot.effects import Effect, Post
+from bot.effects import Effect, Post, Purpose
 from bot.events import Place
 from bot.github.client import GitHub, GitHubProblem, RetryPolicy
 from bot.store import Database
@@ -191,7 +191,8 @@ class Publisher:
             log.warning("publishing meeting %d: %s", meeting_id, problem)
             return [Post(place, f"The minutes are saved, but publishing them to GitHub "
                                 f"failed: {problem} They will be published later "
-                                "(or run: gavel publish --pending).", purpose="publish_failed")]
+                                "(or run: gavel publish --pending).",
+                         purpose=Purpose.PUBLISH_FAILED)]
         links = {**meeting.links, "pr": done.pr_url}
         if done.comment_url:
             links["issue_comment"] = done.comment_url
@@ -199,7 +200,7 @@ class Publisher:
             store.update_meeting(meeting_id, links=links, status=Status.PUBLISHED,
                                  published_at=datetime.now(UTC))
         verb = "opened" if done.created else ("updated" if done.file_changed else "unchanged")
-        return [Post(place, f"Minutes pull request {verb}: {done.pr_url}", purpose="publish")]
+        return [Post(place, f"Minutes pull request {verb}: {done.pr_url}", purpose=Purpose.PUBLISH)]
 
     def publish_now(self, meeting_id: int) -> list[Effect]:
         """The ``MinutesPublisher`` hook run right after #endmeeting commits."""

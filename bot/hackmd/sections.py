@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.agenda_lines import agenda_line
 from bot.minutes import MinutesView, NoteLine
 from bot.ports import AgendaEntry
 from bot.text import escape_title, one_line
@@ -44,8 +45,8 @@ def agenda_before(entries: Iterable[AgendaEntry], standing: Iterable[str]) -> st
     """The agenda as known before the meeting: standing items, then GitHub's, by repo."""
     lines = [f"* {escape_title(title)}" for title in standing]
     for entry in entries:
-        lines.append(f"* {escape_title(entry.title)} [{entry.repo}#{entry.number}]"
-                     f"({entry.url})")
+        lines.append(agenda_line(escape_title(entry.title), entry.number, entry.url,
+                                 entry.repo))
     return "\n".join(lines)
 
 

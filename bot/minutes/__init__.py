@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.minutes.action_owners import KnownPeople
@@ -220,12 +221,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     links = [("Recording", one_line(meeting.links.get("recording", ""))),
              ("GitHub Issue", one_line(meeting.links.get("issue", ""))),
              (doc_link_name(doc, group.minutes), one_line(doc))]
-    label_line = ""
-    if group.labels and group.orgs:
-        labels = ", ".join(f"**{label}**" for label in group.labels)
-        orgs = ", ".join(f"**{org} org**" for org in group.orgs)
-        label_line = (f"*Extracted from {labels} {group.minutes.label_spelling} issues and "
-                      f"pull requests from the {orgs} prior to the meeting.")
+    # The Node.js minutes open the italics and never close them: kept as they write it.
+    extracted = f"*{label_line(group)}" if group.labels and group.orgs else ""
     title = one_line(meeting.title)
     starter = store.person(meeting.platform, meeting.started_by)
     return MinutesView(
@@ -239,7 +236,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         links=[(label, url) for label, url in links if url],
         present=present,
         regrets=regrets,
-        label_line=label_line,
+        label_line=extracted,
         general=_nested(general),
         announcements=_nested(announcements),
         standing=standing,
@@ -288,6 +285,7 @@ def _environment(extra_dir: Path | None = None) -> Environment:
     # or a note beside the items would end the numbered list there, so both are entries.
     env.filters["list_note"] = lambda line: _note_entry(
         replace(line, depth=max(line.depth, 0), kind=NoteKind.INFO.value), "   ", "*")
+    env.globals["agenda_line"] = agenda_line  # as the meeting issue writes it
     return env
 
 

@@ -16,7 +16,7 @@ from bot.calendars.links import calendar_links
 from bot.calendars.public_links import PublicLinks
 from bot.calendars.zone_table import zone_table_text
 from bot.config import Group
-from bot.effects import Attachment, Button, Post
+from bot.effects import Attachment, Button, Post, Purpose
 from bot.events import Place
 from bot.ports import AgendaSource
 from bot.schedules.offsets import describe_offset
@@ -161,7 +161,7 @@ def reminder_post(group: Group, place: Place, occurrence: Occurrence, offset: ti
             lines += ["Agenda:", *agenda]
         lines += memory
     return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,
-                when=occurrence.start, purpose="reminder")
+                when=occurrence.start, purpose=Purpose.REMINDER)
 
 
 def next_meeting_post(group: Group, place: Place, occurrence: Occurrence,
@@ -170,4 +170,4 @@ def next_meeting_post(group: Group, place: Place, occurrence: Occurrence,
     title = occurrence.title or group.meeting_title
     lines = [f"Next meeting: {title}", *parts.details]
     return Post(place, "\n".join(lines), buttons=parts.buttons, attachment=parts.attachment,
-                when=occurrence.start, purpose="next")
+                when=occurrence.start, purpose=Purpose.NEXT)

@@ -102,7 +102,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from bot.effects import Post
+    from bot.effects import Post, Purpose
     from gavel.cli.core import core_of
 
     core = core_of(args)
@@ -129,7 +129,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             for effect in effects:
                 if isinstance(effect, Post):
                     print(f"meeting {meeting.id} ({meeting.meeting_date}): {effect.text}")
-                    failed += effect.purpose == "publish_failed"
+                    failed += effect.purpose == Purpose.PUBLISH_FAILED
         if not results:
             print("nothing to publish: every ended meeting is published")
         return 1 if failed else 0

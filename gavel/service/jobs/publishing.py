@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from bot.effects import Post
+from bot.effects import Post, Purpose
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -36,9 +36,9 @@ async def publish_pending_minutes(core: Core, services: dict[str, PlatformServic
             core.observer.publish_failed()
             results = []
         for meeting, effects in results:
-            if any(isinstance(e, Post) and e.purpose == "publish_failed" for e in effects):
+            if any(isinstance(e, Post) and e.purpose == Purpose.PUBLISH_FAILED for e in effects):
                 core.observer.publish_failed()
-            done = [e for e in effects if isinstance(e, Post) and e.purpose == "publish"]
+            done = [e for e in effects if isinstance(e, Post) and e.purpose == Purpose.PUBLISH]
             service = services.get(meeting.platform)
             if done and service is not None:
                 try:
