@@ -140,6 +140,9 @@ _RUNNING_MEETING = select(meetings).where(
 _AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
 _ROLE_HOLDERS = select(roles.c.who).where(
     roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role"))
+_ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
+                                          roles.c.role == bindparam("role"))
+               .order_by(func.lower(roles.c.name)))
 _LOG_LINE = insert(transcript)
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
@@ -256,6 +259,11 @@ class Store:
         # event each is read once anyway.
         self._running: dict[Place, Meeting | None] = {}
         self._roles: dict[tuple[int, str], frozenset[str]] = {}
+        self._role_names: dict[tuple[int, str], list[str]] = {}
+        self._attendance: dict[int, list[Attendance]] = {}
+        # group -> the greatest action number this transaction has read or given (see
+        # ``ActionStore.add``); another writer's number is caught by the unique constraint.
+        self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[dict[str, Any]] = []
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
@@ -271,6 +279,9 @@ class Store:
             self._running.clear()
         elif table == roles.name:
             self._roles.clear()
+            self._role_names.clear()
+        elif table in (attendance.name, people.name):
+            self._attendance.clear()
         elif table == agenda_items.name:
             self._agendas.clear()
         elif table == notes.name:
@@ -451,7 +462,10 @@ class Store:
                      at: datetime) -> None:
         self.connection.execute(_RECORD_TOPIC, {
             "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
-        self._running.clear()
+        for place, known in self._running.items():  # as a re-read would find it
+            if known is not None and known.id == meeting_id:
+                self._running[place] = replace(known, current_item_id=item_id,
+                                               current_section=section)
         self.connection.execute(_SET_TOPIC, {
             "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
         if item_id is not None:
@@ -493,6 +507,7 @@ class Store:
         if affiliation is not None and affiliation != known.affiliation:
             changes["affiliation"] = affiliation
         if changes:
+            self._attendance.clear()
             self.connection.execute(update(people).where(people.c.id == known.id).values(**changes))
             return Person(known.id, platform, user_id, changes.get("name", known.name),
                           changes.get("github", known.github),
@@ -516,6 +531,7 @@ class Store:
         The person's name, handle and affiliation are copied onto the row each time: the
         minutes of this meeting show them as they were here, whatever they say later.
         """
+        self._attendance.pop(meeting_id, None)
         person = self.connection.execute(
             select(people.c.name, people.c.github, people.c.affiliation)
             .where(people.c.id == person_id)).one()
@@ -542,6 +558,7 @@ class Store:
         return True
 
     def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
+        self._attendance.pop(meeting_id, None)
         self.connection.execute(
             update(attendance)
             .where(attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)
@@ -549,6 +566,13 @@ class Store:
         )
 
     def attendance(self, meeting_id: int) -> list[Attendance]:
+        """The meeting's attendance, in the order marked; read once per transaction until
+        it is written (each ``#action`` asks, to find its owners)."""
+        if (known := self._attendance.get(meeting_id)) is None:
+            known = self._attendance[meeting_id] = self._read_attendance(meeting_id)
+        return list(known)
+
+    def _read_attendance(self, meeting_id: int) -> list[Attendance]:
         rows = self.connection.execute(
             select(attendance, people.c.platform, people.c.user_id)
             .join(people, people.c.id == attendance.c.person_id)
@@ -571,12 +595,14 @@ class Store:
         if self.has_role(meeting_id, role, who):
             return False
         self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
         self.connection.execute(insert(roles).values(meeting_id=meeting_id, role=role, who=who,
                                                      name=name))
         return True
 
     def remove_role(self, meeting_id: int, role: str, who: str) -> bool:
         self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
         result = self.connection.execute(delete(roles).where(
             roles.c.meeting_id == meeting_id, roles.c.role == role, roles.c.who == who))
         return bool(result.rowcount)
@@ -590,10 +616,14 @@ class Store:
         return not self._roles[key].isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
-        rows = self.connection.execute(
-            select(roles.c.name).where(roles.c.meeting_id == meeting_id, roles.c.role == role)
-            .order_by(func.lower(roles.c.name)))
-        return [r.name for r in rows]
+        """Names of the role's holders, by name; read once per transaction until a role
+        is written (each ``#action`` asks for the nicks)."""
+        key = (meeting_id, role)
+        if (names := self._role_names.get(key)) is None:
+            rows = self.connection.execute(_ROLE_NAMES, {"meeting_id": meeting_id,
+                                                         "role": role})
+            names = self._role_names[key] = [r.name for r in rows]
+        return list(names)
 
     # -- notes --------------------------------------------------------------------------
 
