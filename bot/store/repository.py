@@ -265,6 +265,7 @@ class Store:
         # ``ActionStore.add``); another writer's number is caught by the unique constraint.
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[dict[str, Any]] = []
+        self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
@@ -276,6 +277,7 @@ class Store:
         later read here sees the change without the writer knowing about the caches."""
         table = getattr(statement.table, "name", "")
         if table == meetings.name:
+            self._flush_notes()  # (a meeting's notes go with it)
             self._running.clear()
         elif table == roles.name:
             self._roles.clear()
@@ -285,6 +287,7 @@ class Store:
         elif table == agenda_items.name:
             self._agendas.clear()
         elif table == notes.name:
+            self._flush_notes()
             self._notes.clear()
         elif table == transcript.name:
             self.flush()  # the lines held back go first, in the order they were said
@@ -631,6 +634,8 @@ class Store:
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
                  depth: int = 0, source_message_id: str = ""
                  ) -> Note:
+        """A note saved now, with its id (an ``#action`` is kept under it)."""
+        self._flush_notes()  # ids follow the order notes were taken
         note_id = self.connection.execute(_ADD_NOTE, {
             "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
             "at": at, "kind": kind.value, "text": text, "item_id": item_id,
@@ -641,15 +646,37 @@ class Store:
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
 
+    def keep_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
+                  kind: NoteKind, text: str, item_id: int | None, section: Section,
+                  depth: int = 0, source_message_id: str = "") -> None:
+        """A note whose id nobody needs now: held back and written with the next ones, as
+        transcript lines are (a replayed log takes thousands in one transaction). Every
+        read or change of notes here, and the commit, writes them first."""
+        self._pending_notes.append({
+            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
+            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
+            "section": section.value, "depth": depth, "source_message_id": source_message_id,
+            "deleted": False})
+        self._notes.pop(meeting_id, None)
+        if len(self._pending_notes) >= 1000:
+            self._flush_notes()
+
+    def _flush_notes(self) -> None:
+        if self._pending_notes:
+            self.connection.execute(_ADD_NOTE, self._pending_notes)
+            self._pending_notes = []
+
     def notes(self, meeting_id: int) -> list[Note]:
         """The meeting's notes, oldest first; read once per transaction until a note is
         written (closing a meeting asks twice: the minutes and the summary)."""
         if meeting_id not in self._notes:
+            self._flush_notes()
             rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
             self._notes[meeting_id] = [_note(r) for r in rows]
         return list(self._notes[meeting_id])
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
+        self._flush_notes()
         query = select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
         if author_id is not None:
             query = query.where(notes.c.author_id == author_id)
@@ -657,6 +684,7 @@ class Store:
         return _note(row) if row else None
 
     def notes_from_message(self, meeting_id: int, message_id: str) -> list[Note]:
+        self._flush_notes()
         rows = self.connection.execute(
             select(notes).where(and_(notes.c.meeting_id == meeting_id,
                                      notes.c.source_message_id == message_id,
@@ -665,10 +693,12 @@ class Store:
         return [_note(r) for r in rows]
 
     def delete_note(self, note_id: int) -> None:
+        self._flush_notes()
         self._notes.clear()
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(deleted=True))
 
     def change_note(self, note_id: int, **values: Any) -> None:
+        self._flush_notes()
         self._notes.clear()
         if "kind" in values:
             values["kind"] = values["kind"].value
@@ -690,7 +720,9 @@ class Store:
             self.flush()
 
     def flush(self) -> None:
-        """Write the transcript lines held back; runs before every commit."""
+        """Write the transcript lines and notes held back; runs before every commit, and
+        before a read of them that does not go through this class."""
+        self._flush_notes()
         if self._pending_lines:
             self.connection.execute(_LOG_LINE, self._pending_lines)
             self._pending_lines = []
