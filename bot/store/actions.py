@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.schema import action_changes, action_items, pending_agenda
 
@@ -90,7 +90,14 @@ def _action(row: Any) -> ActionItem:
 
 _LAST_NUMBER = select(func.coalesce(func.max(action_items.c.number), 0)).where(
     action_items.c.group_name == bindparam("group_name"))
-_ADD_ACTION = insert(action_items)
+# A new action's row, or none when another writer took its number meanwhile (the next is
+# tried): no savepoint is needed to go on after the conflict, as it would be after a failed
+# insert on PostgreSQL, and SQLAlchemy compiles a savepoint afresh each time.
+_ADD_ACTION = {
+    name: dialect.insert(action_items)
+    .on_conflict_do_nothing(index_elements=[action_items.c.group_name, action_items.c.number])
+    .returning(action_items.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 class ActionStore:
@@ -109,8 +116,8 @@ class ActionStore:
         """A new open action with the group's next number (two at once: one retries).
 
         The greatest number is read once per transaction and then counted on (a replay
-        notes hundreds of actions in one); a number another writer took meanwhile fails
-        the unique constraint, and the retry reads it afresh."""
+        notes hundreds of actions in one); a number another writer took meanwhile
+        conflicts (no row is added), and the retry reads the numbers afresh."""
         numbers = self.store.action_numbers
         for _ in range(5):
             known = numbers.get(group_name)
@@ -118,15 +125,14 @@ class ActionStore:
                 known = self.connection.execute(_LAST_NUMBER, {"group_name": group_name}
                                                 ).scalar_one()
             number = known + 1
-            try:
-                with self.connection.begin_nested():
-                    action_id = self.connection.execute(_ADD_ACTION, {
-                        "group_name": group_name, "number": number, "text": text,
-                        "owners": json.dumps(list(owners)),
-                        "owner_ids": json.dumps(list(owner_ids)), "status": OPEN,
-                        "meeting_id": meeting_id, "note_id": note_id, "created_at": at,
-                        "created_by": created_by}).inserted_primary_key[0]  # type: ignore[index]
-            except IntegrityError:
+            adding = _ADD_ACTION["postgresql" if self.connection.dialect.name == "postgresql"
+                                 else "sqlite"]
+            action_id = self.connection.execute(adding, {
+                "group_name": group_name, "number": number, "text": text,
+                "owners": json.dumps(list(owners)), "owner_ids": json.dumps(list(owner_ids)),
+                "status": OPEN, "meeting_id": meeting_id, "note_id": note_id,
+                "created_at": at, "created_by": created_by}).scalar_one_or_none()
+            if action_id is None:  # the number was taken meanwhile
                 numbers.pop(group_name, None)
                 continue
             numbers[group_name] = number
