@@ -129,10 +129,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if group is None:
         return 2
     day = args.date or _date_from_name(args.log)
-    from bot.store import Database
-
     import shutil
     import tempfile
+
+    from bot.store import Database
 
     # The replay's own scratch store: a file, not memory, so a long log's transcript sits
     # in the page cache rather than in the process (200k lines: about 40 MiB less).
