@@ -109,12 +109,18 @@ def _person(row: Any) -> Person:
                   github=row.github, affiliation=row.affiliation)
 
 
-def _note(row: Any) -> Note:
+def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
+    """A note from its row; ``shared`` gives one string per spelling of the author's id
+    and name across many rows (a long meeting's notes come from a few people)."""
+    author_id, author_name = row.author_id, row.author_name
+    if shared is not None:
+        author_id = shared.setdefault(author_id, author_id)
+        author_name = shared.setdefault(author_name, author_name)
     return Note(
         id=row.id,
         meeting_id=row.meeting_id,
-        author_id=row.author_id,
-        author_name=row.author_name,
+        author_id=author_id,
+        author_name=author_name,
         at=_utc(row.at),  # type: ignore[arg-type]
         kind=NoteKind(row.kind),
         text=row.text,
@@ -672,7 +678,8 @@ class Store:
         if meeting_id not in self._notes:
             self._flush_notes()
             rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
-            self._notes[meeting_id] = [_note(r) for r in rows]
+            shared: dict[str, str] = {}
+            self._notes[meeting_id] = [_note(r, shared) for r in rows]
         return list(self._notes[meeting_id])
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
