@@ -10,7 +10,6 @@ for SQLAlchemy, Jinja2 or a platform SDK, and each adapter loads only its own SD
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
@@ -255,6 +254,14 @@ def _zone(text: str) -> str:
     return text
 
 
+def _login_name() -> str:
+    """The account's name when $USER is unset (a container, cron); imported only then:
+    ``getpass`` brings ``termios`` and ``pwd`` to every command, ``--help`` included."""
+    import getpass
+
+    return getpass.getuser()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gavel",
@@ -266,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (console when no platform token is set)")
     run.add_argument("--console", action="store_true", help="use the console even with tokens")
-    run.add_argument("--user", default=os.environ.get("USER") or getpass.getuser() or "you",
+    run.add_argument("--user", default=os.environ.get("USER") or _login_name() or "you",
                      help="your nick on the console")
     run.set_defaults(func=cmd_run)
 
