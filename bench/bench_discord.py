@@ -17,13 +17,11 @@ import logging
 import statistics
 import sys
 import tempfile
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scratch_schema import postgres_schema
 
 from tests.discord_harness import (
     ALICE,
@@ -57,19 +55,6 @@ async def measure(count: int, url: str, data_dir: Path) -> list[float]:
     return latencies
 
 
-def with_schema(url: str, work: Callable[[str], list[float]]) -> list[float]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        return work(f"{url}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interactions", type=int, default=2000)
@@ -79,8 +64,8 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         if args.postgres:
-            latencies = with_schema(args.postgres, lambda url: asyncio.run(
-                measure(args.interactions, url, Path(tmp))))
+            with postgres_schema(args.postgres) as url:
+                latencies = asyncio.run(measure(args.interactions, url, Path(tmp)))
         else:
             latencies = asyncio.run(measure(args.interactions,
                                             f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp)))

@@ -27,15 +27,13 @@ import os
 import random
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from scratch_schema import postgres_schema
 
 from bot.commands.handler import MeetingBot
 from bot.config import Group, Settings
@@ -231,21 +229,6 @@ def _print_row(kind: str, samples: list[tuple[int, float]], cpu: list[float], fi
           f"{max(values):>7.2f}{p(early, 0.99):>10.2f}{p(late, 0.99):>9.2f}"
           f"{p(cpu, 0.5):>8.2f}{p(cpu, 0.99):>8.2f}{p(cpu_early, 0.5):>14.2f}"
           f"{p(cpu_late, 0.5):>6.2f}  {refused}")
-
-
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A fresh schema on the PostgreSQL at ``url``, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def main() -> None:

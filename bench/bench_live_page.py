@@ -22,12 +22,11 @@ import argparse
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from scratch_schema import postgres_schema
 
 from bot.archive.pages import meeting_record, meeting_view
 from bot.commands.handler import MeetingBot
@@ -112,7 +111,7 @@ def measure(url: str, name: str, args: argparse.Namespace) -> None:
 
         def poll() -> object:
             with database.transaction() as store:
-                return live_state(store.connection, GROUP.name, meeting_id)
+                return live_state(store, GROUP.name, meeting_id)
 
         def record() -> str | None:
             with database.transaction() as store:
@@ -140,19 +139,6 @@ def measure(url: str, name: str, args: argparse.Namespace) -> None:
         database.close()
 
 
-def with_schema(url: str, work: Callable[[str], None]) -> None:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        work(f"{url}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1000)
@@ -166,7 +152,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         measure(f"sqlite:///{Path(tmp) / 'gavel.db'}", "SQLite", args)
     if not args.no_postgres:
-        with_schema(args.postgres, lambda url: measure(url, "PostgreSQL", args))
+        with postgres_schema(args.postgres) as url:
+            measure(url, "PostgreSQL", args)
 
 
 if __name__ == "__main__":

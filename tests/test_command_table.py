@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.handler import MeetingBot
-from bot.commands.table import COMMANDS, note_command
+from bot.commands.table import COMMANDS, Entry, note_command
 from bot.config import Settings
 from bot.domain import NoteKind
 from bot.effects import PrivateReply
@@ -89,6 +89,25 @@ async def test_a_new_note_command_is_in_discords_command_tree(fake: FakeDiscord,
     assert "Agreed: We ship" in minutes
 
 
+async def test_discords_tree_has_room_for_more_top_level_commands(
+        fake: FakeDiscord, tmp_path: Path, database_url: str) -> None:
+    """``/meeting`` once held exactly 25 subcommands, Discord's most per level, so any new
+    command broke the sync; chairs and scribes now share a group, and three more commands
+    of the dialects' or memory's kind still fit."""
+    more = COMMANDS.adding(*(
+        Entry(f"extra{n}", "bot.commands.meeting:minutes_so_far", f"#extra{n} — a test command",
+              discord=f"extra{n}", description=f"Extra command {n}") for n in range(3)))
+    async with running_service(fake, discord_settings(tmp_path), database_url, commands=more):
+        [meeting] = fake.commands(GUILD)
+        names = [o["name"] for o in meeting["options"]]
+        assert len(names) == 25 and {"extra0", "extra1", "extra2", "role"} <= set(names)
+        [role] = [o for o in meeting["options"] if o["name"] == "role"]
+        assert [o["name"] for o in role["options"]] == ["chair", "unchair", "scribe", "unscribe"]
+        await slash(fake, "start")
+        extra = await slash(fake, "extra2")
+    assert extra.data["content"].startswith("# ")  # the minutes so far, privately
+
+
 # -- people by id, never by name --------------------------------------------------------
 
 AT = datetime(2024, 3, 7, 15, 0, tzinfo=UTC)
@@ -145,7 +164,8 @@ async def test_a_discord_user_option_names_that_member_not_a_namesake(
         await slash(fake, "start")
         chair = await slash(fake, "chair", [{"name": "person", "type": 6, "value": str(CAROL)}],
                             resolved={"users": {str(CAROL): fake.users[CAROL]},
-                                      "members": {str(CAROL): member}})
+                                      "members": {str(CAROL): member}},
+                            subcommand_group="role")
         assert chair.data["content"] == "Current chairs: alice, Bobby"
         bob = await slash(fake, "on", user=BOB, username="bob", subcommand_group="lurk")
         assert bob.data["content"].startswith("Only a chair can use lurk.")

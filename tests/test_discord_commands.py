@@ -83,7 +83,8 @@ async def test_typed_options_reach_the_core(fake: FakeDiscord, tmp_path: Path,
                             resolved={"users": {str(BOB): fake.users[BOB]},
                                       "members": {str(BOB): {"roles": [], "nick": "Bobby",
                                                              "joined_at": "2023-01-01T00:00:00",
-                                                             "flags": 0}}})
+                                                             "flags": 0}}},
+                            subcommand_group="role")
         assert chair.data["content"] == "Current chairs: alice, Bobby"
         minutes = await slash(fake, "minutes")
     text = minutes.data["content"]

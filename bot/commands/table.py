@@ -91,7 +91,8 @@ class CommandTable:
     # Discord subcommand groups (``Entry.discord_group``) and what each holds.
     group_descriptions: Mapping[str, str] = field(default_factory=lambda: {
         "note": "Take a note (start with '- ' to nest it)",
-        "actions": "Action items across meetings"})
+        "actions": "Action items across meetings",
+        "role": "Chairs and scribes of this meeting"})
 
     def __post_init__(self) -> None:
         names = [e.name for e in self.entries]
@@ -310,20 +311,22 @@ COMMANDS = CommandTable((
     Entry("agendalink", "bot.commands.dialects:agenda_link",
           "Agenda: <url> — where the agenda is (W3C)", w3c=("agenda:",), in_help=False),
     Entry("chair", "bot.commands.meeting:add_chairs", "#chair <names> — add chairs",
-          words=("chair",), w3c=("chair:", "chairs:"), discord="chair",
+          words=("chair",), w3c=("chair:", "chairs:"), discord="chair", discord_group="role",
           description="Make someone a chair (chairs)",
           options=(Option("person", "user", "…", required=True),), chair_only=True),
     Entry("unchair", "bot.commands.meeting:remove_chairs", "#unchair <names> — remove chairs",
-          words=("unchair",), discord="unchair", description="Remove a chair (chairs)",
+          words=("unchair",), discord="unchair", discord_group="role",
+          description="Remove a chair (chairs)",
           options=(Option("person", "user", "…", required=True),), chair_only=True),
     Entry("scribe", "bot.commands.meeting:add_scribe",
           "#scribe [name] — your (or, for chairs, that person's) plain lines become notes",
           words=("scribe",), w3c=("scribe:", "scribenick:", "scribe+"), discord="scribe",
+          discord_group="role",
           description="Their plain messages become notes",
           options=(Option("person", "user", "Who scribes (default: you)"),)),
     Entry("unscribe", "bot.commands.meeting:remove_scribe",
           "#unscribe [name] — stop taking your (or, for chairs, that person's) plain lines "
-          "as notes", words=("unscribe",), discord="unscribe",
+          "as notes", words=("unscribe",), discord="unscribe", discord_group="role",
           description="Stop taking someone's messages as notes",
           options=(Option("person", "user", "…"),)),
     Entry("lurk", "bot.commands.meeting:lurk",
