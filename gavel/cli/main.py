@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         platforms = platforms_to_run(core.settings, core.secrets)
         if args.console or not platforms:
             from adapters.console import ConsoleAdapter, ConsoleSink
-            from gavel.service.jobs.reminders import reminders_in_background
+            from gavel.service.jobs.beside_console import reminders_in_background
 
             console = ConsoleAdapter(core, args.user)
             with reminders_in_background(core, {"console": ConsoleSink(console)}):
