@@ -56,6 +56,10 @@ def test_a_replay_writes_its_minutes_without_loading_what_it_does_not_use(
     assert "- Action: marco to fix the build" in result.stdout
     assert _imported(result.stderr, NOT_FOR_REPLAY) == []
     assert not (tmp_path / "data").exists()  # a replay leaves nothing in the folder
+    # ... nor in the temporary one (the process ends without a last garbage collection):
+    # only Jinja2's folder of compiled layouts.
+    assert [p.name.startswith("_jinja2-cache-") for p in (tmp_path / "tmp").iterdir()] \
+        == [True]
 
 
 def test_minutes_are_the_same_from_a_cached_compiled_template_or_without_a_cache(
@@ -90,3 +94,7 @@ def test_gavel_run_on_an_up_to_date_database_loads_no_migration_tool(tmp_path: P
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Console ready" in again.stdout and "Meeting ended" in again.stdout, again.stdout
     assert _imported(again.stderr, NOT_FOR_RUN) == []
+    listed = subprocess.run([sys.executable, "-m", "gavel", "--database", database,
+                             "meetings"], capture_output=True, text=True, cwd=tmp_path,
+                            env=_env(tmp_path), timeout=120)
+    assert listed.returncode == 0 and "Later" in listed.stdout, listed.stderr
