@@ -13,7 +13,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -63,7 +63,10 @@ def _check_zone(value: str) -> str:
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo must not silently fall back to a default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+_M = TypeVar("_M", bound=_Strict)
 
 
 class ChannelBinding(_Strict):
@@ -359,7 +362,22 @@ class Settings(_Strict):
         return self.configured_database_url() or f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
 
 
-DEFAULT_GROUP = Group(name="Gavel", title="Meeting")
+def _defaults(model: type[_M], **given: Any) -> _M:
+    """``model(**given)`` for constant, valid ``given`` values, without building the
+    model's validator (the models are ``defer_build``: pydantic builds each on its first
+    validation, ~70 ms for all of them, which a start without a config file need not pay;
+    pydantic does not validate defaults either). Nested settings are made the same way."""
+    values = dict(given)
+    for name, field in model.model_fields.items():
+        if name in values or field.default_factory is None:
+            continue
+        factory = field.default_factory
+        values[name] = (_defaults(factory) if isinstance(factory, type)
+                        and issubclass(factory, _Strict) else factory())  # type: ignore[call-arg]
+    return model.model_construct(_fields_set=set(given), **values)
+
+
+DEFAULT_GROUP = _defaults(Group, name="Gavel", title="Meeting")
 # Places only the operator reaches (their terminal, a log they chose to replay).
 OPERATOR_PLATFORMS = ("console", "replay")
 
@@ -455,7 +473,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return _with_web_address(_with_data_dir(Settings(), Path.cwd()))
+        return _with_web_address(_with_data_dir(_defaults(Settings), Path.cwd()))
     try:
         data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:

@@ -12,7 +12,7 @@ from adapters.console import ConsoleAdapter, ConsoleSink
 from bot.app import build_core
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
 from bot.schedules.materialise import materialise
-from gavel.service.jobs.reminders import reminders_in_background
+from gavel.service.jobs.beside_console import reminders_in_background
 
 HANG_GUARD = 60.0  # real seconds; only ever reached if the reminder never comes
 

@@ -8,7 +8,6 @@ guessing the group's name.
 
 from __future__ import annotations
 
-from bot.calendars.ics import group_slug
 from bot.config import Group, Settings
 from bot.store import Store
 from bot.store.tokens import ARCHIVE, token_for
@@ -17,6 +16,10 @@ from bot.store.tokens import ARCHIVE, token_for
 def archive_path(store: Store, group: Group) -> str:
     """The group page's path on this server, ending in ``/``."""
     if group.archive == "public":
+        # Here, not at the top: the calendar module brings the recurrence rules (dateutil),
+        # which a replay, asking for a meeting's link at its end, never needs otherwise.
+        from bot.calendars.ics import group_slug
+
         return f"/groups/{group_slug(group.name)}/"
     return f"/archive/{token_for(store, group.name, ARCHIVE)}/"
 

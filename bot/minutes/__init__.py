@@ -9,12 +9,15 @@ How names, labels and the calendar read is the group's ``[groups.minutes]`` styl
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group, MinutesStyle
@@ -276,11 +279,40 @@ def carried_over(store: Store, meeting: Meeting) -> list[str]:
     return lines
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates, in its private per-user folder under the
+    temporary directory: compiling a layout costs each ``gavel replay``/``minutes`` ~10 ms
+    of CPU, loading it 0.3 ms. An entry is used only for the same source text, Jinja2 and
+    Python; a cache that cannot be read or written is only slower, never an error."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+_compiled: list[BytecodeCache | None] = []
+
+
+def _compiled_templates() -> BytecodeCache | None:
+    if not _compiled:
+        try:
+            _compiled.append(_CompiledTemplates())
+        except (OSError, RuntimeError):  # no private folder can be made: compile each time
+            _compiled.append(None)
+    return _compiled[0]
+
+
 def _environment(extra_dir: Path | None = None) -> Environment:
     search = [str(TEMPLATES)] + ([str(extra_dir)] if extra_dir else [])
     env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                      autoescape=False)
+                      autoescape=False, bytecode_cache=_compiled_templates())
     env.filters["indent_note"] = lambda line, base=1, bullet="*": _note_entry(
         line, "  " * base, bullet)
     # Under a numbered entry ("1. Topic") content starts at the fourth column; a paragraph

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, and_, bindparam, func, insert, or_, select, update
 
 from bot.store.schema import action_changes, action_items, pending_agenda
 
@@ -90,14 +90,23 @@ def _action(row: Any) -> ActionItem:
 
 _LAST_NUMBER = select(func.coalesce(func.max(action_items.c.number), 0)).where(
     action_items.c.group_name == bindparam("group_name"))
-# A new action's row, or none when another writer took its number meanwhile (the next is
-# tried): no savepoint is needed to go on after the conflict, as it would be after a failed
-# insert on PostgreSQL, and SQLAlchemy compiles a savepoint afresh each time.
-_ADD_ACTION = {
-    name: dialect.insert(action_items)
-    .on_conflict_do_nothing(index_elements=[action_items.c.group_name, action_items.c.number])
-    .returning(action_items.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+@cache
+def _add_action(dialect: str) -> Insert:
+    """A new action's row, or none when another writer took its number meanwhile (the next
+    is tried): no savepoint is needed to go on after the conflict, as it would be after a
+    failed insert on PostgreSQL, and SQLAlchemy compiles a savepoint afresh each time.
+    Built once per dialect, which is imported only then (a replay never loads PostgreSQL's).
+    """
+    keys = [action_items.c.group_name, action_items.c.number]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return (postgresql.insert(action_items).on_conflict_do_nothing(index_elements=keys)
+                .returning(action_items.c.id))
+    from sqlalchemy.dialects import sqlite
+
+    return (sqlite.insert(action_items).on_conflict_do_nothing(index_elements=keys)
+            .returning(action_items.c.id))
 
 
 class ActionStore:
@@ -125,9 +134,7 @@ class ActionStore:
                 known = self.connection.execute(_LAST_NUMBER, {"group_name": group_name}
                                                 ).scalar_one()
             number = known + 1
-            adding = _ADD_ACTION["postgresql" if self.connection.dialect.name == "postgresql"
-                                 else "sqlite"]
-            action_id = self.connection.execute(adding, {
+            action_id = self.connection.execute(_add_action(self.connection.dialect.name), {
                 "group_name": group_name, "number": number, "text": text,
                 "owners": json.dumps(list(owners)), "owner_ids": json.dumps(list(owner_ids)),
                 "status": OPEN, "meeting_id": meeting_id, "note_id": note_id,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store import Store
 from bot.store.schema import hackmd_notes
+from bot.store.tokens import insert_if_absent  # loads a dialect only when it is used
 
 CLAIM_EXPIRES = timedelta(minutes=10)
 
@@ -47,11 +47,10 @@ def claim_note(store: Store, group_name: str, meeting_date: str, worker: str,
     claim that expired with no note made."""
     now = now.astimezone(UTC)
     connection = store.connection
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # RETURNING, not rowcount: psycopg reports -1 for an insert that did nothing.
-    inserted = connection.execute(dialect.insert(hackmd_notes).values(
+    inserted = connection.execute(insert_if_absent(store, hackmd_notes).values(
         group_name=group_name, meeting_date=meeting_date, claimed_by=worker,
-        claimed_at=now).on_conflict_do_nothing().returning(hackmd_notes.c.claimed_by))
+        claimed_at=now).returning(hackmd_notes.c.claimed_by))
     if inserted.first() is not None:
         return True
     taken = connection.execute(update(hackmd_notes).where(and_(

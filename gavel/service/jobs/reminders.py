@@ -12,8 +12,8 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Coroutine, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -141,49 +141,6 @@ async def run_stepped(service: ReminderService, clock: SteppedClock) -> None:
             print(f"at {clock.now().isoformat()}", flush=True)
     finally:
         await service.stop()
-
-
-@contextmanager
-def reminders_in_background(core: Core, sinks: Mapping[str, EffectSink]) -> Iterator[None]:
-    """The reminder loop (and the retry of unpublished minutes) on its own event loop in a
-    daemon thread, for the (blocking) console."""
-    loop = asyncio.new_event_loop()
-    service = reminder_service(core, sinks)
-    task: asyncio.Task[None] | None = None
-
-    async def both() -> None:
-        jobs = [service.run()]
-        if core.publisher is not None:  # minutes GitHub refused at #endmeeting, retried
-            from gavel.service.jobs.publishing import publish_pending_minutes
-
-            jobs.append(publish_pending_minutes(core, dict(sinks)))  # type: ignore[arg-type]
-        if core.hackmd is not None:  # the meetings' live HackMD notes
-            from gavel.service.jobs.hackmd_notes import hackmd_job
-
-            jobs.append(hackmd_job(core, sinks))
-        await asyncio.gather(*jobs)
-
-    def run() -> None:
-        nonlocal task
-        asyncio.set_event_loop(loop)
-        task = loop.create_task(both())
-        try:
-            loop.run_until_complete(task)
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("the reminder loop stopped")
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=run, name="gavel-reminders", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        if task is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
-        thread.join(timeout=5)
 
 
 class FileSink:
