@@ -16,6 +16,7 @@ from bot.domain import NoteKind, Section
 from bot.events import Place
 from bot.store import Database
 from bot.store.actions import ActionStore
+from bot.store.dialect_rows import clear_queue, enqueue, queue
 from bot.store.schema import action_items
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -80,3 +81,20 @@ def test_notes_held_back_are_read_in_the_order_taken(database: Database) -> None
     with database.transaction() as store:
         texts = [n.text for n in store.notes(meeting.id)]
     assert texts == ["first", "second", "third", "fourth", "fifth"]
+
+
+def test_the_queue_empties_at_each_topic_after_someone_queued(database: Database) -> None:
+    """``#topic`` empties Zakim's queue; after ``q+`` in the same replayed log, the next
+    ``#topic`` empties it again."""
+    with database.transaction() as store:
+        meeting = store.start_meeting(PLACE, "wg", "Weekly", "2026-03-02", NOW, "U1")
+        clear_queue(store, meeting.id)
+        assert enqueue(store, meeting.id, "U2", "Alice", "")
+        clear_queue(store, meeting.id)
+        assert queue(store, meeting.id) == []
+        assert enqueue(store, meeting.id, "U3", "Bob", "a question")
+        assert queue(store, meeting.id) == [("U3", "Bob", "a question")]
+        clear_queue(store, meeting.id)
+        clear_queue(store, meeting.id)
+    with database.transaction() as store:
+        assert queue(store, meeting.id) == []

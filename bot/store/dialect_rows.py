@@ -124,7 +124,10 @@ _CLEAR_QUEUE = delete(speaker_queue).where(speaker_queue.c.meeting_id == bindpar
 
 
 def clear_queue(store: Store, meeting_id: int) -> None:
+    if meeting_id in store.emptied_queues:
+        return  # emptied earlier in this transaction, and nobody queued since
     store.write(_CLEAR_QUEUE, {"meeting_id": meeting_id})
+    store.emptied_queues.add(meeting_id)
 
 
 # -- corrections -----------------------------------------------------------------------

@@ -53,6 +53,7 @@ from bot.store.schema import (
     people,
     processed_events,
     roles,
+    speaker_queue,
     topic_changes,
     transcript,
 )
@@ -275,6 +276,9 @@ class Store:
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
+        # Meetings whose speaker queue this transaction emptied and nobody wrote to since
+        # (every ``#topic`` empties it; a replayed log has hundreds of topics).
+        self.emptied_queues: set[int] = set()
 
     def write(self, statement: Insert | Update | Delete, parameters: Any = None
               ) -> CursorResult[Any]:
@@ -298,6 +302,8 @@ class Store:
         elif table == transcript.name:
             self.flush()  # the lines held back go first, in the order they were said
             self._speakers.clear()
+        elif table == speaker_queue.name:
+            self.emptied_queues.clear()
         return self.connection.execute(statement, parameters)
 
     # -- meetings -------------------------------------------------------------------
