@@ -110,26 +110,30 @@ def _person(row: Any) -> Person:
                   github=row.github, affiliation=row.affiliation)
 
 
+# A notes row read by position (the table's column order): reading eleven fields by name
+# costs more than the rest of making the note, and a long meeting's minutes read thousands.
+_NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)}
+(_N_ID, _N_MEETING, _N_AUTHOR_ID, _N_AUTHOR_NAME, _N_AT, _N_KIND, _N_TEXT, _N_ITEM, _N_SECTION,
+ _N_DEPTH, _N_SOURCE) = (_NOTE_FIELDS[name] for name in (
+    "id", "meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id", "section",
+    "depth", "source_message_id"))
+_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
+_SECTIONS = {section.value: section for section in Section}
+
+
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
-    """A note from its row; ``shared`` gives one string per spelling of the author's id
-    and name across many rows (a long meeting's notes come from a few people)."""
-    author_id, author_name = row.author_id, row.author_name
+    """A note from its row (all of ``notes``' columns, as ``select(notes)`` reads them);
+    ``shared`` gives one string per spelling of the author's id and name across many rows
+    (a long meeting's notes come from a few people)."""
+    fields = tuple(row)
+    author_id, author_name = fields[_N_AUTHOR_ID], fields[_N_AUTHOR_NAME]
     if shared is not None:
         author_id = shared.setdefault(author_id, author_id)
         author_name = shared.setdefault(author_name, author_name)
-    return Note(
-        id=row.id,
-        meeting_id=row.meeting_id,
-        author_id=author_id,
-        author_name=author_name,
-        at=_utc(row.at),  # type: ignore[arg-type]
-        kind=NoteKind(row.kind),
-        text=row.text,
-        item_id=row.item_id,
-        section=Section(row.section),
-        depth=row.depth,
-        source_message_id=row.source_message_id,
-    )
+    return Note(fields[_N_ID], fields[_N_MEETING], author_id, author_name,
+                _utc(fields[_N_AT]),  # type: ignore[arg-type]
+                _NOTE_KINDS[fields[_N_KIND]], fields[_N_TEXT], fields[_N_ITEM],
+                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE])
 
 
 # The statements on the path of every chat line, built once: constructing a SQLAlchemy
