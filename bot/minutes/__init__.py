@@ -92,6 +92,10 @@ class MinutesView:
     repositories: OrderedDict[str, list[ItemView]]
     other_items: list[ItemView]
     qa: list[NoteLine]
+    # Notes under "## Upcoming Meetings" (after `#topic upcoming`): paragraphs open the
+    # section ("Due to the holidays the next meeting moves to Jan 4"), notes are listed
+    # with the calendar entry ("Next meeting on April 19").
+    upcoming: list[NoteLine]
     actions: list[tuple[str, str]]  # (owners or "", text)
     actions_by_person: OrderedDict[str, list[str]]
     speakers: list[tuple[str, int]]
@@ -178,7 +182,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
                         _nested([_line(n) for n in notes], beside=True))
 
     by_item: dict[int, list[Note]] = {item.id: [] for item in items}
-    general, announcements, qa = [], [], []
+    general, announcements, qa, upcoming = [], [], [], []
     for note in notes:
         if note.item_id is not None and note.item_id in by_item:
             by_item[note.item_id].append(note)
@@ -186,6 +190,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
             announcements.append(_line(note))
         elif note.section is Section.QA:
             qa.append(_line(note))
+        elif note.section is Section.UPCOMING:
+            upcoming.append(_line(note))
         else:
             general.append(_line(note))
 
@@ -246,6 +252,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         repositories=repositories,
         other_items=other,
         qa=_nested(qa),
+        upcoming=_nested(upcoming),
         actions=actions,
         actions_by_person=by_person,
         speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],
