@@ -81,6 +81,9 @@ class _Chat:
 
 
 def _nick(name: str, handle: str) -> str:
+    """Their handle; someone listed by handle alone (``@sam-github``) chats under it."""
+    if not handle and re.fullmatch(r"@[\w.-]+", name):
+        return name[1:]
     return handle or re.sub(r"\W+", "_", name).strip("_") or "someone"
 
 
@@ -290,9 +293,14 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         text = entry.text + (f" @{handle}" if handle else "") + (
             f" {remark}" if remark else "") + (f" from {affiliation}" if affiliation else "")
         chat.say(_nick(entry.text, handle), f"#here {text}")
-        ours = read_person(present_line(entry.text + (f" {remark}" if remark else ""), handle,
-                                        affiliation, style.get("present_line", "")))
-        if "@" in entry.text or ours != Person(entry.text, affiliation, handle, remark):
+        only_handle = not handle and re.fullmatch(r"@[\w.-]+", entry.text) is not None
+        ours = read_person(present_line(
+            _nick(entry.text, handle) if only_handle else entry.text + (
+                f" {remark}" if remark else ""),
+            entry.text[1:] if only_handle else handle, affiliation,
+            style.get("present_line", "")))
+        if (("@" in entry.text and not only_handle)
+                or ours != Person(entry.text, affiliation, handle, remark)):
             untypeable.add(PEOPLE, f"{entry.text!r}: Gavel writes a person as name, "
                                    "affiliation, @handle, remark")
     elif entry.kind == "regrets":

@@ -117,6 +117,18 @@ def test_the_tsc_layout(database: Database) -> None:
     assert "Q&A" not in minutes and "- [" not in minutes
 
 
+def test_someone_known_only_by_their_handle_is_listed_by_it(database: Database) -> None:
+    """The Security WG lists such a person as ``* @sam-github`` (2020-05-18); a name typed
+    beside the handle, even one spelt like it, is kept (``UlisesGascon``, 2022-09-01)."""
+    minutes = _meeting(database, SECURITY_WG, [
+        ("sam-github", "#here @sam-github"),
+        ("ulises", "#here UlisesGascon @ulisesgascon"),
+        ("lirantal", "#here @lirantal from Snyk")])
+    present = minutes.split("## Present\n\n")[1].split("\n\n")[0]
+    assert present.splitlines()[-3:] == [
+        "* @sam-github", "* UlisesGascon @ulisesgascon", "* @lirantal from Snyk"]
+
+
 def test_a_word_on_the_next_meetings_goes_under_upcoming_meetings(database: Database) -> None:
     """The Security WG moved a meeting for the holidays and said so under Upcoming
     Meetings (2017-11-30), or listed the next date beside the calendar (2018-03-22)."""

@@ -151,16 +151,21 @@ def doc_link_name(url: str, style: MinutesStyle) -> str:
 
 def present_line(name: str, github: str, affiliation: str, style: str) -> str:
     """``Name from Affiliation @handle`` in the group's style; a remark in parentheses
-    that ends the name (the TSC's "(voting member)", "(Guest)") stays last."""
+    that ends the name (the TSC's "(voting member)", "(Guest)") stays last. Someone known
+    only by their handle (``#here @sam-github``, said by the nick sam-github) is listed as
+    ``@sam-github``, as the Security WG lists such people, not as ``sam-github
+    (@sam-github)``."""
     name = one_line(name)
     remark = ""
     if (match := _REMARK.match(name)) and match.group(1):
         name, remark = match.group(1), " " + match.group(2)
-    text = name
+    handle = f"@{one_line(github)}" if github else ""
+    # Exactly the handle: "UlisesGascon @ulisesgascon" is a name typed beside a handle.
+    only_handle = bool(handle) and name.lstrip("@") == handle[1:]
+    text = handle if only_handle else name
     if affiliation:
         text += f" from {one_line(affiliation)}"
-    if github:
-        handle = f"@{one_line(github)}"
+    if handle and not only_handle:
         text += {"Name (@handle)": f" ({handle})", "Name: @handle": f": {handle}"}.get(
             style, f" {handle}")
     return text + remark
