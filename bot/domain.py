@@ -39,6 +39,8 @@ class Section(StrEnum):
     ANNOUNCEMENTS = "announcements"
     ITEM = "item"
     QA = "qa"
+    # "## Upcoming Meetings": a word on the next meetings beside the calendar entry.
+    UPCOMING = "upcoming"
 
 
 class ItemSource(StrEnum):

@@ -5,11 +5,11 @@ The chat is what people do in a meeting: the chair opens it and sets its links, 
 person marks themselves present (``#here Name @handle from Org``), the agenda's issues are
 on it (``#agenda add <url> <title>``: what GitHub's labelled issues would give), and the
 scribe moves through the topics (``#topic announcements``, ``#topic Vulnerability Review``,
-``#topic nodejs/node#123``, ``#topic Strategic Initiatives``) noting what was said
-(``#info``, ``#info - sub-point``). The config holds what does not change per meeting in
-a group's files: title, label and org, invitees, standing items with their URLs, the
-layout and its style knobs (the Present line, the label sentence, the calendar, blank
-lines between items).
+``#topic nodejs/node#123``, ``#topic Strategic Initiatives``, ``#topic upcoming``) noting
+what was said (``#info``, ``#info - sub-point``, ``#paragraph``). The config holds what
+does not change per meeting in a group's files: title, label and org, invitees, standing
+items with their URLs, the layout and its style knobs (the Present line, the label
+sentence, the calendar, blank lines between items).
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ PEOPLE = "people"  # a line under Present that Gavel would write another way
 ITEM = "agenda item"  # an item in a form Gavel does not write, or under another heading
 STANDING = "standing item"  # left unticked though notes follow it
 LABEL = "label sentence"  # worded, punctuated or placed as Gavel does not write it
-UPCOMING = "upcoming meetings"  # notes under "## Upcoming Meetings"
 NOTE = "note"  # deeper than a note can be typed
-CATEGORIES = (LAYOUT, PEOPLE, ITEM, STANDING, LABEL, UPCOMING, NOTE)
+CATEGORIES = (LAYOUT, PEOPLE, ITEM, STANDING, LABEL, NOTE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,9 @@ class _Chat:
 
 
 def _nick(name: str, handle: str) -> str:
+    """Their handle; someone listed by handle alone (``@sam-github``) chats under it."""
+    if not handle and re.fullmatch(r"@[\w.-]+", name):
+        return name[1:]
     return handle or re.sub(r"\W+", "_", name).strip("_") or "someone"
 
 
@@ -189,6 +191,10 @@ def convert(markdown: str, day: date) -> Conversion:
                     standing.append(sub)
                     move(sub)
             continue
+        if entry.kind == "calendar-text" and not links["calendar"]:
+            move("upcoming")  # a sentence opening the section, before the calendar entry
+            body.append((CHAIR, "#paragraph " + entry.text))
+            continue
         _typed(entry, chat, config, links, style, untypeable)
         labelled = labelled or entry.kind == "label"
         if entry.kind == "standing":
@@ -216,9 +222,10 @@ def convert(markdown: str, day: date) -> Conversion:
             if section == "Present":
                 untypeable.add(PEOPLE, f"a line that is no person: {entry.text[:60]!r}")
                 continue
-            if section == "Upcoming Meetings":
-                untypeable.add(UPCOMING, f"a note there (Gavel writes the calendar only): "
-                                         f"{entry.text[:50]!r}")
+            if section == "Upcoming Meetings":  # a word on the next meetings
+                move("upcoming")
+                marks = "-" * min(max(entry.depth, 0), MAX_DEPTH)
+                body.append((CHAIR, "#info " + marks + (" " if marks else "") + entry.text))
                 continue
             if "Extracted from" in entry.text:
                 untypeable.add(LABEL, "the label sentence as a list entry")
@@ -286,9 +293,14 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         text = entry.text + (f" @{handle}" if handle else "") + (
             f" {remark}" if remark else "") + (f" from {affiliation}" if affiliation else "")
         chat.say(_nick(entry.text, handle), f"#here {text}")
-        ours = read_person(present_line(entry.text + (f" {remark}" if remark else ""), handle,
-                                        affiliation, style.get("present_line", "")))
-        if "@" in entry.text or ours != Person(entry.text, affiliation, handle, remark):
+        only_handle = not handle and re.fullmatch(r"@[\w.-]+", entry.text) is not None
+        ours = read_person(present_line(
+            _nick(entry.text, handle) if only_handle else entry.text + (
+                f" {remark}" if remark else ""),
+            entry.text[1:] if only_handle else handle, affiliation,
+            style.get("present_line", "")))
+        if (("@" in entry.text and not only_handle)
+                or ours != Person(entry.text, affiliation, handle, remark)):
             untypeable.add(PEOPLE, f"{entry.text!r}: Gavel writes a person as name, "
                                    "affiliation, @handle, remark")
     elif entry.kind == "regrets":
@@ -307,8 +319,6 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         links["calendar"] = entry.extra[0]
         style["calendar_text"] = ""
     elif entry.kind == "calendar-text":
-        if not links["calendar"]:
-            untypeable.add(UPCOMING, f"a sentence before the calendar: {entry.text[:50]!r}")
         style["calendar_text"] = entry.text
 
 

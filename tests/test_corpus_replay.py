@@ -27,9 +27,18 @@ from tests.conftest import CORPUS, require_corpus
 from tests.corpus_chat import CATEGORIES, Untypeable, convert
 from tests.minutes_structure import read_outline
 
-# The rate this branch reaches (110 of the 135 files); a change that lowers it fails here,
-# with the misses listed by category.
-AT_LEAST = 110 / 135
+# The rate this branch reaches (112 of the 135 files); a change that lowers it fails here, with the
+# misses listed by category. The 23 left are slips in single published files, not layouts a group
+# keeps, and no knob or chat form exists only to reproduce them: a stray or unbulleted line in
+# Present, "(voting member))", a handle with a space, "Name:" with no handle; an item under another
+# repository's heading, items written as headings, a discussion or stray links under a repository
+# heading before its first item; the label sentence without its full stop or as a bullet (2 TSC
+# files of 2025; the TSC's 2026 files italicise it); standing items left unticked under their own
+# notes (2023, between ticked files); a title line made a bullet, " ## Agenda" indented,
+# Announcements before Agenda once; the TSC's "## Other" once, and no Strategic Initiatives on
+# 2026-03-25 and 04-01 only (its newest file, 2026-05-06, has it again, empty as on 01-07, 02-11,
+# 02-18 and 03-04).
+AT_LEAST = 112 / 135
 UNEXPLAINED = "unexplained"
 
 

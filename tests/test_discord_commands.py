@@ -111,17 +111,21 @@ async def test_topic_autocomplete_lists_the_running_agenda(fake: FakeDiscord, tm
     async with running_service(fake, discord_settings(tmp_path), database_url):
         await slash(fake, "start")
         await slash(fake, "add", {"item": "nodejs/security-wg#860 Automate security release"})
-        payload = fake.interaction_payload(
-            "meeting", "topic",
-            [{"name": "item", "type": 3, "value": "secur", "focused": True}],
-            user_id=ALICE, guild_id=GUILD, channel_id=TEXT)
-        payload["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
-        await fake.dispatch("INTERACTION_CREATE", payload)
-        callback = await fake.wait_for(
-            lambda: [c for c in fake.interaction_callbacks if c.type == 8])
-    assert callback[0].status == 200
-    assert callback[0].data["choices"] == [
-        {"name": "2. Automate security release (nodejs/security-wg#860)", "value": "2"}]
+        choices = []
+        for typed in ("secur", "upcom"):
+            payload = fake.interaction_payload(
+                "meeting", "topic",
+                [{"name": "item", "type": 3, "value": typed, "focused": True}],
+                user_id=ALICE, guild_id=GUILD, channel_id=TEXT)
+            payload["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            callback = await fake.wait_for(
+                lambda: [c for c in fake.interaction_callbacks if c.type == 8][len(choices):])
+            assert callback[0].status == 200
+            choices.append(callback[0].data["choices"])
+    assert choices == [
+        [{"name": "2. Automate security release (nodejs/security-wg#860)", "value": "2"}],
+        [{"name": "Upcoming Meetings", "value": "upcoming"}]]
 
 
 async def test_help_states_the_mode(fake: FakeDiscord, tmp_path: Path,

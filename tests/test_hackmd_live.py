@@ -119,10 +119,13 @@ def test_chat_lines_reach_the_note_and_peoples_text_survives(database: Database,
     hackmd.edit(note_id, lambda text: text.replace(
         "## Q&A, Other", "## Q&A, Other\n\nCarol (typed in HackMD): we need a threat model"))
     chat.say("alice", "#action bob to draft the advisory")
+    chat.say("alice", "#topic upcoming")
+    chat.say("alice", "#info No meeting on Dec 24")
     writer.sync_once()
     content = hackmd.only_note().content
     assert "Carol (typed in HackMD): we need a threat model" in content
     assert "bob to draft the advisory" in content
+    assert "Upcoming Meetings:\n* No meeting on Dec 24" in content
     with database.transaction() as store:
         [meeting] = store.meetings()
     assert meeting.links["minutes_doc"] == f"https://hackmd.io/{note_id}"

@@ -25,6 +25,8 @@ this line is in no chat format at all
 [15:05] <rafael> #action joyce to open the PR
 [15:06] <rafael> #topic qa
 [15:06] <joyce> #idea a FAQ page
+[15:07] <rafael> #topic upcoming
+[15:07] <rafael> #info no meeting on Dec 24
 [15:07] <rafael> #endmeeting
 """
 
@@ -57,7 +59,8 @@ def test_a_replay_prints_the_meeting_as_data(tmp_path: Path) -> None:
         ("info", "a <b>detail</b>", "Assessment against best practices", 1, "joyce", []),
         ("action", "joyce to open the PR", "Assessment against best practices", 0, "rafael",
          ["Joyce Brum"]),
-        ("idea", "a FAQ page", "Q&A, Other", 0, "joyce", [])]
+        ("idea", "a FAQ page", "Q&A, Other", 0, "joyce", []),
+        ("info", "no meeting on Dec 24", "Upcoming Meetings", 0, "rafael", [])]
     assert data["votes"] == []
     assert data["problems"] == [{"line": 6, "problem": "not a chat line in a known format "
                                  "(skipped): this line is in no chat format at all"}]

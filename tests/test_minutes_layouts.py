@@ -117,6 +117,45 @@ def test_the_tsc_layout(database: Database) -> None:
     assert "Q&A" not in minutes and "- [" not in minutes
 
 
+def test_someone_known_only_by_their_handle_is_listed_by_it(database: Database) -> None:
+    """The Security WG lists such a person as ``* @sam-github`` (2020-05-18); a name typed
+    beside the handle, even one spelt like it, is kept (``UlisesGascon``, 2022-09-01)."""
+    minutes = _meeting(database, SECURITY_WG, [
+        ("sam-github", "#here @sam-github"),
+        ("ulises", "#here UlisesGascon @ulisesgascon"),
+        ("lirantal", "#here @lirantal from Snyk")])
+    present = minutes.split("## Present\n\n")[1].split("\n\n")[0]
+    assert present.splitlines()[-3:] == [
+        "* @sam-github", "* UlisesGascon @ulisesgascon", "* @lirantal from Snyk"]
+
+
+def test_a_word_on_the_next_meetings_goes_under_upcoming_meetings(database: Database) -> None:
+    """The Security WG moved a meeting for the holidays and said so under Upcoming
+    Meetings (2017-11-30), or listed the next date beside the calendar (2018-03-22)."""
+    minutes = _meeting(database, SECURITY_WG, [
+        ("rafael", "#topic qa"),
+        ("rafael", "#info any questions?"),
+        ("rafael", "#topic upcoming"),
+        ("rafael", "#paragraph Due to holiday season we moved the next meeting to Jan 4."),
+        ("rafael", "#info Next Security Working Group meeting on April 19")])
+    assert minutes.split("## Upcoming Meetings\n\n")[1].startswith(
+        "Due to holiday season we moved the next meeting to Jan 4.\n\n"
+        "* **Node.js Project Calendar**: <https://nodejs.org/calendar>\n"
+        "* Next Security Working Group meeting on April 19\n\n"
+        "Click `Add to Google Calendar` at the bottom left")
+    qa = minutes.split("## Q&A, Other")[1].split("## Upcoming Meetings")[0]
+    assert "any questions?" in qa and "Jan 4" not in qa and "April 19" not in qa
+
+
+def test_upcoming_notes_in_the_tsc_layout_too(database: Database) -> None:
+    minutes = _meeting(database, TSC, [("rafael", "#topic Upcoming Meetings"),
+                                       ("rafael", "#info No meeting on Dec 24")])
+    assert minutes.split("## Upcoming Meetings\n\n")[1].startswith(
+        "* **Node.js Project Calendar**: <https://nodejs.org/calendar>\n"
+        "* No meeting on Dec 24\n\nClick `Add to Google Calendar`")
+    assert "Dec 24" not in minutes.split("## Upcoming Meetings")[0]
+
+
 def test_a_layout_and_its_knobs_are_read_from_the_config() -> None:
     settings = parse_settings({"groups": [{
         "name": "TSC", "template": "nodejs-tsc",

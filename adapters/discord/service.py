@@ -318,7 +318,8 @@ class DiscordService:
             for n, item in enumerate(items, 1):
                 label = f"{n}. {item.title}" + (f" ({item.reference})" if item.reference else "")
                 found.append((label, str(n)))
-            return [*found, ("Announcements", "announcements"), ("Q&A, Other", "qa")]
+            return [*found, ("Announcements", "announcements"), ("Q&A, Other", "qa"),
+                    ("Upcoming Meetings", "upcoming")]
 
         return await asyncio.to_thread(read)
 

@@ -28,6 +28,8 @@ _SECTIONS = {
     "qa": Section.QA,
     "q&a": Section.QA,
     "other": Section.QA,
+    "upcoming": Section.UPCOMING,
+    "upcoming meetings": Section.UPCOMING,
 }
 
 
@@ -240,15 +242,17 @@ def topic(turn: Turn, argument: str) -> None:
         turn.only_chairs("change the topic in this group")
         return
     if not argument:
-        turn.effects.tell("Usage: #topic <N | owner/repo#N | text | announcements | qa>")
+        turn.effects.tell(
+            "Usage: #topic <N | owner/repo#N | text | announcements | qa | upcoming>")
         return
     section = _SECTIONS.get(argument.casefold())
     if section is None and bare_title(argument) == bare_title(closing_heading(turn.group)):
         section = Section.QA  # the closing section by its heading in the group's layout
     if section is not None:
         turn.store.record_topic(meeting.id, None, section, turn.now)
-        _announce(turn, "Announcements" if section is Section.ANNOUNCEMENTS
-                  else closing_heading(turn.group))
+        _announce(turn, {Section.ANNOUNCEMENTS: "Announcements",
+                         Section.UPCOMING: "Upcoming Meetings"}.get(
+                             section, closing_heading(turn.group)))
         return
     if argument.isascii() and argument.isdigit():
         number = int(argument)
@@ -272,7 +276,7 @@ def next_topic(turn: Turn, argument: str) -> None:
     items = turn.store.agenda(meeting.id)
     position = next((n for n, item in enumerate(items) if item.id == meeting.current_item_id),
                     None)
-    if meeting.current_section is Section.QA:
+    if meeting.current_section in (Section.QA, Section.UPCOMING):
         turn.effects.tell("That was the last topic: #endmeeting closes the meeting.")
         return
     upcoming = items[0 if position is None else position + 1:]

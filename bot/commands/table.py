@@ -250,12 +250,13 @@ COMMANDS = CommandTable((
                           required=True, autocomplete="agenda", is_argument=True),),
           needs_meeting=False, prepare="bot.commands.agenda:prepare_add", in_help=False),
     Entry("topic", "bot.commands.agenda:topic",
-          "#topic <N | owner/repo#N | text | announcements | qa> — move to a topic",
+          "#topic <N | owner/repo#N | text | announcements | qa | upcoming> — move to a topic",
           words=("topic",), w3c=("topic:",), discord="topic", brackets=("topic",),
           phrases=("take up item", "take up agendum", "open item", "move to item"),
           description="Move to an agenda item or section",
-          options=(Option("item", "text", "Item number, owner/repo#N, text, announcements "
-                          "or qa", required=True, autocomplete="topics", is_argument=True),),
+          options=(Option("item", "text", "Item number, owner/repo#N, text, announcements, "
+                          "qa or upcoming", required=True, autocomplete="topics",
+                          is_argument=True),),
           prepare="bot.commands.agenda:prepare_topic"),
     Entry("next", "bot.commands.agenda:next_topic", "#next — move to the next agenda item",
           words=("next",), discord="next", description="Move to the next agenda item",

@@ -67,6 +67,8 @@ def blocks_of(view: MinutesView) -> dict[str, str]:
     notes = _notes([*view.general, *view.announcements])
     if view.qa:
         notes += ["", "Q&A:", *_notes(view.qa)]
+    if view.upcoming:
+        notes += ["", "Upcoming Meetings:", *_notes(view.upcoming)]
     actions = [f"* [ ] {text} ({owners})" if owners else f"* [ ] {text}"
                for owners, text in view.actions]
     present = [f"* {person}" for person in view.present]

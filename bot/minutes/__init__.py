@@ -92,6 +92,10 @@ class MinutesView:
     repositories: OrderedDict[str, list[ItemView]]
     other_items: list[ItemView]
     qa: list[NoteLine]
+    # Notes under "## Upcoming Meetings" (after `#topic upcoming`): paragraphs open the
+    # section ("Due to the holidays the next meeting moves to Jan 4"), notes are listed
+    # with the calendar entry ("Next meeting on April 19").
+    upcoming: list[NoteLine]
     actions: list[tuple[str, str]]  # (owners or "", text)
     actions_by_person: OrderedDict[str, list[str]]
     speakers: list[tuple[str, int]]
@@ -147,16 +151,21 @@ def doc_link_name(url: str, style: MinutesStyle) -> str:
 
 def present_line(name: str, github: str, affiliation: str, style: str) -> str:
     """``Name from Affiliation @handle`` in the group's style; a remark in parentheses
-    that ends the name (the TSC's "(voting member)", "(Guest)") stays last."""
+    that ends the name (the TSC's "(voting member)", "(Guest)") stays last. Someone known
+    only by their handle (``#here @sam-github``, said by the nick sam-github) is listed as
+    ``@sam-github``, as the Security WG lists such people, not as ``sam-github
+    (@sam-github)``."""
     name = one_line(name)
     remark = ""
     if (match := _REMARK.match(name)) and match.group(1):
         name, remark = match.group(1), " " + match.group(2)
-    text = name
+    handle = f"@{one_line(github)}" if github else ""
+    # Exactly the handle: "UlisesGascon @ulisesgascon" is a name typed beside a handle.
+    only_handle = bool(handle) and name.lstrip("@") == handle[1:]
+    text = handle if only_handle else name
     if affiliation:
         text += f" from {one_line(affiliation)}"
-    if github:
-        handle = f"@{one_line(github)}"
+    if handle and not only_handle:
         text += {"Name (@handle)": f" ({handle})", "Name: @handle": f": {handle}"}.get(
             style, f" {handle}")
     return text + remark
@@ -180,7 +189,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
                         _nested([_line(n) for n in notes], beside=True))
 
     by_item: dict[int, list[Note]] = {item.id: [] for item in items}
-    general, announcements, qa = [], [], []
+    general, announcements, qa, upcoming = [], [], [], []
     for note in notes:
         if note.item_id is not None and note.item_id in by_item:
             by_item[note.item_id].append(note)
@@ -188,6 +197,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
             announcements.append(_line(note))
         elif note.section is Section.QA:
             qa.append(_line(note))
+        elif note.section is Section.UPCOMING:
+            upcoming.append(_line(note))
         else:
             general.append(_line(note))
 
@@ -248,6 +259,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         repositories=repositories,
         other_items=other,
         qa=_nested(qa),
+        upcoming=_nested(upcoming),
         actions=actions,
         actions_by_person=by_person,
         speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],

@@ -20,7 +20,8 @@ SCHEMA_VERSION = 1
 _STATUSES = {"present": "present", "regrets": "regrets"}
 _PROBLEM = re.compile(r"line (\d+): (.*)", re.DOTALL)
 _SECTION_TOPICS = {Section.NONE: "", Section.ANNOUNCEMENTS: "Announcements",
-                   Section.QA: "Q&A, Other", Section.ITEM: ""}
+                   Section.QA: "Q&A, Other", Section.ITEM: "",
+                   Section.UPCOMING: "Upcoming Meetings"}
 
 
 def meeting_data(store: Store, meeting: Meeting, group: Group,
