@@ -171,7 +171,8 @@ def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
         line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
         if not line.strip() or _SYSTEM.fullmatch(line):
             continue  # blank, or a join/part/mode line: nobody said anything
-        said = client.read(line)
+        # No client's format opens with "[" (MeetBot's does): most lines skip those checks.
+        said = None if line.startswith("[") else client.read(line)
         if said == CLIENT_LINE:
             continue
         if said is not None and not isinstance(said, str):
@@ -239,9 +240,15 @@ class ReplayResult:
     meeting_id: int
 
 
-def _event(line: LogLine, place: Place, text: str | None = None) -> Event:
-    """A log line as an event; meeting bots' lines (RRSAgent, Zakim...) are no person's."""
-    author = Author(line.nick, line.nick, is_bot=is_meeting_bot(line.nick))
+def _event(line: LogLine, place: Place, text: str | None = None,
+           authors: dict[str, Author] | None = None) -> Event:
+    """A log line as an event; meeting bots' lines (RRSAgent, Zakim...) are no person's.
+    ``authors`` keeps each nick's ``Author`` once (a log has a few speakers, many lines)."""
+    author = authors.get(line.nick) if authors is not None else None
+    if author is None:
+        author = Author(line.nick, line.nick, is_bot=is_meeting_bot(line.nick))
+        if authors is not None:
+            authors[line.nick] = author
     return Event(line.kind, place, author, line.at, line.text if text is None else text,
                  message_id=line.message_id)
 
@@ -265,6 +272,7 @@ class _Feed:
 
     def __iter__(self) -> Iterator[Event]:
         place = self.place
+        authors: dict[str, Author] = {}
         waiting: list[LogLine] | None = []  # None once the meeting has started
         for line in self.lines:
             if self.first is None:
@@ -274,12 +282,12 @@ class _Feed:
                 self.starts += 1
                 if waiting is not None:
                     for held in waiting:
-                        yield _event(held, place)
+                        yield _event(held, place, authors=authors)
                     waiting = None
             if waiting is not None:
                 waiting.append(line)
             else:
-                yield _event(line, place)
+                yield _event(line, place, authors=authors)
         if waiting and self.first is not None:
             starter = _starter(waiting)
             yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),

@@ -47,6 +47,8 @@ def escape_markdown_html(text: str) -> str:
     literally by Markdown itself) are kept whole: the text is cut at them and only the
     pieces between are escaped, so nothing a person types is read back as something else.
     """
+    if "<" not in text and "&" not in text:
+        return text  # nothing to escape, as in most notes (no scan needed)
     pieces: list[str] = []
     end = 0
     for match in _KEPT.finditer(text):

@@ -79,9 +79,18 @@ class MeetingBot:
         the log alone (a ``#startmeeting`` gets the standing items only).
         """
         with self.database.transaction() as store:  # each event's effects as it is handled
+            groups: dict[Place, Group] = {}  # (the settings do not change during a batch)
             for event in events:
-                if not event.author.is_bot:
-                    yield _quiet_if_lurking(self._turn(store, *self._read(event)))
+                if event.author.is_bot:
+                    continue
+                event, command = self._read(event)
+                if command is None and event.kind is EventKind.MESSAGE and _only_logged(
+                        store, event):
+                    yield []
+                    continue
+                if (group := groups.get(event.place)) is None:
+                    group = groups[event.place] = self._group(event)
+                yield _quiet_if_lurking(self._turn(store, event, command, group=group))
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""
@@ -94,7 +103,8 @@ class MeetingBot:
         names) and the command it carries, read before that (mentions still as ids)."""
         event = readable(event)
         command = self._command_in(event)
-        return replace(event, text=shown(event.text, event.mentions)), command
+        text = shown(event.text, event.mentions)
+        return (event if text is event.text else replace(event, text=text)), command
 
     def _command_in(self, event: Event) -> Command | None:
         """The command an event carries: a chat line's or a slash command's (a typed
@@ -137,12 +147,12 @@ class MeetingBot:
         return self.settings.group_for_channel(place.platform, place.workspace, place.channel)
 
     def _turn(self, store: Store, event: Event, command: Command | None,
-              prepared: object = None) -> Turn:
+              prepared: object = None, group: Group | None = None) -> Turn:
         place = event.place
         turn = Turn(
             store=store,
             settings=self.settings,
-            group=self._group(event),
+            group=group if group is not None else self._group(event),
             event=event,
             meeting=store.running_meeting(place),
             effects=Effects(place, event.author.user_id),
@@ -195,6 +205,22 @@ def _on_message(turn: Turn) -> None:
             take_note(turn, NoteKind.INFO, event.text)
         return
     _run(turn, command)
+
+
+def _only_logged(store: Store, event: Event) -> bool:
+    """Whether a chat line without a command only goes into the transcript, as most lines
+    of a replayed log do (logged here, then): ``_on_message`` without building a turn.
+    Not when it may do more there: a ballot, a scribe's line (a note)."""
+    meeting = store.running_meeting(event.place)
+    if meeting is None:
+        return True  # chat with no meeting running is not kept
+    author = event.author
+    if PLAIN_BALLOT.fullmatch(event.text.strip()) or store.has_role(
+            meeting.id, "scribe", author.user_id, author.user_id.casefold()):
+        return False
+    store.log_line(meeting.id, event.at, author.user_id, author.name, event.text,
+                   event.message_id)
+    return True
 
 
 def _on_slash_command(turn: Turn) -> None:

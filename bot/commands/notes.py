@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.turn import Turn
-from bot.domain import Note, NoteKind
+from bot.domain import NoteKind
 from bot.text import split_names
 
 # As deep as the Node.js minutes nest their notes (six levels under an item); more dashes
@@ -37,27 +37,29 @@ def note_depth(kind: NoteKind, text: str) -> tuple[int, str]:
     return (0, text) if kind is NoteKind.PARAGRAPH else split_depth(text)
 
 
-def take_note(turn: Turn, kind: NoteKind, text: str) -> Note | None:
+def take_note(turn: Turn, kind: NoteKind, text: str) -> None:
     if not text.strip():
         turn.effects.tell(f"Usage: #{kind.value} <text>")
-        return None
+        return
     depth, text = note_depth(kind, text.strip())
     item, section = turn.current_topic()
-    note = turn.store.add_note(
-        turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
-        item.id if item else None, section, depth, turn.event.message_id,
-    )
     if item is not None and not item.discussed:
         turn.store.mark_discussed(item.id)
     if kind is NoteKind.ACTION:  # kept beyond the meeting, under an id said now
         from bot.commands.actions import announce_saved, track_action
 
+        note = turn.store.add_note(
+            turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
+            item.id if item else None, section, depth, turn.event.message_id)
         if turn.event.message_id:
             turn.effects.ack(turn.event.message_id)
         announce_saved(turn, track_action(turn, note))
-        return note
+        return
+    # No id is needed: the note is written with the next ones (a replay takes thousands).
+    turn.store.keep_note(
+        turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
+        item.id if item else None, section, depth, turn.event.message_id)
     confirm(turn, f"{kind.value.capitalize()} noted: {text}")
-    return note
 
 
 def confirm(turn: Turn, text: str) -> None:

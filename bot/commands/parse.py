@@ -87,7 +87,8 @@ def _phrase(line: str, table: CommandTable) -> Command | None:
     """Zakim's phrases (``q+``, ``ack alice``, ``next item``): a phrase alone, or followed
     by a space and the argument."""
     folded = line.casefold()
-    for phrase, name in table.phrases:
+    start = folded.split(None, 1)
+    for phrase, name in table.phrases_by_start.get(start[0], ()) if start else ():
         if folded == phrase or (folded.startswith(phrase) and folded[len(phrase)].isspace()):
             return Command(name, line[len(phrase):].strip(), "w3c")
     return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import import_module
 from typing import Any, Literal
 
@@ -72,8 +72,10 @@ class Entry:
         return (*self.slash, self.name)
 
 
+@cache
 def resolve(reference: str) -> Callable[..., Any]:
-    """``"module:function"`` -> the function (imported now, cached by Python)."""
+    """``"module:function"`` -> the function (imported when first asked; then kept, as
+    asking the import system again costs more than most commands do)."""
     module, _, name = reference.partition(":")
     function: Callable[..., Any] = getattr(import_module(module), name)
     return function
@@ -127,6 +129,16 @@ class CommandTable:
         a shorter one it starts with."""
         pairs = [(p.casefold(), e.name) for e in self.entries for p in e.phrases]
         return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
+    @cached_property
+    def phrases_by_start(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """``phrases`` grouped by their first word, in the same order: a line can only
+        be a phrase that starts with the line's first word, so most chat is checked
+        against none."""
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for phrase, name in self.phrases:
+            grouped.setdefault(phrase.split()[0], []).append((phrase, name))
+        return {start: tuple(pairs) for start, pairs in grouped.items()}
 
     def w3c(self, mark: str) -> dict[str, str]:
         """W3C words followed by ``mark`` (``:`` or ``+``) -> command name."""

@@ -176,10 +176,12 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     notes = store.notes(meeting.id)
     known = KnownPeople.of_meeting(store, meeting.id)
 
+    times: dict[str, str] = {}  # one "HH:MM" string per minute, not one per note
+
     def _line(note: Note) -> NoteLine:
+        at = f"{note.at:%H:%M}"
         return NoteLine(note.depth, note_text(note, known, group.minutes.note_prefixes),
-                        note.kind.value,
-                        one_line(note.author_name), f"{note.at:%H:%M}")
+                        note.kind.value, one_line(note.author_name), times.setdefault(at, at))
 
     def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,

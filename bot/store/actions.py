@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, and_, bindparam, func, insert, or_, select, update
 
 from bot.store.schema import action_changes, action_items, pending_agenda
 
@@ -88,11 +88,33 @@ def _action(row: Any) -> ActionItem:
         github_number=row.github_number, github_url=row.github_url)
 
 
+_LAST_NUMBER = select(func.coalesce(func.max(action_items.c.number), 0)).where(
+    action_items.c.group_name == bindparam("group_name"))
+@cache
+def _add_action(dialect: str) -> Insert:
+    """A new action's row, or none when another writer took its number meanwhile (the next
+    is tried): no savepoint is needed to go on after the conflict, as it would be after a
+    failed insert on PostgreSQL, and SQLAlchemy compiles a savepoint afresh each time.
+    Built once per dialect, which is imported only then (a replay never loads PostgreSQL's).
+    """
+    keys = [action_items.c.group_name, action_items.c.number]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return (postgresql.insert(action_items).on_conflict_do_nothing(index_elements=keys)
+                .returning(action_items.c.id))
+    from sqlalchemy.dialects import sqlite
+
+    return (sqlite.insert(action_items).on_conflict_do_nothing(index_elements=keys)
+            .returning(action_items.c.id))
+
+
 class ActionStore:
     """Reads and writes of actions and pending agenda items in the turn's ``Store`` (its
     one transaction)."""
 
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.connection = store.connection
 
     # -- actions ----------------------------------------------------------------------
@@ -100,23 +122,34 @@ class ActionStore:
     def add(self, group_name: str, text: str, owners: tuple[str, ...],
             owner_ids: tuple[str, ...], meeting_id: int | None, note_id: int | None,
             at: datetime, created_by: str) -> ActionItem:
-        """A new open action with the group's next number (two at once: one retries)."""
+        """A new open action with the group's next number (two at once: one retries).
+
+        The greatest number is read once per transaction and then counted on (a replay
+        notes hundreds of actions in one); a number another writer took meanwhile
+        conflicts (no row is added), and the retry reads the numbers afresh."""
+        numbers = self.store.action_numbers
         for _ in range(5):
-            number = self.connection.execute(
-                select(func.coalesce(func.max(action_items.c.number), 0))
-                .where(action_items.c.group_name == group_name)).scalar_one() + 1
-            try:
-                with self.connection.begin_nested():
-                    action_id = self.connection.execute(insert(action_items).values(
-                        group_name=group_name, number=number, text=text,
-                        owners=json.dumps(list(owners)), owner_ids=json.dumps(list(owner_ids)),
-                        status=OPEN, meeting_id=meeting_id, note_id=note_id, created_at=at,
-                        created_by=created_by)).inserted_primary_key[0]  # type: ignore[index]
-            except IntegrityError:
+            known = numbers.get(group_name)
+            if known is None:
+                known = self.connection.execute(_LAST_NUMBER, {"group_name": group_name}
+                                                ).scalar_one()
+            number = known + 1
+            action_id = self.connection.execute(_add_action(self.connection.dialect.name), {
+                "group_name": group_name, "number": number, "text": text,
+                "owners": json.dumps(list(owners)), "owner_ids": json.dumps(list(owner_ids)),
+                "status": OPEN, "meeting_id": meeting_id, "note_id": note_id,
+                "created_at": at, "created_by": created_by}).scalar_one_or_none()
+            if action_id is None:  # the number was taken meanwhile
+                numbers.pop(group_name, None)
                 continue
-            found = self.by_id(action_id)
-            assert found is not None
-            return found
+            numbers[group_name] = number
+            if at.utcoffset() != timedelta(0):  # kept as UTC wall time: read it back
+                found = self.by_id(action_id)
+                assert found is not None
+                return found
+            # What reading the row back gives, without the read.
+            return ActionItem(action_id, group_name, number, text, owners, owner_ids, OPEN,
+                              meeting_id, at.replace(tzinfo=UTC))
         raise RuntimeError(f"no free action number in group {group_name!r}")
 
     def by_id(self, action_id: int) -> ActionItem | None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from bot.domain import Section
 from bot.store import Store
@@ -119,9 +119,15 @@ def dequeue(store: Store, meeting_id: int, who: str) -> bool:
         speaker_queue.c.meeting_id == meeting_id, speaker_queue.c.who == who)).rowcount)
 
 
+# Built once: every ``#topic`` clears the queue.
+_CLEAR_QUEUE = delete(speaker_queue).where(speaker_queue.c.meeting_id == bindparam("meeting_id"))
+
+
 def clear_queue(store: Store, meeting_id: int) -> None:
-    store.write(delete(speaker_queue).where(
-        speaker_queue.c.meeting_id == meeting_id))
+    if meeting_id in store.emptied_queues:
+        return  # emptied earlier in this transaction, and nobody queued since
+    store.write(_CLEAR_QUEUE, {"meeting_id": meeting_id})
+    store.emptied_queues.add(meeting_id)
 
 
 # -- corrections -----------------------------------------------------------------------

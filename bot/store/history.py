@@ -70,6 +70,7 @@ def past_meetings(store: Store, group_name: str, last: int | None = None
                   ) -> list[MeetingSummary]:
     """The group's ended meetings, newest first (the last ``last`` of them), with their
     attendance and action counts."""
+    store.flush()  # (notes held back in this transaction count too)
     present = (select(func.count()).where(attendance.c.meeting_id == meetings.c.id,
                                           attendance.c.status == "present")
                .correlate(meetings).scalar_subquery())

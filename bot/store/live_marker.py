@@ -36,6 +36,7 @@ class LiveState:
 
 def live_state(store: Store, group_name: str, meeting_id: int) -> LiveState | None:
     """The meeting's status and change marker; None when the group has no such meeting."""
+    store.flush()  # what this transaction holds back is part of the state
     mid = meetings.c.id
 
     def count(table: FromClause, *where: ColumnElement[bool]) -> ScalarSelect[int]:

@@ -53,6 +53,7 @@ from bot.store.schema import (
     people,
     processed_events,
     roles,
+    speaker_queue,
     topic_changes,
     transcript,
 )
@@ -109,20 +110,30 @@ def _person(row: Any) -> Person:
                   github=row.github, affiliation=row.affiliation)
 
 
-def _note(row: Any) -> Note:
-    return Note(
-        id=row.id,
-        meeting_id=row.meeting_id,
-        author_id=row.author_id,
-        author_name=row.author_name,
-        at=_utc(row.at),  # type: ignore[arg-type]
-        kind=NoteKind(row.kind),
-        text=row.text,
-        item_id=row.item_id,
-        section=Section(row.section),
-        depth=row.depth,
-        source_message_id=row.source_message_id,
-    )
+# A notes row read by position (the table's column order): reading eleven fields by name
+# costs more than the rest of making the note, and a long meeting's minutes read thousands.
+_NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)}
+(_N_ID, _N_MEETING, _N_AUTHOR_ID, _N_AUTHOR_NAME, _N_AT, _N_KIND, _N_TEXT, _N_ITEM, _N_SECTION,
+ _N_DEPTH, _N_SOURCE) = (_NOTE_FIELDS[name] for name in (
+    "id", "meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id", "section",
+    "depth", "source_message_id"))
+_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
+_SECTIONS = {section.value: section for section in Section}
+
+
+def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
+    """A note from its row (all of ``notes``' columns, as ``select(notes)`` reads them);
+    ``shared`` gives one string per spelling of the author's id and name across many rows
+    (a long meeting's notes come from a few people)."""
+    fields = tuple(row)
+    author_id, author_name = fields[_N_AUTHOR_ID], fields[_N_AUTHOR_NAME]
+    if shared is not None:
+        author_id = shared.setdefault(author_id, author_id)
+        author_name = shared.setdefault(author_name, author_name)
+    return Note(fields[_N_ID], fields[_N_MEETING], author_id, author_name,
+                _utc(fields[_N_AT]),  # type: ignore[arg-type]
+                _NOTE_KINDS[fields[_N_KIND]], fields[_N_TEXT], fields[_N_ITEM],
+                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE])
 
 
 # The statements on the path of every chat line, built once: constructing a SQLAlchemy
@@ -140,6 +151,9 @@ _RUNNING_MEETING = select(meetings).where(
 _AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
 _ROLE_HOLDERS = select(roles.c.who).where(
     roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role"))
+_ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
+                                          roles.c.role == bindparam("role"))
+               .order_by(func.lower(roles.c.name)))
 _LOG_LINE = insert(transcript)
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
@@ -256,10 +270,19 @@ class Store:
         # event each is read once anyway.
         self._running: dict[Place, Meeting | None] = {}
         self._roles: dict[tuple[int, str], frozenset[str]] = {}
+        self._role_names: dict[tuple[int, str], list[str]] = {}
+        self._attendance: dict[int, list[Attendance]] = {}
+        # group -> the greatest action number this transaction has read or given (see
+        # ``ActionStore.add``); another writer's number is caught by the unique constraint.
+        self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[dict[str, Any]] = []
+        self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
+        # Meetings whose speaker queue this transaction emptied and nobody wrote to since
+        # (every ``#topic`` empties it; a replayed log has hundreds of topics).
+        self.emptied_queues: set[int] = set()
 
     def write(self, statement: Insert | Update | Delete, parameters: Any = None
               ) -> CursorResult[Any]:
@@ -268,16 +291,23 @@ class Store:
         later read here sees the change without the writer knowing about the caches."""
         table = getattr(statement.table, "name", "")
         if table == meetings.name:
+            self._flush_notes()  # (a meeting's notes go with it)
             self._running.clear()
         elif table == roles.name:
             self._roles.clear()
+            self._role_names.clear()
+        elif table in (attendance.name, people.name):
+            self._attendance.clear()
         elif table == agenda_items.name:
             self._agendas.clear()
         elif table == notes.name:
+            self._flush_notes()
             self._notes.clear()
         elif table == transcript.name:
             self.flush()  # the lines held back go first, in the order they were said
             self._speakers.clear()
+        elif table == speaker_queue.name:
+            self.emptied_queues.clear()
         return self.connection.execute(statement, parameters)
 
     # -- meetings -------------------------------------------------------------------
@@ -451,7 +481,10 @@ class Store:
                      at: datetime) -> None:
         self.connection.execute(_RECORD_TOPIC, {
             "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
-        self._running.clear()
+        for place, known in self._running.items():  # as a re-read would find it
+            if known is not None and known.id == meeting_id:
+                self._running[place] = replace(known, current_item_id=item_id,
+                                               current_section=section)
         self.connection.execute(_SET_TOPIC, {
             "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
         if item_id is not None:
@@ -493,6 +526,7 @@ class Store:
         if affiliation is not None and affiliation != known.affiliation:
             changes["affiliation"] = affiliation
         if changes:
+            self._attendance.clear()
             self.connection.execute(update(people).where(people.c.id == known.id).values(**changes))
             return Person(known.id, platform, user_id, changes.get("name", known.name),
                           changes.get("github", known.github),
@@ -516,6 +550,7 @@ class Store:
         The person's name, handle and affiliation are copied onto the row each time: the
         minutes of this meeting show them as they were here, whatever they say later.
         """
+        self._attendance.pop(meeting_id, None)
         person = self.connection.execute(
             select(people.c.name, people.c.github, people.c.affiliation)
             .where(people.c.id == person_id)).one()
@@ -542,6 +577,7 @@ class Store:
         return True
 
     def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
+        self._attendance.pop(meeting_id, None)
         self.connection.execute(
             update(attendance)
             .where(attendance.c.meeting_id == meeting_id, attendance.c.person_id == person_id)
@@ -549,6 +585,13 @@ class Store:
         )
 
     def attendance(self, meeting_id: int) -> list[Attendance]:
+        """The meeting's attendance, in the order marked; read once per transaction until
+        it is written (each ``#action`` asks, to find its owners)."""
+        if (known := self._attendance.get(meeting_id)) is None:
+            known = self._attendance[meeting_id] = self._read_attendance(meeting_id)
+        return list(known)
+
+    def _read_attendance(self, meeting_id: int) -> list[Attendance]:
         rows = self.connection.execute(
             select(attendance, people.c.platform, people.c.user_id)
             .join(people, people.c.id == attendance.c.person_id)
@@ -571,12 +614,14 @@ class Store:
         if self.has_role(meeting_id, role, who):
             return False
         self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
         self.connection.execute(insert(roles).values(meeting_id=meeting_id, role=role, who=who,
                                                      name=name))
         return True
 
     def remove_role(self, meeting_id: int, role: str, who: str) -> bool:
         self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
         result = self.connection.execute(delete(roles).where(
             roles.c.meeting_id == meeting_id, roles.c.role == role, roles.c.who == who))
         return bool(result.rowcount)
@@ -590,10 +635,14 @@ class Store:
         return not self._roles[key].isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
-        rows = self.connection.execute(
-            select(roles.c.name).where(roles.c.meeting_id == meeting_id, roles.c.role == role)
-            .order_by(func.lower(roles.c.name)))
-        return [r.name for r in rows]
+        """Names of the role's holders, by name; read once per transaction until a role
+        is written (each ``#action`` asks for the nicks)."""
+        key = (meeting_id, role)
+        if (names := self._role_names.get(key)) is None:
+            rows = self.connection.execute(_ROLE_NAMES, {"meeting_id": meeting_id,
+                                                         "role": role})
+            names = self._role_names[key] = [r.name for r in rows]
+        return list(names)
 
     # -- notes --------------------------------------------------------------------------
 
@@ -601,6 +650,8 @@ class Store:
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
                  depth: int = 0, source_message_id: str = ""
                  ) -> Note:
+        """A note saved now, with its id (an ``#action`` is kept under it)."""
+        self._flush_notes()  # ids follow the order notes were taken
         note_id = self.connection.execute(_ADD_NOTE, {
             "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
             "at": at, "kind": kind.value, "text": text, "item_id": item_id,
@@ -611,15 +662,38 @@ class Store:
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
 
+    def keep_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
+                  kind: NoteKind, text: str, item_id: int | None, section: Section,
+                  depth: int = 0, source_message_id: str = "") -> None:
+        """A note whose id nobody needs now: held back and written with the next ones, as
+        transcript lines are (a replayed log takes thousands in one transaction). Every
+        read or change of notes here, and the commit, writes them first."""
+        self._pending_notes.append({
+            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
+            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
+            "section": section.value, "depth": depth, "source_message_id": source_message_id,
+            "deleted": False})
+        self._notes.pop(meeting_id, None)
+        if len(self._pending_notes) >= 1000:
+            self._flush_notes()
+
+    def _flush_notes(self) -> None:
+        if self._pending_notes:
+            self.connection.execute(_ADD_NOTE, self._pending_notes)
+            self._pending_notes = []
+
     def notes(self, meeting_id: int) -> list[Note]:
         """The meeting's notes, oldest first; read once per transaction until a note is
         written (closing a meeting asks twice: the minutes and the summary)."""
         if meeting_id not in self._notes:
+            self._flush_notes()
             rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
-            self._notes[meeting_id] = [_note(r) for r in rows]
+            shared: dict[str, str] = {}
+            self._notes[meeting_id] = [_note(r, shared) for r in rows]
         return list(self._notes[meeting_id])
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
+        self._flush_notes()
         query = select(notes).where(notes.c.meeting_id == meeting_id, notes.c.deleted.is_(False))
         if author_id is not None:
             query = query.where(notes.c.author_id == author_id)
@@ -627,6 +701,7 @@ class Store:
         return _note(row) if row else None
 
     def notes_from_message(self, meeting_id: int, message_id: str) -> list[Note]:
+        self._flush_notes()
         rows = self.connection.execute(
             select(notes).where(and_(notes.c.meeting_id == meeting_id,
                                      notes.c.source_message_id == message_id,
@@ -635,10 +710,12 @@ class Store:
         return [_note(r) for r in rows]
 
     def delete_note(self, note_id: int) -> None:
+        self._flush_notes()
         self._notes.clear()
         self.connection.execute(update(notes).where(notes.c.id == note_id).values(deleted=True))
 
     def change_note(self, note_id: int, **values: Any) -> None:
+        self._flush_notes()
         self._notes.clear()
         if "kind" in values:
             values["kind"] = values["kind"].value
@@ -660,7 +737,9 @@ class Store:
             self.flush()
 
     def flush(self) -> None:
-        """Write the transcript lines held back; runs before every commit."""
+        """Write the transcript lines and notes held back; runs before every commit, and
+        before a read of them that does not go through this class."""
+        self._flush_notes()
         if self._pending_lines:
             self.connection.execute(_LOG_LINE, self._pending_lines)
             self._pending_lines = []
