@@ -201,7 +201,7 @@ def report(name: str, result: Result) -> None:
           "first and last 10% of the meeting")
     print(f"  {'kind':<16}{'n':>5}{'p50':>7}{'p99':>7}{'max':>7}{'p99 first':>10}"
           f"{'p99 last':>9}{'CPU p50':>8}{'CPU p99':>8}{'CPU p50 first':>14}{'last':>6}"
-          "  refused")
+          f"{'CPU p99 first':>14}{'last':>6}  refused")
     everything: list[tuple[int, float]] = []
     for kind in KINDS:
         samples = result.latencies.get(kind, [])
@@ -228,7 +228,8 @@ def _print_row(kind: str, samples: list[tuple[int, float]], cpu: list[float], fi
     print(f"  {kind:<16}{len(values):>5}{p(values, 0.5):>7.2f}{p(values, 0.99):>7.2f}"
           f"{max(values):>7.2f}{p(early, 0.99):>10.2f}{p(late, 0.99):>9.2f}"
           f"{p(cpu, 0.5):>8.2f}{p(cpu, 0.99):>8.2f}{p(cpu_early, 0.5):>14.2f}"
-          f"{p(cpu_late, 0.5):>6.2f}  {refused}")
+          f"{p(cpu_late, 0.5):>6.2f}{p(cpu_early, 0.99):>14.2f}{p(cpu_late, 0.99):>6.2f}"
+          f"  {refused}")
 
 
 def main() -> None:

@@ -160,6 +160,22 @@ def test_w3c_dialect_is_understood(chat: Chat) -> None:
             "  * Agreed: we ship on Tuesday\n  * the build is green\n") in minutes
 
 
+def test_a_correction_reaches_back_past_many_later_notes_to_the_last_that_holds_it(
+        chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info the build is gren")
+    chat.say("ulises", "#info the build is gren again")
+    for n in range(80):
+        chat.say("ulises", f"#info point {n}")
+        chat.say("joyce", f"#info the build is gren for joyce {n}")
+    assert acked(chat.say("ulises", "s/gren/green/"))
+    assert private(chat.say("ulises", "s/blue/green/")) == [
+        "'blue' is not in your last note, nor in any before it: point 79"]
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "- the build is gren\n- the build is green again\n- point 0\n" in minutes
+    assert "the build is gren for joyce 79" in minutes
+
+
 def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> None:
     start(chat)
     chat.say("ulises", "#scribe")

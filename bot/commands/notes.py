@@ -3,6 +3,7 @@ s/old/new/."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.commands.turn import Turn
@@ -100,11 +101,14 @@ def substitute(turn: Turn, argument: str) -> None:
 
     parsed = parse_substitution(argument)
     meeting = turn.running()
-    mine = [n for n in turn.store.notes(meeting.id) if n.author_id == turn.author_id]
-    if parsed is None or (not mine and meeting.current_item_id is None):
+    # Newest first, read only as far as the note that holds ``old`` (usually the last).
+    mine = turn.store.notes_by(meeting.id, turn.author_id)
+    last = next(mine, None)
+    if parsed is None or (last is None and meeting.current_item_id is None):
         turn.effects.tell("Nothing to correct: s/old/new/ changes your last note.")
         return
-    note = next((n for n in reversed(mine) if parsed.old in n.text), None)
+    note = next((n for n in itertools.chain((last,) if last else (), mine)
+                 if parsed.old in n.text), None)
     item, _ = turn.current_topic()
     if item is not None and parsed.old in item.title and (
             note is None or note.item_id != item.id):
@@ -113,9 +117,9 @@ def substitute(turn: Turn, argument: str) -> None:
         confirm(turn, f"Topic corrected: {title}")
         return
     if note is None:
-        last = mine[-1].text if mine else ""
+        text = last.text if last else ""
         turn.effects.tell(f"'{parsed.old}' is not in your last note, nor in any before it"
-                          + (f": {last}" if last else "."))
+                          + (f": {text}" if text else "."))
         return
     text = note.text.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
     turn.store.change_note(note.id, text=text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from bot.store import Store
 
@@ -56,8 +56,15 @@ class KnownPeople:
         return tuple(owners)
 
     @cached_property
-    def _patterns(self) -> list[tuple[str, str, re.Pattern[str]]]:
-        """Each spelling with its pattern, longest first; compiled once per minutes, not
-        once per action."""
-        return [(key, name, re.compile(rf"(?<![\w@]){re.escape(key)}(?!\w)"))
-                for key, name in sorted(self.names.items(), key=lambda kv: -len(kv[0]))]
+    def _patterns(self) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+        """Each spelling with its pattern, longest first; compiled once per minutes, and
+        live, once per set of people the meeting knows (each ``#action`` reads that set
+        afresh, and it rarely changes between two actions)."""
+        return _patterns_of(tuple(self.names.items()))
+
+
+@lru_cache(maxsize=16)
+def _patterns_of(names: tuple[tuple[str, str], ...]
+                 ) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    return tuple((key, name, re.compile(rf"(?<![\w@]){re.escape(key)}(?!\w)"))
+                 for key, name in sorted(names, key=lambda kv: -len(kv[0])))

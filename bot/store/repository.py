@@ -185,10 +185,26 @@ _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
 _LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
-                      func.count().label("lines"), func.min(transcript.c.id).label("first"))
+                      func.count().label("lines"), func.min(transcript.c.id).label("first"),
+                      func.max(transcript.c.id).label("last"))
                .where(transcript.c.meeting_id == bindparam("meeting_id"),
                       transcript.c.change == "")
                .group_by(transcript.c.author_id))
+# The lines said since a tally committed earlier (see ``SpeakerTallies``): a range of the
+# meeting's index, as long as the lines said since, however long the meeting.
+_LINES_SAID_AFTER = (select(transcript.c.id, transcript.c.author_id, transcript.c.author_name)
+                     .where(transcript.c.meeting_id == bindparam("meeting_id"),
+                            transcript.c.id > bindparam("after"), transcript.c.change == "")
+                     .order_by(transcript.c.id))
+# One author's notes, newest first, a page at a time (``Store.notes_by``): a small first
+# page (the note wanted is almost always the last), then larger ones.
+_FIRST_NOTES, _MORE_NOTES = 4, 64
+_NOTES_BY = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
+                                 notes.c.author_id == bindparam("author_id"),
+                                 notes.c.deleted.is_(False))
+             .order_by(notes.c.id.desc()))
+_NOTES_BY_FIRST = _NOTES_BY.limit(_FIRST_NOTES)
+_NOTES_BY_BEFORE = _NOTES_BY.where(notes.c.id < bindparam("before")).limit(_MORE_NOTES)
 
 
 class _Agenda:
@@ -239,13 +255,33 @@ class _Speakers:
     who spoke) costs the same at the meeting's end as at its start instead of counting the
     whole transcript again."""
 
-    def __init__(self, rows: Iterable[Any]) -> None:
+    def __init__(self, rows: Iterable[Any] = ()) -> None:
         # author id -> [name (the greatest spelling, as SQL's max), lines, order of first line]
         self.tally: dict[str, list[Any]] = {}
         self.next_order = 0
+        self.last_id = 0  # the greatest transcript id counted from the database
         for row in rows:
             self.tally[row.author_id] = [row.name, row.lines, row.first]
             self.next_order = max(self.next_order, row.first + 1)
+            self.last_id = max(self.last_id, row.last)
+
+    def copy(self) -> _Speakers:
+        twin = _Speakers()
+        twin.tally = {author_id: list(known) for author_id, known in self.tally.items()}
+        twin.next_order, twin.last_id = self.next_order, self.last_id
+        return twin
+
+    def read(self, rows: Iterable[Any]) -> None:
+        """Lines read from the database after ``last_id``, in the order of their ids (so a
+        newcomer ranks by its first line's id, as the full count ranks it)."""
+        for row in rows:
+            if (known := self.tally.get(row.author_id)) is None:
+                self.tally[row.author_id] = [row.author_name, 1, row.id]
+            else:
+                known[0] = max(known[0], row.author_name)
+                known[1] += 1
+            self.next_order = max(self.next_order, row.id + 1)
+            self.last_id = row.id
 
     def said(self, author_id: str, author_name: str) -> None:
         if (known := self.tally.get(author_id)) is None:
@@ -260,11 +296,40 @@ class _Speakers:
         return [(author_id, name, lines) for author_id, (name, lines, _) in ranked]
 
 
+class SpeakerTallies:
+    """Lines said per speaker as of the last commit that read them, per meeting, kept
+    between transactions so that a live ``#action`` (whose owners may be anyone who spoke)
+    reads only the lines said since, not the whole transcript again: its cost then stays
+    flat over a long meeting.
+
+    Only for SQLite, where it is exact: one writer at a time, a row's id is one more than
+    the greatest before it, and transcript rows are never deleted, so every line not yet
+    counted has an id above the tally's ``last_id``, whichever process wrote it.
+    PostgreSQL's sequences hand out ids before commit, so a line committed late could sit
+    below it: there the count is read whole each time.
+    """
+
+    def __init__(self) -> None:
+        self.committed: dict[int, _Speakers] = {}  # meeting id -> tally (never mutated)
+
+    def publish(self, read: dict[int, _Speakers]) -> None:
+        """Tallies a transaction read, once it committed (a rolled-back one's lines may
+        never exist)."""
+        for meeting_id, tally in read.items():
+            known = self.committed.get(meeting_id)
+            if known is None or known.last_id <= tally.last_id:
+                self.committed[meeting_id] = tally
+
+
 class Store:
     """The meeting domain's reads and writes on one open connection (one transaction)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, tallies: SpeakerTallies | None = None) -> None:
         self.connection = connection
+        self._tallies = tallies
+        # meeting id -> the tally as read from the database here (before our later lines),
+        # for ``tallies`` once this transaction commits
+        self.speakers_read: dict[int, _Speakers] = {}
         # Reads this transaction already made, forgotten by our own writes to them. They
         # matter when one transaction handles many events (a replayed log); within a single
         # event each is read once anyway.
@@ -306,6 +371,7 @@ class Store:
         elif table == transcript.name:
             self.flush()  # the lines held back go first, in the order they were said
             self._speakers.clear()
+            self.speakers_read.clear()
         elif table == speaker_queue.name:
             self.emptied_queues.clear()
         return self.connection.execute(statement, parameters)
@@ -700,6 +766,26 @@ class Store:
         row = self.connection.execute(query.order_by(notes.c.id.desc()).limit(1)).first()
         return _note(row) if row else None
 
+    def notes_by(self, meeting_id: int, author_id: str) -> Iterator[Note]:
+        """One author's notes, newest first, read a page at a time: ``s/old/new/`` stops at
+        the first that holds ``old`` (almost always the last), so its cost does not grow
+        with the meeting."""
+        if (cached := self._notes.get(meeting_id)) is not None:
+            return (n for n in reversed(cached) if n.author_id == author_id)
+        self._flush_notes()
+        return self._notes_by(meeting_id, author_id)
+
+    def _notes_by(self, meeting_id: int, author_id: str) -> Iterator[Note]:
+        parameters: dict[str, Any] = {"meeting_id": meeting_id, "author_id": author_id}
+        page = [_note(r) for r in self.connection.execute(_NOTES_BY_FIRST, parameters)]
+        size = _FIRST_NOTES
+        while page:
+            yield from page
+            if len(page) < size:
+                return
+            parameters["before"], size = page[-1].id, _MORE_NOTES
+            page = [_note(r) for r in self.connection.execute(_NOTES_BY_BEFORE, parameters)]
+
     def notes_from_message(self, meeting_id: int, message_id: str) -> list[Note]:
         self._flush_notes()
         rows = self.connection.execute(
@@ -749,8 +835,17 @@ class Store:
         first)."""
         if meeting_id not in self._speakers:
             self.flush()
-            self._speakers[meeting_id] = _Speakers(self.connection.execute(
-                _LINES_SAID, {"meeting_id": meeting_id}))
+            known = self._tallies.committed.get(meeting_id) if self._tallies else None
+            if known is None:
+                tally = _Speakers(self.connection.execute(_LINES_SAID,
+                                                          {"meeting_id": meeting_id}))
+            else:
+                tally = known.copy()
+                tally.read(self.connection.execute(
+                    _LINES_SAID_AFTER, {"meeting_id": meeting_id, "after": known.last_id}))
+            if self._tallies is not None:
+                self.speakers_read[meeting_id] = tally.copy()
+            self._speakers[meeting_id] = tally
         return self._speakers[meeting_id].most_first()
 
     # -- GitHub: meeting issues and publications ------------------------------------
@@ -817,6 +912,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.tallies = SpeakerTallies() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -832,10 +928,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        with translated_errors(self.engine), self.engine.begin() as connection:
-            store = Store(connection)
-            yield store
-            store.flush()
+        with translated_errors(self.engine):
+            with self.engine.begin() as connection:
+                store = Store(connection, self.tallies)
+                yield store
+                store.flush()
+            if self.tallies is not None:  # committed
+                self.tallies.publish(store.speakers_read)
 
     def close(self) -> None:
         self.engine.dispose()
