@@ -31,7 +31,8 @@ from bot.app import Core, build_core
 from bot.archive.links import archive_path
 from bot.config import load_settings
 from bot.effects import Post
-from bot.events import Place
+from bot.events import Author, EventKind, Place
+from bot.events import Event as ChatEvent
 from tests.conftest import Chat, posts
 
 PUBLIC = "https://gavel.example.org"
@@ -204,6 +205,26 @@ async def test_lines_said_in_the_chat_reach_a_connected_reader(live: Live) -> No
         assert ('<span class="said">#info the &lt;b&gt;nightly&lt;/b&gt; builds are green'
                 '</span>') in record.data
         assert record.id and record.id != first.id
+        stream.response.close()
+
+
+async def test_changes_that_say_nothing_in_chat_reach_the_reader(live: Live) -> None:
+    """A Done button and a voice join write no chat line; the page follows them anyway."""
+    live.chat.say("alice", "#startmeeting")
+    live.chat.say("alice", "#action bob to fix the build")
+    live.chat.say("alice", "#endmeeting")
+    live.chat.say("alice", "#startmeeting")
+    events = f"{live.url}{live.path}meetings/{live.running_id()}/events"
+    async with aiohttp.ClientSession() as session:
+        stream = await open_stream(session, events)
+        first = await stream.until("A-1: bob to fix the build — still open")
+        live.chat.press("alice", "action-done:1")
+        done = await stream.until("A-1: bob to fix the build — done")
+        assert done.id != first.id
+        live.chat.bot.handle(ChatEvent(EventKind.PRESENCE, live.chat.place,
+                                       Author("u9", "Carol"), datetime.now(UTC), action="join"))
+        joined = await stream.until("<li>Carol</li>")
+        assert joined.id != done.id
         stream.response.close()
 
 

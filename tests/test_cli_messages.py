@@ -36,3 +36,13 @@ def test_ics_output_into_a_missing_folder_is_one_clear_line(tmp_path: Path) -> N
     written = gavel(tmp_path, "ics", "Security WG", "-o", str(tmp_path / "x.ics"))
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "x.ics").read_text().startswith("BEGIN:VCALENDAR")
+
+
+def test_a_log_named_for_a_day_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
+    log = tmp_path / "2023-02-30.log"
+    log.write_text("[15:00] <rafael> #startmeeting\n[15:01] <rafael> #endmeeting\n")
+    result = gavel(tmp_path, "replay", str(log))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "the date in its name is not a day" in result.stderr
+    assert "--date YYYY-MM-DD" in result.stderr

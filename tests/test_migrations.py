@@ -60,3 +60,21 @@ def test_a_database_one_migration_behind_is_upgraded_at_start(tmp_path: Path) ->
         assert stamp == [(newest,)] and schema_is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_a_database_from_a_newer_gavel_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A rollback or an older replica meets a database a newer Gavel upgraded: it says so
+    and stops, instead of a traceback or misreading rows it does not know."""
+    from tests.test_cli import gavel
+
+    database = tmp_path / "gavel.db"
+    Database.open(f"sqlite:///{database}").close()
+    engine = create_database_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    result = gavel(tmp_path, "--database", f"sqlite:///{database}", "meetings")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "upgraded by a newer Gavel than this one" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -151,12 +151,20 @@ def _alembic_config(engine: Engine) -> Any:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision``."""
     from alembic import command
+    from alembic.util.exc import CommandError
 
     try:
         with exclusive(engine, "migrate"):
             command.upgrade(_alembic_config(engine), revision)
     except (OperationalError, ProgrammingError) as exc:
         raise StoreError(describe_database_error(engine, exc)) from None
+    except CommandError as exc:
+        # Typically a database stamped by a newer Gavel (a rollback, an older replica).
+        if "Can't locate revision" in str(exc):
+            raise StoreError(
+                "the database was upgraded by a newer Gavel than this one: run that "
+                "version (or a newer one) against it") from None
+        raise StoreError(f"could not migrate the database: {exc}") from None
 
 
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)

@@ -9,8 +9,9 @@ lines, so it is one statement of indexed maxima and counts, never the record its
 
 * ``max(transcript.id)``: every line said, edit and deletion (most changes come with one);
 * the notes' newest id and how many are deleted (an undo, a button);
-* attendance rows, how many are present and how many have left (Discord's voice channel
-  marks people present without a line in the chat);
+* the attendance rows as shown (Discord's voice channel marks people present without a
+  line in the chat; a slash ``here`` may only correct a name), read apart: a few dozen rows;
+* the newest change to an action during the meeting (a Done button says nothing in chat);
 * agenda items and how many are discussed, votes closed and ballots cast, the topic;
 * the meeting's status: its end is the last change.
 """
@@ -23,7 +24,16 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, FromClause, ScalarSelect, func, select
 
 from bot.store.repository import Store
-from bot.store.schema import agenda_items, attendance, ballots, meetings, notes, transcript, votes
+from bot.store.schema import (
+    action_changes,
+    agenda_items,
+    attendance,
+    ballots,
+    meetings,
+    notes,
+    transcript,
+    votes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +63,7 @@ def live_state(store: Store, group_name: str, meeting_id: int) -> LiveState | No
         newest(transcript.c.id, transcript.c.meeting_id == mid),
         newest(notes.c.id, notes.c.meeting_id == mid),
         count(notes, notes.c.meeting_id == mid, notes.c.deleted.is_(True)),
-        count(attendance, attendance.c.meeting_id == mid),
-        count(attendance, attendance.c.meeting_id == mid, attendance.c.status == "present"),
-        count(attendance, attendance.c.meeting_id == mid, attendance.c.left_at.is_not(None)),
-        newest(attendance.c.id, attendance.c.meeting_id == mid),
+        newest(action_changes.c.id, action_changes.c.meeting_id == mid),
         count(agenda_items, agenda_items.c.meeting_id == mid),
         count(agenda_items, agenda_items.c.meeting_id == mid,
               agenda_items.c.discussed.is_(True)),
@@ -66,5 +73,12 @@ def live_state(store: Store, group_name: str, meeting_id: int) -> LiveState | No
     ).where(mid == meeting_id, meetings.c.group_name == group_name)).first()
     if row is None:
         return None
-    digest = hashlib.blake2b("\x1f".join(map(str, row)).encode("utf-8"), digest_size=8)
+    # Attendance rows as shown (a few dozen): a voice join, a `here` that only corrects
+    # someone's name or handle, a departure, none of which need a chat line.
+    people = store.connection.execute(select(
+        attendance.c.id, attendance.c.status, attendance.c.left_at, attendance.c.shown_name,
+        attendance.c.shown_github, attendance.c.shown_affiliation,
+    ).where(attendance.c.meeting_id == meeting_id).order_by(attendance.c.id)).all()
+    said = "\x1f".join(map(str, (*row, *people)))
+    digest = hashlib.blake2b(said.encode("utf-8"), digest_size=8)
     return LiveState(row[0], digest.hexdigest())

@@ -128,7 +128,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         settings.groups[0] if settings.groups else DEFAULT_GROUP)
     if group is None:
         return 2
-    day = args.date or _date_from_name(args.log)
+    try:
+        day = args.date or _date_from_name(args.log)
+    except ValueError as exc:
+        print(f"gavel replay: {args.log}: the date in its name is not a day ({exc}); "
+              "rename the file or give --date YYYY-MM-DD", file=sys.stderr)
+        return 2
     import shutil
     import tempfile
 
@@ -136,7 +141,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     # The replay's own scratch store: a file, not memory, so a long log's transcript sits
     # in the page cache rather than in the process (200k lines: about 40 MiB less).
-    folder = tempfile.mkdtemp(prefix="gavel-replay-")
+    try:
+        folder = tempfile.mkdtemp(prefix="gavel-replay-")
+    except OSError as exc:
+        print(f"gavel replay: cannot make a scratch folder in {tempfile.gettempdir()}: "
+              f"{exc.strerror}; set TMPDIR to a writable folder", file=sys.stderr)
+        return 1
     database = Database.scratch(Path(folder) / "replay.db")
     try:
         with open(args.log, encoding="utf-8-sig", errors="replace") as handle:
