@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bot.commands.handler import MeetingBot
 from bot.config import Settings
+from bot.effects import Effect
 from bot.events import Place
 from bot.github.action_issues import ActionIssues
 from bot.github.agenda import GitHubAgenda
@@ -51,26 +52,15 @@ def _locks_on_meetings(database: Database) -> int:
      "Looked up title (nodejs/node#120)"),
 ])
 def test_a_note_in_another_channel_is_saved_while_github_is_slow(
-        bot: MeetingBot, fake: FakeGitHub, database_url: str, already_running: bool,
+        bot: MeetingBot, fake: FakeGitHub, already_running: bool,
         line: str, held_path: str, shown: str) -> None:
     other = Chat(bot, Place("console", "other-wg"))
     other.say("bob", "#startmeeting Other meeting")
     here = Chat(bot, Place("console", "security-wg"))
     if already_running:
         here.say("alice", "#startmeeting")
-    slow = fake.hold(held_path)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        try:
-            asking = pool.submit(here.say, "alice", line)
-            assert slow.arrived.wait(60), f"{line} never asked GitHub"
-            if database_url.startswith("postgresql"):
-                assert _locks_on_meetings(bot.database) == 0
-            noted = pool.submit(other.say, "bob", "#info saved while GitHub thinks")
-            assert acked(noted.result(timeout=60))
-        finally:
-            slow.release()
-        answered = asking.result(timeout=60)
-
+    answered = _while_github_thinks(bot, fake, here, other, line, held_path,
+                                    lambda: True)
     assert answered, f"{line} got no answer"
     [listing] = private(here.say("alice", "#agenda"))
     assert shown in listing
@@ -97,7 +87,7 @@ def _action_listed(chat: Chat) -> bool:
      _action_listed, "Action A-1 (alice): "),
 ])
 def test_github_is_asked_after_the_commit_while_other_channels_carry_on(
-        database: Database, fake: FakeGitHub, sleeps: Sleeps, database_url: str, line: str,
+        database: Database, fake: FakeGitHub, sleeps: Sleeps, line: str,
         held_path: str, saved: Callable[[Chat], bool], answer: str) -> None:
     """Publishing the minutes and opening an action's issue wait for the turn's commit:
     what GitHub is asked about is saved first, and nothing is locked while it answers."""
@@ -111,19 +101,28 @@ def test_github_is_asked_after_the_commit_while_other_channels_carry_on(
     other.say("bob", "#startmeeting Other meeting")
     here = Chat(bot, Place("console", "security-wg"))
     here.say("alice", "#startmeeting")
+    answered = _while_github_thinks(bot, fake, here, other, line, held_path,
+                                    lambda: saved(Chat(bot, here.place)))
+
+    assert any(text.startswith(answer) for text in posts(answered)), posts(answered)
+    assert "saved while GitHub thinks" in other.minutes(other.say("bob", "#endmeeting"))
+
+
+def _while_github_thinks(bot: MeetingBot, fake: FakeGitHub, here: Chat, other: Chat,
+                         line: str, held_path: str, saved: Callable[[], bool]) -> list[Effect]:
+    """``line`` said in ``here`` while GitHub holds its request at ``held_path``: checks
+    that nothing is locked (PostgreSQL), that ``saved()`` holds and that another channel's
+    note is saved meanwhile; then GitHub answers and ``line``'s effects are returned."""
     slow = fake.hold(held_path)
     with ThreadPoolExecutor(max_workers=2) as pool:
         try:
             asking = pool.submit(here.say, "alice", line)
             assert slow.arrived.wait(60), f"{line} never asked GitHub"
-            if database_url.startswith("postgresql"):
+            if bot.database.engine.dialect.name == "postgresql":
                 assert _locks_on_meetings(bot.database) == 0
-            assert saved(Chat(bot, here.place))
+            assert saved()
             noted = pool.submit(other.say, "bob", "#info saved while GitHub thinks")
             assert acked(noted.result(timeout=60))
         finally:
             slow.release()
-        answered = asking.result(timeout=60)
-
-    assert any(text.startswith(answer) for text in posts(answered)), posts(answered)
-    assert "saved while GitHub thinks" in other.minutes(other.say("bob", "#endmeeting"))
+        return asking.result(timeout=60)
