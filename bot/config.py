@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import string
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -20,7 +19,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -362,7 +360,7 @@ class Settings(_Strict):
         return self.configured_database_url() or f"sqlite:///{Path(self.data_dir) / 'gavel.db'}"
 
 
-def _defaults(model: type[_M], **given: Any) -> _M:
+def model_defaults(model: type[_M], **given: Any) -> _M:
     """``model(**given)`` for constant, valid ``given`` values, without building the
     model's validator (the models are ``defer_build``: pydantic builds each on its first
     validation, ~70 ms for all of them, which a start without a config file need not pay;
@@ -372,12 +370,12 @@ def _defaults(model: type[_M], **given: Any) -> _M:
         if name in values or field.default_factory is None:
             continue
         factory = field.default_factory
-        values[name] = (_defaults(factory) if isinstance(factory, type)
+        values[name] = (model_defaults(factory) if isinstance(factory, type)
                         and issubclass(factory, _Strict) else factory())  # type: ignore[call-arg]
     return model.model_construct(_fields_set=set(given), **values)
 
 
-DEFAULT_GROUP = _defaults(Group, name="Gavel", title="Meeting")
+DEFAULT_GROUP = model_defaults(Group, name="Gavel", title="Meeting")
 # Places only the operator reaches (their terminal, a log they chose to replay).
 OPERATOR_PLATFORMS = ("console", "replay")
 
@@ -422,135 +420,5 @@ class Secrets:
     __str__ = __repr__
 
 
-def _describe(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def parse_settings(data: dict[str, Any], source: str) -> Settings:
-    """Validate a parsed TOML document; errors name the file and the key."""
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            key = _describe(error["loc"])
-            if error["type"] == "extra_forbidden":
-                message = "unknown key"
-            else:
-                message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}: {key}: {message}")
-        raise ConfigError("\n".join(lines)) from None
-    _check_skip_dates(settings, source)
-    return settings
-
-
-def _check_skip_dates(settings: Settings, source: str) -> None:
-    """A skip date the schedule never meets on is refused now, not silently ignored."""
-    from bot.schedules.recurrence import ScheduleError, check_skips  # it reads this module
-
-    for n, group in enumerate(settings.groups):
-        try:
-            check_skips(group)
-        except ScheduleError as exc:
-            raise ConfigError(f"{source}: groups[{n}].{exc.key}: group {group.name!r}: "
-                              f"{exc.problem}") from None
-
-
-def load_settings(path: Path | None = None) -> Settings:
-    """Read the config file named by ``path``, ``$GAVEL_CONFIG`` or ``./gavel.toml``.
-
-    With no file at the default place the bot still starts, with one default group.
-    ``$GAVEL_DATA_DIR`` overrides ``data_dir`` (see ``_with_data_dir``).
-    """
-    explicit = path is not None or "GAVEL_CONFIG" in os.environ
-    path = path or Path(os.environ.get("GAVEL_CONFIG", DEFAULT_CONFIG_PATH))
-    if not path.exists():
-        if explicit:
-            raise ConfigError(f"{path}: no such file")
-        return _with_web_address(_with_data_dir(_defaults(Settings), Path.cwd()))
-    try:
-        data = tomllib.loads(_decode(path.read_bytes(), path))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    settings = _with_data_dir(parse_settings(data, str(path)), path.parent)
-    return _with_web_address(_with_template_paths(settings, path))
-
-
-def _decode(raw: bytes, path: Path) -> str:
-    """The file's text. TOML is UTF-8; a byte-order mark (Windows editors add one) is
-    accepted, and any other encoding is named with the fix instead of a decoder's error."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:64]):
-        raise ConfigError(f"{path}: saved as UTF-16, but a config must be UTF-8: save it "
-                          "again as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 "
-                          "(the file looks saved as Latin-1 or another legacy encoding): "
-                          "save it again as UTF-8") from None
-
-
-DATA_DIR_VARIABLE = "GAVEL_DATA_DIR"
-
-
-def _with_data_dir(settings: Settings, base: Path) -> Settings:
-    """Where state lives: ``$GAVEL_DATA_DIR`` when set, whatever the file says (a container
-    keeps everything in its volume), else ``data_dir`` relative to the config file's folder,
-    like template files: the same config finds the same data from any working folder."""
-    data_dir = os.environ.get(DATA_DIR_VARIABLE) or ""
-    if data_dir:
-        return settings.model_copy(update={"data_dir": str(Path(data_dir).resolve())})
-    if Path(settings.data_dir).is_absolute():
-        return settings
-    return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
-
-
 WEB_HOST_VARIABLE = "GAVEL_WEB_HOST"
 WEB_PORT_VARIABLE = "GAVEL_WEB_PORT"
-
-
-def _with_web_address(settings: Settings) -> Settings:
-    """``$GAVEL_WEB_HOST`` and ``$GAVEL_WEB_PORT`` over ``[web] host``/``port``: where the
-    server listens is a fact of the deployment (a container listens on 0.0.0.0, on the port
-    its healthcheck asks), not of the group's config."""
-    host = os.environ.get(WEB_HOST_VARIABLE, "").strip()
-    port_text = os.environ.get(WEB_PORT_VARIABLE, "").strip()
-    update: dict[str, Any] = {}
-    if host:
-        update["host"] = host
-    if port_text:
-        if not port_text.isdigit() or int(port_text) > 65535:
-            raise ConfigError(f"${WEB_PORT_VARIABLE}: {port_text!r} is not a port number: "
-                              "use 0 to 65535 (0: any free port)")
-        update["port"] = int(port_text)
-    if not update:
-        return settings
-    return settings.model_copy(update={"web": settings.web.model_copy(update=update)})
-
-
-BUILT_IN_TEMPLATES = ("nodejs", "nodejs-tsc", "meetbot")
-
-
-def _with_template_paths(settings: Settings, path: Path) -> Settings:
-    """Template files are named relative to the config file; each must exist now, not
-    when a meeting ends."""
-    groups = []
-    for n, group in enumerate(settings.groups):
-        if group.template in BUILT_IN_TEMPLATES:
-            groups.append(group)
-            continue
-        template = (path.parent / group.template).resolve()
-        if not template.is_file():
-            raise ConfigError(f"{path}: groups[{n}].template: {group.template!r} is neither a "
-                              f"built-in layout ({', '.join(BUILT_IN_TEMPLATES)}) nor a file")
-        groups.append(group.model_copy(update={"template": str(template)}))
-    return settings.model_copy(update={"groups": groups})

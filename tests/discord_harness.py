@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from adapters.discord import DiscordService
 from adapters.discord.invite import invite_permissions
+from adapters.discord.service import DiscordService
 from bot.app import Core, build_core
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import ChannelBinding, DiscordSettings, Group, Secrets, Settings

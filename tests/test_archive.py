@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import build_web_app, runner_for
 from bot.app import build_core
-from bot.config import load_settings
+from bot.config_file import load_settings
 from gavel.cli.main import main
 from tests.archive_support import hold_meeting, hold_three_meetings, write_config
 from tests.conftest import Chat, posts

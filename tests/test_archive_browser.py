@@ -18,7 +18,7 @@ import pytest
 
 from bot.app import build_core
 from bot.archive.links import archive_path
-from bot.config import load_settings
+from bot.config_file import load_settings
 from tests.archive_support import hold_a_season, write_config
 from tests.conftest import Chat
 from tests.serve_harness import ServeProcess

@@ -29,7 +29,7 @@ from adapters.web import build_web_app, runner_for
 from adapters.web_live import TOO_MANY
 from bot.app import Core, build_core
 from bot.archive.links import archive_path
-from bot.config import load_settings
+from bot.config_file import load_settings
 from bot.effects import Post
 from bot.events import Author, EventKind, Place
 from bot.events import Event as ChatEvent

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.handler import MeetingBot
-from bot.config import load_settings
+from bot.config_file import load_settings
 from bot.store import Database
 from gavel.cli.main import main
 from tests.archive_support import hold_three_meetings, write_config

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from adapters.web import build_web_app, runner_for
 from bot.app import build_core
-from bot.config import load_settings
+from bot.config_file import load_settings
 from bot.schedules.recurrence import recurring_schedule
 from bot.store import Database
 from bot.store.schema import reminders, scheduled_meetings

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_GROUP, ConfigError, Group, Secrets, load_settings
+from bot.config import DEFAULT_GROUP, ConfigError, Group, Secrets
+from bot.config_file import load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

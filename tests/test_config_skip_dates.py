@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError
+from bot.config_file import load_settings
 from tests.test_cli import gavel
 
 SCHEDULE = """

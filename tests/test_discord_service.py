@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlparse
 import discord
 import pytest
 
-from adapters.discord import DiscordService
 from adapters.discord.invite import invite_permissions
+from adapters.discord.service import DiscordService
 from bot.app import build_core
-from bot.config import ConfigError, Secrets, parse_settings
+from bot.config import ConfigError, Secrets
+from bot.config_file import parse_settings
 from gavel.cli.main import main
 from gavel.service.serve import run
 from tests.discord_harness import GUILD, add_guild, discord_settings, running_service, slash

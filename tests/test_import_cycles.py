@@ -3,8 +3,8 @@
 A cycle is how a change in one corner breaks start-up in another ("partially initialised
 module"), and how a lazy import inside a function hides a dependency nobody meant. The
 walk reads every module with `ast` (nothing is imported), follows `import` and
-`from … import` statements at any depth, including those inside functions, and skips only
-imports under `if TYPE_CHECKING:`, which never run.
+`from … import` statements at any depth: inside functions, and under `if TYPE_CHECKING:`
+too, since an import made only for a type still ties the two modules' designs together.
 """
 
 from __future__ import annotations
@@ -30,19 +30,9 @@ def _modules(root: Path) -> dict[str, tuple[Path, bool]]:
     return found
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
 def _imported_names(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
-    """Dotted names a module imports at run time (each candidate, longest first)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                yield from _imported_names(ast.Module(body=[child], type_ignores=[]),
-                                           module, is_package)
-            continue
+    """Dotted names a module imports (each candidate, longest first)."""
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -50,7 +40,6 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> Iterator[st
             for alias in node.names:
                 # A submodule if there is one, else the name falls back to `base`.
                 yield f"{base}.{alias.name}"
-        yield from _imported_names(node, module, is_package)
 
 
 def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
@@ -123,12 +112,14 @@ def test_no_module_of_gavel_imports_itself_back() -> None:
 
 
 def test_the_walk_sees_a_cycle_hidden_inside_a_function(tmp_path: Path) -> None:
-    """The check itself: a lazy import in a function still closes a cycle."""
+    """The check itself: a lazy import in a function, or one made only for a type, still
+    closes a cycle."""
     package = tmp_path / "bot"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "a.py").write_text("from bot.b import helper\n")
     (package / "b.py").write_text("def helper():\n    from bot import a\n    return a\n")
     (package / "c.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.a import x\n")
-    assert cycles(import_graph(tmp_path)) == [["bot.a", "bot.b"]]
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.d import x\n")
+    (package / "d.py").write_text("from bot.c import y\n")
+    assert cycles(import_graph(tmp_path)) == [["bot.a", "bot.b"], ["bot.c", "bot.d"]]

@@ -5,7 +5,8 @@ what would render wrongly."""
 from __future__ import annotations
 
 from bot.commands.handler import MeetingBot
-from bot.config import Group, MinutesStyle, Settings, parse_settings
+from bot.config import Group, MinutesStyle, Settings
+from bot.config_file import parse_settings
 from bot.store import Database
 from tests.conftest import SECURITY_WG, Chat
 

@@ -222,7 +222,7 @@ def store_snapshot(database_url: str) -> list[tuple[object, ...]]:
 
 async def test_a_dry_run_leaves_the_store_as_it_was_and_the_live_bot_still_posts(
         database_url: str, tmp_path: Path) -> None:
-    from bot.config import load_settings
+    from bot.config_file import load_settings
     from bot.reminders.loop import ReminderService
     from bot.schedules.clock import SteppedClock
     from bot.store import Database

@@ -17,20 +17,18 @@ import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord.commands import build_meeting_group
+from adapters.discord.listener import DiscordListener
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.views import ActionButton
 from bot.config import DiscordSettings
 from bot.store import Database
 from bot.store import discord_rows as state
-
-if TYPE_CHECKING:
-    from adapters.discord.service import DiscordService
 
 log = logging.getLogger("gavel.discord")
 
@@ -46,9 +44,10 @@ def build_intents(message_content: bool) -> discord.Intents:
 
 
 class GavelClient(discord.AutoShardedClient):
-    """A thin client: every event is handed to the ``DiscordService`` (``self.gavel``)."""
+    """A thin client: every event is handed to the service (``self.gavel``, a
+    ``DiscordListener``)."""
 
-    def __init__(self, service: DiscordService, settings: DiscordSettings, *,
+    def __init__(self, service: DiscordListener, settings: DiscordSettings, *,
                  message_content: bool, **options: Any) -> None:
         if settings.shard_ids is not None:  # absent, not None: discord.py then runs them all
             options["shard_ids"] = settings.shard_ids

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import Any, Literal, Optional
 
 import discord
 from discord import app_commands
 
 from adapters.discord.events import display_name
+from adapters.discord.listener import DiscordListener
 from bot.commands.table import CommandTable, Entry, Option
-
-if TYPE_CHECKING:
-    from adapters.discord.service import DiscordService
 
 CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100
@@ -32,7 +30,7 @@ def _cut(text: str) -> str:
     return text if len(text) <= CHOICE_TEXT_LIMIT else text[: CHOICE_TEXT_LIMIT - 1] + "…"
 
 
-def build_meeting_group(service: DiscordService, table: CommandTable) -> app_commands.Group:
+def build_meeting_group(service: DiscordListener, table: CommandTable) -> app_commands.Group:
     """The ``/meeting`` group, bound to ``service`` (which runs the core and answers)."""
     meeting = app_commands.Group(name="meeting", description="Run this channel's meeting",
                                  guild_only=True)
@@ -55,7 +53,7 @@ def _annotation(option: Option) -> Any:
     return kind if option.required else Optional[kind]  # noqa: UP045  (a runtime value)
 
 
-def _subcommand(service: DiscordService, entry: Entry,
+def _subcommand(service: DiscordListener, entry: Entry,
                 parent: app_commands.Group) -> app_commands.Command[Any, ..., None]:
     """One entry as a typed subcommand; what Discord resolved is handed on as it is."""
 
@@ -85,7 +83,7 @@ def _subcommand(service: DiscordService, entry: Entry,
     return command
 
 
-def _suggester(service: DiscordService, source: str) -> Callable[
+def _suggester(service: DiscordListener, source: str) -> Callable[
         [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
     """Autocomplete from one of the service's sources (``topics``, ``agenda``)."""
 

@@ -64,7 +64,7 @@ def cmd_invite_url(args: argparse.Namespace) -> int:
         return 2
     events = args.scheduled_events
     if events is None:
-        from bot.config import load_settings
+        from bot.config_file import load_settings
 
         config = Path(args.config) if args.config else None
         events = load_settings(config).discord.scheduled_events

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
-if TYPE_CHECKING:  # annotations only: ``bot.config`` calls ``check_skips`` when it loads
+if TYPE_CHECKING:  # annotations only
     from bot.config import Group, Schedule
 
 

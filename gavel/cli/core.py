@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def settings_of(args: argparse.Namespace) -> Settings:
     """The settings from ``--config`` (or ``$GAVEL_CONFIG``, or ./gavel.toml)."""
-    from bot.config import load_settings
+    from bot.config_file import load_settings
 
     return load_settings(Path(args.config) if args.config else None)
 

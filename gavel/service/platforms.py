@@ -41,7 +41,7 @@ def factory(platform: str) -> ServiceFactory:
 
         return SlackService
     if platform == "discord":
-        from adapters.discord import DiscordService
+        from adapters.discord.service import DiscordService
 
         return DiscordService
     raise ValueError(f"unknown platform {platform!r}")

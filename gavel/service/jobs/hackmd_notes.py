@@ -65,7 +65,8 @@ async def hackmd_job(core: Core, services: Mapping[str, Any], clock: Clock | Non
 
 def main(argv: list[str] | None = None) -> int:
     from bot.app import build_core
-    from bot.config import ConfigError, load_settings
+    from bot.config import ConfigError
+    from bot.config_file import load_settings
 
     parser = argparse.ArgumentParser(prog="python -m gavel.service.jobs.hackmd_notes")
     parser.add_argument("--once", action="store_true", required=True,
