@@ -342,6 +342,7 @@ class Store:
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[dict[str, Any]] = []
         self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
+        self._pending_topics: list[dict[str, Any]] = []  # see ``record_topic``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
@@ -355,6 +356,7 @@ class Store:
         ...), first forgetting what this transaction cached of the table it writes, so a
         later read here sees the change without the writer knowing about the caches."""
         table = getattr(statement.table, "name", "")
+        self._flush_topics()  # (rows held back refer to meetings and items)
         if table == meetings.name:
             self._flush_notes()  # (a meeting's notes go with it)
             self._running.clear()
@@ -512,8 +514,10 @@ class Store:
         return max(spellings)[1] if spellings else None
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
-                        number: int | None = None, url: str = "", is_pr: bool = False
-                        ) -> AgendaItem:
+                        number: int | None = None, url: str = "", is_pr: bool = False,
+                        discussed: bool = False) -> AgendaItem:
+        """A new item at the agenda's end; ``discussed`` when it is added to be the topic
+        (``#topic <new title>``), which saves marking it a moment later."""
         agenda = self._agendas.get(meeting_id)
         if agenda is not None:
             position = agenda.last_position + 1
@@ -523,9 +527,10 @@ class Store:
         item_id = self.connection.execute(_ADD_ITEM, {
             "meeting_id": meeting_id, "position": position, "source": source.value,
             "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
-            "discussed": False,
+            "discussed": discussed,
         }).inserted_primary_key[0]  # type: ignore[index]
-        item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
+        item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
+                          discussed)
         if agenda is not None:
             agenda.append(item)
         return item
@@ -540,12 +545,19 @@ class Store:
     def mark_discussed(self, item_id: int) -> None:
         for agenda in self._agendas.values():
             if (place := agenda.index.get(item_id)) is not None:
+                if agenda.items[place].discussed:
+                    return  # as this transaction read or wrote it: nothing to change
                 agenda.replace(replace(agenda.items[place], discussed=True))
         self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
-                     at: datetime) -> None:
-        self.connection.execute(_RECORD_TOPIC, {
+                     at: datetime, discussed: bool = False) -> None:
+        """The meeting's topic is now ``item_id`` (or ``section``); ``discussed`` when the
+        caller read the item as discussed already (no need to mark it again).
+
+        The history row (only ``topic_at`` reads it) is held back and written with the
+        next ones, as notes are: a replayed log changes topic hundreds of times."""
+        self._pending_topics.append({
             "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
         for place, known in self._running.items():  # as a re-read would find it
             if known is not None and known.id == meeting_id:
@@ -553,11 +565,17 @@ class Store:
                                                current_section=section)
         self.connection.execute(_SET_TOPIC, {
             "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
-        if item_id is not None:
+        if item_id is not None and not discussed:
             self.mark_discussed(item_id)
+
+    def _flush_topics(self) -> None:
+        if self._pending_topics:
+            self.connection.execute(_RECORD_TOPIC, self._pending_topics)
+            self._pending_topics = []
 
     def topic_at(self, meeting_id: int, at: datetime) -> tuple[int | None, Section] | None:
         """The topic that was current at ``at`` (a thread's root time, say)."""
+        self._flush_topics()
         row = self.connection.execute(
             select(topic_changes.c.item_id, topic_changes.c.section)
             .where(topic_changes.c.meeting_id == meeting_id, topic_changes.c.at <= at)
@@ -826,6 +844,7 @@ class Store:
         """Write the transcript lines and notes held back; runs before every commit, and
         before a read of them that does not go through this class."""
         self._flush_notes()
+        self._flush_topics()
         if self._pending_lines:
             self.connection.execute(_LOG_LINE, self._pending_lines)
             self._pending_lines = []
