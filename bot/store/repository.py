@@ -23,6 +23,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -184,6 +185,9 @@ _SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
+_NOTE_COUNTS = select(
+    func.count(), func.sum(case((notes.c.kind == NoteKind.ACTION.value, 1), else_=0))).where(
+    notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
 _LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
                       func.count().label("lines"), func.min(transcript.c.id).label("first"),
                       func.max(transcript.c.id).label("last"))
@@ -775,6 +779,26 @@ class Store:
             shared: dict[str, str] = {}
             self._notes[meeting_id] = [_note(r, shared) for r in rows]
         return list(self._notes[meeting_id])
+
+    def each_note(self, meeting_id: int) -> Iterator[Note]:
+        """The meeting's notes, oldest first, made one at a time as the rows are read and
+        kept by nobody here: the minutes turn each into a line, so a long meeting's notes
+        are never all held at once. (Read nothing else here until it is spent.)"""
+        if (cached := self._notes.get(meeting_id)) is not None:
+            yield from list(cached)
+            return
+        self._flush_notes()
+        shared: dict[str, str] = {}
+        for row in self.connection.execute(_NOTES, {"meeting_id": meeting_id}):
+            yield _note(row, shared)
+
+    def note_counts(self, meeting_id: int) -> tuple[int, int]:
+        """(notes, of which actions) of the meeting, counted without reading them."""
+        if (cached := self._notes.get(meeting_id)) is not None:
+            return len(cached), sum(n.kind is NoteKind.ACTION for n in cached)
+        self._flush_notes()
+        row = self.connection.execute(_NOTE_COUNTS, {"meeting_id": meeting_id}).one()
+        return int(row[0]), int(row[1] or 0)
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
         self._flush_notes()
