@@ -184,7 +184,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     known = KnownPeople.of_meeting(store, meeting.id)
     prefixes = group.minutes.note_prefixes
 
-    times: dict[str, str] = {}  # one "HH:MM" string per minute, not one per note
+    times: dict[int, str] = {}  # one "HH:MM" string per minute, made once, not per note
     authors: dict[str, str] = {}  # one shown name per author's spelling, not one per note
 
     def _item_view(item: AgendaItem, lines: list[NoteLine]) -> ItemView:
@@ -207,11 +207,13 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
             actions.append((", ".join(owners), text))
             for owner in owners or ("UNASSIGNED",):
                 by_person.setdefault(owner, []).append(text)
-        at = f"{note.at:%H:%M}"
+        minute = note.at.hour * 60 + note.at.minute
+        if (at := times.get(minute)) is None:
+            at = times[minute] = f"{note.at:%H:%M}"
         if (author := authors.get(note.author_name)) is None:
             author = authors[note.author_name] = one_line(note.author_name)
         line = NoteLine(note.depth, note_text(note, known, prefixes, owners), note.kind.value,
-                        author, times.setdefault(at, at))
+                        author, at)
         if note.item_id is not None and note.item_id in by_item:
             by_item[note.item_id].append(line)
         elif note.section is Section.ANNOUNCEMENTS:
