@@ -320,6 +320,10 @@ class WebSettings(_Strict):
     live_poll_seconds: float = field(default=2.0, metadata=_limits(gt=0, le=60))
     live_streams_per_group: int = field(default=50, metadata=_limits(ge=1, le=10_000))
 
+    def __post_init__(self) -> None:
+        # Links are built under it ("{public_url}/c/..."): settings made in code get the
+        # trailing slash dropped as a file's do (``_check_public_url``).
+        object.__setattr__(self, "public_url", self.public_url.strip().rstrip("/"))
 
 
 @dataclass(frozen=True, kw_only=True)
