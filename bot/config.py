@@ -118,8 +118,8 @@ class _Strict:
     """The settings are plain frozen dataclasses, so that a start without a config file
     (a replay, the console) never imports pydantic; ``bot.config_file`` validates a file
     into them with pydantic, which honours this: unknown keys are errors, as a typo must not
-    silently fall back to a default. Checks pydantic cannot express run in
-    the file's validation too (see ``_Check``)."""
+    silently fall back to a default. A field's limits are in its metadata (``_limits``),
+    Gavel's own checks in its annotation (``_Check``): pydantic reads both."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
@@ -247,7 +247,6 @@ class Group(_Strict):
     voters: list[str] = field(default_factory=list)
     votes_required: int = field(default=0, metadata=_limits(ge=0))
 
-
     @property
     def meeting_title(self) -> str:
         return self.title or f"{self.name} Meeting"
@@ -342,7 +341,8 @@ class HackMDSettings(_Strict):
     poll_seconds: float = field(default=1.0, metadata=_limits(gt=0))
     # Between two writes of one note.
     min_write_seconds: float = field(default=5.0, metadata=_limits(ge=0))
-    timeout_seconds: float = field(default=15.0, metadata=_limits(gt=0))  # for one call to HackMD
+    # For one call to HackMD.
+    timeout_seconds: float = field(default=15.0, metadata=_limits(gt=0))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -358,7 +358,6 @@ class Settings(_Strict):
     web: WebSettings = field(default_factory=WebSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     hackmd: HackMDSettings = field(default_factory=HackMDSettings)
-
 
     def group_named(self, name: str) -> Group | None:
         wanted = name.casefold()

@@ -1,9 +1,9 @@
 """Reading the config file: TOML in, validated ``Settings`` out, with errors that name the
 file and the key, and what the environment overrides (data folder, web address).
 
-Apart from ``bot.config`` (the models) because the checks need the schedule rules
-(``bot.schedules.recurrence``), which read the models themselves: the models never depend
-on the rules.
+Apart from ``bot.config`` (the settings) because the checks need the schedule rules
+(``bot.schedules.recurrence``), which read the settings themselves: the settings never
+depend on the rules. The only module that imports pydantic, and only when a file is read.
 """
 
 from __future__ import annotations
