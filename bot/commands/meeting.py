@@ -194,7 +194,12 @@ def add_chairs(turn: Turn, argument: str) -> None:
     if not names:
         turn.effects.tell("Usage: #chair <name>[, <name>...]")
         return
-    for who, name, _ in names:
+    # A typed name is its own id (IRC has no other), and IRC nicks ignore case: "Chair:
+    # McCool" from McCool, who opened the meeting, names the chair already there.
+    held = {name.casefold() for name in turn.store.role_names(turn.running().id, "chair")}
+    for who, name, by_id in names:
+        if not by_id and name.casefold() in held:
+            continue
         turn.store.add_role(turn.running().id, "chair", who, name)
     chairs = turn.store.role_names(turn.running().id, "chair")
     turn.effects.say(f"Current chairs: {quote_names(chairs)}")
