@@ -64,6 +64,10 @@ How the outputs are normalised, so that only what a reader would call different 
   "Action items, by person/attendee" sections list the item under. scribe.perl names no
   owner: the action's first word is taken, and a Gavel owner matches it when the word is
   the owner or one part of it (Gavel resolves "Ege" to the Present name "Ege_Korkan").
+- hcoop-meetbot names a person by nick, "docelic (aka DavorOcelic)" once ``#here
+  DavorOcelic`` gave an alias, and lists actions under the nick; Gavel names them by that
+  ``#here`` name. An hcoop owner is compared by its alias when it has one, and the
+  "Prologue" heading (hcoop's for what precedes the first ``#topic``) is no topic.
 - Votes: "<question> | For f, Against a, Abstained n | <result>" with results folded to
   carried/denied (MeetBot) or accepted/failed/inconclusive (hcoop-meetbot). A motion
   closed by hand in hcoop-meetbot (``#inconclusive``) shows no counts, so only its result
@@ -126,6 +130,10 @@ DELIBERATE: dict[tuple[str, str], str] = {
         "MeetBot lists a '#nick'-named person under People present with 0 lines; Gavel's "
         "#nick only makes the name known for action owners (madnuttah owns the action in "
         "both): the person was not there",
+    ("hcoop-meetbot-board-2024.log", "agreed"):
+        "'#accepted <text>' closes hcoop-meetbot's motion with that text as its result; "
+        "Gavel closes the motion too and keeps the text as a decision, because #accepted "
+        "is also MeetBot's spelling of #agreed",
     ("hcoop-meetbot-irssi.log", "votes"):
         "hcoop-meetbot counts every '#vote' line, so clinton's -1 then +1 is 3 in favour to "
         "1 opposed; Gavel counts one ballot per person, the last one (a changed vote), as "
@@ -171,7 +179,7 @@ with open(conf, "w") as f:
             "pattern = minutes\\ntimezone = UTC\\nuseChannelTopic = false\\n" % outdir)
 handler.configure(logging.getLogger("hcoop"), conf)
 LINE = re.compile(r"^\\[?(\\d\\d):(\\d\\d)(?::(\\d\\d))?\\]?\\s*<[@%&+ ~]?([^>]+)>\\s?(.*)$")
-channel, network = "#meeting", "libera"
+channel, network = "#hcoop", "libera"  # not "#meeting": a line opening with it is no command
 for n, raw in enumerate(open(log, encoding="utf-8")):
     m = LINE.match(raw.rstrip("\\n"))
     if not m:
@@ -279,11 +287,14 @@ def read_meetbot(moin: str) -> Elements:
 def read_hcoop(page: str) -> Elements:
     title = _text(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)).removesuffix(" Minutes")
     attendees = []
+    aliases: dict[str, str] = {}
     block = re.search(r"<h3>Attendees</h3>(.*?)</ol>", page, re.S)
     for item in re.findall(r"<li>(.*?)</li>", block.group(1) if block else "", re.S):
-        m = re.fullmatch(r"(\S+) - (\d+) lines? \(\d+%\)", _text(item))
+        m = re.fullmatch(r"(\S+)(?: \(aka (.+?)\))? - (\d+) lines? \(\d+%\)", _text(item))
         if m and not is_meeting_bot(m.group(1)):
-            attendees.append(f"{m.group(1)} ({m.group(2)})")
+            attendees.append(f"{m.group(1)} ({m.group(3)})")
+            if m.group(2):
+                aliases[m.group(1)] = m.group(2)
     summary = page.split("<h3>Meeting Summary</h3>", 1)[-1].split("<h3>Action Items</h3>")[0]
     events = re.findall(
         r'<span class="(topic|event)">(.*?)</span>\s*(?:<span class="(\w+)">(.*?)</span>)?',
@@ -292,7 +303,8 @@ def read_hcoop(page: str) -> Elements:
     question = ""
     for cls, first, _, body in events:
         if cls == "topic":
-            topics.append(_text(first))
+            if _text(first) != "Prologue":  # its heading for what precedes the first #topic
+                topics.append(_text(first))
             continue
         kind, body = _text(first).rstrip(":"), _text(body)
         if kind == "ACTION":
@@ -311,7 +323,7 @@ def read_hcoop(page: str) -> Elements:
                                    by_attendee, re.S):
         for action in re.findall(r"<li>(.*?)</li>", body, re.S):
             text = _text(re.sub(r"\(<a .*?</a>\)", "", action))
-            owners.setdefault(text, []).append(_text(person))
+            owners.setdefault(text, []).append(aliases.get(_text(person), _text(person)))
     return {
         "title": [_title(title)],
         "topics": topics,
