@@ -134,6 +134,10 @@ DELIBERATE: dict[tuple[str, str], str] = {
         "'#accepted <text>' closes hcoop-meetbot's motion with that text as its result; "
         "Gavel closes the motion too and keeps the text as a decision, because #accepted "
         "is also MeetBot's spelling of #agreed",
+    ("w3c-rrsagent-css-2024.log", "regrets"):
+        "florian sent regrets, then joined (present+ florian): scribe.perl lists him under "
+        "both Present and Regrets; Gavel keeps one status per person, the latest, so he is "
+        "present only",
     ("hcoop-meetbot-irssi.log", "votes"):
         "hcoop-meetbot counts every '#vote' line, so clinton's -1 then +1 is 3 in favour to "
         "1 opposed; Gavel counts one ballot per person, the last one (a changed vote), as "
