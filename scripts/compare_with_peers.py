@@ -106,6 +106,7 @@ class Log:
 
 LOGS = [
     Log("meetbot-fedora-fesco.log", "meetbot", "zodbot"),
+    Log("meetbot-fedora-fesco-2024.log", "meetbot", "zodbot"),
     Log("meetingology-ubuntu-tb.log", "meetbot", "meetingology"),
     Log("mootbot-ubuntu-2008.log", "meetbot", "MootBot"),
     Log("meetingology-council-2024.log", "meetbot", "meetingology"),
@@ -123,6 +124,13 @@ DELIBERATE: dict[tuple[str, str], str] = {
         "not checkable here: #startvote is Fedora's MeetBot (zodbot), which has no public "
         "checkout on this machine; meetingology takes '#vote F41' as opening a vote named "
         "F41 and prints For 0, Against 0",
+    ("meetbot-fedora-fesco-2024.log", "actions"):
+        "MeetBot tells nicks apart by case: '#chair zbyszek' and the speaker Zbyszek are two "
+        "people to it, and the action is listed under both; IRC nicks ignore case, and so "
+        "does Gavel (one owner)",
+    ("meetbot-fedora-fesco-2024.log", "attendees"):
+        "MeetBot lists 'zbyszek (0)', the #chair spelling, beside the speaker 'Zbyszek (1)'; "
+        "Gavel lists the one person who spoke",
     ("meetingology-council-2024.log", "agreed"):
         "MeetBot drops '#agreed' from anyone but a chair; Gavel records it from anyone (a "
         "group's chairs can #undo it), as its README says",
@@ -269,7 +277,8 @@ def read_meetbot(moin: str) -> Elements:
     for person, body in re.findall(r"^ \* (\S+)\n((?:  \*.*\n?)*)",
                                    sections.get("Action items, by person", ""), re.M):
         for action in re.findall(r"^  \* (.*)$", body, re.M):
-            owners.setdefault(action.strip(), []).append(person)
+            if person != "**UNASSIGNED**":  # its heading for actions naming nobody it knows
+                owners.setdefault(action.strip(), []).append(person)
     votes = []
     for question, result, f, a, n in re.findall(
             r"^ \* \[\[[^|]*\|(.*?)\]\]\n  \* Motion (\w+) \(For: (\d+), Against: (\d+), "

@@ -52,6 +52,19 @@ def test_fedora_meetbot_people_present_leave_out_zodbot(tmp_path: Path) -> None:
                                                     "Open floor"]
 
 
+def test_fedora_meetingname_names_files_and_keeps_the_title(tmp_path: Path) -> None:
+    # "#meetingname fesco" after "#startmeeting FESCO (2024-03-04)": MeetBot's minutes
+    # head "FESCO (2024-03-04)"; an action naming nobody it knows is UNASSIGNED
+    data = replayed(tmp_path, "meetbot-fedora-fesco-2024.log")
+    assert data["title"] == "FESCO (2024-03-04)"
+    assert notes(data, "action") == [
+        ("NIRIK to update the change page with the opt-out", ["nirik"]),
+        ("decathorpe and zbyszek to review the tooling patch", ["decathorpe", "Zbyszek"]),
+        ("mattdm to announce on the devel list", [])]
+    assert notes(data, "agreed") == [("APPROVED (+6, 0, -1)", [])]
+    assert speakers(data) == {"sgallagh": 15, "nirik": 2, "decathorpe": 2, "Zbyszek": 1}
+
+
 def test_meetingology_council_log_as_meetingology_minutes_it(tmp_path: Path) -> None:
     data = replayed(tmp_path, "meetingology-council-2024.log")
     assert data["title"] == "Ubuntu Community Council"
