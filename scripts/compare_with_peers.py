@@ -159,7 +159,9 @@ DELIBERATE: dict[tuple[str, str], str] = {
 KNOWN: dict[tuple[str, str], str] = {
     ("w3c-rrsagent-wot.log", "topics"):
         "Gavel adds a 'topic:' said mid-agenda at the agenda's end, so it is listed after "
-        "the items still to come; scribe.perl lists topics in the order they were taken up",
+        "the items still to come; scribe.perl lists topics in the order they were taken up. "
+        "Not fixed: inserting it after the current item renumbers the agenda, and Zakim's "
+        "'take up item 3' means agendum 3 as numbered when it was added",
 }
 
 
