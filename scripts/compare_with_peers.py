@@ -62,12 +62,15 @@ How the outputs are normalised, so that only what a reader would call different 
   MeetBot fall back to the channel name, Gavel to "Meeting": each fallback reads "(none)".
 - Actions: "<text> [owners]". MeetBot's and hcoop-meetbot's owners are the people their
   "Action items, by person/attendee" sections list the item under. scribe.perl names no
-  owner: the action's first word is taken, and a Gavel owner matches it when the word is
-  the owner or one part of it (Gavel resolves "Ege" to the Present name "Ege_Korkan").
+  owner: the action's first word is taken ("Matt_King:" as "Matt_King"), and a Gavel
+  owner matches it when the word is the owner or one part of it (Gavel resolves "Ege" to
+  the Present name "Ege_Korkan").
 - hcoop-meetbot names a person by nick, "docelic (aka DavorOcelic)" once ``#here
   DavorOcelic`` gave an alias, and lists actions under the nick; Gavel names them by that
   ``#here`` name. An hcoop owner is compared by its alias when it has one, and the
   "Prologue" heading (hcoop's for what precedes the first ``#topic``) is no topic.
+- MeetBot's ``#accepted`` items count as agreed (its spelling of ``#agreed``, as in
+  Gavel); its ``#done <text>`` items are Gavel's "Done: <text>" notes.
 - Votes: "<question> | For f, Against a, Abstained n | <result>" with results folded to
   carried/denied (MeetBot) or accepted/failed/inconclusive (hcoop-meetbot). A motion
   closed by hand in hcoop-meetbot (``#inconclusive``) shows no counts, so only its result
@@ -110,10 +113,13 @@ LOGS = [
     Log("meetingology-ubuntu-tb.log", "meetbot", "meetingology"),
     Log("mootbot-ubuntu-2008.log", "meetbot", "MootBot"),
     Log("meetingology-council-2024.log", "meetbot", "meetingology"),
+    Log("meetingology-foundations-2024.log", "meetbot", "meetingology"),
     Log("hcoop-meetbot-irssi.log", "hcoop", "hcoop-meetbot"),
+    Log("edge-hcoop.log", "hcoop", "hcoop-meetbot"),
     Log("hcoop-meetbot-board-2024.log", "hcoop", "hcoop-meetbot"),
     Log("w3c-rrsagent-wot.log", "scribe"),
     Log("w3c-rrsagent-css-2024.log", "scribe"),
+    Log("w3c-rrsagent-aria-2024.log", "scribe"),
 ]
 
 # Differences that are Gavel's choice or the peer's limit, not a Gavel bug: (log, element)
@@ -146,6 +152,10 @@ DELIBERATE: dict[tuple[str, str], str] = {
         "florian sent regrets, then joined (present+ florian): scribe.perl lists him under "
         "both Present and Regrets; Gavel keeps one status per person, the latest, so he is "
         "present only",
+    ("w3c-rrsagent-aria-2024.log", "chairs"):
+        "jamesn opened the meeting (its first Meeting: line, the log having no "
+        "#startmeeting) and stays a chair so that his chair-only lines work (present- of "
+        "someone else); scribe.perl has no rights to keep and lists the Chair: line only",
     ("hcoop-meetbot-irssi.log", "votes"):
         "hcoop-meetbot counts every '#vote' line, so clinton's -1 then +1 is 3 in favour to "
         "1 opposed; Gavel counts one ballot per person, the last one (a changed vote), as "
@@ -291,7 +301,9 @@ def read_meetbot(moin: str) -> Elements:
         "topics": re.findall(r"^=== (.+?) ===$", summary, re.M),
         "actions": [f"{text.strip()} [{', '.join(sorted(owners.get(text.strip(), [])))}]"
                     for kind, text in items if kind == "ACTION"],
-        "agreed": [text.strip() for kind, text in items if kind == "AGREED"],
+        "agreed": [text.strip() for kind, text in items if kind in ("AGREED", "ACCEPTED")],
+        "rejected": [text.strip() for kind, text in items if kind == "REJECTED"],
+        "done": [text.strip() for kind, text in items if kind == "DONE"],
         "attendees": sorted(f"{nick} ({lines})" for nick, lines in re.findall(
             r"^ \* (\S+) \((\d+)\)$", sections.get("People present (lines said)", ""), re.M)
             if not is_meeting_bot(nick)),
@@ -374,7 +386,7 @@ def read_scribe(page: str) -> Elements:
         "title": [_title(_text(title.group(1)) if title else "")],
         "topics": topics,
         "subtopics": subtopics,
-        "actions": [f"{a} [{a.split()[0]}]" for a in actions],
+        "actions": [f"{a} [{a.split()[0].rstrip(':')}]" for a in actions],
         "agreed": resolutions,
         "attendees": sorted(listed("Present")),
         "regrets": sorted(listed("Regrets")),
@@ -396,7 +408,7 @@ def gavel_elements(log: Log, meeting: dict, peer: Elements) -> Elements:
     def action(note: dict) -> str:
         owners = note["owners"]
         if log.peer == "scribe":  # the first word, matched to a Present name's part
-            first = note["text"].split()[0]
+            first = note["text"].split()[0].rstrip(":")
             owners = [first if first.casefold() in
                       [p.casefold() for p in re.split(r"[_ ]", o)] + [o.casefold()] else o
                       for o in owners]
@@ -416,6 +428,9 @@ def gavel_elements(log: Log, meeting: dict, peer: Elements) -> Elements:
         elements["chairs"] = sorted(meeting["chairs"])
         elements["scribes"] = sorted(meeting["scribes"])
         return elements
+    elements["rejected"] = [n["text"] for n in notes if n["kind"] == "rejected"]
+    elements["done"] = [n["text"].removeprefix("Done: ") for n in notes
+                        if n["kind"] == "info" and n["text"].startswith("Done: ")]
     elements["attendees"] = sorted(f"{s['name']} ({s['lines']})" for s in meeting["speakers"]
                                    if not is_meeting_bot(s["name"]))
     title = elements["title"][0]
@@ -514,13 +529,17 @@ def main(argv: list[str]) -> int:
             if why:
                 print(f"    why: {why}")
         same = sum(row.same for row in rows)
+        deliberate = sum(not r.same and (log.name, r.element) in DELIBERATE for r in rows)
         summary.append((log.name, PEER_NAMES[log.peer], same, len(rows),
-                        sum(r.matched for r in rows), sum(r.total for r in rows)))
+                        sum(r.matched for r in rows), sum(r.total for r in rows),
+                        deliberate, len(rows) - same - deliberate))
         print()
-    print("| log | peer | elements the same / compared | items matched / total |")
-    print("| --- | --- | --- | --- |")
-    for name, peer_name, same, count, matched, total in summary:
-        print(f"| {name} | {peer_name} | {same} / {count} | {matched} / {total} |")
+    print("| log | peer | elements the same / compared | items matched / total "
+          "| deliberate | not explained |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, peer_name, same, count, matched, total, deliberate, other in summary:
+        print(f"| {name} | {peer_name} | {same} / {count} | {matched} / {total} "
+              f"| {deliberate} | {other} |")
     return 1 if unexplained else 0
 
 

@@ -118,3 +118,28 @@ def test_css_rrsagent_log_as_scribe_perl_minutes_it(tmp_path: Path) -> None:
     assert [text for text, _ in notes(css, "action")] == [
         "TabAtkins to edit the values spec for the round() default",
         "fantasai to update the color-5 draft"]
+
+
+def test_meetingology_done_accepted_and_rejected_items(tmp_path: Path) -> None:
+    # meetingology's minutes: DONE, ACCEPTED (its #agreed) and REJECTED items
+    data = replayed(tmp_path, "meetingology-foundations-2024.log")
+    assert notes(data, "info")[0] == ("Done: bdrung uploaded the new initramfs-tools", [])
+    assert notes(data, "agreed") == [
+        ("dracut becomes the default initramfs generator in noble+1", [])]
+    assert notes(data, "rejected") == [("backporting dracut as the default to noble", [])]
+    assert notes(data, "action")[1] == (
+        "schopin and bdrung to write the dracut transition plan", ["schopin", "bdrung"])
+
+
+def test_aria_rrsagent_log_as_scribe_perl_minutes_it(tmp_path: Path) -> None:
+    data = replayed(tmp_path, "w3c-rrsagent-aria-2024.log")
+    assert [t["title"] for t in data["topics"]] == [
+        "New Issue Triage", "Deep dive planning", "aria-actions"]
+    assert [text for text, _ in notes(data, "agreed")] == [
+        "hold the deep dive on May 16", "aria-actions goes to CR"]  # s/May 9/May 16/g
+    assert notes(data, "action") == [
+        ("Matt_King: write a test case for 2150", ["Matt_King"]),
+        ("jamesn to ping the editors", ["jamesn"])]
+    assert sorted(p["name"] for p in data["people"] if p["status"] == "present") == [
+        "Matt_King", "jamesn"]  # present- spectranaut_
+    assert sorted(data["scribes"]) == ["Matt_King", "spectranaut_"]
