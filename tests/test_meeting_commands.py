@@ -392,6 +392,19 @@ def test_the_summary_counts_in_good_english(chat: Chat) -> None:
     assert "0 present, 1 note, 1 action item." in summary
 
 
+def test_the_summary_counts_the_notes_the_minutes_hold(chat: Chat) -> None:
+    """Counted, not read: an undone note is not one, an action is both."""
+    start(chat)
+    chat.say("ulises", "#info first")
+    chat.say("ulises", "#action ulises to write")
+    chat.say("joyce", "#agreed to ship")
+    chat.say("joyce", "#idea undone at once")
+    chat.say("joyce", "#undo")
+    chat.say("joyce", "#action joyce to review")
+    [summary] = posts(chat.say("rafael", "#endmeeting"))
+    assert "0 present, 4 notes, 2 action items." in summary
+
+
 def test_the_chair_refusal_names_the_configured_chairs_too(chat: Chat) -> None:
     start(chat)
     assert private(chat.say("mallory", "#endmeeting")) == [
