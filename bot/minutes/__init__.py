@@ -49,6 +49,12 @@ _PREFIX = {
 }
 
 
+# Each kind's name as a note line carries it, looked up (an enum's ``.value`` is a property,
+# and the minutes ask it several times per note).
+_KIND_NAMES = {kind: kind.value for kind in NoteKind}
+_PARAGRAPH = NoteKind.PARAGRAPH.value
+
+
 class TemplateNotFound(Exception):
     pass
 
@@ -137,10 +143,10 @@ def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
     fixed: list[NoteLine] = []
     floor = -1 if beside else 0
     for line in lines:
-        if line.kind == NoteKind.PARAGRAPH.value:
+        if line.kind == _PARAGRAPH:
             line = replace(line, depth=0)
         before = fixed[-1] if fixed else None
-        deepest = (0 if before is None or before.kind == NoteKind.PARAGRAPH.value
+        deepest = (0 if before is None or before.kind == _PARAGRAPH
                    else before.depth + 1)
         depth = max(min(line.depth, deepest), floor)
         fixed.append(line if depth == line.depth else replace(line, depth=depth))
@@ -212,8 +218,8 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
             at = times[minute] = f"{note.at:%H:%M}"
         if (author := authors.get(note.author_name)) is None:
             author = authors[note.author_name] = one_line(note.author_name)
-        line = NoteLine(note.depth, note_text(note, known, prefixes, owners), note.kind.value,
-                        author, at)
+        line = NoteLine(note.depth, note_text(note, known, prefixes, owners),
+                        _KIND_NAMES[note.kind], author, at)
         if note.item_id is not None and note.item_id in by_item:
             by_item[note.item_id].append(line)
         elif note.section is Section.ANNOUNCEMENTS:
@@ -350,7 +356,7 @@ def _note_entry(line: NoteLine, lead: str, bullet: str) -> str:
     """A note as a list entry, nested by its depth (-1: beside the item the notes are
     under); its own line breaks stay inside it. A paragraph stands alone between blank
     lines, at the margin: indented, it would read as part of the entry above it."""
-    if line.kind == NoteKind.PARAGRAPH.value:
+    if line.kind == _PARAGRAPH:
         return f"\n{line.text}\n"
     indent = " " * max(len(lead) + 2 * line.depth, 0)
     body = line.text.replace("\n", "\n" + indent + "  ")

@@ -120,6 +120,9 @@ _NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)
     "depth", "source_message_id"))
 _NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 _SECTIONS = {section.value: section for section in Section}
+# ...and back, for the rows a replay writes by the thousand (``.value`` is a property call).
+_KIND_VALUES = {kind: value for value, kind in _NOTE_KINDS.items()}
+_SECTION_VALUES = {section: value for value, section in _SECTIONS.items()}
 
 
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
@@ -758,9 +761,9 @@ class Store:
         read or change of notes here, and the commit, writes them first."""
         self._pending_notes.append({
             "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
-            "section": section.value, "depth": depth, "source_message_id": source_message_id,
-            "deleted": False})
+            "at": at, "kind": _KIND_VALUES[kind], "text": text, "item_id": item_id,
+            "section": _SECTION_VALUES[section], "depth": depth,
+            "source_message_id": source_message_id, "deleted": False})
         self._notes.pop(meeting_id, None)
         if len(self._pending_notes) >= 1000:
             self._flush_notes()
