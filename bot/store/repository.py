@@ -43,6 +43,7 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
+from bot.store.bulk import BulkInsert
 from bot.store.database import open_engine, open_scratch_engine, translated_errors
 from bot.store.schema import (
     agenda_items,
@@ -154,7 +155,9 @@ _ROLE_HOLDERS = select(roles.c.who).where(
 _ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
                                           roles.c.role == bindparam("role"))
                .order_by(func.lower(roles.c.name)))
-_LOG_LINE = insert(transcript)
+# A transcript line's values, in this order (``Store.log_line``).
+_LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
+                                            "text", "message_id", "change"))
 _ADD_NOTE = insert(notes)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
     discussed=True)
@@ -340,7 +343,7 @@ class Store:
         # group -> the greatest action number this transaction has read or given (see
         # ``ActionStore.add``); another writer's number is caught by the unique constraint.
         self.action_numbers: dict[str, int] = {}
-        self._pending_lines: list[dict[str, Any]] = []
+        self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
         self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
@@ -813,10 +816,8 @@ class Store:
                  text: str, message_id: str = "", change: str = "") -> None:
         """A line of the transcript; ``change`` ("edit", "delete") records a later change
         to the message ``message_id`` instead of a line said."""
-        self._pending_lines.append({
-            "meeting_id": meeting_id, "at": at, "author_id": author_id,
-            "author_name": author_name, "text": text, "message_id": message_id,
-            "change": change})
+        self._pending_lines.append(
+            (meeting_id, at, author_id, author_name, text, message_id, change))
         if not change and (speakers := self._speakers.get(meeting_id)) is not None:
             speakers.said(author_id, author_name)
         if len(self._pending_lines) >= 1000:
@@ -827,7 +828,7 @@ class Store:
         before a read of them that does not go through this class."""
         self._flush_notes()
         if self._pending_lines:
-            self.connection.execute(_LOG_LINE, self._pending_lines)
+            _LOG_LINE.run(self.connection, self._pending_lines)
             self._pending_lines = []
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
