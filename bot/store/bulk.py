@@ -36,8 +36,11 @@ class BulkInsert:
                                                 for row in rows])
             return
         sql, order, processors = self._sqlite or self._compile(dialect)
-        values = [tuple(row[i] if p is None else p(row[i])
-                        for i, p in zip(order, processors, strict=True)) for row in rows]
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))  # a column at a time
+        for i, process in zip(order, processors, strict=True):
+            if process is not None:
+                columns[i] = list(map(process, columns[i]))
+        values = list(zip(*(columns[i] for i in order), strict=True))
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(sql, values)

@@ -156,6 +156,7 @@ _ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeti
                                           roles.c.role == bindparam("role"))
                .order_by(func.lower(roles.c.name)))
 # A transcript line's values, in this order (``Store.log_line``).
+_UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
                                             "text", "message_id", "change"))
 _ADD_NOTE = insert(notes)
@@ -291,7 +292,8 @@ class _Speakers:
             self.tally[author_id] = [author_name, 1, self.next_order]
             self.next_order += 1
             return
-        known[0] = max(known[0], author_name)
+        if author_name > known[0]:  # (the greatest name, as ``max`` would keep)
+            known[0] = author_name
         known[1] += 1
 
     def most_first(self) -> list[tuple[str, str, int]]:
@@ -382,13 +384,13 @@ class Store:
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
-        if place not in self._running:
+        if (meeting := self._running.get(place, _UNREAD)) is _UNREAD:  # (asked every line)
             row = self.connection.execute(_RUNNING_MEETING, {
                 "platform": place.platform, "workspace": place.workspace,
                 "channel": place.channel,
             }).first()
-            self._running[place] = _meeting(row) if row else None
-        return self._running[place]
+            meeting = self._running[place] = _meeting(row) if row else None
+        return meeting  # type: ignore[return-value]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
         row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
