@@ -270,15 +270,21 @@ class ReplayResult:
     meeting_id: int
 
 
+def _author(nick: str, authors: dict[str, Author] | None = None) -> Author:
+    """The nick's ``Author`` (kept in ``authors``, when given)."""
+    author = Author(nick, nick, is_bot=is_meeting_bot(nick))
+    if authors is not None:
+        authors[nick] = author
+    return author
+
+
 def _event(line: LogLine, place: Place, text: str | None = None,
            authors: dict[str, Author] | None = None) -> Event:
     """A log line as an event; meeting bots' lines (RRSAgent, Zakim...) are no person's.
     ``authors`` keeps each nick's ``Author`` once (a log has a few speakers, many lines)."""
     author = authors.get(line.nick) if authors is not None else None
     if author is None:
-        author = Author(line.nick, line.nick, is_bot=is_meeting_bot(line.nick))
-        if authors is not None:
-            authors[line.nick] = author
+        author = _author(line.nick, authors)
     return Event(line.kind, place, author, line.at, line.text if text is None else text,
                  message_id=line.message_id)
 
@@ -303,27 +309,35 @@ class _Feed:
     def __iter__(self) -> Iterator[Event]:
         place = self.place
         authors: dict[str, Author] = {}
-        waiting: list[LogLine] | None = []  # None once the meeting has started
-        for line in self.lines:
+        lines = iter(self.lines)
+        waiting: list[LogLine] = []
+        for line in lines:  # held back until the meeting starts
             if self.first is None:
                 self.first = line
             self.last = line
+            waiting.append(line)
             if _is_start(line.text):
                 self.starts += 1
-                if waiting is not None:
-                    for held in waiting:
-                        yield _event(held, place, authors=authors)
-                    waiting = None
-            if waiting is not None:
-                waiting.append(line)
-            else:
-                yield _event(line, place, authors=authors)
-        if waiting and self.first is not None:
-            starter = _starter(waiting)
-            yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),
-                        self.first.at, "#startmeeting")
-            for held in waiting:
-                yield _event(held, place)
+                break
+        else:  # no #startmeeting: one meeting from the first line
+            if waiting and self.first is not None:
+                starter = _starter(waiting)
+                yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),
+                            self.first.at, "#startmeeting")
+                for held in waiting:
+                    yield _event(held, place)
+            return
+        for held in waiting:
+            yield _event(held, place, authors=authors)
+        del waiting
+        for line in lines:  # the meeting has started: each line as it is read
+            self.last = line
+            text = line.text
+            if _is_start(text):
+                self.starts += 1
+            if (author := authors.get(line.nick)) is None:
+                author = _author(line.nick, authors)
+            yield Event(line.kind, place, author, line.at, text, line.message_id)
 
 
 def _minutes_in(effects: list[Effect]) -> str:
@@ -401,6 +415,8 @@ def _is_start(text: str) -> bool:
     (checked first, as most lines are chat or another command, so they are not parsed
     twice). The words are ASCII letters: lowering a few more characters than the longest
     keeps any that a line opens with."""
+    if "#" not in text:  # (most lines)
+        return False
     line = text.strip()
     if not line.startswith("#") or not line[1:_START_LENGTH].lower().startswith(_START_WORDS):
         return False
