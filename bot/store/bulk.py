@@ -11,9 +11,11 @@ store, at a fraction of the cost. Other dialects keep SQLAlchemy's path (psycopg
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table
+from sqlalchemy.dialects.sqlite import DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -58,7 +60,29 @@ class BulkInsert:
         table = self.statement.table
         assert isinstance(table, Table)
         order = tuple(self.keys.index(name) for name in names)
-        processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        processors = tuple(_processor(table.c[name].type.dialect_impl(dialect), dialect)
                            for name in names)
         self._sqlite = (str(compiled), order, processors)
         return self._sqlite
+
+
+# SQLite's DATETIME stores "YYYY-MM-DD HH:MM:SS.ffffff" (the wall time, no offset): for a
+# datetime that is the first 26 characters of its ISO form, made in C.
+_DEFAULT_DATETIME_FORMAT = DATETIME._storage_format
+
+
+def _processor(impl: Any, dialect: Dialect) -> Processor:
+    """The column type's bind processor; for SQLite's DATETIME in its default format, the
+    same strings made faster (each transcript line has a time)."""
+    process: Processor = impl.bind_processor(dialect)
+    if process is None or type(impl) is not DATETIME or (
+            impl._storage_format != _DEFAULT_DATETIME_FORMAT):
+        return process
+    fallback = process
+
+    def iso(value: Any) -> Any:
+        if type(value) is datetime:
+            return value.isoformat(" ", "microseconds")[:26]
+        return fallback(value)
+
+    return iso
