@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,10 @@ _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
                                             "text", "message_id", "change"))
 _ADD_NOTE = insert(notes)
+_NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id",
+              "section", "depth", "source_message_id", "deleted")
+_KEEP_NOTES = BulkInsert(_ADD_NOTE, _NOTE_KEYS)  # ``keep_note``'s rows, held back
+_NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
     discussed=True)
 _MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
@@ -750,7 +755,7 @@ class Store:
 
     def _flush_notes(self) -> None:
         if self._pending_notes:
-            self.connection.execute(_ADD_NOTE, self._pending_notes)
+            _KEEP_NOTES.run(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
