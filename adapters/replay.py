@@ -16,7 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -77,6 +77,9 @@ class _Clock:
     def __init__(self, day: date, zone: str = "UTC") -> None:
         self.day = day
         self.zone = ZoneInfo(zone)
+        # Times are built in UTC itself when that is the zone (the usual one): each is
+        # then its own answer, with no conversion.
+        self._wall: tzinfo = UTC if zone == "UTC" else self.zone
         self.last: datetime | None = None
         # The last ``at``: its time as read, and its answer (lines often share a time).
         self._said: tuple[int, int, int] | None = None
@@ -90,13 +93,13 @@ class _Clock:
             return self._utc  # the same time as the line before (a log in minutes)
         today = self.day
         moment = datetime(today.year, today.month, today.day, hour, minute, second,
-                          tzinfo=self.zone)
+                          tzinfo=self._wall)
         if self.last is not None and moment < self.last - _HOUR:
             self.day += _DAY
-            moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
+            moment = datetime.combine(self.day, time(hour, minute, second), self._wall)
         self.last = self._moment = moment
         self._said = (hour, minute, second)
-        self._utc = moment.astimezone(UTC)
+        self._utc = moment if self._wall is UTC else moment.astimezone(UTC)
         return self._utc
 
     def tick(self) -> datetime:
