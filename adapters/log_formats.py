@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 # Bots whose lines are answers to people, never people's words (W3C's, IRC meeting bots).
 MEETING_BOTS: Final = frozenset({
     "rrsagent", "zakim", "trackbot", "github-bot", "meetbot", "meetingology", "mootbot",
-    "hcoop-meetbot", "gavel"})
+    "hcoop-meetbot", "zodbot", "gavel"})  # zodbot: Fedora's MeetBot
 
 
 def is_meeting_bot(nick: str) -> bool:

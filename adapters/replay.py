@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import chain
 from pathlib import Path
@@ -376,7 +376,7 @@ def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     problems: list[str] = []
     place = Place("replay", f"replay-{group.name}")
     feed = _Feed(read_log(lines, day, zone or group.timezone, problems), place)
-    bot = MeetingBot(database, settings.model_copy(update={"groups": [group]}))
+    bot = MeetingBot(database, replace(settings, groups=[group]))
     minutes = ""
     for effects in bot.handle_batch(feed):
         if effects:  # (most lines say nothing)

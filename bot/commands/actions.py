@@ -144,6 +144,11 @@ def _find(turn: Turn, argument: str, usage: str) -> tuple[ActionItem, str] | Non
     return action, match.group(2).strip()
 
 
+def names_an_action(argument: str) -> bool:
+    """Whether ``#done``'s argument starts with an action's id (A-17, or 17)."""
+    return _LABEL.fullmatch(argument.strip()) is not None
+
+
 def _meeting_id(turn: Turn) -> int | None:
     return turn.meeting.id if turn.meeting is not None else None
 

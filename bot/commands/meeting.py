@@ -167,8 +167,23 @@ def rename_meeting(turn: Turn, argument: str) -> None:
     if not argument:
         turn.effects.tell("Usage: #meetingname <title>")
         return
-    turn.store.update_meeting(turn.running().id, title=argument)
+    meeting = turn.running()
+    if (_typed_word(turn) == "meetingname" and meeting.title != turn.group.meeting_title
+            and turn.command.dialect == "meetbot"):
+        # MeetBot's #meetingname names the files ("#meetingname fesco" after "#startmeeting
+        # FESCO (2023-01-19)"); its minutes keep the title #startmeeting gave. Only a
+        # meeting opened without one (hcoop-meetbot's habit) takes the name as its title.
+        turn.effects.say(f"Meeting name set to: {argument} (the title stays "
+                         f"{meeting.title}; #meetingtopic changes it)")
+        return
+    turn.store.update_meeting(meeting.id, title=argument)
     turn.effects.say(f"Meeting renamed: {argument}")
+
+
+def _typed_word(turn: Turn) -> str:
+    """The command word as typed (``#meetingname`` and ``#meetingtopic`` share an entry)."""
+    word = turn.event.text.lstrip().lstrip("#[").split(maxsplit=1)
+    return word[0].rstrip("]").casefold() if word else ""
 
 
 MEETING_LINKS = {"recording": "recording", "video": "recording", "issue": "issue",
@@ -194,7 +209,12 @@ def add_chairs(turn: Turn, argument: str) -> None:
     if not names:
         turn.effects.tell("Usage: #chair <name>[, <name>...]")
         return
-    for who, name, _ in names:
+    # A typed name is its own id (IRC has no other), and IRC nicks ignore case: "Chair:
+    # McCool" from McCool, who opened the meeting, names the chair already there.
+    held = {name.casefold() for name in turn.store.role_names(turn.running().id, "chair")}
+    for who, name, by_id in names:
+        if not by_id and name.casefold() in held:
+            continue
         turn.store.add_role(turn.running().id, "chair", who, name)
     chairs = turn.store.role_names(turn.running().id, "chair")
     turn.effects.say(f"Current chairs: {quote_names(chairs)}")

@@ -63,6 +63,20 @@ def take_note(turn: Turn, kind: NoteKind, text: str) -> None:
     confirm(turn, f"{kind.value.capitalize()} noted: {text}")
 
 
+def done(turn: Turn, argument: str) -> None:
+    """``#done A-17 [note]`` closes an action; meetingology's ``#done <text>`` (no action
+    id, in a running meeting) is a DONE item in its minutes, as "#done seb128 mailed the
+    flavour leads" during an action review: a "Done: ..." note here."""
+    from bot.commands.actions import done as close_action
+    from bot.commands.actions import names_an_action
+
+    if (turn.meeting is not None and turn.command.dialect in ("meetbot", "mootbot")
+            and argument.strip() and not names_an_action(argument)):
+        take_note(turn, NoteKind.INFO, f"Done: {argument.strip()}")
+        return
+    close_action(turn, argument)
+
+
 def confirm(turn: Turn, text: str) -> None:
     """A tick on the source message; slash commands have none, so they get a private line."""
     if turn.event.message_id:

@@ -214,7 +214,7 @@ COMMANDS = CommandTable((
     Entry("nick", "bot.commands.notes:add_nicks",
           "#nick <names> — names that can own action items", words=("nick",)),
     # -- actions across meetings -------------------------------------------------------
-    Entry("done", "bot.commands.actions:done",
+    Entry("done", "bot.commands.notes:done",
           "#done A-17 [note] — an action is done (its owner or a chair; any meeting, or "
           "/meeting done between meetings)", words=("done",), discord="done",
           discord_group="actions",
