@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
 from bot.events import Place
 from bot.store import Database
 from bot.store.history import logged_lines
@@ -30,3 +33,11 @@ def test_lines_read_back_as_they_were_said(database: Database) -> None:
             for line in (lines[7], lines[-1])] == [
         ("id-1", "Name 1", "line 7 ✓", "m7", ""), ("id-0", "Name 0", "line 0, edited", "m0",
                                                    "edit")]
+
+
+def test_a_line_for_a_meeting_that_is_gone_is_refused_like_any_other_write(
+        database: Database) -> None:
+    # The batched write reports the database's refusal as SQLAlchemy's own error, on
+    # either dialect, so whatever handles a refused write handles this one.
+    with pytest.raises(IntegrityError), database.transaction() as store:
+        store.log_line(999, AT, "rafael", "rafael", "hello")
