@@ -91,8 +91,11 @@ def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
         return _phrase(match.group(1).strip(), table)
     for mark in "+:":
         pattern, names = _w3c(table, mark)
-        if (match := pattern.fullmatch(line)) is not None:
-            return Command(names[match.group(1).lower()], match.group(2).strip(), "w3c")
+        # A word the pattern matches only by Unicode case rules (``TOPİC``, with a Turkish
+        # dotted capital I) lowers to no word of the table: chat, not a command.
+        if ((match := pattern.fullmatch(line)) is not None
+                and (name := names.get(match.group(1).lower())) is not None):
+            return Command(name, match.group(2).strip(), "w3c")
     if (phrase := _phrase(line, table)) is not None:
         return phrase
     if (match := _SUBSTITUTE.fullmatch(line)) is not None:
