@@ -191,7 +191,8 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
                                agenda_items.c.repo != "")
                         .group_by(agenda_items.c.repo))
-_RECORD_TOPIC = insert(topic_changes)
+# ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
+_RECORD_TOPICS = BulkInsert(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
 _SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
     current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
@@ -359,7 +360,7 @@ class Store:
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
         self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
-        self._pending_topics: list[dict[str, Any]] = []  # see ``record_topic``
+        self._pending_topics: list[tuple[Any, ...]] = []  # see ``record_topic``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
@@ -574,8 +575,7 @@ class Store:
 
         The history row (only ``topic_at`` reads it) is held back and written with the
         next ones, as notes are: a replayed log changes topic hundreds of times."""
-        self._pending_topics.append({
-            "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
+        self._pending_topics.append((meeting_id, item_id, _SECTION_VALUES[section], at))
         for place, known in self._running.items():  # as a re-read would find it
             if known is not None and known.id == meeting_id:
                 self._running[place] = replace(known, current_item_id=item_id,
@@ -587,7 +587,7 @@ class Store:
 
     def _flush_topics(self) -> None:
         if self._pending_topics:
-            self.connection.execute(_RECORD_TOPIC, self._pending_topics)
+            _RECORD_TOPICS.run(self.connection, self._pending_topics)
             self._pending_topics = []
 
     def topic_at(self, meeting_id: int, at: datetime) -> tuple[int | None, Section] | None:
