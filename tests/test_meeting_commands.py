@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.effects import Post, SetTopic
-from bot.events import Author, EventKind
+from bot.events import Author, Event, EventKind
 from tests.conftest import Chat, acked, posts, private
 
 
@@ -213,6 +214,29 @@ def test_a_note_in_a_thread_belongs_to_the_topic_the_thread_started_under(chat: 
     assert "* First topic\n  * answer in the thread\n" in minutes
 
 
+def test_a_thread_note_in_a_replayed_log_belongs_to_the_topic_the_thread_started_under(
+        chat: Chat) -> None:
+    """As above, with the whole log handled in one transaction (``gavel replay`` of a Slack
+    export), where each topic change is held back until something reads it."""
+    def line(who: str, text: str, **extra: object) -> Event:
+        chat.clock += timedelta(seconds=15)
+        return Event(EventKind.MESSAGE, chat.place, Author(who, who), chat.clock, text,
+                     **extra)  # type: ignore[arg-type]
+
+    root = chat.clock.timestamp() + 4 * 15  # the question's time: the thread's id
+    log = [line("rafael", "#startmeeting"), line("rafael", "#topic First topic"),
+           line("rafael", "#topic Second topic"),
+           line("ulises", "a question about the second topic"),
+           line("rafael", "#topic Third topic"),
+           line("joyce", "#info answer in the thread", thread_id=f"{root:.6f}"),
+           line("joyce", "#info said under the third topic")]
+    for _ in chat.bot.handle_batch(log):
+        pass
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Second topic\n  * answer in the thread\n" in minutes
+    assert "* Third topic\n  * said under the third topic\n" in minutes
+
+
 def test_the_im_here_button_marks_the_presser_present(chat: Chat) -> None:
     start(chat)
     assert private(chat.press("Joyce Brum", "here")) == ["You are marked present, Joyce Brum."]
@@ -366,6 +390,19 @@ def test_the_summary_counts_in_good_english(chat: Chat) -> None:
     chat.say("ulises", "#action ulises to write")
     [summary] = posts(chat.say("rafael", "#endmeeting"))
     assert "0 present, 1 note, 1 action item." in summary
+
+
+def test_the_summary_counts_the_notes_the_minutes_hold(chat: Chat) -> None:
+    """Counted, not read: an undone note is not one, an action is both."""
+    start(chat)
+    chat.say("ulises", "#info first")
+    chat.say("ulises", "#action ulises to write")
+    chat.say("joyce", "#agreed to ship")
+    chat.say("joyce", "#idea undone at once")
+    chat.say("joyce", "#undo")
+    chat.say("joyce", "#action joyce to review")
+    [summary] = posts(chat.say("rafael", "#endmeeting"))
+    assert "0 present, 4 notes, 2 action items." in summary
 
 
 def test_the_chair_refusal_names_the_configured_chairs_too(chat: Chat) -> None:

@@ -200,15 +200,17 @@ def _keep_for_next_meeting(turn: Turn, text: str) -> None:
     confirm(turn, f"Kept for the next meeting's agenda: {pending_line(item)}")
 
 
-def add_item(turn: Turn, text: str) -> AgendaItem | None:
-    """An agenda item from a GitHub reference (title looked up when GitHub is set up)."""
+def add_item(turn: Turn, text: str, discussed: bool = False) -> AgendaItem | None:
+    """An agenda item from a GitHub reference (title looked up when GitHub is set up);
+    ``discussed`` when it is added to be the topic."""
     if not text:
         turn.effects.tell("Usage: #agenda add <text | owner/repo#N | GitHub URL>")
         return None
     reference = _parse_reference(text)
     meeting = turn.running()
     if reference is None:
-        return turn.store.add_agenda_item(meeting.id, ItemSource.ADHOC, text)
+        return turn.store.add_agenda_item(meeting.id, ItemSource.ADHOC, text,
+                                          discussed=discussed)
     repo, number, is_pr, title = reference
     known = turn.store.agenda_item_for(meeting.id, repo, number)
     if known is not None:
@@ -221,7 +223,7 @@ def add_item(turn: Turn, text: str) -> AgendaItem | None:
         if entry is not None:
             title, url, is_pr = entry.title, entry.url, entry.is_pr
     return turn.store.add_agenda_item(meeting.id, ItemSource.GITHUB, title or f"{repo}#{number}",
-                                      repo, number, url, is_pr)
+                                      repo, number, url, is_pr, discussed)
 
 
 def _parse_reference(text: str) -> tuple[str, int, bool, str] | None:
@@ -262,10 +264,10 @@ def topic(turn: Turn, argument: str) -> None:
                               f"{turn.store.agenda_size(meeting.id)} items (#agenda lists them).")
             return
     else:
-        chosen = _find(turn, argument) or add_item(turn, argument)
+        chosen = _find(turn, argument) or add_item(turn, argument, discussed=True)
     if chosen is None:
         return
-    turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now)
+    turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now, chosen.discussed)
     _announce(turn, describe(chosen))
 
 
@@ -284,7 +286,8 @@ def next_topic(turn: Turn, argument: str) -> None:
         turn.store.record_topic(meeting.id, None, Section.QA, turn.now)
         _announce(turn, closing_heading(turn.group))
         return
-    turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now)
+    turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now,
+                            upcoming[0].discussed)
     _announce(turn, describe(upcoming[0]))
 
 

@@ -124,12 +124,11 @@ def end_meeting(turn: Turn, argument: str) -> None:
             # The database copy is the one that matters; the file is a convenience.
             saved = (f" The minutes file could not be written ({exc.strerror}: "
                      f"{exc.filename}); `gavel minutes {meeting.id}` prints them.")
-    notes = turn.store.notes(meeting.id)
+    notes, actions = turn.store.note_counts(meeting.id)  # (counted: a replay's are many)
     present = [a for a in turn.store.attendance(meeting.id) if a.status == "present"]
-    actions = [n for n in notes if n.kind.value == "action"]
     summary = (f"Meeting ended: {meeting.title} {meeting.meeting_date}. "
-               f"{len(present)} present, {_count(len(notes), 'note')}, "
-               f"{_count(len(actions), 'action item')}. "
+               f"{len(present)} present, {_count(notes, 'note')}, "
+               f"{_count(actions, 'action item')}. "
                f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose=Purpose.MINUTES)

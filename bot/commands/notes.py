@@ -39,28 +39,34 @@ def note_depth(kind: NoteKind, text: str) -> tuple[int, str]:
 
 
 def take_note(turn: Turn, kind: NoteKind, text: str) -> None:
-    if not text.strip():
+    text = text.strip()
+    if not text:
         turn.effects.tell(f"Usage: #{kind.value} <text>")
         return
-    depth, text = note_depth(kind, text.strip())
+    depth, text = note_depth(kind, text)
     item, section = turn.current_topic()
+    item_id = None if item is None else item.id
     if item is not None and not item.discussed:
         turn.store.mark_discussed(item.id)
+    message_id = turn.event.message_id
     if kind is NoteKind.ACTION:  # kept beyond the meeting, under an id said now
         from bot.commands.actions import announce_saved, track_action
 
         note = turn.store.add_note(
             turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
-            item.id if item else None, section, depth, turn.event.message_id)
-        if turn.event.message_id:
-            turn.effects.ack(turn.event.message_id)
+            item_id, section, depth, message_id)
+        if message_id:
+            turn.effects.ack(message_id)
         announce_saved(turn, track_action(turn, note))
         return
     # No id is needed: the note is written with the next ones (a replay takes thousands).
     turn.store.keep_note(
         turn.running().id, turn.author_id, turn.author_name, turn.now, kind, text,
-        item.id if item else None, section, depth, turn.event.message_id)
-    confirm(turn, f"{kind.value.capitalize()} noted: {text}")
+        item_id, section, depth, message_id)
+    if message_id:  # (as ``confirm``, without making the line a tick stands for)
+        turn.effects.ack(message_id)
+    else:
+        turn.effects.tell(f"{kind.value.capitalize()} noted: {text}")
 
 
 def done(turn: Turn, argument: str) -> None:

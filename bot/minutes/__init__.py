@@ -49,11 +49,17 @@ _PREFIX = {
 }
 
 
+# Each kind's name as a note line carries it, looked up (an enum's ``.value`` is a property,
+# and the minutes ask it several times per note).
+_KIND_NAMES = {kind: kind.value for kind in NoteKind}
+_PARAGRAPH = NoteKind.PARAGRAPH.value
+
+
 class TemplateNotFound(Exception):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteLine:
     """One note as the minutes show it, with its nesting depth."""
 
@@ -113,13 +119,18 @@ def closing_heading(group: Group) -> str:
     return group.minutes.closing_heading or CLOSING_HEADINGS.get(group.template, "Q&A, Other")
 
 
-def note_text(note: Note, known: KnownPeople, prefixes: bool = True) -> str:
+def note_text(note: Note, known: KnownPeople, prefixes: bool = True,
+              owners: tuple[str, ...] | None = None) -> str:
+    """The note as the minutes show it; ``owners`` of an action, as ``one_line`` shows
+    them, when the caller worked them out already."""
     text = escape_markdown_html(note.text)
     if not prefixes:
         return text
     if note.kind is NoteKind.ACTION:
-        owners = ", ".join(one_line(owner) for owner in known.owners_of(note.text))
-        return f"Action ({owners}): {text}" if owners else f"Action: {text}"
+        if owners is None:
+            owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
+        shown = ", ".join(owners)
+        return f"Action ({shown}): {text}" if shown else f"Action: {text}"
     return _PREFIX[note.kind] + text
 
 
@@ -132,10 +143,10 @@ def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
     fixed: list[NoteLine] = []
     floor = -1 if beside else 0
     for line in lines:
-        if line.kind == NoteKind.PARAGRAPH.value:
+        if line.kind == _PARAGRAPH:
             line = replace(line, depth=0)
         before = fixed[-1] if fixed else None
-        deepest = (0 if before is None or before.kind == NoteKind.PARAGRAPH.value
+        deepest = (0 if before is None or before.kind == _PARAGRAPH
                    else before.depth + 1)
         depth = max(min(line.depth, deepest), floor)
         fixed.append(line if depth == line.depth else replace(line, depth=depth))
@@ -172,35 +183,55 @@ def present_line(name: str, github: str, affiliation: str, style: str) -> str:
 
 
 def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
+    """The minutes' view of the meeting. Its notes are read once, each turned into its
+    line as it is read (an action also into its entry): a long meeting's notes are not
+    held beside their lines."""
     items = store.agenda(meeting.id)
-    notes = store.notes(meeting.id)
     known = KnownPeople.of_meeting(store, meeting.id)
+    prefixes = group.minutes.note_prefixes
 
-    times: dict[str, str] = {}  # one "HH:MM" string per minute, not one per note
+    times: dict[int, str] = {}  # one "HH:MM" string per minute, made once, not per note
+    authors: dict[str, str] = {}  # one shown name per author's spelling, not one per note
 
-    def _line(note: Note) -> NoteLine:
-        at = f"{note.at:%H:%M}"
-        return NoteLine(note.depth, note_text(note, known, group.minutes.note_prefixes),
-                        note.kind.value, one_line(note.author_name), times.setdefault(at, at))
-
-    def _item_view(item: AgendaItem, notes: list[Note]) -> ItemView:
+    def _item_view(item: AgendaItem, lines: list[NoteLine]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,
-                        item.discussed or bool(notes),
-                        _nested([_line(n) for n in notes], beside=True))
+                        item.discussed or bool(lines), _nested(lines, beside=True))
 
-    by_item: dict[int, list[Note]] = {item.id: [] for item in items}
-    general, announcements, qa, upcoming = [], [], [], []
-    for note in notes:
+    by_item: dict[int, list[NoteLine]] = {item.id: [] for item in items}
+    general: list[NoteLine] = []
+    announcements: list[NoteLine] = []
+    qa: list[NoteLine] = []
+    upcoming: list[NoteLine] = []
+    actions: list[tuple[str, str]] = []
+    by_person: OrderedDict[str, list[str]] = OrderedDict()
+    for note in store.each_note(meeting.id):
+        owners: tuple[str, ...] | None = None
+        if note.kind is NoteKind.ACTION:
+            # Names are people's own words too: shown literally, like the notes.
+            owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
+            text = one_line(note.text)  # a list entry of its own: keep it on one line
+            actions.append((", ".join(owners), text))
+            for owner in owners or ("UNASSIGNED",):
+                by_person.setdefault(owner, []).append(text)
+        minute = note.at.hour * 60 + note.at.minute
+        if (at := times.get(minute)) is None:
+            at = times[minute] = f"{note.at:%H:%M}"
+        if (author := authors.get(note.author_name)) is None:
+            author = authors[note.author_name] = one_line(note.author_name)
+        line = NoteLine(note.depth, note_text(note, known, prefixes, owners),
+                        _KIND_NAMES[note.kind], author, at)
         if note.item_id is not None and note.item_id in by_item:
-            by_item[note.item_id].append(note)
+            by_item[note.item_id].append(line)
         elif note.section is Section.ANNOUNCEMENTS:
-            announcements.append(_line(note))
+            announcements.append(line)
         elif note.section is Section.QA:
-            qa.append(_line(note))
+            qa.append(line)
         elif note.section is Section.UPCOMING:
-            upcoming.append(_line(note))
+            upcoming.append(line)
         else:
-            general.append(_line(note))
+            general.append(line)
+    if "UNASSIGNED" in by_person:
+        by_person.move_to_end("UNASSIGNED")
 
     standing, other = [], []
     repositories: OrderedDict[str, list[ItemView]] = OrderedDict()
@@ -218,20 +249,6 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
                             group.minutes.present_line)
                for a in people if a.status == "present"]
     regrets = [one_line(a.person.name) for a in people if a.status == "regrets"]
-
-    actions: list[tuple[str, str]] = []
-    by_person: OrderedDict[str, list[str]] = OrderedDict()
-    for note in notes:
-        if note.kind is not NoteKind.ACTION:
-            continue
-        text = one_line(note.text)  # a list entry of its own: keep it on one line
-        # Names are people's own words too: shown literally, like the notes.
-        owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
-        actions.append((", ".join(owners), text))
-        for owner in owners or ("UNASSIGNED",):
-            by_person.setdefault(owner, []).append(text)
-    if "UNASSIGNED" in by_person:
-        by_person.move_to_end("UNASSIGNED")
 
     doc = meeting.links.get("minutes_doc", group.links.minutes_doc)
     links = [("Recording", one_line(meeting.links.get("recording", ""))),
@@ -339,7 +356,7 @@ def _note_entry(line: NoteLine, lead: str, bullet: str) -> str:
     """A note as a list entry, nested by its depth (-1: beside the item the notes are
     under); its own line breaks stay inside it. A paragraph stands alone between blank
     lines, at the margin: indented, it would read as part of the entry above it."""
-    if line.kind == NoteKind.PARAGRAPH.value:
+    if line.kind == _PARAGRAPH:
         return f"\n{line.text}\n"
     indent = " " * max(len(lead) + 2 * line.depth, 0)
     body = line.text.replace("\n", "\n" + indent + "  ")

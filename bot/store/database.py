@@ -56,6 +56,10 @@ def _tune_scratch_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=MEMORY")
     cursor.execute("PRAGMA synchronous=OFF")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A replay appends rows and reads the notes once at the end: a page cache of 512 KiB
+    # instead of SQLite's 2 MiB costs it no measurable time (the file's pages stay in the
+    # system's cache) and keeps 1.6 MiB out of the process's peak.
+    cursor.execute("PRAGMA cache_size=-512")
     cursor.close()
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -121,6 +122,9 @@ _NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)
     "depth", "source_message_id"))
 _NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 _SECTIONS = {section.value: section for section in Section}
+# ...and back, for the rows a replay writes by the thousand (``.value`` is a property call).
+_KIND_VALUES = {kind: value for value, kind in _NOTE_KINDS.items()}
+_SECTION_VALUES = {section: value for value, section in _SECTIONS.items()}
 
 
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
@@ -187,12 +191,16 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
                                agenda_items.c.repo != "")
                         .group_by(agenda_items.c.repo))
-_RECORD_TOPIC = insert(topic_changes)
+# ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
+_RECORD_TOPICS = BulkInsert(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
 _SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
     current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
+_NOTE_COUNTS = select(
+    func.count(), func.sum(case((notes.c.kind == NoteKind.ACTION.value, 1), else_=0))).where(
+    notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
 _LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
                       func.count().label("lines"), func.min(transcript.c.id).label("first"),
                       func.max(transcript.c.id).label("last"))
@@ -352,6 +360,7 @@ class Store:
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
         self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
+        self._pending_topics: list[tuple[Any, ...]] = []  # see ``record_topic``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
         self._speakers: dict[int, _Speakers] = {}
@@ -365,6 +374,7 @@ class Store:
         ...), first forgetting what this transaction cached of the table it writes, so a
         later read here sees the change without the writer knowing about the caches."""
         table = getattr(statement.table, "name", "")
+        self._flush_topics()  # (rows held back refer to meetings and items)
         if table == meetings.name:
             self._flush_notes()  # (a meeting's notes go with it)
             self._running.clear()
@@ -522,8 +532,10 @@ class Store:
         return max(spellings)[1] if spellings else None
 
     def add_agenda_item(self, meeting_id: int, source: ItemSource, title: str, repo: str = "",
-                        number: int | None = None, url: str = "", is_pr: bool = False
-                        ) -> AgendaItem:
+                        number: int | None = None, url: str = "", is_pr: bool = False,
+                        discussed: bool = False) -> AgendaItem:
+        """A new item at the agenda's end; ``discussed`` when it is added to be the topic
+        (``#topic <new title>``), which saves marking it a moment later."""
         agenda = self._agendas.get(meeting_id)
         if agenda is not None:
             position = agenda.last_position + 1
@@ -533,9 +545,10 @@ class Store:
         item_id = self.connection.execute(_ADD_ITEM, {
             "meeting_id": meeting_id, "position": position, "source": source.value,
             "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
-            "discussed": False,
+            "discussed": discussed,
         }).inserted_primary_key[0]  # type: ignore[index]
-        item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr)
+        item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
+                          discussed)
         if agenda is not None:
             agenda.append(item)
         return item
@@ -550,24 +563,36 @@ class Store:
     def mark_discussed(self, item_id: int) -> None:
         for agenda in self._agendas.values():
             if (place := agenda.index.get(item_id)) is not None:
+                if agenda.items[place].discussed:
+                    return  # as this transaction read or wrote it: nothing to change
                 agenda.replace(replace(agenda.items[place], discussed=True))
         self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
-                     at: datetime) -> None:
-        self.connection.execute(_RECORD_TOPIC, {
-            "meeting_id": meeting_id, "item_id": item_id, "section": section.value, "at": at})
+                     at: datetime, discussed: bool = False) -> None:
+        """The meeting's topic is now ``item_id`` (or ``section``); ``discussed`` when the
+        caller read the item as discussed already (no need to mark it again).
+
+        The history row (only ``topic_at`` reads it) is held back and written with the
+        next ones, as notes are: a replayed log changes topic hundreds of times."""
+        self._pending_topics.append((meeting_id, item_id, _SECTION_VALUES[section], at))
         for place, known in self._running.items():  # as a re-read would find it
             if known is not None and known.id == meeting_id:
                 self._running[place] = replace(known, current_item_id=item_id,
                                                current_section=section)
         self.connection.execute(_SET_TOPIC, {
             "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
-        if item_id is not None:
+        if item_id is not None and not discussed:
             self.mark_discussed(item_id)
+
+    def _flush_topics(self) -> None:
+        if self._pending_topics:
+            _RECORD_TOPICS.run(self.connection, self._pending_topics)
+            self._pending_topics = []
 
     def topic_at(self, meeting_id: int, at: datetime) -> tuple[int | None, Section] | None:
         """The topic that was current at ``at`` (a thread's root time, say)."""
+        self._flush_topics()
         row = self.connection.execute(
             select(topic_changes.c.item_id, topic_changes.c.section)
             .where(topic_changes.c.meeting_id == meeting_id, topic_changes.c.at <= at)
@@ -746,9 +771,9 @@ class Store:
         read or change of notes here, and the commit, writes them first."""
         self._pending_notes.append({
             "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
-            "section": section.value, "depth": depth, "source_message_id": source_message_id,
-            "deleted": False})
+            "at": at, "kind": _KIND_VALUES[kind], "text": text, "item_id": item_id,
+            "section": _SECTION_VALUES[section], "depth": depth,
+            "source_message_id": source_message_id, "deleted": False})
         self._notes.pop(meeting_id, None)
         if len(self._pending_notes) >= 1000:
             self._flush_notes()
@@ -767,6 +792,26 @@ class Store:
             shared: dict[str, str] = {}
             self._notes[meeting_id] = [_note(r, shared) for r in rows]
         return list(self._notes[meeting_id])
+
+    def each_note(self, meeting_id: int) -> Iterator[Note]:
+        """The meeting's notes, oldest first, made one at a time as the rows are read and
+        kept by nobody here: the minutes turn each into a line, so a long meeting's notes
+        are never all held at once. (Read nothing else here until it is spent.)"""
+        if (cached := self._notes.get(meeting_id)) is not None:
+            yield from list(cached)
+            return
+        self._flush_notes()
+        shared: dict[str, str] = {}
+        for row in self.connection.execute(_NOTES, {"meeting_id": meeting_id}):
+            yield _note(row, shared)
+
+    def note_counts(self, meeting_id: int) -> tuple[int, int]:
+        """(notes, of which actions) of the meeting, counted without reading them."""
+        if (cached := self._notes.get(meeting_id)) is not None:
+            return len(cached), sum(n.kind is NoteKind.ACTION for n in cached)
+        self._flush_notes()
+        row = self.connection.execute(_NOTE_COUNTS, {"meeting_id": meeting_id}).one()
+        return int(row[0]), int(row[1] or 0)
 
     def last_note(self, meeting_id: int, author_id: str | None = None) -> Note | None:
         self._flush_notes()
@@ -834,6 +879,7 @@ class Store:
         """Write the transcript lines and notes held back; runs before every commit, and
         before a read of them that does not go through this class."""
         self._flush_notes()
+        self._flush_topics()
         if self._pending_lines:
             _LOG_LINE.run(self.connection, self._pending_lines)
             self._pending_lines = []
