@@ -15,10 +15,11 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from adapters.log_formats import (
@@ -31,6 +32,7 @@ from adapters.log_formats import (
 from adapters.replay_slack import as_export, export_lines
 from bot.commands.handler import MeetingBot
 from bot.commands.parse import parse_line
+from bot.commands.table import COMMANDS
 from bot.config import Group, Settings
 from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place
@@ -46,8 +48,9 @@ _KINDS = {"message": EventKind.MESSAGE, "edit": EventKind.EDIT, "delete": EventK
           "command": EventKind.COMMAND}
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):
+    """One chat line of a log (a tuple: one is built for every line read)."""
+
     number: int
     kind: EventKind
     nick: str
@@ -62,6 +65,11 @@ class ParsedLog:
     problems: list[str] = field(default_factory=list)
 
 
+_HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class _Clock:
     """Log times are wall-clock times in the meeting's zone and carry no date: count a
     day each time the clock runs backwards."""
@@ -69,17 +77,30 @@ class _Clock:
     def __init__(self, day: date, zone: str = "UTC") -> None:
         self.day = day
         self.zone = ZoneInfo(zone)
+        # Times are built in UTC itself when that is the zone (the usual one): each is
+        # then its own answer, with no conversion.
+        self._wall: tzinfo = UTC if zone == "UTC" else self.zone
         self.last: datetime | None = None
+        # The last ``at``: its time as read, and its answer (lines often share a time).
+        self._said: tuple[int, int, int] | None = None
+        self._moment: datetime | None = None
+        self._utc = _EPOCH
 
     def at(self, hour: int, minute: int, second: int, day: date | None = None) -> datetime:
         if day is not None:  # the line carries its date (WeeChat, a client's header)
             self.day, self.last = day, None
-        moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
-        if self.last is not None and moment < self.last - timedelta(hours=1):
-            self.day += timedelta(days=1)
-            moment = datetime.combine(self.day, time(hour, minute, second), self.zone)
-        self.last = moment
-        return moment.astimezone(UTC)
+        elif (hour, minute, second) == self._said and self.last is self._moment:
+            return self._utc  # the same time as the line before (a log in minutes)
+        today = self.day
+        moment = datetime(today.year, today.month, today.day, hour, minute, second,
+                          tzinfo=self._wall)
+        if self.last is not None and moment < self.last - _HOUR:
+            self.day += _DAY
+            moment = datetime.combine(self.day, time(hour, minute, second), self._wall)
+        self.last = self._moment = moment
+        self._said = (hour, minute, second)
+        self._utc = moment if self._wall is UTC else moment.astimezone(UTC)
+        return self._utc
 
     def tick(self) -> datetime:
         """Lines without a time: a second after the last one."""
@@ -167,8 +188,20 @@ def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
                 yield LogLine(m.number, EventKind.MESSAGE, m.nick, m.text, m.at, m.message_id)
             return
     client = ClientLog()  # irssi, WeeChat, HexChat lines (adapters.log_formats)
+    irc, message, at = _IRC.fullmatch, EventKind.MESSAGE, clock.at
     for number, raw in enumerate(chain(head, source), 1):
         line = raw.rstrip("\r\n").lstrip("\ufeff") if number == 1 else raw.rstrip("\r\n")
+        # Most lines of most logs: MeetBot's ``[HH:MM:SS] <nick> text``, which no other
+        # check below would take (no join/part line has ``<nick>``; see _parse_one).
+        if line.startswith("[") and (said_irc := irc(line)) is not None:
+            hour, minute, second, nick, text = said_irc.groups()
+            try:
+                moment = at(int(hour), int(minute), int(second or 0))
+            except (ValueError, OverflowError) as exc:  # as _parse_one's are reported
+                problems.append(f"line {number}: {exc}")
+                continue
+            yield LogLine(number, message, nick, text, moment, f"line-{number}")
+            continue
         if not line.strip() or _SYSTEM.fullmatch(line):
             continue  # blank, or a join/part/mode line: nobody said anything
         # No client's format opens with "[" (MeetBot's does): most lines skip those checks.
@@ -240,15 +273,21 @@ class ReplayResult:
     meeting_id: int
 
 
+def _author(nick: str, authors: dict[str, Author] | None = None) -> Author:
+    """The nick's ``Author`` (kept in ``authors``, when given)."""
+    author = Author(nick, nick, is_bot=is_meeting_bot(nick))
+    if authors is not None:
+        authors[nick] = author
+    return author
+
+
 def _event(line: LogLine, place: Place, text: str | None = None,
            authors: dict[str, Author] | None = None) -> Event:
     """A log line as an event; meeting bots' lines (RRSAgent, Zakim...) are no person's.
     ``authors`` keeps each nick's ``Author`` once (a log has a few speakers, many lines)."""
     author = authors.get(line.nick) if authors is not None else None
     if author is None:
-        author = Author(line.nick, line.nick, is_bot=is_meeting_bot(line.nick))
-        if authors is not None:
-            authors[line.nick] = author
+        author = _author(line.nick, authors)
     return Event(line.kind, place, author, line.at, line.text if text is None else text,
                  message_id=line.message_id)
 
@@ -273,27 +312,35 @@ class _Feed:
     def __iter__(self) -> Iterator[Event]:
         place = self.place
         authors: dict[str, Author] = {}
-        waiting: list[LogLine] | None = []  # None once the meeting has started
-        for line in self.lines:
+        lines = iter(self.lines)
+        waiting: list[LogLine] = []
+        for line in lines:  # held back until the meeting starts
             if self.first is None:
                 self.first = line
             self.last = line
+            waiting.append(line)
             if _is_start(line.text):
                 self.starts += 1
-                if waiting is not None:
-                    for held in waiting:
-                        yield _event(held, place, authors=authors)
-                    waiting = None
-            if waiting is not None:
-                waiting.append(line)
-            else:
-                yield _event(line, place, authors=authors)
-        if waiting and self.first is not None:
-            starter = _starter(waiting)
-            yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),
-                        self.first.at, "#startmeeting")
-            for held in waiting:
-                yield _event(held, place)
+                break
+        else:  # no #startmeeting: one meeting from the first line
+            if waiting and self.first is not None:
+                starter = _starter(waiting)
+                yield Event(EventKind.MESSAGE, place, Author(starter.nick, starter.nick),
+                            self.first.at, "#startmeeting")
+                for held in waiting:
+                    yield _event(held, place)
+            return
+        for held in waiting:
+            yield _event(held, place, authors=authors)
+        del waiting
+        for line in lines:  # the meeting has started: each line as it is read
+            self.last = line
+            text = line.text
+            if _is_start(text):
+                self.starts += 1
+            if (author := authors.get(line.nick)) is None:
+                author = _author(line.nick, authors)
+            yield Event(line.kind, place, author, line.at, text, line.message_id)
 
 
 def _minutes_in(effects: list[Effect]) -> str:
@@ -329,10 +376,11 @@ def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     problems: list[str] = []
     place = Place("replay", f"replay-{group.name}")
     feed = _Feed(read_log(lines, day, zone or group.timezone, problems), place)
-    bot = MeetingBot(database, settings.model_copy(update={"groups": [group]}))
+    bot = MeetingBot(database, replace(settings, groups=[group]))
     minutes = ""
     for effects in bot.handle_batch(feed):
-        minutes = _minutes_in(effects) or minutes
+        if effects:  # (most lines say nothing)
+            minutes = _minutes_in(effects) or minutes
     if feed.last is None:
         why = f" ({problems[-1]})" if problems else ""
         raise ValueError(f"the log holds no chat line in a known format{why}")
@@ -366,9 +414,18 @@ def _starter(lines: list[LogLine]) -> LogLine:
 
 
 def _is_start(text: str) -> bool:
-    """Whether a line opens a meeting; only a ``#`` line can (checked first, as most lines
-    are chat, so they are not parsed twice)."""
-    if not text.lstrip().startswith("#"):
+    """Whether a line opens a meeting; only a ``#`` line spelling a start word can
+    (checked first, as most lines are chat or another command, so they are not parsed
+    twice). The words are ASCII letters: lowering a few more characters than the longest
+    keeps any that a line opens with."""
+    if "#" not in text:  # (most lines)
+        return False
+    line = text.strip()
+    if not line.startswith("#") or not line[1:_START_LENGTH].lower().startswith(_START_WORDS):
         return False
     command = parse_line(text)
     return command is not None and command.name == "startmeeting"
+
+
+_START_WORDS = tuple(word for word, name in COMMANDS.words.items() if name == "startmeeting")
+_START_LENGTH = 1 + max(map(len, _START_WORDS))

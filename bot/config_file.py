@@ -1,19 +1,19 @@
 """Reading the config file: TOML in, validated ``Settings`` out, with errors that name the
 file and the key, and what the environment overrides (data folder, web address).
 
-Apart from ``bot.config`` (the models) because the checks need the schedule rules
-(``bot.schedules.recurrence``), which read the models themselves: the models never depend
-on the rules.
+Apart from ``bot.config`` (the settings) because the checks need the schedule rules
+(``bot.schedules.recurrence``), which read the settings themselves: the settings never
+depend on the rules. The only module that imports pydantic, and only when a file is read.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from bot.config import (
     DEFAULT_CONFIG_PATH,
@@ -21,8 +21,10 @@ from bot.config import (
     WEB_PORT_VARIABLE,
     ConfigError,
     Settings,
-    model_defaults,
 )
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 def _describe(loc: tuple[Any, ...]) -> str:
@@ -35,16 +37,30 @@ def _describe(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+@cache
+def _adapter() -> TypeAdapter[Settings]:
+    """pydantic's validator for the settings dataclasses, built on the first file read
+    (~70 ms): pydantic is imported only here, so a start without a file never loads it."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Settings)
+
+
 def parse_settings(data: dict[str, Any], source: str) -> Settings:
     """Validate a parsed TOML document; errors name the file and the key."""
+    from pydantic import ValidationError
+
     try:
-        settings = Settings.model_validate(data)
+        settings = _adapter().validate_python(data)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
             key = _describe(error["loc"])
-            if error["type"] == "extra_forbidden":
+            if error["type"] == "unexpected_keyword_argument":  # a dataclass's "extra"
                 message = "unknown key"
+            elif error["type"] == "dataclass_type":  # in the words users had before
+                message = ("Input should be a valid dictionary or instance of "
+                           f"{error['ctx']['class_name']}")
             else:
                 message = error["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: {key}: {message}")
@@ -79,7 +95,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: no such file")
-        return _with_web_address(_with_data_dir(model_defaults(Settings), Path.cwd()))
+        return _with_web_address(_with_data_dir(Settings(), Path.cwd()))
     try:
         data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
@@ -114,10 +130,10 @@ def _with_data_dir(settings: Settings, base: Path) -> Settings:
     like template files: the same config finds the same data from any working folder."""
     data_dir = os.environ.get(DATA_DIR_VARIABLE) or ""
     if data_dir:
-        return settings.model_copy(update={"data_dir": str(Path(data_dir).resolve())})
+        return replace(settings, data_dir=str(Path(data_dir).resolve()))
     if Path(settings.data_dir).is_absolute():
         return settings
-    return settings.model_copy(update={"data_dir": str((base / settings.data_dir).resolve())})
+    return replace(settings, data_dir=str((base / settings.data_dir).resolve()))
 
 
 
@@ -138,7 +154,7 @@ def _with_web_address(settings: Settings) -> Settings:
         update["port"] = int(port_text)
     if not update:
         return settings
-    return settings.model_copy(update={"web": settings.web.model_copy(update=update)})
+    return replace(settings, web=replace(settings.web, **update))
 
 
 BUILT_IN_TEMPLATES = ("nodejs", "nodejs-tsc", "meetbot")
@@ -156,5 +172,5 @@ def _with_template_paths(settings: Settings, path: Path) -> Settings:
         if not template.is_file():
             raise ConfigError(f"{path}: groups[{n}].template: {group.template!r} is neither a "
                               f"built-in layout ({', '.join(BUILT_IN_TEMPLATES)}) nor a file")
-        groups.append(group.model_copy(update={"template": str(template)}))
-    return settings.model_copy(update={"groups": groups})
+        groups.append(replace(group, template=str(template)))
+    return replace(settings, groups=groups)

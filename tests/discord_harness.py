@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ CAROL = 1_190_000_000_000_000_202
 def discord_group(voice: str = str(VOICE)) -> Group:
     binding = ChannelBinding(platform="discord", channel=str(TEXT), workspace=str(GUILD),
                              voice_channel=voice)
-    return SECURITY_WG.model_copy(update={"channels": [binding]})
+    return replace(SECURITY_WG, channels=[binding])
 
 
 def discord_settings(tmp_path: Path, **discord: Any) -> Settings:

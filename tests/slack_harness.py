@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,8 +43,8 @@ def fake() -> Iterator[FakeSlack]:
 def bound_to_slack(group: Group = SECURITY_WG, channel: str = "C1") -> Group:
     """``group`` bound to a channel of the fake's workspace: a group with GitHub settings
     runs only in its bound channels."""
-    return group.model_copy(update={"channels": [
-        ChannelBinding(platform="slack", workspace=TEAM_ID, channel=channel)]})
+    return replace(group, channels=[
+        ChannelBinding(platform="slack", workspace=TEAM_ID, channel=channel)])
 
 
 @dataclass
@@ -147,7 +147,7 @@ async def running_slack(fake: FakeSlack, database_url: str, tmp_dir: str,
                         clock: StepClock | None = None,
                         commands: CommandTable = COMMANDS) -> AsyncIterator[SlackBot]:
     """Gavel's web server (``/healthz`` and Slack's endpoints) on 127.0.0.1:0."""
-    settings = (settings or Settings()).model_copy(update={"data_dir": tmp_dir})
+    settings = replace(settings or Settings(), data_dir=tmp_dir)
     core = build_core(settings, secrets, database_url=database_url, commands=commands)
     clock = clock or StepClock()
     app = build_web_app(core)

@@ -4,6 +4,8 @@ closed on GitHub closes the action here at the next sync (fake GitHub, real PyGi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.commands.handler import MeetingBot
 from bot.config import Settings
 from bot.github.action_issues import ActionIssues
@@ -13,7 +15,7 @@ from tests.fakes.github import FakeGitHub
 from tests.github_support import GROUP, Sleeps, client, fake  # noqa: F401
 
 REPO = "nodejs/security-wg"
-WG = GROUP.model_copy(update={"actions_repo": REPO, "agenda_label": "", "github_org": ""})
+WG = replace(GROUP, actions_repo=REPO, agenda_label="", github_org="")
 
 
 def action_issues(gh: FakeGitHub) -> dict[str, dict]:

@@ -4,6 +4,7 @@ open actions), and the next ``#startmeeting`` puts it on the agenda."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.commands.handler import MeetingBot
@@ -20,8 +21,8 @@ from tests.github_support import GROUP, LABEL, Sleeps, client, fake  # noqa: F40
 
 MEETING = datetime(2026, 1, 8, 15, 0, tzinfo=UTC)  # the group's first Thursday meeting
 DUE = MEETING - timedelta(hours=24)
-WG = GROUP.model_copy(update={"reminders": ["24h"], "chairs": ["chair"],
-                              "channels": [ChannelBinding(platform="console", channel="wg")]})
+WG = replace(GROUP, reminders=["24h"], chairs=["chair"],
+             channels=[ChannelBinding(platform="console", channel="wg")])
 
 
 class ListSink:

@@ -189,3 +189,23 @@ async def test_slack_mentions_reach_the_core_as_ids(slack: FakeSlack, database_u
         told = await slack.async_wait_for_calls("chat.postEphemeral", 2)
     present = told[1].args["text"].split("## Present", 1)[1].split("## Agenda", 1)[0]
     assert "* Sam from ACME\n" in present and "* Sam from Umbrella\n" in present
+
+
+def test_a_new_w3c_word_is_read_like_the_built_in_ones(database_url: str) -> None:
+    # The parser's quick check for chat is built from the table: a word a plugin adds
+    # must pass it, in any case, as "RESOLUTION:" does.
+    table = COMMANDS.adding(note_command(
+        NoteKind.AGREED, "decision", "#decision <text> — a decision, in other words",
+        "Record a decision, in other words", w3c=("decision:",)))
+    database = Database.open(database_url)
+    try:
+        chat = Chat(MeetingBot(database, Settings(groups=[SECURITY_WG]), commands=table),
+                    Place("console", "main"))
+        chat.say("rafael", "#startmeeting")
+        chat.say("rafael", "Decision : we ship on Thursday")
+        chat.say("rafael", "decisions are hard")
+        minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    finally:
+        database.close()
+    assert "Agreed: we ship on Thursday" in minutes
+    assert "decisions are hard" not in minutes

@@ -5,6 +5,7 @@ commands work live (the speaker queue, votes, the chair-only topic option)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def test_agenda_driving_with_zakim_phrases(database: Database) -> None:
 
 
 def test_a_vote_is_a_message_with_buttons_and_a_ballot_can_change(database: Database) -> None:
-    group = GROUP.model_copy(update={"voters": ["alice", "bob", "carol"], "votes_required": 2})
+    group = replace(GROUP, voters=["alice", "bob", "carol"], votes_required=2)
     chat = _chat(database, group)
     chat.say("alice", "#startmeeting")
     [opened] = [e for e in chat.say("alice", "#startvote Ship it? yes, no") if
@@ -178,7 +179,7 @@ def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -
     chat.say("chair", "#startmeeting")
     assert posts(chat.say("alice", "#topic Budget")) == ["Topic: Budget"]
     chat.say("chair", "#endmeeting")
-    strict = _chat(database, GROUP.model_copy(update={"chair_only_topic": True}))
+    strict = _chat(database, replace(GROUP, chair_only_topic=True))
     strict.say("chair", "#startmeeting")
     assert private(strict.say("alice", "#topic Budget")) == [
         "Only a chair can change the topic in this group. Chairs: chair"]

@@ -7,6 +7,7 @@ what Discord refuses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,12 @@ START = datetime(2026, 1, 8, 13, 59, 58, tzinfo=UTC)
 
 
 def settings(tmp_path: Path, public_url: str = "", join: str = ZOOM) -> Settings:
-    group = discord_group().model_copy(update={
-        "links": Links(join=join, observers="https://www.youtube.com/c/nodejs+foundation/live"),
-        "reminders": ["1h"],
-        "schedule": Schedule(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", start="2026-01-08T15:00",
-                             timezone="UTC")})
+    group = replace(
+        discord_group(),
+        links=Links(join=join, observers="https://www.youtube.com/c/nodejs+foundation/live"),
+        reminders=["1h"],
+        schedule=Schedule(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", start="2026-01-08T15:00",
+                          timezone="UTC"))
     return Settings(data_dir=str(tmp_path), groups=[group], discord=DiscordSettings(),
                     web=WebSettings(public_url=public_url))
 

@@ -5,6 +5,7 @@ through the core directly, plus the people who were only in the voice channel.""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import discord
@@ -70,7 +71,7 @@ async def test_security_wg_meeting_through_discord_gives_the_core_minutes(
     through_discord = fake.attachment_bytes(attachment).decode()
     assert minutes_message["embeds"][0]["title"].startswith("Meeting ended:")
 
-    core = build_core(settings.model_copy(update={"data_dir": str(tmp_path / "direct")}),
+    core = build_core(replace(settings, data_dir=str(tmp_path / "direct")),
                       Secrets(), database_url=f"sqlite:///{tmp_path / 'direct.db'}")
     try:
         place = Place("discord", str(TEXT), str(GUILD))

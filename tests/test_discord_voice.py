@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from adapters.discord.service import DiscordService
@@ -70,8 +71,7 @@ async def test_people_in_the_voice_channel_are_present(tmp_path: Path,
 
 
 async def test_a_stage_channel_and_a_name_work_too(tmp_path: Path, database_url: str) -> None:
-    settings = discord_settings(tmp_path).model_copy(
-        update={"groups": [discord_group(voice="Town hall")]})
+    settings = replace(discord_settings(tmp_path), groups=[discord_group(voice="Town hall")])
     async with FakeDiscord() as fake:
         add_guild(fake)
         async with running_service(fake, settings, database_url) as service:

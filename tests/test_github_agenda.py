@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.commands.handler import MeetingBot
@@ -57,8 +58,8 @@ def test_several_orgs_and_labels_search_each_pair_once_and_merge(fake: FakeGitHu
     fake.add_repo("openjs/standards")
     fake.add_issue("openjs/standards", 5, "Shared item", labels=["a", "b"])
     fake.add_issue("nodejs/node", 9, "Node item", labels=["b"])
-    group = GROUP.model_copy(update={"github_orgs": ["nodejs", "openjs"],
-                                     "agenda_labels": ["a", "b"]})
+    group = replace(GROUP, github_orgs=["nodejs", "openjs"],
+                    agenda_labels=["a", "b"])
 
     entries = fetch_agenda(client(fake, sleeps), group)
 

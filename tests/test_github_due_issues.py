@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.app import build_core
@@ -76,9 +77,8 @@ def test_the_window_opens_issue_days_ahead_and_closes_when_the_meeting_starts(
 def test_the_planning_job_opens_due_issues_for_the_running_bot(
         fake: FakeGitHub, database_url: str, tmp_path) -> None:  # noqa: F811
     seed_agenda(fake)
-    settings = SETTINGS.model_copy(update={
-        "data_dir": str(tmp_path),
-        "github": SETTINGS.github.model_copy(update={"base_url": fake.base_url})})
+    settings = replace(SETTINGS, data_dir=str(tmp_path),
+                       github=replace(SETTINGS.github, base_url=fake.base_url))
     core = build_core(settings, Secrets(github_token=TOKEN), database_url=database_url)
     try:
         materialise(core.database, settings, TWO_DAYS_BEFORE)

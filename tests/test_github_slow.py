@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -91,8 +92,8 @@ def test_github_is_asked_after_the_commit_while_other_channels_carry_on(
         held_path: str, saved: Callable[[Chat], bool], answer: str) -> None:
     """Publishing the minutes and opening an action's issue wait for the turn's commit:
     what GitHub is asked about is saved first, and nothing is locked while it answers."""
-    group = GROUP.model_copy(update={"actions_repo": "nodejs/security-wg",
-                                     "agenda_label": ""})
+    group = replace(GROUP, actions_repo="nodejs/security-wg",
+                    agenda_label="")
     settings = Settings(groups=[group])
     github = client(fake, sleeps)
     bot = MeetingBot(database, settings, publisher=Publisher(github, database, settings),

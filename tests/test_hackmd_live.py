@@ -8,6 +8,7 @@ GitHub the fake reached by PyGithub; time a stepped clock.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -279,8 +280,8 @@ async def test_reminders_link_the_note(database: Database, hackmd: FakeHackMD) -
     from bot.reminders.loop import ReminderService
     from tests.test_reminders import FAST, ListSink, running
 
-    group = GROUP.model_copy(update={"reminders": ["1h"], "channels": [
-        ChannelBinding(platform="slack", channel="C1")]})
+    group = replace(GROUP, reminders=["1h"], channels=[
+        ChannelBinding(platform="slack", channel="C1")])
     settings = Settings(groups=[group], hackmd=HackMDSettings(api_url=hackmd.api_url))
     api = HackMD(HACKMD_TOKEN, hackmd.api_url)
     [made] = create_due_notes(database, settings, api, None, START - timedelta(days=1), "a")

@@ -83,6 +83,10 @@ CASES = [
     Case("non-chair makes a chair", "#chair mallory", "Only a chair can use chair"),
     Case("claiming a chair's handle", "#here Rafael Gonzaga @RafaelGSS", SAVED),
     Case("unknown hash word", "#rm -rf /", CHAT),
+    # A W3C word matched only by Unicode case rules (Turkish dotted capital I) is chat; it
+    # once raised out of the command parser, live and in a replay alike.
+    Case("dotted capital I in a W3C word", "TOPİC: x", CHAT),
+    Case("dotted capital I in a W3C action", "ACTİON: mallory to fix it", CHAT),
 ]
 
 FORBIDDEN = ["\x00", "\x1b", "<img", "<script", "<!channel>", "<!here>", "<b>", "<i>", "<@U",

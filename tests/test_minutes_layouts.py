@@ -4,6 +4,8 @@ what would render wrongly."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.commands.handler import MeetingBot
 from bot.config import Group, MinutesStyle, Settings
 from bot.config_file import parse_settings
@@ -53,7 +55,7 @@ def test_each_knob_changes_what_it_names(database: Database) -> None:
                          calendar_text="Click `+GoogleCalendar` at the bottom right.",
                          blank_between_items=True, note_prefixes=False, label_first=False,
                          closing_heading="Questions")
-    group = SECURITY_WG.model_copy(update={"minutes": style})
+    group = replace(SECURITY_WG, minutes=style)
     minutes = _meeting(database, group, [
         ("joyce", "#here Joyce Brum @joycebrum from GOSST"),
         ("robert", "#here Robert Waite"),
@@ -74,8 +76,7 @@ def test_each_knob_changes_what_it_names(database: Database) -> None:
 
 
 def test_the_older_present_line_and_a_remark_after_the_handle(database: Database) -> None:
-    group = SECURITY_WG.model_copy(
-        update={"minutes": MinutesStyle(present_line="Name (@handle)")})
+    group = replace(SECURITY_WG, minutes=MinutesStyle(present_line="Name (@handle)"))
     minutes = _meeting(database, group, [
         ("antoine", "#here Antoine du Hamel @aduh95 (voting member)"),
         ("guy", "#here Guy Bedford (Guest)")])

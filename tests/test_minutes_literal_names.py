@@ -3,6 +3,8 @@ action owner, an author or a title shows literally and never pings or renders as
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.commands.handler import MeetingBot
@@ -16,7 +18,7 @@ RAW = ("<!channel>", "<!here>", "<img", "<b>", "<@U1>")
 
 @pytest.mark.parametrize("layout", ["nodejs", "meetbot"])
 def test_every_name_in_the_minutes_is_shown_literally(database: Database, layout: str) -> None:
-    group = SECURITY_WG.model_copy(update={"template": layout, "chairs": ["<b>chair</b>"]})
+    group = replace(SECURITY_WG, template=layout, chairs=["<b>chair</b>"])
     chat = Chat(MeetingBot(database, Settings(groups=[group])))
     chat.say("<b>chair</b>", "#startmeeting <!here> planning")
     chat.say("<b>chair</b>", f"#nick {IMG}")

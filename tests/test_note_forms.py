@@ -6,6 +6,7 @@ nesting six levels deep (``#info ------ ...``), and the group's name for its not
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -46,7 +47,7 @@ def test_a_paragraph_under_an_item_is_prose_after_its_notes(database: Database) 
 
 
 def test_a_paragraph_after_a_standing_item_and_in_a_section(database: Database) -> None:
-    after = SECURITY_WG.model_copy(update={"minutes": MinutesStyle(label_first=False)})
+    after = replace(SECURITY_WG, minutes=MinutesStyle(label_first=False))
     minutes = _meeting(database, after, [
         "#topic announcements",
         "#paragraph Rafael gave a presentation on Node.js Collab Summit.",
@@ -119,8 +120,8 @@ def test_the_minutes_doc_link_is_named_as_the_group_names_it(database: Database)
     issue = "https://github.com/nodejs/TSC/issues/1652"
     plain = _meeting(database, TSC, [f"#meetinglink doc {issue}"])
     assert f"* **Minutes**: <{issue}>\n" in plain
-    named = TSC.model_copy(update={"name": "TSC named", "minutes": MinutesStyle(
-        doc_link_name="Minutes Google Doc")})
+    named = replace(TSC, name="TSC named", minutes=MinutesStyle(
+        doc_link_name="Minutes Google Doc"))
     minutes = _meeting(database, named, [f"#meetinglink doc {issue}"])
     assert f"* **Minutes Google Doc**: <{issue}>\n" in minutes
 
@@ -136,7 +137,7 @@ def test_an_edited_paragraph_keeps_its_dashes(database: Database) -> None:
 
 
 def test_the_meetbot_layout_lists_a_paragraph_as_an_entry(database: Database) -> None:
-    group = SECURITY_WG.model_copy(update={"template": "meetbot"})
+    group = replace(SECURITY_WG, template="meetbot")
     minutes = _meeting(database, group, [
         "#agenda add nodejs/node#1 One", "#topic nodejs/node#1", "#info < beside",
         "#paragraph Some prose."])

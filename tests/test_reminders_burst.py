@@ -4,6 +4,7 @@ says (the agenda still read afresh)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.config import ChannelBinding, Group, Links, Schedule, Settings
@@ -95,7 +96,7 @@ def unstamped(ics: str) -> list[str]:
 
 
 def test_a_meeting_is_rendered_once_for_every_channel_and_offset_and_reads_the_same() -> None:
-    group = groups(2, "Europe/Amsterdam")[1].model_copy(update={"agenda_labels": ["agenda"]})
+    group = replace(groups(2, "Europe/Amsterdam")[1], agenda_labels=["agenda"])
     occurrence = recurring_schedule(group).between(START, START + timedelta(days=7))[0]
     renderer = ReminderRenderer()
     agenda = ChangingAgenda()
@@ -126,7 +127,7 @@ def test_a_changed_group_or_a_refresh_renders_afresh() -> None:
     renderer = ReminderRenderer()
     place = Place("slack", "C0")
     before = renderer.post(group, place, occurrence, timedelta(hours=1))
-    moved = group.model_copy(update={"links": Links(join="https://meet.example/new")})
+    moved = replace(group, links=Links(join="https://meet.example/new"))
     after = renderer.post(moved, place, occurrence, timedelta(hours=1))
     assert "https://zoom.us/j/0" in before.text and "https://meet.example/new" in after.text
     parts = renderer.parts(moved, occurrence)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_chat_before_the_start_does_not_take_over_the_meeting() -> None:
 
 
 def test_the_minutes_carry_the_logs_date_in_the_groups_own_zone() -> None:
-    new_york = SECURITY_WG.model_copy(update={"timezone": "America/New_York"})
+    new_york = replace(SECURITY_WG, timezone="America/New_York")
     result = replay(["[00:30] <alice> #startmeeting", "[00:31] <alice> #info late night"],
                     Settings(groups=[new_york]), new_york, date(2026, 3, 19))
     assert result.minutes.startswith("# Node.js Security team Meeting 2026-03-19\n")

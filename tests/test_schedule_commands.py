@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.commands.handler import MeetingBot
@@ -79,8 +80,8 @@ def test_next_during_a_meeting_still_moves_through_the_agenda(database: Database
 
 
 def test_a_broken_schedule_is_explained_to_whoever_asks(database: Database) -> None:
-    broken = WG.model_copy(update={"schedule": Schedule(rrule="FREQ=WEEKLY;BYDAY=XX",
-                                                        start="2026-01-08T14:00")})
+    broken = replace(WG, schedule=Schedule(rrule="FREQ=WEEKLY;BYDAY=XX",
+                                           start="2026-01-08T14:00"))
     replies = private(chat_for(database, broken).slash("alice", "upcoming"))
     assert replies == [replies[0]]
     assert replies[0].startswith("The schedule cannot be used: group 'Security WG': "

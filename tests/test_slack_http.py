@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from tests.slack_payloads import signed_headers, slash_command_body
 
 fake = slack_harness.fake  # fixture
 
-WG = bound_to_slack(SECURITY_WG.model_copy(update={"links": Links(join="https://zoom.us/j/123")}))
+WG = bound_to_slack(replace(SECURITY_WG, links=Links(join="https://zoom.us/j/123")))
 T0 = datetime(2023, 1, 19, 15, 0, tzinfo=UTC)
 
 

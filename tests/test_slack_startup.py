@@ -7,6 +7,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,8 +72,8 @@ async def _until(probe: Callable[[], Awaitable[bool]], what: str) -> None:
 async def test_slack_unreachable_at_start_is_retried_while_the_rest_runs(
         database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT14:00")
-    group = bound_to_slack(SECURITY_WG).model_copy(update={"schedule": Schedule(
-        rrule="FREQ=WEEKLY", start=tomorrow, timezone="UTC")})
+    group = replace(bound_to_slack(SECURITY_WG), schedule=Schedule(
+        rrule="FREQ=WEEKLY", start=tomorrow, timezone="UTC"))
     web_port, slack_port = _free_port(), _free_port()
     settings = Settings(groups=[group], data_dir=str(tmp_path),
                         web=WebSettings(port=web_port))

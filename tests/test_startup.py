@@ -16,14 +16,17 @@ LOG = """[14:00:00] <rafael> #startmeeting Startup
 """
 
 # Neither a replay nor the console uses these; each is milliseconds to tens of them.
+# pydantic validates a config file only (``bot.config_file``): these starts have none.
+NO_CONFIG_FILE = ("pydantic", "pydantic_core", "annotated_types")
 NOT_FOR_REPLAY = ("alembic", "icalendar", "recurring_ical_events", "click", "github",
                   "apscheduler", "slack_bolt", "slack_sdk", "discord", "aiohttp",
                   "prometheus_client", "markdown_it", "urllib.request", "dateutil",
-                  "sqlalchemy.dialects.postgresql", "adapters.slack", "gavel.service.serve")
+                  "sqlalchemy.dialects.postgresql", "adapters.slack", "gavel.service.serve",
+                  *NO_CONFIG_FILE)
 NOT_FOR_RUN = ("alembic", "icalendar", "recurring_ical_events", "click", "github",
                "slack_bolt", "slack_sdk", "discord", "aiohttp", "prometheus_client",
                "markdown_it", "sqlalchemy.dialects.postgresql", "adapters.slack",
-               "gavel.service.serve")
+               "gavel.service.serve", *NO_CONFIG_FILE)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

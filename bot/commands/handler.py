@@ -172,10 +172,13 @@ def readable(event: Event) -> Event:
     minutes, and nobody can see them. Done here, at the core's one door, so every platform
     and the replay get it, and a note holding them is still saved."""
     author = event.author
+    mentions, options = event.mentions, event.options
     if not has_control_characters("".join((  # the usual case, checked in one pass
             event.text, author.user_id, author.name, event.message_id, event.thread_id,
-            event.action, *event.mentions, *event.mentions.values(),
-            *event.options.values()))):
+            event.action, *mentions, *mentions.values(), *options.values())
+            if mentions or options else (  # (most lines mention nobody)
+            event.text, author.user_id, author.name, event.message_id, event.thread_id,
+            event.action))):
         return event
     return replace(
         event,

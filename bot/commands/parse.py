@@ -48,6 +48,24 @@ def _w3c(table: CommandTable, mark: str) -> tuple[re.Pattern[str], dict[str, str
                       re.IGNORECASE | re.DOTALL), names
 
 
+@cache
+def _openings(table: CommandTable) -> re.Pattern[str]:
+    """How a line that is neither ``#`` nor ``[`` must open to hold a command other than a
+    Zakim phrase: ``zakim,``, a W3C word and its mark, ``s/``, ``i/``, a link. Most chat
+    opens otherwise, and is known for plain chat by this one match (``parse_line``).
+
+    Each part is the opening of the full pattern it stands for, with that pattern's
+    flags, so a line failing them all fails every full pattern."""
+    forms = [_ZAKIM.pattern.removesuffix(r"\s*(.*)")]
+    for mark in "+:":
+        words = "|".join(re.escape(w) for w in sorted(table.w3c(mark), key=len, reverse=True))
+        forms.append(rf"(?:{words})\s*{re.escape(mark)}")
+    return re.compile(rf"(?i:{'|'.join(forms)})|s[/|]|i[/|]|https?://")
+
+
+_DEFAULT_OPENINGS = _openings(COMMANDS)
+
+
 def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
     """The command a chat line holds, or None for plain chat.
 
@@ -66,12 +84,18 @@ def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
     if line.startswith("[") and (match := _BRACKET.fullmatch(line)) is not None:
         name = table.brackets.get(" ".join(match.group(1).split()).casefold())
         return Command(name, match.group(2).strip(), "mootbot") if name else None
+    openings = _DEFAULT_OPENINGS if table is COMMANDS else _openings(table)
+    if openings.match(line) is None:  # no pattern below can match: a phrase, or chat
+        return _phrase(line, table)
     if (match := _ZAKIM.fullmatch(line)) is not None:
         return _phrase(match.group(1).strip(), table)
     for mark in "+:":
         pattern, names = _w3c(table, mark)
-        if (match := pattern.fullmatch(line)) is not None:
-            return Command(names[match.group(1).lower()], match.group(2).strip(), "w3c")
+        # A word the pattern matches only by Unicode case rules (``TOPİC``, with a Turkish
+        # dotted capital I) lowers to no word of the table: chat, not a command.
+        if ((match := pattern.fullmatch(line)) is not None
+                and (name := names.get(match.group(1).lower())) is not None):
+            return Command(name, match.group(2).strip(), "w3c")
     if (phrase := _phrase(line, table)) is not None:
         return phrase
     if (match := _SUBSTITUTE.fullmatch(line)) is not None:
@@ -86,9 +110,14 @@ def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
 def _phrase(line: str, table: CommandTable) -> Command | None:
     """Zakim's phrases (``q+``, ``ack alice``, ``next item``): a phrase alone, or followed
     by a space and the argument."""
-    folded = line.casefold()
-    start = folded.split(None, 1)
-    for phrase, name in table.phrases_by_start.get(start[0], ()) if start else ():
+    # Casefolding keeps spaces and makes none: the first word folded is the folded line's
+    # first word, so most lines are looked up without folding them whole.
+    start = line.split(None, 1)
+    if not start:
+        return None
+    folded = ""
+    for phrase, name in table.phrases_by_start.get(start[0].casefold(), ()):
+        folded = folded or line.casefold()
         if folded == phrase or (folded.startswith(phrase) and folded[len(phrase)].isspace()):
             return Command(name, line[len(phrase):].strip(), "w3c")
     return None

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
+from bot.store.bulk import BulkInsert
 from bot.store.database import open_engine, open_scratch_engine, translated_errors
 from bot.store.schema import (
     agenda_items,
@@ -154,8 +156,15 @@ _ROLE_HOLDERS = select(roles.c.who).where(
 _ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
                                           roles.c.role == bindparam("role"))
                .order_by(func.lower(roles.c.name)))
-_LOG_LINE = insert(transcript)
+# A transcript line's values, in this order (``Store.log_line``).
+_UNREAD = object()  # a cache's "not read yet", where None is an answer
+_LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
+                                            "text", "message_id", "change"))
 _ADD_NOTE = insert(notes)
+_NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id",
+              "section", "depth", "source_message_id", "deleted")
+_KEEP_NOTES = BulkInsert(_ADD_NOTE, _NOTE_KEYS)  # ``keep_note``'s rows, held back
+_NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
     discussed=True)
 _MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
@@ -295,7 +304,8 @@ class _Speakers:
             self.tally[author_id] = [author_name, 1, self.next_order]
             self.next_order += 1
             return
-        known[0] = max(known[0], author_name)
+        if author_name > known[0]:  # (the greatest name, as ``max`` would keep)
+            known[0] = author_name
         known[1] += 1
 
     def most_first(self) -> list[tuple[str, str, int]]:
@@ -369,7 +379,7 @@ class Store:
         # group -> the greatest action number this transaction has read or given (see
         # ``ActionStore.add``); another writer's number is caught by the unique constraint.
         self.action_numbers: dict[str, int] = {}
-        self._pending_lines: list[dict[str, Any]] = []
+        self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
         self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
@@ -408,13 +418,13 @@ class Store:
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
-        if place not in self._running:
+        if (meeting := self._running.get(place, _UNREAD)) is _UNREAD:  # (asked every line)
             row = self.connection.execute(_RUNNING_MEETING, {
                 "platform": place.platform, "workspace": place.workspace,
                 "channel": place.channel,
             }).first()
-            self._running[place] = _meeting(row) if row else None
-        return self._running[place]
+            meeting = self._running[place] = _meeting(row) if row else None
+        return meeting  # type: ignore[return-value]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
         row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
@@ -774,7 +784,7 @@ class Store:
 
     def _flush_notes(self) -> None:
         if self._pending_notes:
-            self.connection.execute(_ADD_NOTE, self._pending_notes)
+            _KEEP_NOTES.run(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
@@ -842,10 +852,8 @@ class Store:
                  text: str, message_id: str = "", change: str = "") -> None:
         """A line of the transcript; ``change`` ("edit", "delete") records a later change
         to the message ``message_id`` instead of a line said."""
-        self._pending_lines.append({
-            "meeting_id": meeting_id, "at": at, "author_id": author_id,
-            "author_name": author_name, "text": text, "message_id": message_id,
-            "change": change})
+        self._pending_lines.append(
+            (meeting_id, at, author_id, author_name, text, message_id, change))
         if not change and (speakers := self._speakers.get(meeting_id)) is not None:
             speakers.said(author_id, author_name)
         if len(self._pending_lines) >= 1000:
@@ -857,12 +865,12 @@ class Store:
         self._flush_notes()
         if self._pending_lines:
             if self._locks_lines:
-                unlocked = {line["meeting_id"] for line in self._pending_lines} - self._locked
-                if unlocked:
+                meeting_ids = {line[0] for line in self._pending_lines}
+                if unlocked := meeting_ids - self._locked:
                     self.connection.execute(_LOCK_TRANSCRIPTS,
                                             {"meeting_ids": sorted(unlocked)}).all()
                     self._locked |= unlocked
-            self.connection.execute(_LOG_LINE, self._pending_lines)
+            _LOG_LINE.run(self.connection, self._pending_lines)
             self._pending_lines = []
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # `gavel --help` must not import pydantic
+if TYPE_CHECKING:  # only for types: `gavel --help` reads no settings
     from bot.config import Group, Settings
 
 
