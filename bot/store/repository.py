@@ -212,6 +212,15 @@ _LINES_SAID_AFTER = (select(transcript.c.id, transcript.c.author_id, transcript.
 _LOCK_TRANSCRIPTS = (select(meetings.c.id)
                      .where(meetings.c.id.in_(bindparam("meeting_ids", expanding=True)))
                      .order_by(meetings.c.id).with_for_update(key_share=True))
+# The same lock and a meeting's first line in one round trip (a chat line's transaction
+# writes just that line): the line is selected from the meeting's row as it locks it, and
+# its id (``nextval``, the column's default) is drawn for the row the lock let through.
+_LOG_LOCKING_LINE = insert(transcript).from_select(
+    list(_LOG_LINE.keys),
+    select(meetings.c.id, *(bindparam(key, type_=transcript.c[key].type)
+                            for key in _LOG_LINE.keys[1:]))
+    .where(meetings.c.id == bindparam("meeting_id")).with_for_update(key_share=True)
+).returning(transcript.c.id)
 # One author's notes, newest first, a page at a time (``Store.notes_by``): a small first
 # page (the note wanted is almost always the last), then larger ones.
 _FIRST_NOTES, _MORE_NOTES = 4, 64
@@ -868,14 +877,26 @@ class Store:
         before a read of them that does not go through this class."""
         self._flush_notes()
         if self._pending_lines:
+            lines = self._pending_lines
             if self._locks_lines:
-                meeting_ids = {line[0] for line in self._pending_lines}
-                if unlocked := meeting_ids - self._locked:
-                    self.connection.execute(_LOCK_TRANSCRIPTS,
-                                            {"meeting_ids": sorted(unlocked)}).all()
-                    self._locked |= unlocked
-            _LOG_LINE.run(self.connection, self._pending_lines)
+                lines = self._lock_lines(lines)
+            if lines:
+                _LOG_LINE.run(self.connection, lines)
             self._pending_lines = []
+
+    def _lock_lines(self, lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Lock the meetings of ``lines`` not locked yet (see ``SpeakerTallies``); the
+        lines still to write after that (the first goes with the lock when it can)."""
+        unlocked = {line[0] for line in lines} - self._locked  # (line[0]: the meeting)
+        if not unlocked:
+            return lines
+        if unlocked == {lines[0][0]} and self.connection.execute(
+                _LOG_LOCKING_LINE, dict(zip(_LOG_LINE.keys, lines[0], strict=True))).first():
+            self._locked |= unlocked
+            return lines[1:]  # (no row: no such meeting, and the insert below says so)
+        self.connection.execute(_LOCK_TRANSCRIPTS, {"meeting_ids": sorted(unlocked)}).all()
+        self._locked |= unlocked
+        return lines
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
         """(author id, author name, lines) per speaker, most lines first (ties: who spoke
