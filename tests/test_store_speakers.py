@@ -103,8 +103,9 @@ def _full_count(url: str, meeting_id: int) -> list[tuple[str, str, int]]:
 def test_a_line_committed_after_a_later_one_is_still_counted_on_postgresql(
         postgres_url: str) -> None:
     """Two bot processes on one PostgreSQL meeting: one's ``#action`` has written its line
-    (its id handed out) and is still at work when the other logs a chat line. Whatever
-    order they commit in, the next ``#action``'s owners count every line said."""
+    and is still at work when the other logs a chat line; the ``#action`` writes another
+    line and commits, and an ``#action`` elsewhere counts before the chat line commits.
+    Whatever the order, every ``#action``'s owners count every line said by then."""
     here, there = Database.open(postgres_url), Database.open(postgres_url)
     watcher = create_engine(postgres_url)
     try:
@@ -117,19 +118,23 @@ def test_a_line_committed_after_a_later_one_is_still_counted_on_postgresql(
             assert store.lines_said(meeting.id) == [("rafael", "rafael", 2),
                                                     ("joyce", "joyce", 1)]
 
-        chat_line = threading.Thread(target=_say, args=(here, meeting.id, "joyce"))
+        chat_line = _ChatLine(here, meeting.id)
         with there.transaction() as action:
             for _ in range(3):
                 action.log_line(meeting.id, AT, "pedro", "pedro", "#action pedro to review")
             action.lines_said(meeting.id)  # (its lines are written now)
             pedro = action.connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            chat_line.start()  # here: logs a line and commits
-            _until_waiting_or_done(watcher, pedro, chat_line)
-            with here.transaction() as store:  # an #action here meanwhile
-                assert store.lines_said(meeting.id) == _full_count(postgres_url, meeting.id)
+            chat_line.start()
+            _until_waiting_or_written(watcher, pedro, chat_line)
+            action.log_line(meeting.id, AT, "pedro", "pedro", "#action pedro to merge")
+            action.lines_said(meeting.id)
+        assert chat_line.written.wait(60), "the chat line was never written"
+        with here.transaction() as store:  # an #action while the chat line is uncommitted
+            assert store.lines_said(meeting.id) == _full_count(postgres_url, meeting.id)
+        chat_line.commit.set()
         chat_line.join()
 
-        expected = [("pedro", "pedro", 3), ("rafael", "rafael", 2), ("joyce", "joyce", 2)]
+        expected = [("pedro", "pedro", 4), ("rafael", "rafael", 2), ("joyce", "joyce", 2)]
         assert _full_count(postgres_url, meeting.id) == expected
         with here.transaction() as store:
             assert store.lines_said(meeting.id) == expected
@@ -141,16 +146,28 @@ def test_a_line_committed_after_a_later_one_is_still_counted_on_postgresql(
         watcher.dispose()
 
 
-def _say(database: Database, meeting_id: int, who: str) -> None:
-    with database.transaction() as store:
-        store.log_line(meeting_id, AT, who, who, "I can help")
+class _ChatLine(threading.Thread):
+    """A chat line in its own transaction: written (``written`` is set once it is), then
+    committed when the test says so (``commit``)."""
+
+    def __init__(self, database: Database, meeting_id: int) -> None:
+        super().__init__()
+        self.database, self.meeting_id = database, meeting_id
+        self.written, self.commit = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        with self.database.transaction() as store:
+            store.log_line(self.meeting_id, AT, "joyce", "joyce", "I can help")
+            store.flush()
+            self.written.set()
+            self.commit.wait(60)
 
 
-def _until_waiting_or_done(watcher: Engine, pid: int, writer: threading.Thread) -> None:
-    """Until ``writer`` waits for the transaction of backend ``pid`` or has finished
-    (asked of the database, so no sleep decides the order)."""
+def _until_waiting_or_written(watcher: Engine, pid: int, chat_line: _ChatLine) -> None:
+    """Until ``chat_line`` waits for the transaction of backend ``pid`` or is written
+    without waiting (asked of the database, so no sleep decides the order)."""
     with watcher.connect() as connection:
-        while writer.is_alive() and not connection.execute(
+        while not chat_line.written.is_set() and not connection.execute(
                 text("SELECT count(*) FROM pg_stat_activity "
                      "WHERE :pid = ANY(pg_blocking_pids(pid))"), {"pid": pid}).scalar_one():
             connection.rollback()  # (the activity is read afresh in each transaction)

@@ -342,12 +342,13 @@ class SpeakerTallies:
       writer that took the lock after every writer it can see had committed, so got a
       greater id (a sequence with no per-session cache, as SERIAL makes it). Reads take
       no lock (a read after this transaction's own lines sees every writer before it, as
-      READ COMMITTED, PostgreSQL's default, snapshots each statement). The cost is one
-      more round trip per transaction that logs lines (the lock itself is cheap: an
-      advisory lock costs the same, but its keys are shared by the whole database, where
-      the row is this schema's meeting), and a meeting's writers queue for each other
-      from their first line's write to their commit: for a chat line that is the insert
-      and the commit, for an ``#action`` the rest of it.
+      READ COMMITTED, PostgreSQL's default, snapshots each statement). The lock itself is
+      cheap; a statement of its own would cost a chat line a round trip (about a sixth of
+      it), so it is taken by the insert of the meeting's first line (``Store._lock_lines``).
+      An advisory lock would cost the same, but its keys are shared by the whole
+      database, where the row is this schema's meeting. And a meeting's writers queue for
+      each other from their first line's write to their commit: for a chat line that is
+      the insert and the commit, for an ``#action`` the rest of it.
 
     Chosen over a per-speaker count table kept by the writers: that needs a migration and
     a backfill, adds an upsert (a row written, not only locked) to every chat line's
