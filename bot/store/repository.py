@@ -47,6 +47,7 @@ from bot.domain import (
 from bot.events import Place
 from bot.store.bulk import BulkInsert
 from bot.store.database import open_engine, open_scratch_engine, translated_errors
+from bot.store.prepared import Prepared
 from bot.store.schema import (
     agenda_items,
     attendance,
@@ -168,15 +169,17 @@ _ADD_NOTE = insert(notes)
 _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id",
               "section", "depth", "source_message_id", "deleted")
 _KEEP_NOTES = BulkInsert(_ADD_NOTE, _NOTE_KEYS)  # ``keep_note``'s rows, held back
+_ADD_ONE_NOTE = Prepared(_ADD_NOTE, _NOTE_KEYS)  # ``add_note``'s, written now
 _NOTE_VALUES = itemgetter(*_NOTE_KEYS)
-_MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
-    discussed=True)
+_MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
+                           .values(discussed=True), ("item_id",))
 _MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
 _AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("meeting_id"))
            .order_by(agenda_items.c.position, agenda_items.c.id))
 _LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
     agenda_items.c.meeting_id == bindparam("meeting_id"))
-_ADD_ITEM = insert(agenda_items)
+_ADD_ITEM = Prepared(insert(agenda_items), (
+    "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr", "discussed"))
 # Lookups for a transaction that has not read the whole agenda (a live command): what they
 # read does not grow with the agenda's rows (titles aside, see ``agenda_item_titled``).
 _AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
@@ -193,8 +196,10 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                         .group_by(agenda_items.c.repo))
 # ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
 _RECORD_TOPICS = BulkInsert(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
-_SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
-    current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
+_SET_TOPIC = Prepared(
+    update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
+        current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section")),
+    ("b_meeting_id", "b_item_id", "b_section"))
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
@@ -585,11 +590,8 @@ class Store:
         else:
             position = self.connection.execute(
                 _LAST_POSITION, {"meeting_id": meeting_id}).scalar_one() + 1
-        item_id = self.connection.execute(_ADD_ITEM, {
-            "meeting_id": meeting_id, "position": position, "source": source.value,
-            "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
-            "discussed": discussed,
-        }).inserted_primary_key[0]  # type: ignore[index]
+        item_id = _ADD_ITEM.insert(self.connection, (
+            meeting_id, position, source.value, title, repo, number, url, is_pr, discussed))
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
                           discussed)
         if agenda is not None:
@@ -609,7 +611,7 @@ class Store:
                 if agenda.items[place].discussed:
                     return  # as this transaction read or wrote it: nothing to change
                 agenda.replace(replace(agenda.items[place], discussed=True))
-        self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
+        _MARK_DISCUSSED.rows(self.connection, (item_id,))
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
                      at: datetime, discussed: bool = False) -> None:
@@ -623,8 +625,7 @@ class Store:
             if known is not None and known.id == meeting_id:
                 self._running[place] = replace(known, current_item_id=item_id,
                                                current_section=section)
-        self.connection.execute(_SET_TOPIC, {
-            "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
+        _SET_TOPIC.rows(self.connection, (meeting_id, item_id, _SECTION_VALUES[section]))
         if item_id is not None and not discussed:
             self.mark_discussed(item_id)
 
@@ -796,12 +797,9 @@ class Store:
                  ) -> Note:
         """A note saved now, with its id (an ``#action`` is kept under it)."""
         self._flush_notes()  # ids follow the order notes were taken
-        note_id = self.connection.execute(_ADD_NOTE, {
-            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
-            "section": section.value, "depth": depth, "source_message_id": source_message_id,
-            "deleted": False,
-        }).inserted_primary_key[0]  # type: ignore[index]
+        note_id = _ADD_ONE_NOTE.insert(self.connection, (
+            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+            _SECTION_VALUES[section], depth, source_message_id, False))
         self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
