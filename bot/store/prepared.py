@@ -35,7 +35,7 @@ class _Compiled:
     def __init__(self, statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         names = compiled.positiontup or []
-        binds = {bind.key: bind for bind in compiled.binds.values()}
+        binds = compiled.binds
         if compiled.literal_execute_params or compiled.post_compile_params or any(
                 binds[name].expanding or binds[name].callable is not None for name in names):
             raise ValueError(f"{statement} binds values computed at execution")  # pragma: no cover
