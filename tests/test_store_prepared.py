@@ -1,9 +1,11 @@
 """A command's single-row writes (a note, an agenda item, the topic, an action), which on
 SQLite skip SQLAlchemy's per-statement work, store and read back exactly what was said, and
-a refused one is refused as any other write is, on either dialect."""
+a refused one is refused as any other write is, on either dialect; the meeting read back
+through the same path (every live event's first read) is the one written."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,6 +41,9 @@ def test_a_commands_rows_read_back_as_they_were_written(database: Database) -> N
         running = store.running_meeting(PLACE)
         assert running is not None
         assert (running.current_item_id, running.current_section) == (item.id, Section.ITEM)
+        assert (running.started_at, running.lurking) == (AT, False)  # (a time, a bool)
+        assert store.meeting(meeting.id) == running == replace(meeting, current_item_id=item.id,
+                                                              current_section=Section.ITEM)
         assert ActionStore(store).by_number("Security WG", 1) == action
         assert action.created_at == AT + timedelta(seconds=1)
 

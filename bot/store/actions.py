@@ -89,8 +89,8 @@ def _action(row: Any) -> ActionItem:
         github_number=row.github_number, github_url=row.github_url)
 
 
-_LAST_NUMBER = select(func.coalesce(func.max(action_items.c.number), 0)).where(
-    action_items.c.group_name == bindparam("group_name"))
+_LAST_NUMBER = Prepared(select(func.coalesce(func.max(action_items.c.number), 0)).where(
+    action_items.c.group_name == bindparam("group_name")), ("group_name",))
 _ACTION_KEYS = ("group_name", "number", "text", "owners", "owner_ids", "status", "meeting_id",
                 "note_id", "created_at", "created_by")
 
@@ -136,8 +136,7 @@ class ActionStore:
         for _ in range(5):
             known = numbers.get(group_name)
             if known is None:
-                known = self.connection.execute(_LAST_NUMBER, {"group_name": group_name}
-                                                ).scalar_one()
+                ((known,),) = _LAST_NUMBER.rows(self.connection, (group_name,))
             number = known + 1
             added = _add_action(self.connection.dialect.name).rows(self.connection, (
                 group_name, number, text, json.dumps(list(owners)), json.dumps(list(owner_ids)),

@@ -74,23 +74,35 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A meetings row read by position (the table's column order), as ``select(meetings)`` reads
+# it through SQLAlchemy or ``Prepared`` (a plain tuple, every live event's first read).
+_MEETING_FIELDS = {column.name: place for place, column in enumerate(meetings.columns)}
+(_M_ID, _M_GROUP, _M_TITLE, _M_PLATFORM, _M_WORKSPACE, _M_CHANNEL, _M_STATUS, _M_DATE,
+ _M_STARTED_AT, _M_ENDED_AT, _M_STARTED_BY, _M_ITEM, _M_SECTION, _M_LURKING, _M_LINKS) = (
+    _MEETING_FIELDS[name] for name in (
+        "id", "group_name", "title", "platform", "workspace", "channel", "status",
+        "meeting_date", "started_at", "ended_at", "started_by", "current_item_id",
+        "current_section", "lurking", "links"))
+
+
 def _meeting(row: Any) -> Meeting:
+    fields = tuple(row)
     return Meeting(
-        id=row.id,
-        group_name=row.group_name,
-        title=row.title,
-        platform=row.platform,
-        workspace=row.workspace,
-        channel=row.channel,
-        status=Status(row.status),
-        meeting_date=row.meeting_date,
-        started_at=_utc(row.started_at),
-        ended_at=_utc(row.ended_at),
-        started_by=row.started_by,
-        current_item_id=row.current_item_id,
-        current_section=Section(row.current_section),
-        lurking=bool(row.lurking),
-        links=json.loads(row.links or "{}"),
+        id=fields[_M_ID],
+        group_name=fields[_M_GROUP],
+        title=fields[_M_TITLE],
+        platform=fields[_M_PLATFORM],
+        workspace=fields[_M_WORKSPACE],
+        channel=fields[_M_CHANNEL],
+        status=Status(fields[_M_STATUS]),
+        meeting_date=fields[_M_DATE],
+        started_at=_utc(fields[_M_STARTED_AT]),
+        ended_at=_utc(fields[_M_ENDED_AT]),
+        started_by=fields[_M_STARTED_BY],
+        current_item_id=fields[_M_ITEM],
+        current_section=Section(fields[_M_SECTION]),
+        lurking=bool(fields[_M_LURKING]),
+        links=json.loads(fields[_M_LINKS] or "{}"),
     )
 
 
@@ -149,18 +161,19 @@ def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
 # replay window, so a repeat is still recognised, and short enough to keep the table small.
 CLAIM_RETENTION = timedelta(days=1)
 
-_RUNNING_MEETING = select(meetings).where(
+_RUNNING_MEETING = Prepared(select(meetings).where(
     meetings.c.platform == bindparam("platform"),
     meetings.c.workspace == bindparam("workspace"),
     meetings.c.channel == bindparam("channel"),
     meetings.c.status == Status.RUNNING.value,
-)
+), ("platform", "workspace", "channel"))
 _AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
-_ROLE_HOLDERS = select(roles.c.who).where(
-    roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role"))
-_ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
-                                          roles.c.role == bindparam("role"))
-               .order_by(func.lower(roles.c.name)))
+_ROLE_HOLDERS = Prepared(select(roles.c.who).where(
+    roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role")),
+    ("meeting_id", "role"))
+_ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
+                                                  roles.c.role == bindparam("role"))
+                       .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
@@ -173,11 +186,12 @@ _ADD_ONE_NOTE = Prepared(_ADD_NOTE, _NOTE_KEYS)  # ``add_note``'s, written now
 _NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
-_MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
+_MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
+                    ("meeting_id",))
 _AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("meeting_id"))
            .order_by(agenda_items.c.position, agenda_items.c.id))
-_LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
-    agenda_items.c.meeting_id == bindparam("meeting_id"))
+_LAST_POSITION = Prepared(select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id")), ("meeting_id",))
 _ADD_ITEM = Prepared(insert(agenda_items), (
     "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr", "discussed"))
 # Lookups for a transaction that has not read the whole agenda (a live command): what they
@@ -448,16 +462,14 @@ class Store:
 
     def running_meeting(self, place: Place) -> Meeting | None:
         if (meeting := self._running.get(place, _UNREAD)) is _UNREAD:  # (asked every line)
-            row = self.connection.execute(_RUNNING_MEETING, {
-                "platform": place.platform, "workspace": place.workspace,
-                "channel": place.channel,
-            }).first()
-            meeting = self._running[place] = _meeting(row) if row else None
+            rows = _RUNNING_MEETING.rows(self.connection, (place.platform, place.workspace,
+                                                           place.channel))
+            meeting = self._running[place] = _meeting(rows[0]) if rows else None
         return meeting  # type: ignore[return-value]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
-        row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
-        return _meeting(row) if row else None
+        rows = _MEETING.rows(self.connection, (meeting_id,))
+        return _meeting(rows[0]) if rows else None
 
     def meetings(self, group_name: str | None = None, limit: int = 50) -> list[Meeting]:
         query = select(meetings).order_by(meetings.c.id.desc()).limit(limit)
@@ -588,8 +600,8 @@ class Store:
         if agenda is not None:
             position = agenda.last_position + 1
         else:
-            position = self.connection.execute(
-                _LAST_POSITION, {"meeting_id": meeting_id}).scalar_one() + 1
+            ((last,),) = _LAST_POSITION.rows(self.connection, (meeting_id,))
+            position = last + 1
         item_id = _ADD_ITEM.insert(self.connection, (
             meeting_id, position, source.value, title, repo, number, url, is_pr, discussed))
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
@@ -774,9 +786,8 @@ class Store:
     def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
         key = (meeting_id, role)
         if key not in self._roles:
-            rows = self.connection.execute(_ROLE_HOLDERS, {"meeting_id": meeting_id,
-                                                           "role": role})
-            self._roles[key] = frozenset(r.who for r in rows)
+            rows = _ROLE_HOLDERS.rows(self.connection, key)
+            self._roles[key] = frozenset(who for (who,) in rows)
         return not self._roles[key].isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
@@ -784,9 +795,8 @@ class Store:
         is written (each ``#action`` asks for the nicks)."""
         key = (meeting_id, role)
         if (names := self._role_names.get(key)) is None:
-            rows = self.connection.execute(_ROLE_NAMES, {"meeting_id": meeting_id,
-                                                         "role": role})
-            names = self._role_names[key] = [r.name for r in rows]
+            rows = _ROLE_NAMES.rows(self.connection, key)
+            names = self._role_names[key] = [name for (name,) in rows]
         return list(names)
 
     # -- notes --------------------------------------------------------------------------
