@@ -107,18 +107,18 @@ def _meeting(row: Any) -> Meeting:
 
 
 def _item(row: Any) -> AgendaItem:
-    return AgendaItem(
-        id=row.id,
-        meeting_id=row.meeting_id,
-        position=row.position,
-        source=ItemSource(row.source),
-        title=row.title,
-        repo=row.repo,
-        number=row.number,
-        url=row.url,
-        is_pr=bool(row.is_pr),
-        discussed=bool(row.discussed),
-    )
+    """An item from its row (all of ``agenda_items``' columns, in the table's order, as
+    ``select(agenda_items)`` reads them: a SQLAlchemy row or ``Prepared``'s tuple)."""
+    (item_id, meeting_id, position, source, title, repo, number, url, is_pr,
+     discussed) = row
+    return AgendaItem(id=item_id, meeting_id=meeting_id, position=position,
+                      source=ItemSource(source), title=title, repo=repo, number=number,
+                      url=url, is_pr=bool(is_pr), discussed=bool(discussed))
+
+
+assert [column.name for column in agenda_items.columns] == [  # (``_item``'s order)
+    "id", "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr",
+    "discussed"]
 
 
 def _person(row: Any) -> Person:
@@ -167,7 +167,8 @@ _RUNNING_MEETING = Prepared(select(meetings).where(
     meetings.c.channel == bindparam("channel"),
     meetings.c.status == Status.RUNNING.value,
 ), ("platform", "workspace", "channel"))
-_AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
+_AGENDA_ITEM = Prepared(select(agenda_items).where(agenda_items.c.id == bindparam("item_id")),
+                        ("item_id",))
 _ROLE_HOLDERS = Prepared(select(roles.c.who).where(
     roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role")),
     ("meeting_id", "role"))
@@ -201,9 +202,10 @@ _AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
 _MOST_ITEMS = 2**62  # more than any agenda holds, less than the databases' largest OFFSET
 _AGENDA_AT = _AGENDA.limit(1).offset(bindparam("offset"))
 _AGENDA_NUMBERED = _AGENDA.where(agenda_items.c.number == bindparam("number"))
-_AGENDA_TITLES = (select(agenda_items.c.id, agenda_items.c.title)
-                  .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
-                  .order_by(agenda_items.c.position, agenda_items.c.id))
+_AGENDA_TITLES = Prepared(select(agenda_items.c.id, agenda_items.c.title)
+                          .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+                          .order_by(agenda_items.c.position, agenda_items.c.id),
+                          ("meeting_id",))
 _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.position))
                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
                                agenda_items.c.repo != "")
@@ -228,10 +230,11 @@ _LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name)
                .group_by(transcript.c.author_id))
 # The lines said since a tally committed earlier (see ``SpeakerTallies``): a range of the
 # meeting's index, as long as the lines said since, however long the meeting.
-_LINES_SAID_AFTER = (select(transcript.c.id, transcript.c.author_id, transcript.c.author_name)
-                     .where(transcript.c.meeting_id == bindparam("meeting_id"),
-                            transcript.c.id > bindparam("after"), transcript.c.change == "")
-                     .order_by(transcript.c.id))
+_LINES_SAID_AFTER = Prepared(
+    select(transcript.c.id, transcript.c.author_id, transcript.c.author_name)
+    .where(transcript.c.meeting_id == bindparam("meeting_id"),
+           transcript.c.id > bindparam("after"), transcript.c.change == "")
+    .order_by(transcript.c.id), ("meeting_id", "after"))
 # PostgreSQL: the lock a transaction takes on its meetings' rows before it writes lines to
 # their transcripts, held to its commit (see ``SpeakerTallies``). NO KEY UPDATE, the lock
 # an UPDATE of the row takes: it leaves alone the KEY SHARE locks that inserting a note or
@@ -325,15 +328,16 @@ class _Speakers:
 
     def read(self, rows: Iterable[Any]) -> None:
         """Lines read from the database after ``last_id``, in the order of their ids (so a
-        newcomer ranks by its first line's id, as the full count ranks it)."""
-        for row in rows:
-            if (known := self.tally.get(row.author_id)) is None:
-                self.tally[row.author_id] = [row.author_name, 1, row.id]
+        newcomer ranks by its first line's id, as the full count ranks it): (id, author id,
+        author name) each."""
+        for line_id, author_id, author_name in rows:
+            if (known := self.tally.get(author_id)) is None:
+                self.tally[author_id] = [author_name, 1, line_id]
             else:
-                known[0] = max(known[0], row.author_name)
+                known[0] = max(known[0], author_name)
                 known[1] += 1
-            self.next_order = max(self.next_order, row.id + 1)
-            self.last_id = row.id
+            self.next_order = max(self.next_order, line_id + 1)
+            self.last_id = line_id
 
     def said(self, author_id: str, author_name: str) -> None:
         if (known := self.tally.get(author_id)) is None:
@@ -565,8 +569,7 @@ class Store:
                 for item in agenda.items:
                     index.setdefault(key(item.title), item)
             return index.get(wanted)
-        for item_id, text in self.connection.execute(_AGENDA_TITLES,
-                                                     {"meeting_id": meeting_id}):
+        for item_id, text in _AGENDA_TITLES.rows(self.connection, (meeting_id,)):
             if key(text) == wanted:
                 return self.agenda_item(item_id)
         return None
@@ -614,8 +617,8 @@ class Store:
         for agenda in self._agendas.values():
             if (place := agenda.index.get(item_id)) is not None:
                 return agenda.items[place]
-        row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
-        return _item(row) if row else None
+        rows = _AGENDA_ITEM.rows(self.connection, (item_id,))
+        return _item(rows[0]) if rows else None
 
     def mark_discussed(self, item_id: int) -> None:
         for agenda in self._agendas.values():
@@ -964,8 +967,8 @@ class Store:
                                                           {"meeting_id": meeting_id}))
             else:
                 tally = known.copy()
-                tally.read(self.connection.execute(
-                    _LINES_SAID_AFTER, {"meeting_id": meeting_id, "after": known.last_id}))
+                tally.read(_LINES_SAID_AFTER.rows(self.connection,
+                                                  (meeting_id, known.last_id)))
             if self._tallies is not None:
                 self.speakers_read[meeting_id] = tally.copy()
             self._speakers[meeting_id] = tally
