@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain import ItemSource, NoteKind, Section
+from bot.domain import Attendance, ItemSource, NoteKind, Section
 from bot.events import Place
 from bot.store import Database
 from bot.store.actions import ActionStore
@@ -32,6 +32,9 @@ def test_a_commands_rows_read_back_as_they_were_written(database: Database) -> N
         action = ActionStore(store).add("Security WG", "Ana to ✓", ("Ana",), ("id-1",),
                                         meeting.id, note.id, AT + timedelta(seconds=1), "rafael")
         store.mark_discussed(plain.id)
+        ana = store.save_person("console", "id-1", "Ana", "ana-gh", "W3C")
+        store.mark_attendance(meeting.id, ana.id, "present", "here", AT)
+        store.mark_left(meeting.id, ana.id, AT + timedelta(minutes=5))
     with database.transaction() as store:
         assert store.agenda(meeting.id) == [item, store.agenda_item(plain.id)]
         assert store.agenda_item(plain.id).discussed  # type: ignore[union-attr]
@@ -46,6 +49,8 @@ def test_a_commands_rows_read_back_as_they_were_written(database: Database) -> N
                                                               current_section=Section.ITEM)
         assert ActionStore(store).by_number("Security WG", 1) == action
         assert action.created_at == AT + timedelta(seconds=1)
+        assert store.attendance(meeting.id) == [
+            Attendance(ana, "present", "here", AT, AT + timedelta(minutes=5))]
 
 
 @pytest.mark.parametrize("write", ["note", "agenda item", "action"])

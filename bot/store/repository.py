@@ -251,6 +251,14 @@ _LOG_LOCKING_LINE = insert(transcript).from_select(
                             for key in _LOG_LINE.keys[1:]))
     .where(meetings.c.id == bindparam("meeting_id")).with_for_update(key_share=True)
 ).returning(transcript.c.id)
+# A meeting's attendance, in the order marked (each live ``#action`` reads it for owners).
+_ATTENDANCE = Prepared(
+    select(attendance.c.person_id, people.c.platform, people.c.user_id, attendance.c.shown_name,
+           attendance.c.shown_github, attendance.c.shown_affiliation, attendance.c.status,
+           attendance.c.how, attendance.c.at, attendance.c.left_at)
+    .join(people, people.c.id == attendance.c.person_id)
+    .where(attendance.c.meeting_id == bindparam("meeting_id"))
+    .order_by(attendance.c.id), ("meeting_id",))
 # One author's notes, newest first, a page at a time (``Store.notes_by``): a small first
 # page (the note wanted is almost always the last), then larger ones.
 _FIRST_NOTES, _MORE_NOTES = 4, 64
@@ -752,20 +760,12 @@ class Store:
         return list(known)
 
     def _read_attendance(self, meeting_id: int) -> list[Attendance]:
-        rows = self.connection.execute(
-            select(attendance, people.c.platform, people.c.user_id)
-            .join(people, people.c.id == attendance.c.person_id)
-            .where(attendance.c.meeting_id == meeting_id)
-            .order_by(attendance.c.id)
-        )
         return [
-            Attendance(
-                person=Person(r.person_id, r.platform, r.user_id, r.shown_name,
-                              r.shown_github, r.shown_affiliation),
-                status=r.status, how=r.how, at=_utc(r.at),  # type: ignore[arg-type]
-                left_at=_utc(r.left_at),
-            )
-            for r in rows
+            Attendance(person=Person(person_id, platform, user_id, name, github, affiliation),
+                       status=status, how=how, at=_utc(at),  # type: ignore[arg-type]
+                       left_at=_utc(left_at))
+            for (person_id, platform, user_id, name, github, affiliation, status, how, at,
+                 left_at) in _ATTENDANCE.rows(self.connection, (meeting_id,))
         ]
 
     # -- roles: chairs, scribes, nicks ------------------------------------------------
