@@ -30,7 +30,7 @@ class _Compiled:
     place in the caller's values, or a constant the statement holds), how each value is
     converted, and how each returned column is."""
 
-    __slots__ = ("constants", "places", "processors", "results", "sql")
+    __slots__ = ("results", "sql", "steps")
 
     def __init__(self, statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
@@ -43,24 +43,22 @@ class _Compiled:
         if missing:  # pragma: no cover - a programming error, caught by the first run
             raise ValueError(f"{statement} binds no {sorted(missing)}")
         self.sql = str(compiled)
-        # A value from the caller's tuple, or the statement's own (``status = 'running'``).
-        self.places = tuple(keys.index(name) if name in keys else -1 for name in names)
-        self.constants = tuple(None if name in keys else binds[name].value for name in names)
-        self.processors: tuple[Processor, ...] = tuple(
-            fast_processor(binds[name].type.dialect_impl(dialect), dialect) for name in names)
-        columns = statement.exported_columns if (
-            isinstance(statement, Select) or statement._returning) else ()
-        self.results: tuple[Processor, ...] | None = None
-        if columns:
-            results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                            for column in columns)
-            if any(process is not None for process in results):
-                self.results = results
+        # Per ``?``: its value's place in the caller's tuple, or -1 and the statement's own
+        # value (``status = 'running'``); and the bind type's processor.
+        self.steps: tuple[tuple[int, Any, Processor], ...] = tuple(
+            (keys.index(name) if name in keys else -1,
+             None if name in keys else binds[name].value,
+             fast_processor(binds[name].type.dialect_impl(dialect), dialect))
+            for name in names)
+        # The columns a query returns, or a write's ``RETURNING`` (none without).
+        results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                        for column in statement.exported_columns)
+        self.results: tuple[Processor, ...] | None = (
+            results if any(process is not None for process in results) else None)
 
     def parameters(self, values: Sequence[Any]) -> list[Any]:
         parameters = []
-        for place, constant, process in zip(self.places, self.constants, self.processors,
-                                            strict=True):
+        for place, constant, process in self.steps:
             value = values[place] if place >= 0 else constant
             parameters.append(value if process is None else process(value))
         return parameters
