@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -447,7 +447,15 @@ class Store:
         """Run a write of the row modules beside this one (``dialect_rows``, ``actions``,
         ...), first forgetting what this transaction cached of the table it writes, so a
         later read here sees the change without the writer knowing about the caches."""
-        table = getattr(statement.table, "name", "")
+        self._forget(getattr(statement.table, "name", ""))
+        return self.connection.execute(statement, parameters)
+
+    def write_prepared(self, statement: Prepared, values: Sequence[Any]) -> None:
+        """``write`` of a statement those modules run once per command (see ``Prepared``)."""
+        self._forget(getattr(getattr(statement.statement, "table", None), "name", ""))
+        statement.rows(self.connection, values)
+
+    def _forget(self, table: str) -> None:
         self._flush_topics()  # (rows held back refer to meetings and items)
         if table == meetings.name:
             self._flush_notes()  # (a meeting's notes go with it)
@@ -468,7 +476,6 @@ class Store:
             self.speakers_read.clear()
         elif table == speaker_queue.name:
             self.emptied_queues.clear()
-        return self.connection.execute(statement, parameters)
 
     # -- meetings -------------------------------------------------------------------
 
