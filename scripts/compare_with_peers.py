@@ -81,7 +81,8 @@ How the outputs are normalised, so that only what a reader would call different 
   ``nodejs``, is the Node.js groups' agenda with checkboxes): the items discussed, in the
   order they were taken up, as the peers list them. Its "Preliminaries", closing and
   "Upcoming Meetings" entries are sections, not topics. The JSON data's ``topics`` must
-  list the discussed items in that same order, or the row says so.
+  list those items in that same order (items never taken up may follow), or the row
+  says so.
 """
 
 from __future__ import annotations
@@ -530,12 +531,12 @@ def main(argv: list[str]) -> int:
         peer = reader[log.peer](minutes)
         meeting, topics = run_gavel(log), gavel_topics(log)
         rows = compare(peer, gavel_elements(log, meeting, peer, topics))
-        discussed = [t["title"] for t in meeting["topics"] if t["discussed"]]
-        if discussed != topics:  # the data must say what the minutes say
+        in_data = [t["title"] for t in meeting["topics"] if t["title"] in topics]
+        if in_data != topics:  # the data must list them in the order the minutes do
             for row in rows:
                 if row.element == "topics":
                     row.gavel = [*row.gavel, "(data differs)"]
-                    row.lines.append(f"    Gavel's data: {discussed}")
+                    row.lines.append(f"    Gavel's data: {in_data}")
         print(f"== {log.name}  vs  {PEER_NAMES[log.peer]}")
         print(f"   {'element':<10} {'peer':>5} {'Gavel':>6}  ")
         for row in rows:

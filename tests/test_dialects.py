@@ -168,10 +168,15 @@ def test_a_topic_said_mid_agenda_is_listed_where_it_was_taken_up(database: Datab
     chat.say("chair", "#info hiring is frozen")
     assert private(chat.say("alice", "zakim, agenda?")) == [
         "Agenda:\n  1. Budget\n  2. Travel\n→ 3. Hiring\n  4. Office move"]
+    chat.say("chair", "close item 2")  # closed, never taken up: no topic of the minutes
+    chat.say("chair", "agenda+ AOB")
+    # The agenda's next after Hiring is agendum 4: taken up again, it keeps its place.
+    assert posts(chat.say("chair", "next item")) == ["Topic: Office move"]
+    assert posts(chat.say("chair", "next item")) == ["Topic: AOB"]
     minutes = chat.minutes(chat.say("chair", "#endmeeting"))
     summary = minutes[minutes.index("## Meeting summary"):minutes.index("Meeting ended")]
     assert [line for line in summary.splitlines() if line.startswith("1. **")] == [
-        "1. **Budget**", "1. **Office move**", "1. **Hiring**"]  # Travel: never taken up
+        "1. **Budget**", "1. **Office move**", "1. **Hiring**", "1. **AOB**"]
     assert "1. **Office move**\n   * the move is in March" in minutes
 
 

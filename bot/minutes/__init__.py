@@ -114,9 +114,10 @@ class MinutesView:
     # Actions from earlier meetings still open when this one began, with what happened to
     # them here ("A-3 (Alice): text — done"); see ``carried_over``.
     carried_over: list[str] = field(default_factory=list)
-    # Every item once, in the order the meeting took them up, then those never taken up
+    # The items the meeting took up, in that order, then any other item with notes
     # (standing, repositories, others): what was discussed, as MeetBot and scribe.perl
-    # list it (the ``meetbot`` layout). The groups above keep the agenda's order.
+    # list it (the ``meetbot`` layout). An item only closed (Zakim's ``close item N``) or
+    # never reached is not among them. The groups above keep the agenda's order.
     taken_up: list[ItemView] = field(default_factory=list)
 
 
@@ -252,7 +253,10 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
 
     in_layout = standing + [view for group_items in repositories.values()
                             for view in group_items] + other
-    taken_up = taken_up_first(in_layout, lambda view: view.item_id, store.taken_up(meeting.id))
+    taken = store.taken_up(meeting.id)
+    were_topics = set(taken)
+    taken_up = [view for view in taken_up_first(in_layout, lambda view: view.item_id, taken)
+                if view.item_id in were_topics or view.notes]
 
     people = store.attendance(meeting.id)
     present = [present_line(a.person.name, a.person.github, a.person.affiliation,
