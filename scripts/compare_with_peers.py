@@ -121,7 +121,6 @@ LOGS = [
     Log("meetingology-council-2024.log", "meetbot", "meetingology"),
     Log("meetingology-foundations-2024.log", "meetbot", "meetingology"),
     Log("hcoop-meetbot-irssi.log", "hcoop", "hcoop-meetbot"),
-    Log("edge-hcoop.log", "hcoop", "hcoop-meetbot"),
     Log("hcoop-meetbot-board-2024.log", "hcoop", "hcoop-meetbot"),
     Log("w3c-rrsagent-wot.log", "scribe"),
     Log("w3c-rrsagent-css-2024.log", "scribe"),
