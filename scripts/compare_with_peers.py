@@ -76,7 +76,13 @@ How the outputs are normalised, so that only what a reader would call different 
   closed by hand in hcoop-meetbot (``#inconclusive``) shows no counts, so only its result
   is compared.
 - Topics keep their order (a reader sees them in that order); subtopics are their own
-  element.
+  element. Gavel's topics are read from its minutes in the ``meetbot`` layout, the one a
+  group coming from MeetBot or Zakim configures (``template = "meetbot"``; the default,
+  ``nodejs``, is the Node.js groups' agenda with checkboxes): the items discussed, in the
+  order they were taken up, as the peers list them. Its "Preliminaries", closing and
+  "Upcoming Meetings" entries are sections, not topics. The JSON data's ``topics`` must
+  list those items in that same order (items never taken up may follow), or the row
+  says so.
 """
 
 from __future__ import annotations
@@ -115,7 +121,6 @@ LOGS = [
     Log("meetingology-council-2024.log", "meetbot", "meetingology"),
     Log("meetingology-foundations-2024.log", "meetbot", "meetingology"),
     Log("hcoop-meetbot-irssi.log", "hcoop", "hcoop-meetbot"),
-    Log("edge-hcoop.log", "hcoop", "hcoop-meetbot"),
     Log("hcoop-meetbot-board-2024.log", "hcoop", "hcoop-meetbot"),
     Log("w3c-rrsagent-wot.log", "scribe"),
     Log("w3c-rrsagent-css-2024.log", "scribe"),
@@ -166,13 +171,7 @@ DELIBERATE: dict[tuple[str, str], str] = {
 }
 
 # Differences found and not (yet) fixed in Gavel, with why: reported, and still a failure.
-KNOWN: dict[tuple[str, str], str] = {
-    ("w3c-rrsagent-wot.log", "topics"):
-        "Gavel adds a 'topic:' said mid-agenda at the agenda's end, so it is listed after "
-        "the items still to come; scribe.perl lists topics in the order they were taken up. "
-        "Not fixed: inserting it after the current item renumbers the agenda, and Zakim's "
-        "'take up item 3' means agendum 3 as numbered when it was added",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # -- running the tools --------------------------------------------------------------------
@@ -260,11 +259,27 @@ def run_peer(log: Log, work: Path) -> str | None:
     return done.stdout
 
 
-def run_gavel(log: Log) -> dict:
+def _gavel(log: Log, *options: str) -> str:
     gavel = os.environ.get("GAVEL", f"{sys.executable} -m gavel").split()
-    done = subprocess.run([*gavel, "replay", str(TRANSCRIPTS / log.name), "--format", "json"],
+    done = subprocess.run([*gavel, "replay", str(TRANSCRIPTS / log.name), *options],
                           check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(done.stdout)
+    return done.stdout
+
+
+def run_gavel(log: Log) -> dict:
+    return json.loads(_gavel(log, "--format", "json"))
+
+
+_SECTIONS = {"Preliminaries", "Q&A, Other", "Upcoming Meetings"}
+
+
+def gavel_topics(log: Log) -> list[str]:
+    """The topics of Gavel's minutes in the ``meetbot`` layout, as a reader sees them."""
+    minutes = _gavel(log, "--template", "meetbot")
+    summary = minutes.split("## Meeting summary", 1)[-1].split("\nMeeting ended at", 1)[0]
+    titles = [re.sub(r"\\([\[\]])", r"\1", title)
+              for title in re.findall(r"^1\. \*\*(.*?)\*\*", summary, re.M)]
+    return [title for title in titles if title not in _SECTIONS]
 
 
 # -- reading the peers' minutes ---------------------------------------------------------------
@@ -402,7 +417,8 @@ _RESULTS = {"meetbot": {"motion accepted": "carried", "motion failed": "denied"}
                       "inconclusive": "inconclusive"}}
 
 
-def gavel_elements(log: Log, meeting: dict, peer: Elements) -> Elements:
+def gavel_elements(log: Log, meeting: dict, peer: Elements, topics: list[str]) -> Elements:
+    """Gavel's side of each element: from its JSON data, the topics from its minutes."""
     notes = meeting["notes"]
 
     def action(note: dict) -> str:
@@ -416,7 +432,7 @@ def gavel_elements(log: Log, meeting: dict, peer: Elements) -> Elements:
 
     elements: Elements = {
         "title": [_title("" if meeting["title"] == "Meeting" else meeting["title"])],
-        "topics": [t["title"] for t in meeting["topics"]],
+        "topics": topics,
         "actions": [action(n) for n in notes if n["kind"] == "action"],
         "agreed": [n["text"] for n in notes if n["kind"] == "agreed"],
     }
@@ -512,7 +528,14 @@ def main(argv: list[str]) -> int:
             continue
         reader = {"meetbot": read_meetbot, "hcoop": read_hcoop, "scribe": read_scribe}
         peer = reader[log.peer](minutes)
-        rows = compare(peer, gavel_elements(log, run_gavel(log), peer))
+        meeting, topics = run_gavel(log), gavel_topics(log)
+        rows = compare(peer, gavel_elements(log, meeting, peer, topics))
+        in_data = [t["title"] for t in meeting["topics"] if t["title"] in topics]
+        if in_data != topics:  # the data must list them in the order the minutes do
+            for row in rows:
+                if row.element == "topics":
+                    row.gavel = [*row.gavel, "(data differs)"]
+                    row.lines.append(f"    Gavel's data: {in_data}")
         print(f"== {log.name}  vs  {PEER_NAMES[log.peer]}")
         print(f"   {'element':<10} {'peer':>5} {'Gavel':>6}  ")
         for row in rows:

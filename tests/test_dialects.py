@@ -153,6 +153,33 @@ def test_agenda_driving_with_zakim_phrases(database: Database) -> None:
     assert "1. **Hiring**\n   * hiring is frozen" in minutes
 
 
+def test_a_topic_said_mid_agenda_is_listed_where_it_was_taken_up(database: Database) -> None:
+    # MeetBot and scribe.perl list topics in the order the meeting took them up; Zakim's
+    # agendum numbers stay as they were when added, so "take up item 3" is still Hiring.
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    for item in ("Budget", "Travel", "Hiring"):
+        chat.say("chair", f"agenda+ {item}")
+    chat.say("chair", "zakim, take up item 1")
+    chat.say("chair", "#info the budget is approved")
+    chat.say("scribe", "topic: Office move")
+    chat.say("scribe", "#info the move is in March")
+    assert posts(chat.say("chair", "zakim, take up item 3")) == ["Topic: Hiring"]
+    chat.say("chair", "#info hiring is frozen")
+    assert private(chat.say("alice", "zakim, agenda?")) == [
+        "Agenda:\n  1. Budget\n  2. Travel\n→ 3. Hiring\n  4. Office move"]
+    chat.say("chair", "close item 2")  # closed, never taken up: no topic of the minutes
+    chat.say("chair", "agenda+ AOB")
+    # The agenda's next after Hiring is agendum 4: taken up again, it keeps its place.
+    assert posts(chat.say("chair", "next item")) == ["Topic: Office move"]
+    assert posts(chat.say("chair", "next item")) == ["Topic: AOB"]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    summary = minutes[minutes.index("## Meeting summary"):minutes.index("Meeting ended")]
+    assert [line for line in summary.splitlines() if line.startswith("1. **")] == [
+        "1. **Budget**", "1. **Office move**", "1. **Hiring**", "1. **AOB**"]
+    assert "1. **Office move**\n   * the move is in March" in minutes
+
+
 def test_a_vote_is_a_message_with_buttons_and_a_ballot_can_change(database: Database) -> None:
     group = replace(GROUP, voters=["alice", "bob", "carol"], votes_required=2)
     chat = _chat(database, group)

@@ -48,7 +48,8 @@ def test_a_replay_prints_the_meeting_as_data(tmp_path: Path) -> None:
     assert {"name": "joyce", "lines": 4} in data["speakers"]
     assert data["chairs"] == ["rafael"] and data["scribes"] == []
     assert data["topics"] == [{
-        "title": "Assessment against best practices", "reference": "nodejs/security-wg#859",
+        "title": "Assessment against best practices", "agendum": 1,
+        "reference": "nodejs/security-wg#859",
         "url": "https://github.com/nodejs/security-wg/issues/859", "source": "github",
         "discussed": True, "subtopics": []}]
     notes = [(n["kind"], n["text"], n["topic"], n["depth"], n["author"], n["owners"])

@@ -103,6 +103,18 @@ def test_wot_rrsagent_log_lists_each_chair_once(tmp_path: Path) -> None:
     assert wot["chairs"] == ["McCool", "Sebastian"]  # "Chair: McCool" from McCool: once
 
 
+def test_wot_topics_in_the_order_taken_up_with_their_agendum_numbers(tmp_path: Path) -> None:
+    # scribe.perl's table of contents: "topic: Plugfest logistics", said during agendum 2,
+    # comes before agendum 3, which "zakim, take up item 3" took up after it. The agenda
+    # keeps its numbers: the new topic is agendum 4, and item 3 is still "Charter status".
+    wot = replayed(tmp_path, "w3c-rrsagent-wot.log")
+    assert [(t["title"], t["agendum"]) for t in wot["topics"]] == [
+        ("Minutes review", 1), ("Testfest planning", 2), ("Plugfest logistics", 4),
+        ("Charter status", 3)]
+    charter = [n["text"] for n in wot["notes"] if n["topic"] == "Charter status"]
+    assert charter[0] == "McCool: the charter goes to AC review next week"
+
+
 def test_css_rrsagent_log_as_scribe_perl_minutes_it(tmp_path: Path) -> None:
     css = replayed(tmp_path, "w3c-rrsagent-css-2024.log")
     assert css["title"] == "CSSWG Telecon"

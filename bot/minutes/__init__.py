@@ -23,6 +23,7 @@ from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
 from bot.minutes.action_owners import KnownPeople
+from bot.minutes.order import taken_up_first
 from bot.store import Store
 from bot.store.actions import ActionStore
 from bot.text import escape_markdown_html, escape_title, one_line
@@ -78,6 +79,7 @@ class ItemView:
     reference: str
     discussed: bool
     notes: list[NoteLine] = field(default_factory=list)
+    item_id: int = 0  # the agenda item's (orders ``MinutesView.taken_up``)
 
 
 @dataclass
@@ -112,6 +114,11 @@ class MinutesView:
     # Actions from earlier meetings still open when this one began, with what happened to
     # them here ("A-3 (Alice): text — done"); see ``carried_over``.
     carried_over: list[str] = field(default_factory=list)
+    # The items the meeting took up, in that order, then any other item with notes
+    # (standing, repositories, others): what was discussed, as MeetBot and scribe.perl
+    # list it (the ``meetbot`` layout). An item only closed (Zakim's ``close item N``) or
+    # never reached is not among them. The groups above keep the agenda's order.
+    taken_up: list[ItemView] = field(default_factory=list)
 
 
 def closing_heading(group: Group) -> str:
@@ -195,7 +202,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
 
     def _item_view(item: AgendaItem, lines: list[NoteLine]) -> ItemView:
         return ItemView(escape_title(item.title), item.url, item.number, item.reference,
-                        item.discussed or bool(lines), _nested(lines, beside=True))
+                        item.discussed or bool(lines), _nested(lines, beside=True), item.id)
 
     by_item: dict[int, list[NoteLine]] = {item.id: [] for item in items}
     general: list[NoteLine] = []
@@ -244,6 +251,13 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         else:
             other.append(view)
 
+    in_layout = standing + [view for group_items in repositories.values()
+                            for view in group_items] + other
+    taken = store.taken_up(meeting.id)
+    were_topics = set(taken)
+    taken_up = [view for view in taken_up_first(in_layout, lambda view: view.item_id, taken)
+                if view.item_id in were_topics or view.notes]
+
     people = store.attendance(meeting.id)
     present = [present_line(a.person.name, a.person.github, a.person.affiliation,
                             group.minutes.present_line)
@@ -285,6 +299,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         style=group.minutes,
         closing_heading=closing_heading(group),
         carried_over=carried_over(store, meeting),
+        taken_up=taken_up,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from bot.config import Group
 from bot.domain import Meeting, NoteKind, Section
 from bot.minutes.action_owners import KnownPeople
+from bot.minutes.order import taken_up_first
 from bot.store import Store
 
 SCHEMA_VERSION = 1
@@ -29,7 +30,9 @@ def meeting_data(store: Store, meeting: Meeting, group: Group,
     """Everything the minutes are made of, as plain JSON-ready values."""
     from bot.minutes import closing_heading
 
-    items = store.agenda(meeting.id)
+    agenda = store.agenda(meeting.id)
+    numbers = {item.id: number for number, item in enumerate(agenda, 1)}
+    items = taken_up_first(agenda, lambda item: item.id, store.taken_up(meeting.id))
     titles = {item.id: item.title for item in items}
     known = KnownPeople.of_meeting(store, meeting.id)
     sections = {**_SECTION_TOPICS, Section.QA: closing_heading(group)}
@@ -61,7 +64,8 @@ def meeting_data(store: Store, meeting: Meeting, group: Group,
                      for _, name, lines in store.lines_said(meeting.id)],
         "chairs": store.role_names(meeting.id, "chair"),
         "scribes": store.role_names(meeting.id, "scribe"),
-        "topics": [{"title": item.title, "reference": item.reference, "url": item.url,
+        "topics": [{"title": item.title, "agendum": numbers[item.id],
+                    "reference": item.reference, "url": item.url,
                     "source": item.source.value, "discussed": item.discussed,
                     "subtopics": [n.text for n in subtopics if n.item_id == item.id]}
                    for item in items],

@@ -212,6 +212,12 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                         .group_by(agenda_items.c.repo))
 # ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
 _RECORD_TOPICS = BulkInsert(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
+# The agenda items that were the topic, each once, in the order first taken up.
+_TAKEN_UP = (select(topic_changes.c.item_id)
+             .where(topic_changes.c.meeting_id == bindparam("meeting_id"),
+                    topic_changes.c.item_id.is_not(None))
+             .group_by(topic_changes.c.item_id)
+             .order_by(func.min(topic_changes.c.id)))
 _SET_TOPIC = Prepared(
     update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
         current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section")),
@@ -674,6 +680,15 @@ class Store:
             .limit(1)
         ).first()
         return (row.item_id, Section(row.section)) if row else None
+
+    def taken_up(self, meeting_id: int) -> list[int]:
+        """The ids of the agenda items that were the topic, in the order each was first
+        taken up: the order the meeting went through them, whatever their agenda order
+        (a ``topic:`` said mid-agenda is added at the agenda's end, and stays there, so
+        that Zakim's agendum numbers keep meaning what they meant)."""
+        self._flush_topics()
+        return [item_id for item_id, in self.connection.execute(
+            _TAKEN_UP, {"meeting_id": meeting_id})]
 
     # -- people and attendance --------------------------------------------------------
 
