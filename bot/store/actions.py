@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Insert, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
+from bot.store.prepared import Prepared
 from bot.store.schema import action_changes, action_items, pending_agenda
 
 if TYPE_CHECKING:
@@ -88,10 +89,14 @@ def _action(row: Any) -> ActionItem:
         github_number=row.github_number, github_url=row.github_url)
 
 
-_LAST_NUMBER = select(func.coalesce(func.max(action_items.c.number), 0)).where(
-    action_items.c.group_name == bindparam("group_name"))
+_LAST_NUMBER = Prepared(select(func.coalesce(func.max(action_items.c.number), 0)).where(
+    action_items.c.group_name == bindparam("group_name")), ("group_name",))
+_ACTION_KEYS = ("group_name", "number", "text", "owners", "owner_ids", "status", "meeting_id",
+                "note_id", "created_at", "created_by")
+
+
 @cache
-def _add_action(dialect: str) -> Insert:
+def _add_action(dialect: str) -> Prepared:
     """A new action's row, or none when another writer took its number meanwhile (the next
     is tried): no savepoint is needed to go on after the conflict, as it would be after a
     failed insert on PostgreSQL, and SQLAlchemy compiles a savepoint afresh each time.
@@ -101,12 +106,12 @@ def _add_action(dialect: str) -> Insert:
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return (postgresql.insert(action_items).on_conflict_do_nothing(index_elements=keys)
-                .returning(action_items.c.id))
+        return Prepared(postgresql.insert(action_items).on_conflict_do_nothing(
+            index_elements=keys).returning(action_items.c.id), _ACTION_KEYS)
     from sqlalchemy.dialects import sqlite
 
-    return (sqlite.insert(action_items).on_conflict_do_nothing(index_elements=keys)
-            .returning(action_items.c.id))
+    return Prepared(sqlite.insert(action_items).on_conflict_do_nothing(index_elements=keys)
+                    .returning(action_items.c.id), _ACTION_KEYS)
 
 
 class ActionStore:
@@ -131,18 +136,16 @@ class ActionStore:
         for _ in range(5):
             known = numbers.get(group_name)
             if known is None:
-                known = self.connection.execute(_LAST_NUMBER, {"group_name": group_name}
-                                                ).scalar_one()
+                ((known,),) = _LAST_NUMBER.rows(self.connection, (group_name,))
             number = known + 1
-            action_id = self.connection.execute(_add_action(self.connection.dialect.name), {
-                "group_name": group_name, "number": number, "text": text,
-                "owners": json.dumps(list(owners)), "owner_ids": json.dumps(list(owner_ids)),
-                "status": OPEN, "meeting_id": meeting_id, "note_id": note_id,
-                "created_at": at, "created_by": created_by}).scalar_one_or_none()
-            if action_id is None:  # the number was taken meanwhile
+            added = _add_action(self.connection.dialect.name).rows(self.connection, (
+                group_name, number, text, json.dumps(list(owners)), json.dumps(list(owner_ids)),
+                OPEN, meeting_id, note_id, at, created_by))
+            if not added:  # the number was taken meanwhile
                 numbers.pop(group_name, None)
                 continue
             numbers[group_name] = number
+            ((action_id,),) = added
             if at.utcoffset() != timedelta(0):  # kept as UTC wall time: read it back
                 found = self.by_id(action_id)
                 assert found is not None

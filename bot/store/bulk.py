@@ -60,7 +60,7 @@ class BulkInsert:
         table = self.statement.table
         assert isinstance(table, Table)
         order = tuple(self.keys.index(name) for name in names)
-        processors = tuple(_processor(table.c[name].type.dialect_impl(dialect), dialect)
+        processors = tuple(fast_processor(table.c[name].type.dialect_impl(dialect), dialect)
                            for name in names)
         self._sqlite = (str(compiled), order, processors)
         return self._sqlite
@@ -71,7 +71,7 @@ class BulkInsert:
 _DEFAULT_DATETIME_FORMAT = DATETIME._storage_format
 
 
-def _processor(impl: Any, dialect: Dialect) -> Processor:
+def fast_processor(impl: Any, dialect: Dialect) -> Processor:
     """The column type's bind processor; for SQLite's DATETIME in its default format, the
     same strings made faster (each transcript line has a time)."""
     process: Processor = impl.bind_processor(dialect)

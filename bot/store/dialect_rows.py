@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from bot.domain import Section
 from bot.store import Store
+from bot.store.prepared import Prepared
 from bot.store.schema import agenda_items, attendance, ballots, roles, speaker_queue, votes
 
 
@@ -120,13 +121,14 @@ def dequeue(store: Store, meeting_id: int, who: str) -> bool:
 
 
 # Built once: every ``#topic`` clears the queue.
-_CLEAR_QUEUE = delete(speaker_queue).where(speaker_queue.c.meeting_id == bindparam("meeting_id"))
+_CLEAR_QUEUE = Prepared(delete(speaker_queue).where(
+    speaker_queue.c.meeting_id == bindparam("meeting_id")), ("meeting_id",))
 
 
 def clear_queue(store: Store, meeting_id: int) -> None:
     if meeting_id in store.emptied_queues:
         return  # emptied earlier in this transaction, and nobody queued since
-    store.write(_CLEAR_QUEUE, {"meeting_id": meeting_id})
+    store.write_prepared(_CLEAR_QUEUE, (meeting_id,))
     store.emptied_queues.add(meeting_id)
 
 

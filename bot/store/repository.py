@@ -7,7 +7,7 @@ through it commits together when the block ends, before the bot confirms anythin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -47,6 +47,7 @@ from bot.domain import (
 from bot.events import Place
 from bot.store.bulk import BulkInsert
 from bot.store.database import open_engine, open_scratch_engine, translated_errors
+from bot.store.prepared import Prepared
 from bot.store.schema import (
     agenda_items,
     attendance,
@@ -73,39 +74,51 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A meetings row read by position (the table's column order), as ``select(meetings)`` reads
+# it through SQLAlchemy or ``Prepared`` (a plain tuple, every live event's first read).
+_MEETING_FIELDS = {column.name: place for place, column in enumerate(meetings.columns)}
+(_M_ID, _M_GROUP, _M_TITLE, _M_PLATFORM, _M_WORKSPACE, _M_CHANNEL, _M_STATUS, _M_DATE,
+ _M_STARTED_AT, _M_ENDED_AT, _M_STARTED_BY, _M_ITEM, _M_SECTION, _M_LURKING, _M_LINKS) = (
+    _MEETING_FIELDS[name] for name in (
+        "id", "group_name", "title", "platform", "workspace", "channel", "status",
+        "meeting_date", "started_at", "ended_at", "started_by", "current_item_id",
+        "current_section", "lurking", "links"))
+
+
 def _meeting(row: Any) -> Meeting:
+    fields = tuple(row)
     return Meeting(
-        id=row.id,
-        group_name=row.group_name,
-        title=row.title,
-        platform=row.platform,
-        workspace=row.workspace,
-        channel=row.channel,
-        status=Status(row.status),
-        meeting_date=row.meeting_date,
-        started_at=_utc(row.started_at),
-        ended_at=_utc(row.ended_at),
-        started_by=row.started_by,
-        current_item_id=row.current_item_id,
-        current_section=Section(row.current_section),
-        lurking=bool(row.lurking),
-        links=json.loads(row.links or "{}"),
+        id=fields[_M_ID],
+        group_name=fields[_M_GROUP],
+        title=fields[_M_TITLE],
+        platform=fields[_M_PLATFORM],
+        workspace=fields[_M_WORKSPACE],
+        channel=fields[_M_CHANNEL],
+        status=Status(fields[_M_STATUS]),
+        meeting_date=fields[_M_DATE],
+        started_at=_utc(fields[_M_STARTED_AT]),
+        ended_at=_utc(fields[_M_ENDED_AT]),
+        started_by=fields[_M_STARTED_BY],
+        current_item_id=fields[_M_ITEM],
+        current_section=Section(fields[_M_SECTION]),
+        lurking=bool(fields[_M_LURKING]),
+        links=json.loads(fields[_M_LINKS] or "{}"),
     )
 
 
 def _item(row: Any) -> AgendaItem:
-    return AgendaItem(
-        id=row.id,
-        meeting_id=row.meeting_id,
-        position=row.position,
-        source=ItemSource(row.source),
-        title=row.title,
-        repo=row.repo,
-        number=row.number,
-        url=row.url,
-        is_pr=bool(row.is_pr),
-        discussed=bool(row.discussed),
-    )
+    """An item from its row (all of ``agenda_items``' columns, in the table's order, as
+    ``select(agenda_items)`` reads them: a SQLAlchemy row or ``Prepared``'s tuple)."""
+    (item_id, meeting_id, position, source, title, repo, number, url, is_pr,
+     discussed) = row
+    return AgendaItem(id=item_id, meeting_id=meeting_id, position=position,
+                      source=ItemSource(source), title=title, repo=repo, number=number,
+                      url=url, is_pr=bool(is_pr), discussed=bool(discussed))
+
+
+assert [column.name for column in agenda_items.columns] == [  # (``_item``'s order)
+    "id", "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr",
+    "discussed"]
 
 
 def _person(row: Any) -> Person:
@@ -148,18 +161,20 @@ def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
 # replay window, so a repeat is still recognised, and short enough to keep the table small.
 CLAIM_RETENTION = timedelta(days=1)
 
-_RUNNING_MEETING = select(meetings).where(
+_RUNNING_MEETING = Prepared(select(meetings).where(
     meetings.c.platform == bindparam("platform"),
     meetings.c.workspace == bindparam("workspace"),
     meetings.c.channel == bindparam("channel"),
     meetings.c.status == Status.RUNNING.value,
-)
-_AGENDA_ITEM = select(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
-_ROLE_HOLDERS = select(roles.c.who).where(
-    roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role"))
-_ROLE_NAMES = (select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
-                                          roles.c.role == bindparam("role"))
-               .order_by(func.lower(roles.c.name)))
+), ("platform", "workspace", "channel"))
+_AGENDA_ITEM = Prepared(select(agenda_items).where(agenda_items.c.id == bindparam("item_id")),
+                        ("item_id",))
+_ROLE_HOLDERS = Prepared(select(roles.c.who).where(
+    roles.c.meeting_id == bindparam("meeting_id"), roles.c.role == bindparam("role")),
+    ("meeting_id", "role"))
+_ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
+                                                  roles.c.role == bindparam("role"))
+                       .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
@@ -168,15 +183,18 @@ _ADD_NOTE = insert(notes)
 _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id",
               "section", "depth", "source_message_id", "deleted")
 _KEEP_NOTES = BulkInsert(_ADD_NOTE, _NOTE_KEYS)  # ``keep_note``'s rows, held back
+_ADD_ONE_NOTE = Prepared(_ADD_NOTE, _NOTE_KEYS)  # ``add_note``'s, written now
 _NOTE_VALUES = itemgetter(*_NOTE_KEYS)
-_MARK_DISCUSSED = update(agenda_items).where(agenda_items.c.id == bindparam("item_id")).values(
-    discussed=True)
-_MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
+_MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
+                           .values(discussed=True), ("item_id",))
+_MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
+                    ("meeting_id",))
 _AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("meeting_id"))
            .order_by(agenda_items.c.position, agenda_items.c.id))
-_LAST_POSITION = select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
-    agenda_items.c.meeting_id == bindparam("meeting_id"))
-_ADD_ITEM = insert(agenda_items)
+_LAST_POSITION = Prepared(select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
+    agenda_items.c.meeting_id == bindparam("meeting_id")), ("meeting_id",))
+_ADD_ITEM = Prepared(insert(agenda_items), (
+    "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr", "discussed"))
 # Lookups for a transaction that has not read the whole agenda (a live command): what they
 # read does not grow with the agenda's rows (titles aside, see ``agenda_item_titled``).
 _AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
@@ -184,9 +202,10 @@ _AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
 _MOST_ITEMS = 2**62  # more than any agenda holds, less than the databases' largest OFFSET
 _AGENDA_AT = _AGENDA.limit(1).offset(bindparam("offset"))
 _AGENDA_NUMBERED = _AGENDA.where(agenda_items.c.number == bindparam("number"))
-_AGENDA_TITLES = (select(agenda_items.c.id, agenda_items.c.title)
-                  .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
-                  .order_by(agenda_items.c.position, agenda_items.c.id))
+_AGENDA_TITLES = Prepared(select(agenda_items.c.id, agenda_items.c.title)
+                          .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
+                          .order_by(agenda_items.c.position, agenda_items.c.id),
+                          ("meeting_id",))
 _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.position))
                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
                                agenda_items.c.repo != "")
@@ -199,8 +218,10 @@ _TAKEN_UP = (select(topic_changes.c.item_id)
                     topic_changes.c.item_id.is_not(None))
              .group_by(topic_changes.c.item_id)
              .order_by(func.min(topic_changes.c.id)))
-_SET_TOPIC = update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
-    current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section"))
+_SET_TOPIC = Prepared(
+    update(meetings).where(meetings.c.id == bindparam("b_meeting_id")).values(
+        current_item_id=bindparam("b_item_id"), current_section=bindparam("b_section")),
+    ("b_meeting_id", "b_item_id", "b_section"))
 _NOTES = (select(notes).where(notes.c.meeting_id == bindparam("meeting_id"),
                               notes.c.deleted.is_(False))
           .order_by(notes.c.id))
@@ -215,10 +236,11 @@ _LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name)
                .group_by(transcript.c.author_id))
 # The lines said since a tally committed earlier (see ``SpeakerTallies``): a range of the
 # meeting's index, as long as the lines said since, however long the meeting.
-_LINES_SAID_AFTER = (select(transcript.c.id, transcript.c.author_id, transcript.c.author_name)
-                     .where(transcript.c.meeting_id == bindparam("meeting_id"),
-                            transcript.c.id > bindparam("after"), transcript.c.change == "")
-                     .order_by(transcript.c.id))
+_LINES_SAID_AFTER = Prepared(
+    select(transcript.c.id, transcript.c.author_id, transcript.c.author_name)
+    .where(transcript.c.meeting_id == bindparam("meeting_id"),
+           transcript.c.id > bindparam("after"), transcript.c.change == "")
+    .order_by(transcript.c.id), ("meeting_id", "after"))
 # PostgreSQL: the lock a transaction takes on its meetings' rows before it writes lines to
 # their transcripts, held to its commit (see ``SpeakerTallies``). NO KEY UPDATE, the lock
 # an UPDATE of the row takes: it leaves alone the KEY SHARE locks that inserting a note or
@@ -235,6 +257,14 @@ _LOG_LOCKING_LINE = insert(transcript).from_select(
                             for key in _LOG_LINE.keys[1:]))
     .where(meetings.c.id == bindparam("meeting_id")).with_for_update(key_share=True)
 ).returning(transcript.c.id)
+# A meeting's attendance, in the order marked (each live ``#action`` reads it for owners).
+_ATTENDANCE = Prepared(
+    select(attendance.c.person_id, people.c.platform, people.c.user_id, attendance.c.shown_name,
+           attendance.c.shown_github, attendance.c.shown_affiliation, attendance.c.status,
+           attendance.c.how, attendance.c.at, attendance.c.left_at)
+    .join(people, people.c.id == attendance.c.person_id)
+    .where(attendance.c.meeting_id == bindparam("meeting_id"))
+    .order_by(attendance.c.id), ("meeting_id",))
 # One author's notes, newest first, a page at a time (``Store.notes_by``): a small first
 # page (the note wanted is almost always the last), then larger ones.
 _FIRST_NOTES, _MORE_NOTES = 4, 64
@@ -312,15 +342,16 @@ class _Speakers:
 
     def read(self, rows: Iterable[Any]) -> None:
         """Lines read from the database after ``last_id``, in the order of their ids (so a
-        newcomer ranks by its first line's id, as the full count ranks it)."""
-        for row in rows:
-            if (known := self.tally.get(row.author_id)) is None:
-                self.tally[row.author_id] = [row.author_name, 1, row.id]
+        newcomer ranks by its first line's id, as the full count ranks it): (id, author id,
+        author name) each."""
+        for line_id, author_id, author_name in rows:
+            if (known := self.tally.get(author_id)) is None:
+                self.tally[author_id] = [author_name, 1, line_id]
             else:
-                known[0] = max(known[0], row.author_name)
+                known[0] = max(known[0], author_name)
                 known[1] += 1
-            self.next_order = max(self.next_order, row.id + 1)
-            self.last_id = row.id
+            self.next_order = max(self.next_order, line_id + 1)
+            self.last_id = line_id
 
     def said(self, author_id: str, author_name: str) -> None:
         if (known := self.tally.get(author_id)) is None:
@@ -422,7 +453,15 @@ class Store:
         """Run a write of the row modules beside this one (``dialect_rows``, ``actions``,
         ...), first forgetting what this transaction cached of the table it writes, so a
         later read here sees the change without the writer knowing about the caches."""
-        table = getattr(statement.table, "name", "")
+        self._forget(getattr(statement.table, "name", ""))
+        return self.connection.execute(statement, parameters)
+
+    def write_prepared(self, statement: Prepared, values: Sequence[Any]) -> None:
+        """``write`` of a statement those modules run once per command (see ``Prepared``)."""
+        self._forget(getattr(getattr(statement.statement, "table", None), "name", ""))
+        statement.rows(self.connection, values)
+
+    def _forget(self, table: str) -> None:
         self._flush_topics()  # (rows held back refer to meetings and items)
         if table == meetings.name:
             self._flush_notes()  # (a meeting's notes go with it)
@@ -443,22 +482,19 @@ class Store:
             self.speakers_read.clear()
         elif table == speaker_queue.name:
             self.emptied_queues.clear()
-        return self.connection.execute(statement, parameters)
 
     # -- meetings -------------------------------------------------------------------
 
     def running_meeting(self, place: Place) -> Meeting | None:
         if (meeting := self._running.get(place, _UNREAD)) is _UNREAD:  # (asked every line)
-            row = self.connection.execute(_RUNNING_MEETING, {
-                "platform": place.platform, "workspace": place.workspace,
-                "channel": place.channel,
-            }).first()
-            meeting = self._running[place] = _meeting(row) if row else None
+            rows = _RUNNING_MEETING.rows(self.connection, (place.platform, place.workspace,
+                                                           place.channel))
+            meeting = self._running[place] = _meeting(rows[0]) if rows else None
         return meeting  # type: ignore[return-value]
 
     def meeting(self, meeting_id: int) -> Meeting | None:
-        row = self.connection.execute(_MEETING, {"meeting_id": meeting_id}).first()
-        return _meeting(row) if row else None
+        rows = _MEETING.rows(self.connection, (meeting_id,))
+        return _meeting(rows[0]) if rows else None
 
     def meetings(self, group_name: str | None = None, limit: int = 50) -> list[Meeting]:
         query = select(meetings).order_by(meetings.c.id.desc()).limit(limit)
@@ -554,8 +590,7 @@ class Store:
                 for item in agenda.items:
                     index.setdefault(key(item.title), item)
             return index.get(wanted)
-        for item_id, text in self.connection.execute(_AGENDA_TITLES,
-                                                     {"meeting_id": meeting_id}):
+        for item_id, text in _AGENDA_TITLES.rows(self.connection, (meeting_id,)):
             if key(text) == wanted:
                 return self.agenda_item(item_id)
         return None
@@ -589,13 +624,10 @@ class Store:
         if agenda is not None:
             position = agenda.last_position + 1
         else:
-            position = self.connection.execute(
-                _LAST_POSITION, {"meeting_id": meeting_id}).scalar_one() + 1
-        item_id = self.connection.execute(_ADD_ITEM, {
-            "meeting_id": meeting_id, "position": position, "source": source.value,
-            "title": title, "repo": repo, "number": number, "url": url, "is_pr": is_pr,
-            "discussed": discussed,
-        }).inserted_primary_key[0]  # type: ignore[index]
+            ((last,),) = _LAST_POSITION.rows(self.connection, (meeting_id,))
+            position = last + 1
+        item_id = _ADD_ITEM.insert(self.connection, (
+            meeting_id, position, source.value, title, repo, number, url, is_pr, discussed))
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
                           discussed)
         if agenda is not None:
@@ -606,8 +638,8 @@ class Store:
         for agenda in self._agendas.values():
             if (place := agenda.index.get(item_id)) is not None:
                 return agenda.items[place]
-        row = self.connection.execute(_AGENDA_ITEM, {"item_id": item_id}).first()
-        return _item(row) if row else None
+        rows = _AGENDA_ITEM.rows(self.connection, (item_id,))
+        return _item(rows[0]) if rows else None
 
     def mark_discussed(self, item_id: int) -> None:
         for agenda in self._agendas.values():
@@ -615,7 +647,7 @@ class Store:
                 if agenda.items[place].discussed:
                     return  # as this transaction read or wrote it: nothing to change
                 agenda.replace(replace(agenda.items[place], discussed=True))
-        self.connection.execute(_MARK_DISCUSSED, {"item_id": item_id})
+        _MARK_DISCUSSED.rows(self.connection, (item_id,))
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
                      at: datetime, discussed: bool = False) -> None:
@@ -629,8 +661,7 @@ class Store:
             if known is not None and known.id == meeting_id:
                 self._running[place] = replace(known, current_item_id=item_id,
                                                current_section=section)
-        self.connection.execute(_SET_TOPIC, {
-            "b_meeting_id": meeting_id, "b_item_id": item_id, "b_section": section.value})
+        _SET_TOPIC.rows(self.connection, (meeting_id, item_id, _SECTION_VALUES[section]))
         if item_id is not None and not discussed:
             self.mark_discussed(item_id)
 
@@ -751,20 +782,12 @@ class Store:
         return list(known)
 
     def _read_attendance(self, meeting_id: int) -> list[Attendance]:
-        rows = self.connection.execute(
-            select(attendance, people.c.platform, people.c.user_id)
-            .join(people, people.c.id == attendance.c.person_id)
-            .where(attendance.c.meeting_id == meeting_id)
-            .order_by(attendance.c.id)
-        )
         return [
-            Attendance(
-                person=Person(r.person_id, r.platform, r.user_id, r.shown_name,
-                              r.shown_github, r.shown_affiliation),
-                status=r.status, how=r.how, at=_utc(r.at),  # type: ignore[arg-type]
-                left_at=_utc(r.left_at),
-            )
-            for r in rows
+            Attendance(person=Person(person_id, platform, user_id, name, github, affiliation),
+                       status=status, how=how, at=_utc(at),  # type: ignore[arg-type]
+                       left_at=_utc(left_at))
+            for (person_id, platform, user_id, name, github, affiliation, status, how, at,
+                 left_at) in _ATTENDANCE.rows(self.connection, (meeting_id,))
         ]
 
     # -- roles: chairs, scribes, nicks ------------------------------------------------
@@ -788,9 +811,8 @@ class Store:
     def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
         key = (meeting_id, role)
         if key not in self._roles:
-            rows = self.connection.execute(_ROLE_HOLDERS, {"meeting_id": meeting_id,
-                                                           "role": role})
-            self._roles[key] = frozenset(r.who for r in rows)
+            rows = _ROLE_HOLDERS.rows(self.connection, key)
+            self._roles[key] = frozenset(who for (who,) in rows)
         return not self._roles[key].isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
@@ -798,9 +820,8 @@ class Store:
         is written (each ``#action`` asks for the nicks)."""
         key = (meeting_id, role)
         if (names := self._role_names.get(key)) is None:
-            rows = self.connection.execute(_ROLE_NAMES, {"meeting_id": meeting_id,
-                                                         "role": role})
-            names = self._role_names[key] = [r.name for r in rows]
+            rows = _ROLE_NAMES.rows(self.connection, key)
+            names = self._role_names[key] = [name for (name,) in rows]
         return list(names)
 
     # -- notes --------------------------------------------------------------------------
@@ -811,12 +832,9 @@ class Store:
                  ) -> Note:
         """A note saved now, with its id (an ``#action`` is kept under it)."""
         self._flush_notes()  # ids follow the order notes were taken
-        note_id = self.connection.execute(_ADD_NOTE, {
-            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": kind.value, "text": text, "item_id": item_id,
-            "section": section.value, "depth": depth, "source_message_id": source_message_id,
-            "deleted": False,
-        }).inserted_primary_key[0]  # type: ignore[index]
+        note_id = _ADD_ONE_NOTE.insert(self.connection, (
+            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+            _SECTION_VALUES[section], depth, source_message_id, False))
         self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
                     section, depth, source_message_id)
@@ -971,8 +989,8 @@ class Store:
                                                           {"meeting_id": meeting_id}))
             else:
                 tally = known.copy()
-                tally.read(self.connection.execute(
-                    _LINES_SAID_AFTER, {"meeting_id": meeting_id, "after": known.last_id}))
+                tally.read(_LINES_SAID_AFTER.rows(self.connection,
+                                                  (meeting_id, known.last_id)))
             if self._tallies is not None:
                 self.speakers_read[meeting_id] = tally.copy()
             self._speakers[meeting_id] = tally
