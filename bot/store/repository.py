@@ -241,22 +241,6 @@ _LINES_SAID_AFTER = Prepared(
     .where(transcript.c.meeting_id == bindparam("meeting_id"),
            transcript.c.id > bindparam("after"), transcript.c.change == "")
     .order_by(transcript.c.id), ("meeting_id", "after"))
-# PostgreSQL: the lock a transaction takes on its meetings' rows before it writes lines to
-# their transcripts, held to its commit (see ``SpeakerTallies``). NO KEY UPDATE, the lock
-# an UPDATE of the row takes: it leaves alone the KEY SHARE locks that inserting a note or
-# a line (their foreign keys) take, so those never wait on it, nor deadlock with it.
-_LOCK_TRANSCRIPTS = (select(meetings.c.id)
-                     .where(meetings.c.id.in_(bindparam("meeting_ids", expanding=True)))
-                     .order_by(meetings.c.id).with_for_update(key_share=True))
-# The same lock and a meeting's first line in one round trip (a chat line's transaction
-# writes just that line): the line is selected from the meeting's row as it locks it, and
-# its id (``nextval``, the column's default) is drawn for the row the lock let through.
-_LOG_LOCKING_LINE = insert(transcript).from_select(
-    list(_LOG_LINE.keys),
-    select(meetings.c.id, *(bindparam(key, type_=transcript.c[key].type)
-                            for key in _LOG_LINE.keys[1:]))
-    .where(meetings.c.id == bindparam("meeting_id")).with_for_update(key_share=True)
-).returning(transcript.c.id)
 # A meeting's attendance, in the order marked (each live ``#action`` reads it for owners).
 _ATTENDANCE = Prepared(
     select(attendance.c.person_id, people.c.platform, people.c.user_id, attendance.c.shown_name,
@@ -373,33 +357,11 @@ class SpeakerTallies:
     reads only the lines said since, not the whole transcript again: its cost then stays
     flat over a long meeting.
 
-    Exact because every line of a meeting not yet counted has an id above the tally's
-    ``last_id``, whichever process wrote it (transcript rows are never deleted, and only
-    ``Store.flush`` writes them):
-
-    * SQLite: one writer at a time, and a row's id is one more than the greatest before.
-    * PostgreSQL: a sequence hands out ids before commit, so two writers of one meeting
-      could commit in another order than their ids, and a line committed late would sit
-      below a ``last_id`` read in between. So each transaction locks the meeting's row
-      before it writes its lines (``Store.flush``) and holds it to its commit or rollback:
-      the ids a meeting's lines get (``nextval``, at the insert, after the lock) then
-      follow the order its writers commit in. Any line a read cannot see yet belongs to a
-      writer that took the lock after every writer it can see had committed, so got a
-      greater id (a sequence with no per-session cache, as SERIAL makes it). Reads take
-      no lock (a read after this transaction's own lines sees every writer before it, as
-      READ COMMITTED, PostgreSQL's default, snapshots each statement). The lock itself is
-      cheap; a statement of its own would cost a chat line a round trip (about a sixth of
-      it), so it is taken by the insert of the meeting's first line (``Store._lock_lines``).
-      An advisory lock would cost the same, but its keys are shared by the whole
-      database, where the row is this schema's meeting. And a meeting's writers queue for
-      each other from their first line's write to their commit: for a chat line that is
-      the insert and the commit, for an ``#action`` the rest of it.
-
-    Chosen over a per-speaker count table kept by the writers: that needs a migration and
-    a backfill, adds an upsert (a row written, not only locked) to every chat line's
-    transaction with the same queueing on the counted rows, and must keep the order of
-    first lines that breaks ties; and the read it would spare is already only as long as
-    the lines said since.
+    Only for SQLite, where it is exact: one writer at a time, a row's id is one more than
+    the greatest before it, and transcript rows are never deleted, so every line not yet
+    counted has an id above the tally's ``last_id``, whichever process wrote it.
+    PostgreSQL's sequences hand out ids before commit, so a line committed late could sit
+    below it: there the count is read whole each time.
     """
 
     def __init__(self) -> None:
@@ -420,11 +382,6 @@ class Store:
     def __init__(self, connection: Connection, tallies: SpeakerTallies | None = None) -> None:
         self.connection = connection
         self._tallies = tallies
-        # Meetings whose row this transaction has locked before writing their lines (on
-        # PostgreSQL; see ``SpeakerTallies``). No lines are written in a savepoint, so a
-        # savepoint's rollback never gives one of these locks back.
-        self._locks_lines = connection.dialect.name != "sqlite"
-        self._locked: set[int] = set()
         # meeting id -> the tally as read from the database here (before our later lines),
         # for ``tallies`` once this transaction commits
         self.speakers_read: dict[int, _Speakers] = {}
@@ -957,26 +914,8 @@ class Store:
         self._flush_notes()
         self._flush_topics()
         if self._pending_lines:
-            lines = self._pending_lines
-            if self._locks_lines:
-                lines = self._lock_lines(lines)
-            if lines:
-                _LOG_LINE.run(self.connection, lines)
+            _LOG_LINE.run(self.connection, self._pending_lines)
             self._pending_lines = []
-
-    def _lock_lines(self, lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """Lock the meetings of ``lines`` not locked yet (see ``SpeakerTallies``); the
-        lines still to write after that (the first goes with the lock when it can)."""
-        unlocked = {line[0] for line in lines} - self._locked  # (line[0]: the meeting)
-        if not unlocked:
-            return lines
-        if unlocked == {lines[0][0]} and self.connection.execute(
-                _LOG_LOCKING_LINE, dict(zip(_LOG_LINE.keys, lines[0], strict=True))).first():
-            self._locked |= unlocked
-            return lines[1:]  # (no row: no such meeting, and the insert below says so)
-        self.connection.execute(_LOCK_TRANSCRIPTS, {"meeting_ids": sorted(unlocked)}).all()
-        self._locked |= unlocked
-        return lines
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
         """(author id, author name, lines) per speaker, most lines first (ties: who spoke
@@ -1060,7 +999,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.tallies = SpeakerTallies()
+        self.tallies = SpeakerTallies() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -1081,7 +1020,8 @@ class Database:
                 store = Store(connection, self.tallies)
                 yield store
                 store.flush()
-            self.tallies.publish(store.speakers_read)  # (committed)
+            if self.tallies is not None:  # committed
+                self.tallies.publish(store.speakers_read)
 
     def close(self) -> None:
         self.engine.dispose()
