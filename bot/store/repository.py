@@ -469,7 +469,7 @@ class Store:
                       at: datetime, started_by: str) -> Meeting:
         self._running.clear()
         try:
-            with self.connection.begin_nested():
+            with self._savepoint():
                 meeting_id = self.connection.execute(
                     insert(meetings).values(
                         group_name=group_name, title=title, platform=place.platform,
@@ -974,6 +974,22 @@ class Store:
         ).first()
         return _meeting(row) if row else None
 
+    def _savepoint(self) -> Any:
+        """A savepoint inside this transaction, on SQLite too.
+
+        Python's sqlite3 begins a transaction only before a write statement, not before
+        ``SAVEPOINT``; a savepoint opened first thus becomes the outermost transaction, and
+        its release commits it on its own: a claimed event or a started meeting would stay
+        though the rest of this transaction rolled back (and the platform's retry of the
+        event would be dropped as already seen). So on SQLite the transaction is begun
+        first when nothing has begun it yet.
+        """
+        if self.connection.dialect.name == "sqlite":
+            driver = self.connection.connection.driver_connection
+            if driver is not None and not driver.in_transaction:
+                self.connection.exec_driver_sql("BEGIN")
+        return self.connection.begin_nested()
+
     # -- delivery bookkeeping ---------------------------------------------------------
 
     def claim_event(self, key: str, at: datetime) -> bool:
@@ -985,7 +1001,7 @@ class Store:
         here: the table holds about a day of deliveries instead of growing for good.
         """
         try:
-            with self.connection.begin_nested():
+            with self._savepoint():
                 self.connection.execute(insert(processed_events).values(key=key, at=at))
         except IntegrityError:
             return False
