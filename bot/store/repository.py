@@ -45,7 +45,6 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
-from bot.store.bulk import BulkInsert
 from bot.store.database import open_engine, open_scratch_engine, translated_errors
 from bot.store.prepared import Prepared
 from bot.store.schema import (
@@ -177,13 +176,12 @@ _ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindpara
                        .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
-_LOG_LINE = BulkInsert(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
+_LOG_LINE = Prepared(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
                                             "text", "message_id", "change"))
-_ADD_NOTE = insert(notes)
 _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id",
               "section", "depth", "source_message_id", "deleted")
-_KEEP_NOTES = BulkInsert(_ADD_NOTE, _NOTE_KEYS)  # ``keep_note``'s rows, held back
-_ADD_ONE_NOTE = Prepared(_ADD_NOTE, _NOTE_KEYS)  # ``add_note``'s, written now
+# A note: ``add_note``'s written at once, ``keep_note``'s held back and written in batches.
+_ADD_NOTE = Prepared(insert(notes), _NOTE_KEYS)
 _NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
@@ -211,7 +209,7 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                                agenda_items.c.repo != "")
                         .group_by(agenda_items.c.repo))
 # ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
-_RECORD_TOPICS = BulkInsert(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
+_RECORD_TOPICS = Prepared(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
 # The agenda items that were the topic, each once, in the order first taken up.
 _TAKEN_UP = (select(topic_changes.c.item_id)
              .where(topic_changes.c.meeting_id == bindparam("meeting_id"),
@@ -624,7 +622,7 @@ class Store:
 
     def _flush_topics(self) -> None:
         if self._pending_topics:
-            _RECORD_TOPICS.run(self.connection, self._pending_topics)
+            _RECORD_TOPICS.many(self.connection, self._pending_topics)
             self._pending_topics = []
 
     def topic_at(self, meeting_id: int, at: datetime) -> tuple[int | None, Section] | None:
@@ -789,7 +787,7 @@ class Store:
                  ) -> Note:
         """A note saved now, with its id (an ``#action`` is kept under it)."""
         self._flush_notes()  # ids follow the order notes were taken
-        note_id = _ADD_ONE_NOTE.insert(self.connection, (
+        note_id = _ADD_NOTE.insert(self.connection, (
             meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
             _SECTION_VALUES[section], depth, source_message_id, False))
         self._notes.pop(meeting_id, None)
@@ -813,7 +811,7 @@ class Store:
 
     def _flush_notes(self) -> None:
         if self._pending_notes:
-            _KEEP_NOTES.run(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
+            _ADD_NOTE.many(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
@@ -914,7 +912,7 @@ class Store:
         self._flush_notes()
         self._flush_topics()
         if self._pending_lines:
-            _LOG_LINE.run(self.connection, self._pending_lines)
+            _LOG_LINE.many(self.connection, self._pending_lines)
             self._pending_lines = []
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
