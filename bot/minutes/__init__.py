@@ -153,14 +153,20 @@ def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
     there is nothing to stand beside, and they are its notes."""
     fixed: list[NoteLine] = []
     floor = -1 if beside else 0
+    deepest = 0  # the deepest the next line may go: one below the line before
     for line in lines:
-        if line.kind == _PARAGRAPH and line.depth:
-            line = line._replace(depth=0)
-        before = fixed[-1] if fixed else None
-        deepest = (0 if before is None or before.kind == _PARAGRAPH
-                   else before.depth + 1)
-        depth = max(min(line.depth, deepest), floor)
+        if line.kind == _PARAGRAPH:  # at the margin; what follows starts at the top
+            fixed.append(line._replace(depth=0) if line.depth else line)
+            deepest = 0
+            continue
+        # (Comparisons, not min/max: this runs once per note of a long meeting.)
+        depth = line.depth
+        if depth > deepest:
+            depth = deepest
+        elif depth < floor:
+            depth = floor
         fixed.append(line if depth == line.depth else line._replace(depth=depth))
+        deepest = depth + 1
     return fixed
 
 
@@ -361,21 +367,20 @@ def _environment(extra_dir: Path | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                       autoescape=False, bytecode_cache=_compiled_templates())
-    env.filters["indent_note"] = lambda line, base=1, bullet="*": _note_entry(
-        line, 2 * base, bullet)
+    env.filters["indent_note"] = _note_entry
     env.filters["list_note"] = _list_entry
     env.globals["agenda_line"] = agenda_line  # as the meeting issue writes it
     return env
 
 
-def _note_entry(line: NoteLine, lead: int, bullet: str) -> str:
-    """A note as a list entry, ``lead`` columns in and nested by its depth (-1: beside the
-    item the notes are under); its own line breaks stay inside it. A paragraph stands
+def _note_entry(line: NoteLine, base: int = 1, bullet: str = "*") -> str:
+    """A note as a list entry, ``base`` levels in and nested by its depth (-1: beside
+    the item the notes are under); its own line breaks stay inside it. A paragraph stands
     alone between blank lines, at the margin: indented, it would read as part of the entry
     above it."""
     if line.kind == _PARAGRAPH:
         return f"\n{line.text}\n"
-    return _entry(" " * max(lead + 2 * line.depth, 0), bullet, line.text)
+    return _entry(" " * max(2 * (base + line.depth), 0), bullet, line.text)
 
 
 def _list_entry(line: NoteLine) -> str:
