@@ -92,8 +92,8 @@ def _style(markdown: str) -> dict[str, Any]:
     present = re.search(r"^## Present\n(.*?)^## ", markdown, re.M | re.S)
     styles: Counter[str] = Counter()
     for line in (present.group(1) if present else "").splitlines():
-        if "@nodejs/" in line:
-            continue
+        if "@nodejs/" in line or not line.startswith(("* ", "- ")):
+            continue  # the invitees, or no person's entry (a stray line is no style)
         if re.search(r"\(@[\w.-]+\)", line):
             styles["Name (@handle)"] += 1
         elif re.search(r":\s*@[\w.-]+", line):
@@ -220,7 +220,13 @@ def convert(markdown: str, day: date) -> Conversion:
             body.append(("", reference[0]))  # a topic only if notes follow
         elif entry.kind in ("note", "text"):
             if section == "Present":
-                untypeable.add(PEOPLE, f"a line that is no person: {entry.text[:60]!r}")
+                untypeable.add(PEOPLE, f"a line that is no list entry (its bullet is missing "
+                                       f"or mistyped): {entry.text[:60]!r}")
+                if not entry.text.startswith("#"):  # someone was there: they said #here
+                    person = read_person(entry.text)
+                    _typed(Entry("person", person.name, extra=(
+                        person.affiliation, person.handle, person.remark)),
+                        chat, config, links, style, untypeable)
                 continue
             if section == "Upcoming Meetings":  # a word on the next meetings
                 move("upcoming")
@@ -301,8 +307,7 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
             style.get("present_line", "")))
         if (("@" in entry.text and not only_handle)
                 or ours != Person(entry.text, affiliation, handle, remark)):
-            untypeable.add(PEOPLE, f"{entry.text!r}: Gavel writes a person as name, "
-                                   "affiliation, @handle, remark")
+            untypeable.add(PEOPLE, f"{entry.text!r}: {_why_not_ours(entry.text)}")
     elif entry.kind == "regrets":
         chat.say(CHAIR, f"#regrets {entry.text}")
     elif entry.kind == "label":
@@ -320,6 +325,17 @@ def _typed(entry: Entry, chat: _Chat, config: dict[str, Any], links: dict[str, s
         style["calendar_text"] = ""
     elif entry.kind == "calendar-text":
         style["calendar_text"] = entry.text
+
+
+def _why_not_ours(name: str) -> str:
+    """Why a person's published entry reads otherwise than Gavel's line for the same
+    ``#here``: the slip in the entry, where one is plain."""
+    if name.count("(") != name.count(")"):
+        return "unbalanced parentheses (a typo): Gavel keeps them but puts the @handle first"
+    if re.search(r"\([^()]*\)$", name):
+        return ("'Name (remark):' with the handle left out after the colon: Gavel writes "
+                "no colon without a handle, so '(remark)' ends the line")
+    return "Gavel writes a person as name, affiliation, @handle, remark"
 
 
 def _reference(entry: Entry, repo: str, markdown: str) -> tuple[str, str]:

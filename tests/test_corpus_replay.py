@@ -27,18 +27,21 @@ from tests.conftest import CORPUS, require_corpus
 from tests.corpus_chat import CATEGORIES, Untypeable, convert
 from tests.minutes_structure import read_outline
 
-# The rate this branch reaches (112 of the 135 files); a change that lowers it fails here, with the
-# misses listed by category. The 23 left are slips in single published files, not layouts a group
-# keeps, and no knob or chat form exists only to reproduce them: a stray or unbulleted line in
-# Present, "(voting member))", a handle with a space, "Name:" with no handle; an item under another
-# repository's heading, items written as headings, a discussion or stray links under a repository
-# heading before its first item; the label sentence without its full stop or as a bullet (2 TSC
-# files of 2025; the TSC's 2026 files italicise it); standing items left unticked under their own
-# notes (2023, between ticked files); a title line made a bullet, " ## Agenda" indented,
+# The rate this branch reaches (113 of the 135 files); a change that lowers it fails here, with the
+# misses listed by category. Each of the 22 left is a slip in that one published file, which no
+# group config, knob or chat could produce (a knob that only reproduces one file's typo is none):
+# people: "a *Ruy Adorno" and an unbulleted "Michael Dawson (@mhdawson)" (their owners said #here;
+# Gavel lists them as entries), "(voting member))", "Name (remark):" with the handle left out;
+# agenda items: an item under another repository's heading (nodejs/docker for docker-node, ...),
+# items written as headings, a discussion or bare links under a repository heading before its
+# first item; the label sentence without its full stop once, or made a bullet (2 TSC files of
+# 2025, one of them under "## Agenda" where the other 37 have it under CPC and Board Meeting
+# Updates), announcements on both sides of it once; standing items left unticked under their own
+# notes (two 2023 files, between ticked ones); a title line made a bullet, " ## Agenda" indented,
 # Announcements before Agenda once; the TSC's "## Other" once, and no Strategic Initiatives on
 # 2026-03-25 and 04-01 only (its newest file, 2026-05-06, has it again, empty as on 01-07, 02-11,
 # 02-18 and 03-04).
-AT_LEAST = 112 / 135
+AT_LEAST = 113 / 135
 UNEXPLAINED = "unexplained"
 
 

@@ -83,6 +83,24 @@ def test_the_older_present_line_and_a_remark_after_the_handle(database: Database
     assert "* Antoine du Hamel (@aduh95) (voting member)\n* Guy Bedford (Guest)\n" in minutes
 
 
+def test_a_handle_or_from_inside_parentheses_stays_in_the_name(database: Database) -> None:
+    """A handle with a space (Security WG 2025-03-13) is no handle: the line keeps it whole
+    instead of taking "@marco" and leaving "Marco Ippolito ippolito)". A "from" inside a
+    remark is the remark's, not the affiliation; one after it still is."""
+    group = replace(SECURITY_WG, minutes=MinutesStyle(present_line="Name (@handle)"))
+    minutes = _meeting(database, group, [
+        ("marco", "#here Marco Ippolito (@marco ippolito)"),
+        ("adam", "#here Adam Korczynski (from team doing fuzzing)"),
+        ("lee", "#here Lee Holmes (guest, from MS) @lee from Microsoft"),
+        ("jo", "#here Jo (@jo) from Acme")])
+    present = minutes.split("## Present")[1].split("## Agenda")[0]
+    assert present == ("\n\n* Security wg team: @nodejs/security-wg\n"
+                       "* Marco Ippolito (@marco ippolito)\n"
+                       "* Adam Korczynski (from team doing fuzzing)\n"
+                       "* Lee Holmes from Microsoft (@lee) (guest, from MS)\n"
+                       "* Jo from Acme (@jo)\n\n")
+
+
 TSC = Group(name="TSC", title="Node.js Technical Steering Committee (TSC) Meeting",
             github_org="nodejs", agenda_label="tsc-agenda", template="nodejs-tsc",
             standing_items=["Reminders", "CPC and Board Meeting Updates"])

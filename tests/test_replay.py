@@ -12,6 +12,8 @@ from pathlib import Path
 
 from adapters.replay import parse_log, replay
 from bot.config import Settings
+from bot.store import Database
+from bot.store.history import logged_lines
 from tests.conftest import SECURITY_WG
 
 SETTINGS = Settings(groups=[SECURITY_WG])
@@ -122,3 +124,24 @@ def test_a_json_line_with_a_user_that_is_not_a_string_is_reported() -> None:
                      '{"user": "a", "text": ["x"]}'], SETTINGS, SECURITY_WG, date(2024, 3, 7))
     assert result.problems == ['line 2: a JSON message needs a "user" string',
                                'line 3: a JSON message\'s "text" must be a string']
+
+
+def test_a_replay_counts_lines_said_as_a_kept_transcript_does(tmp_path: Path) -> None:
+    """A replay's scratch database keeps no transcript (nothing reads it back there): the
+    lines said per speaker, which MeetBot's layout lists, come out as they do from a
+    database that keeps every line, as the live bot's does."""
+    log = (Path(__file__).parent / "transcripts" / "meetbot-fedora-fesco.log").read_text()
+    kept = Database.open(f"sqlite:///{tmp_path / 'kept.db'}")
+    scratch = Database.scratch(tmp_path / "scratch.db")
+    try:
+        results = [replay(log.splitlines(), SETTINGS, SECURITY_WG, date(2024, 3, 7),
+                          database=database, template="meetbot")
+                   for database in (kept, scratch)]
+        assert results[0].minutes == results[1].minutes
+        assert "## People present (lines said)\n\n* zbyszek (10)\n* mhroncok (3)\n" in (
+            results[1].minutes)
+        with kept.transaction() as store:
+            assert len(logged_lines(store, results[0].meeting_id)) >= 15  # (the archive's)
+    finally:
+        kept.close()
+        scratch.close()

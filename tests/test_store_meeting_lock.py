@@ -75,7 +75,9 @@ class _Running(threading.Thread):
 
     def __init__(self, work: Callable[[], Any]) -> None:
         super().__init__(daemon=True)
-        self.work, self.result, self.error = work, None, None
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
 
     def run(self) -> None:
         try:

@@ -12,8 +12,11 @@ from bot.domain import Person
 from bot.mentions import split_mentions
 from bot.text import split_names
 
-_FROM = re.compile(r"\s+from\s+(.+)$", re.IGNORECASE)
-_HANDLE = re.compile(r"(?:^|\s)\(?@([A-Za-z0-9][A-Za-z0-9-]{0,38})\)?(?=\s|$)")
+_FROM = re.compile(r"\s+from\s+", re.IGNORECASE)
+# ``@handle`` or ``(@handle)``, whole: "(@marco ippolito)" holds no handle (a handle has no
+# space), so it stays part of the name instead of leaving "ippolito)" behind.
+_HANDLE = re.compile(r"(?:^|\s)(?:\(@(?P<in>[A-Za-z0-9][A-Za-z0-9-]{0,38})\)"
+                     r"|@(?P<bare>[A-Za-z0-9][A-Za-z0-9-]{0,38}))(?=\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +29,30 @@ class Introduction:
 
 
 def parse_introduction(text: str) -> Introduction:
+    """``Name @handle from Affiliation``. A handle or ``from`` inside parentheses belongs to
+    a remark the person wrote ("Adam (guest, from OSTIF)", "Marco (@marco ippolito)"): it
+    is not split out, so no part is left with half a pair of parentheses."""
     text = text.strip()
     affiliation = None
-    if match := _FROM.search(" " + text):
-        affiliation = match.group(1).strip()
-        text = (" " + text)[: match.start()].strip()
+    spaced = " " + text
+    for match in _FROM.finditer(spaced):
+        if _outside_parentheses(spaced, match.start()) and spaced[match.end():].strip():
+            affiliation = spaced[match.end():].strip()
+            text = spaced[: match.start()].strip()
+            break
     github = None
-    if match := _HANDLE.search(text):
-        github = match.group(1)
-        text = (text[: match.start()] + text[match.end():]).strip()
+    for match in _HANDLE.finditer(text):
+        if _outside_parentheses(text, match.start()):
+            github = match.group("in") or match.group("bare")
+            text = (text[: match.start()] + text[match.end():]).strip()
+            break
     return Introduction(" ".join(text.split()), github, affiliation)
+
+
+def _outside_parentheses(text: str, at: int) -> bool:
+    """Whether position ``at`` of ``text`` is outside every pair of parentheses."""
+    before = text[:at]
+    return before.count("(") <= before.count(")")
 
 
 def mark_present(turn: Turn, person: Person, how: str) -> bool:
