@@ -79,7 +79,9 @@ class MeetingBot:
         for a confirmation and a commit per line would be most of the work.
 
         No prepare steps run: a replay asks nothing of GitHub, so its minutes depend on
-        the log alone (a ``#startmeeting`` gets the standing items only).
+        the log alone (a ``#startmeeting`` gets the standing items only). On PostgreSQL
+        the batch holds each meeting it reads locked to its end (see ``SpeakerTallies``):
+        meant for a replay's own database, not for one live bots write to.
         """
         with self.database.transaction() as store:  # each event's effects as it is handled
             groups: dict[Place, Group] = {}  # (the settings do not change during a batch)
