@@ -11,7 +11,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +192,6 @@ _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "i
               "section", "depth", "source_message_id", "deleted")
 # A note: ``add_note``'s written at once, ``keep_note``'s held back and written in batches.
 _ADD_NOTE = Prepared(insert(notes), _NOTE_KEYS)
-_NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
 _MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
@@ -448,7 +446,7 @@ class Store:
         # ``ActionStore.add``); another writer's number is caught by the unique constraint.
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
-        self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
+        self._pending_notes: list[tuple[Any, ...]] = []  # see ``keep_note``
         self._pending_topics: list[tuple[Any, ...]] = []  # see ``record_topic``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
@@ -861,18 +859,16 @@ class Store:
         """A note whose id nobody needs now: held back and written with the next ones, as
         transcript lines are (a replayed log takes thousands in one transaction). Every
         read or change of notes here, and the commit, writes them first."""
-        self._pending_notes.append({
-            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": _KIND_VALUES[kind], "text": text, "item_id": item_id,
-            "section": _SECTION_VALUES[section], "depth": depth,
-            "source_message_id": source_message_id, "deleted": False})
+        self._pending_notes.append((  # (in the order of ``_NOTE_KEYS``)
+            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+            _SECTION_VALUES[section], depth, source_message_id, False))
         self._notes.pop(meeting_id, None)
         if len(self._pending_notes) >= 1000:
             self._flush_notes()
 
     def _flush_notes(self) -> None:
         if self._pending_notes:
-            _ADD_NOTE.many(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
+            _ADD_NOTE.many(self.connection, self._pending_notes)
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
