@@ -61,7 +61,7 @@ class ConsoleAdapter:
                 return
 
     def _greet(self) -> None:
-        with self.core.database.transaction() as store:
+        with self.core.database.reading() as store:
             meeting = store.running_meeting(self.place)
         if meeting is not None:
             self._print(f"Resuming meeting {meeting.id}: {meeting.title} "
@@ -100,7 +100,7 @@ class ConsoleAdapter:
     def _answer_unheard(self, who: str) -> None:
         """A line that did nothing: in a meeting it is chat (kept in the meeting's log);
         with none running it went nowhere, and the person should know."""
-        with self.core.database.transaction() as store:
+        with self.core.database.reading() as store:
             running = store.running_meeting(self.place) is not None
         if not running:
             self._print(f"Not recorded ({who}): no meeting is running here. Type "

@@ -387,7 +387,7 @@ def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
     if feed.starts > 1:
         problems.append(f"the log holds {feed.starts} meetings: these are the minutes of the "
                         "last one (split the log to get each)")
-    with database.transaction() as store:
+    with database.reading() as store:
         meeting = store.running_meeting(place)
     if meeting is not None:
         closing = Event(EventKind.MESSAGE, place, Author(meeting.started_by, meeting.started_by),

@@ -311,7 +311,7 @@ class DiscordService:
         place, _ = ev.interaction_place(interaction)
 
         def read() -> list[tuple[str, str]]:
-            with self.core.database.transaction() as store:
+            with self.core.database.reading() as store:
                 meeting = store.running_meeting(place)
                 items = store.agenda(meeting.id) if meeting is not None else []
             found = []
@@ -333,7 +333,7 @@ class DiscordService:
                                                      place.channel)
 
         def on_agenda() -> set[str]:
-            with self.core.database.transaction() as store:
+            with self.core.database.reading() as store:
                 meeting = store.running_meeting(place)
                 items = store.agenda(meeting.id) if meeting is not None else []
             return {i.reference for i in items if i.reference}

@@ -60,9 +60,12 @@ class MeetingBot:
         event, command = self._read(event)
         prepared = self._prepare(event, command)  # GitHub is asked here, no transaction open
         with self.database.transaction() as store:
+            # The meeting first: on PostgreSQL this read locks its row, and a meeting's
+            # writers must take that lock before any other (see ``SpeakerTallies``).
+            meeting = store.running_meeting(event.place)
             # Chat in a channel with no meeting is not ours to keep, nor to claim.
             if once_key and (command is not None or event.kind is not EventKind.MESSAGE
-                             or store.running_meeting(event.place) is not None) and (
+                             or meeting is not None) and (
                     not store.claim_event(once_key, event.at)):
                 return []
             turn = self._turn(store, event, command, prepared)
@@ -76,7 +79,9 @@ class MeetingBot:
         for a confirmation and a commit per line would be most of the work.
 
         No prepare steps run: a replay asks nothing of GitHub, so its minutes depend on
-        the log alone (a ``#startmeeting`` gets the standing items only).
+        the log alone (a ``#startmeeting`` gets the standing items only). On PostgreSQL
+        the batch holds each meeting it reads locked to its end (see ``SpeakerTallies``):
+        meant for a replay's own database, not for one live bots write to.
         """
         with self.database.transaction() as store:  # each event's effects as it is handled
             groups: dict[Place, Group] = {}  # (the settings do not change during a batch)
@@ -94,7 +99,7 @@ class MeetingBot:
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""
-        with self.database.transaction() as store:
+        with self.database.reading() as store:
             return [Place(m.platform, m.channel, m.workspace)
                     for m in store.all_running_meetings() if m.platform == platform]
 
@@ -133,7 +138,7 @@ class MeetingBot:
         if command is None or spec is None or not spec.prepare:
             return None
         place = event.place
-        with self.database.transaction() as store:
+        with self.database.reading() as store:  # (locks nothing, waits for nobody)
             meeting = store.running_meeting(place)
             # Only asking GitHub needs the agenda (to skip what it already holds).
             agenda = (tuple(store.agenda(meeting.id))

@@ -11,7 +11,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -165,12 +164,23 @@ def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
 # replay window, so a repeat is still recognised, and short enough to keep the table small.
 CLAIM_RETENTION = timedelta(days=1)
 
-_RUNNING_MEETING = Prepared(select(meetings).where(
+_RUNNING = select(meetings).where(
     meetings.c.platform == bindparam("platform"),
     meetings.c.workspace == bindparam("workspace"),
     meetings.c.channel == bindparam("channel"),
     meetings.c.status == Status.RUNNING.value,
-), ("platform", "workspace", "channel"))
+)
+_RUNNING_MEETING = Prepared(_RUNNING, ("platform", "workspace", "channel"))
+# PostgreSQL, in a transaction that may write: the same read, locking the meeting's row to
+# the transaction's end (see ``SpeakerTallies``). NO KEY UPDATE, the lock an UPDATE of the
+# row takes: it leaves alone the KEY SHARE locks that inserting a note or a line (their
+# foreign keys to the meeting) takes, so those never wait on it.
+_RUNNING_MEETING_LOCKED = Prepared(_RUNNING.with_for_update(key_share=True),
+                                   ("platform", "workspace", "channel"))
+# The safety net of ``Store.flush``: meetings locked in one statement, in id order.
+_LOCK_MEETINGS = (select(meetings.c.id)
+                  .where(meetings.c.id.in_(bindparam("meeting_ids", expanding=True)))
+                  .order_by(meetings.c.id).with_for_update(key_share=True))
 _AGENDA_ITEM = Prepared(select(agenda_items).where(agenda_items.c.id == bindparam("item_id")),
                         ("item_id",))
 _ROLE_HOLDERS = Prepared(select(roles.c.who).where(
@@ -187,7 +197,6 @@ _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "i
               "section", "depth", "source_message_id", "deleted")
 # A note: ``add_note``'s written at once, ``keep_note``'s held back and written in batches.
 _ADD_NOTE = Prepared(insert(notes), _NOTE_KEYS)
-_NOTE_VALUES = itemgetter(*_NOTE_KEYS)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
 _MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
@@ -365,11 +374,41 @@ class SpeakerTallies:
     reads only the lines said since, not the whole transcript again: its cost then stays
     flat over a long meeting.
 
-    Only for SQLite, where it is exact: one writer at a time, a row's id is one more than
-    the greatest before it, and transcript rows are never deleted, so every line not yet
-    counted has an id above the tally's ``last_id``, whichever process wrote it.
-    PostgreSQL's sequences hand out ids before commit, so a line committed late could sit
-    below it: there the count is read whole each time.
+    Exact because every line of a meeting not yet counted has an id above the tally's
+    ``last_id``, whichever process wrote it (transcript rows are never deleted, and only
+    ``Store.flush`` writes them; the tally a transaction reads is published only once it
+    commits, a rolled-back one's lines never existing):
+
+    * SQLite: one writer at a time, and a row's id is one more than the greatest before.
+    * PostgreSQL: a sequence hands out ids as rows are inserted, before commit, so two
+      writers of one meeting could commit in another order than their ids, and a line
+      committed late would sit below a ``last_id`` read in between. So a transaction that
+      may write locks the meeting's row at its first step on it, the read of the running
+      meeting (``Store.running_meeting``; ``start_meeting``'s new row is its own), before
+      it inserts any line, and holds the lock to its commit or rollback. A meeting's
+      writers thus take turns, and each draws its lines' ids (``nextval``, at the insert)
+      after every earlier writer committed: ids follow the order writers commit in. A
+      read (one statement: READ COMMITTED, PostgreSQL's default and ours, snapshots each
+      statement) sees the lines of writers that committed before it; any it cannot see
+      belong to a writer that held the lock then or took it later, so drew greater ids
+      (the sequence has no per-session cache, as SERIAL makes it). Reads take no lock,
+      and a read-only transaction (``Database.reading``) counts as exactly.
+
+    Why the lock comes first and not when the first line is written: a lock taken late,
+    after the transaction's other row locks, can close a cycle. (It did: ``#topic``
+    updated the meeting row and then cleared the speaker queue while a ``q-`` that had
+    deleted a queue row waited for the meeting row to write its line.) Taken at the
+    first read, no writer of a meeting holds any other row lock of it while it waits, so
+    whoever holds the meeting row waits for nobody of that meeting. What a meeting's
+    writer touches beside its meeting (notes, queue, roles, votes, a claim of the
+    delivery, ...) it touches after that lock (``MeetingBot.handle`` reads the meeting
+    before claiming the event for this reason).
+
+    Chosen over a per-speaker count table kept by the writers: that needs a migration and
+    a backfill, adds an upsert (a row written, not only locked) to every chat line's
+    transaction with the same queueing on the counted rows, and must keep the order of
+    first lines that breaks ties; and the read it would spare is already only as long as
+    the lines said since.
     """
 
     def __init__(self) -> None:
@@ -388,9 +427,16 @@ class Store:
     """The meeting domain's reads and writes on one open connection (one transaction)."""
 
     def __init__(self, connection: Connection, tallies: SpeakerTallies | None = None,
-                 keeps_transcript: bool = True) -> None:
+                 keeps_transcript: bool = True, locks_meetings: bool = True) -> None:
         self.connection = connection
         self._tallies = tallies
+        # PostgreSQL, in a transaction that may write: the running meeting's row is locked
+        # as it is first read (see ``SpeakerTallies``), and these are the meetings locked
+        # so far. SQLite has one writer at a time and needs no lock. No read of a running
+        # meeting happens in a savepoint, so a savepoint's rollback never gives one back.
+        self._serialises = connection.dialect.name != "sqlite"  # (lines wait for the lock)
+        self._locks = locks_meetings and self._serialises
+        self.locked: set[int] = set()
         # False for a replay's scratch database (``Database.scratch``): the lines said are
         # only counted, in ``tallies`` (so there must be some), and the transcript table
         # stays empty.
@@ -410,7 +456,7 @@ class Store:
         # ``ActionStore.add``); another writer's number is caught by the unique constraint.
         self.action_numbers: dict[str, int] = {}
         self._pending_lines: list[tuple[int, datetime, str, str, str, str, str]] = []
-        self._pending_notes: list[dict[str, Any]] = []  # see ``keep_note``
+        self._pending_notes: list[tuple[Any, ...]] = []  # see ``keep_note``
         self._pending_topics: list[tuple[Any, ...]] = []  # see ``record_topic``
         self._agendas: dict[int, _Agenda] = {}
         self._notes: dict[int, list[Note]] = {}
@@ -458,8 +504,13 @@ class Store:
 
     def running_meeting(self, place: Place) -> Meeting | None:
         if (meeting := self._running.get(place, _UNREAD)) is _UNREAD:  # (asked every line)
-            rows = _RUNNING_MEETING.rows(self.connection, (place.platform, place.workspace,
-                                                           place.channel))
+            values = (place.platform, place.workspace, place.channel)
+            if not self._locks:
+                rows = _RUNNING_MEETING.rows(self.connection, values)
+            else:  # the transaction's first step on the meeting (see ``SpeakerTallies``)
+                rows = _RUNNING_MEETING_LOCKED.rows(self.connection, values)
+                if rows:
+                    self.locked.add(rows[0][_MEETING_FIELDS["id"]])
             meeting = self._running[place] = _meeting(rows[0]) if rows else None
         return meeting  # type: ignore[return-value]
 
@@ -495,6 +546,8 @@ class Store:
                 ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
             raise AlreadyRunning() from None
+        if self._locks:  # a row inserted here is nobody else's until this commits
+            self.locked.add(meeting_id)
         meeting = self.meeting(meeting_id)
         assert meeting is not None
         return meeting
@@ -816,18 +869,16 @@ class Store:
         """A note whose id nobody needs now: held back and written with the next ones, as
         transcript lines are (a replayed log takes thousands in one transaction). Every
         read or change of notes here, and the commit, writes them first."""
-        self._pending_notes.append({
-            "meeting_id": meeting_id, "author_id": author_id, "author_name": author_name,
-            "at": at, "kind": _KIND_VALUES[kind], "text": text, "item_id": item_id,
-            "section": _SECTION_VALUES[section], "depth": depth,
-            "source_message_id": source_message_id, "deleted": False})
+        self._pending_notes.append((  # (in the order of ``_NOTE_KEYS``)
+            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+            _SECTION_VALUES[section], depth, source_message_id, False))
         self._notes.pop(meeting_id, None)
         if len(self._pending_notes) >= 1000:
             self._flush_notes()
 
     def _flush_notes(self) -> None:
         if self._pending_notes:
-            _ADD_NOTE.many(self.connection, list(map(_NOTE_VALUES, self._pending_notes)))
+            _ADD_NOTE.many(self.connection, self._pending_notes)
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
@@ -940,8 +991,27 @@ class Store:
         self._flush_notes()
         self._flush_topics()
         if self._pending_lines:
+            if self._serialises:
+                self._lock_unlocked({line[0] for line in self._pending_lines})
             _LOG_LINE.many(self.connection, self._pending_lines)
             self._pending_lines = []
+
+    def _lock_unlocked(self, meeting_ids: set[int]) -> None:
+        """A safety net: lock the meetings of lines about to be written that this
+        transaction has not locked yet, so their ids still follow their writers' commits
+        (see ``SpeakerTallies``).
+
+        No path of the bot gets here: every line is logged to the meeting its transaction
+        read first with ``running_meeting`` (locked then) or started (``start_meeting``,
+        a row nobody else can see yet). A future path that logs to a meeting reached by id
+        would lock it here, later than its first step: that keeps the counts exact, but
+        if it held other row locks by then another meeting's writer could wait on them
+        while holding this row, a cycle PostgreSQL would break by failing one transaction
+        (the platform retries the event). So such a path should read the meeting with
+        ``running_meeting`` first instead."""
+        if unlocked := meeting_ids - self.locked:
+            self.connection.execute(_LOCK_MEETINGS, {"meeting_ids": sorted(unlocked)}).all()
+            self.locked |= unlocked
 
     def lines_said(self, meeting_id: int) -> list[tuple[str, str, int]]:
         """(author id, author name, lines) per speaker, most lines first (ties: who spoke
@@ -1052,7 +1122,7 @@ class Database:
 
     def __init__(self, engine: Engine, keeps_transcript: bool = True) -> None:
         self.engine = engine
-        self.tallies = SpeakerTallies() if engine.dialect.name == "sqlite" else None
+        self.tallies = SpeakerTallies()
         self.keeps_transcript = keeps_transcript
 
     @classmethod
@@ -1074,13 +1144,30 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
+        """A transaction that may write: on PostgreSQL it locks each running meeting it
+        reads (``Store.running_meeting``) to its end, so a meeting's writers take their
+        turns in the order they first read it (see ``SpeakerTallies``)."""
+        with self._transaction(locks_meetings=True) as store:
+            yield store
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A transaction that only reads (a command's prepare step, a page, the console's
+        greeting): it locks no meeting, so it never waits for a meeting's writer, nor
+        makes one wait. Its counts of lines said are exact all the same (see
+        ``SpeakerTallies``)."""
+        with self._transaction(locks_meetings=False) as store:
+            yield store
+
+    @contextmanager
+    def _transaction(self, locks_meetings: bool) -> Iterator[Store]:
         with translated_errors(self.engine):
             with self.engine.begin() as connection:
-                store = Store(connection, self.tallies, self.keeps_transcript)
+                store = Store(connection, self.tallies, self.keeps_transcript,
+                              locks_meetings)
                 yield store
                 store.flush()
-            if self.tallies is not None:  # committed
-                self.tallies.publish(store.speakers_read)
+            self.tallies.publish(store.speakers_read)  # (committed)
 
     def close(self) -> None:
         self.engine.dispose()
