@@ -9,19 +9,22 @@ How names, labels and the calendar read is the group's ``[groups.minutes]`` styl
 
 from __future__ import annotations
 
+import gc
 import pickle
 import re
 from collections import OrderedDict
-from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group, MinutesStyle
-from bot.domain import AgendaItem, ItemSource, Meeting, Note, NoteKind, Section
+from bot.domain import AgendaItem, ItemSource, Meeting, NoteKind, Section
 from bot.minutes.action_owners import KnownPeople
 from bot.minutes.order import taken_up_first
 from bot.store import Store
@@ -35,7 +38,8 @@ BUILT_IN = {"nodejs": "nodejs.md.j2", "nodejs-tsc": "nodejs-tsc.md.j2",
 CLOSING_HEADINGS = {"nodejs-tsc": "Strategic Initiatives"}
 _REMARK = re.compile(r"^(.*?)\s*(\([^()]*\))$")
 
-_PREFIX = {
+# Keyed by the kind's value, as the notes are read (``Store.each_note_row``).
+_PREFIX = {kind.value: prefix for kind, prefix in {
     NoteKind.INFO: "",
     NoteKind.LINK: "",
     NoteKind.IDEA: "Idea: ",
@@ -47,22 +51,22 @@ _PREFIX = {
     NoteKind.PROGRESS: "Progress: ",
     NoteKind.VOTE: "",  # its text says it all: "Vote: <question> ... <result>"
     NoteKind.PARAGRAPH: "",
-}
+}.items()}
 
-
-# Each kind's name as a note line carries it, looked up (an enum's ``.value`` is a property,
-# and the minutes ask it several times per note).
-_KIND_NAMES = {kind: kind.value for kind in NoteKind}
+_ACTION = NoteKind.ACTION.value
 _PARAGRAPH = NoteKind.PARAGRAPH.value
+_ANNOUNCEMENTS, _QA, _UPCOMING = (Section.ANNOUNCEMENTS.value, Section.QA.value,
+                                  Section.UPCOMING.value)
 
 
 class TemplateNotFound(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class NoteLine:
-    """One note as the minutes show it, with its nesting depth."""
+class NoteLine(NamedTuple):
+    """One note as the minutes show it, with its nesting depth. A named tuple, not a
+    dataclass: a long meeting's minutes make one per note, and a frozen dataclass costs
+    four times as much to make (each field set through ``object.__setattr__``)."""
 
     depth: int
     text: str
@@ -126,19 +130,19 @@ def closing_heading(group: Group) -> str:
     return group.minutes.closing_heading or CLOSING_HEADINGS.get(group.template, "Q&A, Other")
 
 
-def note_text(note: Note, known: KnownPeople, prefixes: bool = True,
+def note_text(kind: str, text: str, known: KnownPeople, prefixes: bool = True,
               owners: tuple[str, ...] | None = None) -> str:
-    """The note as the minutes show it; ``owners`` of an action, as ``one_line`` shows
-    them, when the caller worked them out already."""
-    text = escape_markdown_html(note.text)
+    """The note (its ``NoteKind`` value and text) as the minutes show it; ``owners`` of an
+    action, as ``one_line`` shows them, when the caller worked them out already."""
+    shown_text = escape_markdown_html(text)
     if not prefixes:
-        return text
-    if note.kind is NoteKind.ACTION:
+        return shown_text
+    if kind == _ACTION:
         if owners is None:
-            owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
+            owners = tuple(one_line(owner) for owner in known.owners_of(text))
         shown = ", ".join(owners)
-        return f"Action ({shown}): {text}" if shown else f"Action: {text}"
-    return _PREFIX[note.kind] + text
+        return f"Action ({shown}): {shown_text}" if shown else f"Action: {shown_text}"
+    return _PREFIX[kind] + shown_text
 
 
 def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
@@ -149,14 +153,20 @@ def _nested(lines: list[NoteLine], beside: bool = False) -> list[NoteLine]:
     there is nothing to stand beside, and they are its notes."""
     fixed: list[NoteLine] = []
     floor = -1 if beside else 0
+    deepest = 0  # the deepest the next line may go: one below the line before
     for line in lines:
-        if line.kind == _PARAGRAPH:
-            line = replace(line, depth=0)
-        before = fixed[-1] if fixed else None
-        deepest = (0 if before is None or before.kind == _PARAGRAPH
-                   else before.depth + 1)
-        depth = max(min(line.depth, deepest), floor)
-        fixed.append(line if depth == line.depth else replace(line, depth=depth))
+        if line.kind == _PARAGRAPH:  # at the margin; what follows starts at the top
+            fixed.append(line._replace(depth=0) if line.depth else line)
+            deepest = 0
+            continue
+        # (Comparisons, not min/max: this runs once per note of a long meeting.)
+        depth = line.depth
+        if depth > deepest:
+            depth = deepest
+        elif depth < floor:
+            depth = floor
+        fixed.append(line if depth == line.depth else line._replace(depth=depth))
+        deepest = depth + 1
     return fixed
 
 
@@ -211,29 +221,29 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     upcoming: list[NoteLine] = []
     actions: list[tuple[str, str]] = []
     by_person: OrderedDict[str, list[str]] = OrderedDict()
-    for note in store.each_note(meeting.id):
+    for author_name, at, kind, text, item_id, section, depth in store.each_note_row(meeting.id):
         owners: tuple[str, ...] | None = None
-        if note.kind is NoteKind.ACTION:
+        if kind == _ACTION:
             # Names are people's own words too: shown literally, like the notes.
-            owners = tuple(one_line(owner) for owner in known.owners_of(note.text))
-            text = one_line(note.text)  # a list entry of its own: keep it on one line
-            actions.append((", ".join(owners), text))
+            owners = tuple(one_line(owner) for owner in known.owners_of(text))
+            entry = one_line(text)  # a list entry of its own: keep it on one line
+            actions.append((", ".join(owners), entry))
             for owner in owners or ("UNASSIGNED",):
-                by_person.setdefault(owner, []).append(text)
-        minute = note.at.hour * 60 + note.at.minute
-        if (at := times.get(minute)) is None:
-            at = times[minute] = f"{note.at:%H:%M}"
-        if (author := authors.get(note.author_name)) is None:
-            author = authors[note.author_name] = one_line(note.author_name)
-        line = NoteLine(note.depth, note_text(note, known, prefixes, owners),
-                        _KIND_NAMES[note.kind], author, at)
-        if note.item_id is not None and note.item_id in by_item:
-            by_item[note.item_id].append(line)
-        elif note.section is Section.ANNOUNCEMENTS:
+                by_person.setdefault(owner, []).append(entry)
+        minute = at.hour * 60 + at.minute
+        if (time := times.get(minute)) is None:
+            time = times[minute] = f"{at:%H:%M}"
+        if (author := authors.get(author_name)) is None:
+            author = authors[author_name] = one_line(author_name)
+        line = NoteLine(depth, note_text(kind, text, known, prefixes, owners), kind, author,
+                        time)
+        if item_id is not None and item_id in by_item:
+            by_item[item_id].append(line)
+        elif section == _ANNOUNCEMENTS:
             announcements.append(line)
-        elif note.section is Section.QA:
+        elif section == _QA:
             qa.append(line)
-        elif note.section is Section.UPCOMING:
+        elif section == _UPCOMING:
             upcoming.append(line)
         else:
             general.append(line)
@@ -357,24 +367,31 @@ def _environment(extra_dir: Path | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                       autoescape=False, bytecode_cache=_compiled_templates())
-    env.filters["indent_note"] = lambda line, base=1, bullet="*": _note_entry(
-        line, "  " * base, bullet)
-    # Under a numbered entry ("1. Topic") content starts at the fourth column; a paragraph
-    # or a note beside the items would end the numbered list there, so both are entries.
-    env.filters["list_note"] = lambda line: _note_entry(
-        replace(line, depth=max(line.depth, 0), kind=NoteKind.INFO.value), "   ", "*")
+    env.filters["indent_note"] = _note_entry
+    env.filters["list_note"] = _list_entry
     env.globals["agenda_line"] = agenda_line  # as the meeting issue writes it
     return env
 
 
-def _note_entry(line: NoteLine, lead: str, bullet: str) -> str:
-    """A note as a list entry, nested by its depth (-1: beside the item the notes are
-    under); its own line breaks stay inside it. A paragraph stands alone between blank
-    lines, at the margin: indented, it would read as part of the entry above it."""
+def _note_entry(line: NoteLine, base: int = 1, bullet: str = "*") -> str:
+    """A note as a list entry, ``base`` levels in and nested by its depth (-1: beside
+    the item the notes are under); its own line breaks stay inside it. A paragraph stands
+    alone between blank lines, at the margin: indented, it would read as part of the entry
+    above it."""
     if line.kind == _PARAGRAPH:
         return f"\n{line.text}\n"
-    indent = " " * max(len(lead) + 2 * line.depth, 0)
-    body = line.text.replace("\n", "\n" + indent + "  ")
+    return _entry(" " * max(2 * (base + line.depth), 0), bullet, line.text)
+
+
+def _list_entry(line: NoteLine) -> str:
+    """A note under a numbered entry ("1. Topic"), where content starts at the fourth
+    column; a paragraph or a note beside the items would end the numbered list there, so
+    both are entries."""
+    return _entry(" " * (3 + 2 * max(line.depth, 0)), "*", line.text)
+
+
+def _entry(indent: str, bullet: str, text: str) -> str:
+    body = text.replace("\n", "\n" + indent + "  ")
     return f"{indent}{bullet} {body}"
 
 
@@ -397,7 +414,25 @@ def render(view: MinutesView, template: str) -> str:
 def compile_minutes(store: Store, meeting: Meeting, group: Group,
                     template: str | None = None) -> str:
     """The meeting's minutes in ``template`` (the group's own by default)."""
-    return render(build_view(store, meeting, group), template or group.template)
+    with _collector_paused():
+        return render(build_view(store, meeting, group), template or group.template)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the minutes are compiled. A long meeting's
+    minutes make several objects per note that all live until the text is rendered, and
+    the collector, run after every few hundred new objects, walks them again and again
+    without finding garbage: at 200,000 notes that was half of the compile's time. Nothing
+    compiled here is cyclic garbage, and the collector runs as usual afterwards."""
+    if not gc.isenabled():  # paused by a caller already: theirs to resume
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def minutes_path(directory: str, meeting: Meeting) -> Path:
