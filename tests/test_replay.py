@@ -7,11 +7,12 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from adapters.replay import parse_log, replay
 from bot.config import Settings
+from bot.events import Place
 from bot.store import Database
 from bot.store.history import logged_lines
 from tests.conftest import SECURITY_WG
@@ -144,4 +145,24 @@ def test_a_replay_counts_lines_said_as_a_kept_transcript_does(tmp_path: Path) ->
             assert len(logged_lines(store, results[0].meeting_id)) >= 15  # (the archive's)
     finally:
         kept.close()
+        scratch.close()
+
+
+def test_a_read_of_the_scratch_database_never_puts_back_an_older_count(tmp_path: Path) -> None:
+    """Without a transcript the count of lines said is all there is: a transaction that
+    only read it, and ends after a writer's, must not replace the writer's count."""
+    scratch = Database.scratch(tmp_path / "scratch.db")
+    place, at = Place("replay", "wg"), datetime(2024, 3, 7, 14, 0, tzinfo=UTC)
+    try:
+        with scratch.transaction() as store:
+            meeting = store.start_meeting(place, "Security WG", "WG", "2024-03-07", at, "a")
+            store.log_line(meeting.id, at, "a", "a", "hello")
+        with scratch.reading() as reader:
+            assert reader.lines_said(meeting.id) == [("a", "a", 1)]
+            with scratch.transaction() as writer:
+                writer.log_line(meeting.id, at, "b", "b", "one")
+                writer.log_line(meeting.id, at, "b", "b", "two")
+        with scratch.reading() as store:
+            assert store.lines_said(meeting.id) == [("b", "b", 2), ("a", "a", 1)]
+    finally:
         scratch.close()

@@ -7,19 +7,20 @@ waits for whom), never on time."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 
 from bot.commands.handler import MeetingBot
 from bot.config import Settings
 from bot.events import Place
 from bot.store import Database
 from bot.store.dialect_rows import queue
-from tests.conftest import SECURITY_WG, Chat, postgres_schema_url
+from tests.conftest import POSTGRES_URL, SECURITY_WG, Chat, postgres_schema_url
 
 AT = datetime(2024, 3, 7, 14, 0, tzinfo=UTC)
 PLACE = Place("console", "wg")
@@ -28,9 +29,15 @@ PLACE = Place("console", "wg")
 POLLS = 200_000
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    yield from postgres_schema_url()
+@pytest.fixture(params=["server default", "server defaults to SERIALIZABLE"])
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's schema, on a server as installed or on one whose default isolation is
+    SERIALIZABLE (set for the session, as a role's or database's setting would): the
+    store sets READ COMMITTED itself, which the exact counts need."""
+    for url in postgres_schema_url():
+        if request.param != "server default":
+            url += "%20-cdefault_transaction_isolation%3Dserializable"
+        yield url
 
 
 @pytest.fixture
@@ -117,7 +124,10 @@ def test_a_writer_that_waited_for_another_is_counted_by_every_process(
                 running = store.running_meeting(PLACE)  # waits for the #action
                 assert running is not None
                 store.log_line(running.id, AT, "joyce", "joyce", "I can help")
-                store.flush()
+                # counted with the lines of the #action it waited for
+                assert store.lines_said(running.id) == [("pedro", "pedro", 4),
+                                                        ("rafael", "rafael", 2),
+                                                        ("joyce", "joyce", 2)]
                 written.set()
                 assert commit.wait(120)
 
@@ -217,3 +227,36 @@ def test_a_topic_and_a_queue_leaving_in_turn_never_deadlock(
     finally:
         first.close()
         second.close()
+
+
+def test_a_speakers_name_is_the_same_however_the_lines_were_counted() -> None:
+    """Someone renamed mid-meeting ("alice", then "Alice"): a process that counted their
+    lines as they came and one that reads the transcript whole (another replica, or the
+    same bot after a restart) show the same name, on a database whose collation is not
+    byte order (ICU's en-US, as many servers are set up), where SQL's ``max`` of the two
+    spellings differs from Python's."""
+    name = f"t_icu_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE template0 "
+                                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    along, whole = Database.open(url), Database.open(url)
+    try:
+        with along.transaction() as store:
+            meeting = store.start_meeting(PLACE, "Security WG", "WG", "2024-03-07", AT, "u1")
+            store.log_line(meeting.id, AT, "u1", "alice", "hello")
+        with along.transaction() as store:  # an #action: the count is kept from here on
+            assert store.lines_said(meeting.id) == [("u1", "alice", 1)]
+        with along.transaction() as store:
+            assert store.running_meeting(PLACE) is not None
+            store.log_line(meeting.id, AT, "u1", "Alice", "renamed")
+        with along.reading() as counted, whole.reading() as read:
+            assert counted.lines_said(meeting.id) == read.lines_said(meeting.id)
+            assert read.lines_said(meeting.id) == [("u1", "alice", 2)]
+    finally:
+        along.close()
+        whole.close()
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()

@@ -140,6 +140,11 @@ def _create_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql"):
         declare_postgresql_options()
+        # Set, not left to the server's default: the speaker tallies are exact only if each
+        # statement sees what committed before it (``SpeakerTallies``); a server, database
+        # or role defaulting to REPEATABLE READ would let a writer that waited for its
+        # meeting count from a snapshot taken before the wait, and skip those lines for good.
+        return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
     return create_engine(url, pool_pre_ping=True)
 
 

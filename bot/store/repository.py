@@ -245,12 +245,16 @@ _NOTE_ROWS = (select(notes.c.author_name, notes.c.at, notes.c.kind, notes.c.text
 _NOTE_COUNTS = select(
     func.count(), func.sum(case((notes.c.kind == NoteKind.ACTION.value, 1), else_=0))).where(
     notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
-_LINES_SAID = (select(transcript.c.author_id, func.max(transcript.c.author_name).label("name"),
+# Per speaker and spelling of their name (a few rows): which spelling is shown is chosen
+# in Python (``_Speakers``), as for the lines counted one by one, since SQL's ``max`` of
+# a text follows the database's collation and would pick another than an ICU or en_US
+# database's, so two processes, one counting along and one reading whole, would disagree.
+_LINES_SAID = (select(transcript.c.author_id, transcript.c.author_name.label("name"),
                       func.count().label("lines"), func.min(transcript.c.id).label("first"),
                       func.max(transcript.c.id).label("last"))
                .where(transcript.c.meeting_id == bindparam("meeting_id"),
                       transcript.c.change == "")
-               .group_by(transcript.c.author_id))
+               .group_by(transcript.c.author_id, transcript.c.author_name))
 # The lines said since a tally committed earlier (see ``SpeakerTallies``): a range of the
 # meeting's index, as long as the lines said since, however long the meeting.
 _LINES_SAID_AFTER = Prepared(
@@ -326,12 +330,19 @@ class _Speakers:
     whole transcript again."""
 
     def __init__(self, rows: Iterable[Any] = ()) -> None:
-        # author id -> [name (the greatest spelling, as SQL's max), lines, order of first line]
+        # author id -> [name (the greatest spelling by code point), lines, order of first line]
         self.tally: dict[str, list[Any]] = {}
         self.next_order = 0
-        self.last_id = 0  # the greatest transcript id counted from the database
-        for row in rows:
-            self.tally[row.author_id] = [row.name, row.lines, row.first]
+        # The greatest transcript id counted from the database; without a transcript
+        # (``Store.keeps_transcript``), the lines counted, so a later tally still wins.
+        self.last_id = 0
+        for row in rows:  # (one per speaker and spelling: ``_LINES_SAID``)
+            if (known := self.tally.get(row.author_id)) is None:
+                self.tally[row.author_id] = [row.name, row.lines, row.first]
+            else:
+                known[0] = max(known[0], row.name)
+                known[1] += row.lines
+                known[2] = min(known[2], row.first)
             self.next_order = max(self.next_order, row.first + 1)
             self.last_id = max(self.last_id, row.last)
 
@@ -414,13 +425,16 @@ class SpeakerTallies:
     def __init__(self) -> None:
         self.committed: dict[int, _Speakers] = {}  # meeting id -> tally (never mutated)
 
-    def publish(self, read: dict[int, _Speakers]) -> None:
+    def publish(self, read: dict[int, _Speakers], ended: Iterable[int] = ()) -> None:
         """Tallies a transaction read, once it committed (a rolled-back one's lines may
-        never exist)."""
+        never exist); the tallies of meetings it ended are let go (a long-running bot
+        would otherwise keep one per meeting it ever counted; a later read counts whole)."""
         for meeting_id, tally in read.items():
             known = self.committed.get(meeting_id)
             if known is None or known.last_id <= tally.last_id:
                 self.committed[meeting_id] = tally
+        for meeting_id in ended:
+            self.committed.pop(meeting_id, None)
 
 
 class Store:
@@ -437,6 +451,7 @@ class Store:
         self._serialises = connection.dialect.name != "sqlite"  # (lines wait for the lock)
         self._locks = locks_meetings and self._serialises
         self.locked: set[int] = set()
+        self.ended: set[int] = set()  # meetings this transaction ended (``update_meeting``)
         # False for a replay's scratch database (``Database.scratch``): the lines said are
         # only counted, in ``tallies`` (so there must be some), and the transcript table
         # stays empty.
@@ -554,6 +569,8 @@ class Store:
 
     def update_meeting(self, meeting_id: int, **values: Any) -> None:
         self._running.clear()
+        if values.get("status") is Status.ENDED and self.keeps_transcript:
+            self.ended.add(meeting_id)  # (without a transcript the tally is all there is)
         if "links" in values:
             values["links"] = json.dumps(values["links"], sort_keys=True)
         for key in ("status", "current_section"):
@@ -976,7 +993,10 @@ class Store:
         to the message ``message_id`` instead of a line said."""
         if not self.keeps_transcript:
             if not change:
-                self._counted(meeting_id).said(author_id, author_name)
+                tally = self._counted(meeting_id)
+                tally.said(author_id, author_name)
+                tally.last_id += 1
+                self.speakers_read[meeting_id] = tally  # (published only if a line was)
             return
         self._pending_lines.append(
             (meeting_id, at, author_id, author_name, text, message_id, change))
@@ -1035,11 +1055,12 @@ class Store:
 
     def _counted(self, meeting_id: int) -> _Speakers:
         """Without a transcript: the meeting's tally as committed, with this transaction's
-        lines counted in, published by ``Database.transaction`` when it commits."""
+        lines counted in; ``Database.transaction`` publishes it when it commits if a line
+        was counted, so a transaction that only read it never puts back an older one."""
         if (tally := self._speakers.get(meeting_id)) is None:
             known = self._tallies.committed.get(meeting_id) if self._tallies else None
-            tally = known.copy() if known is not None else _Speakers()
-            self._speakers[meeting_id] = self.speakers_read[meeting_id] = tally
+            tally = self._speakers[meeting_id] = (
+                known.copy() if known is not None else _Speakers())
         return tally
 
     # -- GitHub: meeting issues and publications ------------------------------------
@@ -1167,7 +1188,7 @@ class Database:
                               locks_meetings)
                 yield store
                 store.flush()
-            self.tallies.publish(store.speakers_read)  # (committed)
+            self.tallies.publish(store.speakers_read, store.ended)  # (committed)
 
     def close(self) -> None:
         self.engine.dispose()
