@@ -41,3 +41,25 @@ def test_a_line_for_a_meeting_that_is_gone_is_refused_like_any_other_write(
     # either dialect, so whatever handles a refused write handles this one.
     with pytest.raises(IntegrityError), database.transaction() as store:
         store.log_line(999, AT, "rafael", "rafael", "hello")
+
+
+def test_a_bot_keeps_no_count_of_lines_said_for_meetings_that_ended(database: Database) -> None:
+    """A bot that runs for months counts lines said per meeting between transactions
+    (``SpeakerTallies``) only while the meeting runs: once it ends, its count is let go,
+    and the minutes read later count the transcript whole, to the same figures."""
+    from bot.domain import Status
+
+    place = Place("console", "wg")
+    with database.transaction() as store:
+        meeting = store.start_meeting(place, "Security WG", "WG", "2024-03-07", AT, "rafael")
+        for who in ("rafael", "joyce", "rafael"):
+            store.log_line(meeting.id, AT, who, who, "hello")
+    with database.transaction() as store:
+        said = store.lines_said(meeting.id)
+    assert meeting.id in database.tallies.committed
+    with database.transaction() as store:
+        store.update_meeting(meeting.id, status=Status.ENDED, ended_at=AT)
+    assert meeting.id not in database.tallies.committed
+    with database.reading() as store:
+        assert store.lines_said(meeting.id) == said == [("rafael", "rafael", 2),
+                                                        ("joyce", "joyce", 1)]
