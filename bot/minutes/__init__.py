@@ -9,12 +9,10 @@ How names, labels and the calendar read is the group's ``[groups.minutes]`` styl
 
 from __future__ import annotations
 
-import gc
 import pickle
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -23,6 +21,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from bot.agenda_lines import agenda_line, label_line
+from bot.collector import collector_paused
 from bot.config import Group, MinutesStyle
 from bot.domain import AgendaItem, ItemSource, Meeting, NoteKind, Section
 from bot.minutes.action_owners import KnownPeople
@@ -414,25 +413,8 @@ def render(view: MinutesView, template: str) -> str:
 def compile_minutes(store: Store, meeting: Meeting, group: Group,
                     template: str | None = None) -> str:
     """The meeting's minutes in ``template`` (the group's own by default)."""
-    with _collector_paused():
+    with collector_paused():  # (several objects per note, all alive to the render)
         return render(build_view(store, meeting, group), template or group.template)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the minutes are compiled. A long meeting's
-    minutes make several objects per note that all live until the text is rendered, and
-    the collector, run after every few hundred new objects, walks them again and again
-    without finding garbage: at 200,000 notes that was half of the compile's time. Nothing
-    compiled here is cyclic garbage, and the collector runs as usual afterwards."""
-    if not gc.isenabled():  # paused by a caller already: theirs to resume
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def minutes_path(directory: str, meeting: Meeting) -> Path:
