@@ -8,11 +8,13 @@ SQLite has one writer and a slow answer would lock every other channel out.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.collector import collector_paused
-from bot.commands import after_commit
+from bot.commands import after_commit, rehearsal
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.dialects import continue_note
@@ -29,8 +31,11 @@ from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
+from bot.store.database import is_memory
 from bot.store.dialect_rows import open_vote_of
 from bot.text import drop_control_characters, has_control_characters
+
+log = logging.getLogger("gavel.bot")
 
 
 class MeetingBot:
@@ -99,6 +104,36 @@ class MeetingBot:
                 if (group := groups.get(event.place)) is None:
                     group = groups[event.place] = self._group(event)
                 yield _quiet_if_lurking(self._turn(store, event, command, group=group))
+
+    def warm_up(self) -> None:
+        """Rehearse every live command kind (``bot.commands.rehearsal``) through the real
+        turn code, in a transaction that is rolled back: the first real command of each
+        kind then finds its statements compiled and its modules loaded. Returns nothing:
+        no effect is delivered, nothing runs after commit (no GitHub, no publishing), and
+        nothing stays in the database. As ``handle_batch``, no prepare step runs."""
+        with self.database.rehearsal() as store:
+            for event in rehearsal.events():
+                event, command = self._read(event)
+                store.running_meeting(event.place)  # (read first, as ``handle`` does)
+                self._turn(store, event, command)
+
+    def warm_up_in_background(self) -> threading.Thread | None:
+        """``warm_up`` in a thread of its own, for a service that is ready for input: a
+        command that arrives meanwhile waits at most for the rehearsal's write (tens of
+        ms; SQLite's busy timeout is 5 s). Not on a memory database: its one connection
+        is every thread's, so a command would share the rehearsal's transaction."""
+        if is_memory(self.database.engine):
+            return None
+        thread = threading.Thread(target=self._warm_up_or_log, name="gavel-rehearsal",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+    def _warm_up_or_log(self) -> None:
+        try:
+            self.warm_up()
+        except Exception:  # only the first commands' speed depends on it
+            log.warning("the start-up rehearsal of the commands failed", exc_info=True)
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""

@@ -1181,6 +1181,22 @@ class Database:
             yield store
 
     @contextmanager
+    def rehearsal(self) -> Iterator[Store]:
+        """A transaction that is always rolled back (``MeetingBot.warm_up``): it writes as
+        a live turn does, so the same statements compile, and leaves nothing behind.
+
+        Its counts of lines said go to a tally of its own, never to ``tallies``: its
+        meeting never existed, and on SQLite the next real meeting gets the same id."""
+        with translated_errors(self.engine), self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                store = Store(connection, SpeakerTallies(), self.keeps_transcript)
+                yield store
+                store.flush()
+            finally:
+                transaction.rollback()
+
+    @contextmanager
     def _transaction(self, locks_meetings: bool) -> Iterator[Store]:
         with translated_errors(self.engine):
             with self.engine.begin() as connection:
