@@ -12,16 +12,16 @@ from sqlalchemy import func, select
 
 from bot.commands.handler import MeetingBot
 from bot.commands.rehearsal import LINES
-from bot.config import Group, Settings
+from bot.config import Settings
 from bot.effects import Effect
 from bot.store import Database
 from bot.store.schema import metadata
 from tests.conftest import Chat, posts
 from tests.test_console_process import ConsoleProcess
 
-# One group without GitHub: it runs in every channel, the rehearsal's too, so a rehearsed
-# action would take this group's next number if the rehearsal kept anything.
-GROUP = Group(name="WG", title="Working Group")
+# No group configured: every channel runs the default group, the one the rehearsal runs
+# as, so a rehearsed action would take the next meeting's number if anything were kept.
+SETTINGS = Settings(groups=[])
 
 
 class Recorder:
@@ -56,7 +56,7 @@ def test_the_rehearsal_rehearses_the_live_command_kinds() -> None:
 
 def test_a_rehearsal_leaves_no_trace_and_calls_nothing(database: Database) -> None:
     github = Recorder()
-    bot = MeetingBot(database, Settings(groups=[GROUP]), publisher=github,
+    bot = MeetingBot(database, SETTINGS, publisher=github,
                      action_tracker=github)
     Chat(bot).say("rafael", "#info said before any meeting, so kept nowhere")
     before = rows(database)
@@ -70,7 +70,7 @@ def test_a_rehearsal_leaves_no_trace_and_calls_nothing(database: Database) -> No
 
 
 def test_the_next_real_meeting_is_as_if_no_rehearsal_ran(database: Database) -> None:
-    bot = MeetingBot(database, Settings(groups=[GROUP]))
+    bot = MeetingBot(database, SETTINGS)
     first = Chat(bot)
     first.say("rafael", "#startmeeting")
     assert any("A-1" in p for p in posts(first.say("rafael", "#action ulises to fix it")))

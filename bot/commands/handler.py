@@ -24,7 +24,7 @@ from bot.commands.registry import Preparation
 from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
 from bot.commands.turn import Turn
 from bot.commands.votes import PLAIN_BALLOT, cast, press
-from bot.config import Group, Settings
+from bot.config import DEFAULT_GROUP, Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, Purpose, SetTopic
 from bot.events import Event, EventKind, Place
@@ -110,12 +110,18 @@ class MeetingBot:
         turn code, in a transaction that is rolled back: the first real command of each
         kind then finds its statements compiled and its modules loaded. Returns nothing:
         no effect is delivered, nothing runs after commit (no GitHub, no publishing), and
-        nothing stays in the database. As ``handle_batch``, no prepare step runs."""
-        with self.database.rehearsal() as store:
+        nothing stays in the database. As ``handle_batch``, no prepare step runs.
+
+        It runs as the default group whatever the config (a group is a statement's value,
+        not its text): no configured chair or voter list refuses a line, and no real
+        group's next action number is taken, even uncommitted. Each line is a turn of its
+        own, as live (``Rehearsal.turn``), all in the one transaction rolled back."""
+        with self.database.rehearsal() as rehearsed:
             for event in rehearsal.events():
                 event, command = self._read(event)
-                store.running_meeting(event.place)  # (read first, as ``handle`` does)
-                self._turn(store, event, command)
+                with rehearsed.turn() as store:
+                    store.running_meeting(event.place)  # (read first, as ``handle`` does)
+                    self._turn(store, event, command, group=DEFAULT_GROUP)
 
     def warm_up_in_background(self) -> threading.Thread | None:
         """``warm_up`` in a thread of its own, for a service that is ready for input: a
