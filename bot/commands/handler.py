@@ -138,8 +138,12 @@ class MeetingBot:
     def _warm_up_or_log(self) -> None:
         try:
             self.warm_up()
-        except Exception:  # only the first commands' speed depends on it
-            log.warning("the start-up rehearsal of the commands failed", exc_info=True)
+        except Exception as exc:  # only the first commands' speed depends on it
+            # One line, as every other problem an operator reads (a read-only database
+            # refuses the rehearsal's writes); the traceback only when debugging.
+            log.warning("the start-up rehearsal of the commands failed (%s); the first "
+                        "command of each kind will be a few ms slower", exc)
+            log.debug("start-up rehearsal", exc_info=True)
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""
