@@ -44,6 +44,8 @@ class ConsoleAdapter:
 
     def run(self) -> None:
         self._greet()
+        # Ready for input; the first command of each kind is made cheap meanwhile.
+        self.core.bot.warm_up_in_background()
         interactive = self.stdin.isatty()
         for line in self._lines(interactive):
             if line.strip() in ("/quit", "/exit"):

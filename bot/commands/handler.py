@@ -8,11 +8,13 @@ SQLite has one writer and a slow answer would lock every other channel out.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.collector import collector_paused
-from bot.commands import after_commit
+from bot.commands import after_commit, rehearsal
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
 from bot.commands.dialects import continue_note
@@ -22,15 +24,18 @@ from bot.commands.registry import Preparation
 from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
 from bot.commands.turn import Turn
 from bot.commands.votes import PLAIN_BALLOT, cast, press
-from bot.config import Group, Settings
+from bot.config import DEFAULT_GROUP, Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, Purpose, SetTopic
 from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
+from bot.store.database import is_memory
 from bot.store.dialect_rows import open_vote_of
 from bot.text import drop_control_characters, has_control_characters
+
+log = logging.getLogger("gavel.bot")
 
 
 class MeetingBot:
@@ -99,6 +104,46 @@ class MeetingBot:
                 if (group := groups.get(event.place)) is None:
                     group = groups[event.place] = self._group(event)
                 yield _quiet_if_lurking(self._turn(store, event, command, group=group))
+
+    def warm_up(self) -> None:
+        """Rehearse every live command kind (``bot.commands.rehearsal``) through the real
+        turn code, in a transaction that is rolled back: the first real command of each
+        kind then finds its statements compiled and its modules loaded. Returns nothing:
+        no effect is delivered, nothing runs after commit (no GitHub, no publishing), and
+        nothing stays in the database. As ``handle_batch``, no prepare step runs.
+
+        It runs as the default group whatever the config (a group is a statement's value,
+        not its text): no configured chair or voter list refuses a line, and no real
+        group's next action number is taken, even uncommitted. Each line is a turn of its
+        own, as live (``Rehearsal.turn``), all in the one transaction rolled back."""
+        with self.database.rehearsal() as rehearsed:
+            for event in rehearsal.events():
+                event, command = self._read(event)
+                with rehearsed.turn() as store:
+                    store.running_meeting(event.place)  # (read first, as ``handle`` does)
+                    self._turn(store, event, command, group=DEFAULT_GROUP)
+
+    def warm_up_in_background(self) -> threading.Thread | None:
+        """``warm_up`` in a thread of its own, for a service that is ready for input: a
+        command that arrives meanwhile waits at most for the rehearsal's write (tens of
+        ms; SQLite's busy timeout is 5 s). Not on a memory database: its one connection
+        is every thread's, so a command would share the rehearsal's transaction."""
+        if is_memory(self.database.engine):
+            return None
+        thread = threading.Thread(target=self._warm_up_or_log, name="gavel-rehearsal",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+    def _warm_up_or_log(self) -> None:
+        try:
+            self.warm_up()
+        except Exception as exc:  # only the first commands' speed depends on it
+            # One line, as every other problem an operator reads (a read-only database
+            # refuses the rehearsal's writes); the traceback only when debugging.
+            log.warning("the start-up rehearsal of the commands failed (%s); the first "
+                        "command of each kind will be a few ms slower", exc)
+            log.debug("start-up rehearsal", exc_info=True)
 
     def running_places(self, platform: str) -> list[Place]:
         """The channels of ``platform`` with a meeting running (to catch up on presence)."""

@@ -1138,6 +1138,27 @@ class Store:
         return True
 
 
+class Rehearsal:
+    """The turns of a rehearsal (``Database.rehearsal``), in its one transaction."""
+
+    def __init__(self, connection: Connection, keeps_transcript: bool) -> None:
+        self.connection = connection
+        self.keeps_transcript = keeps_transcript
+        # Its own tallies, never the database's: its meetings never existed, and on SQLite
+        # the next real meeting gets the same id.
+        self.tallies = SpeakerTallies()
+
+    @contextmanager
+    def turn(self) -> Iterator[Store]:
+        """A store of its own for each turn, as live turns have: a store keeps what it read
+        for the next event (``handle_batch``), which would spare later turns the reads,
+        and the compiling, that the live path's turns each make."""
+        store = Store(self.connection, self.tallies, self.keeps_transcript)
+        yield store
+        store.flush()
+        self.tallies.publish(store.speakers_read, store.ended)
+
+
 class Database:
     """The engine, and transactions over it."""
 
@@ -1179,6 +1200,17 @@ class Database:
         ``SpeakerTallies``)."""
         with self._transaction(locks_meetings=False) as store:
             yield store
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Rehearsal]:
+        """A transaction that is always rolled back (``MeetingBot.warm_up``): its turns
+        write as live ones do, so the same statements compile, and leave nothing behind."""
+        with translated_errors(self.engine), self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                yield Rehearsal(connection, self.keeps_transcript)
+            finally:
+                transaction.rollback()
 
     @contextmanager
     def _transaction(self, locks_meetings: bool) -> Iterator[Store]:

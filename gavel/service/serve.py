@@ -79,6 +79,8 @@ async def run(core: Core, platforms: Sequence[str], stop: asyncio.Event | None =
         for service in services.values():
             service.on_failure = stop.set
             await service.start()
+        if services:  # (they hear chat: the first command of each kind is made cheap)
+            core.bot.warm_up_in_background()
         tasks = [asyncio.create_task(job.run(core, services), name=f"job {job.name}")
                  for job in (JOBS if jobs is None else jobs)]
         for task in tasks:
