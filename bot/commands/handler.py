@@ -31,7 +31,7 @@ from bot.events import Event, EventKind, Place
 from bot.mentions import shown
 from bot.ports import ActionTracker, AgendaSource, MinutesPublisher
 from bot.store import Database, Store
-from bot.store.database import is_memory
+from bot.store.database import is_memory, is_read_only
 from bot.store.dialect_rows import open_vote_of
 from bot.text import drop_control_characters, has_control_characters
 
@@ -127,8 +127,10 @@ class MeetingBot:
         """``warm_up`` in a thread of its own, for a service that is ready for input: a
         command that arrives meanwhile waits at most for the rehearsal's write (tens of
         ms; SQLite's busy timeout is 5 s). Not on a memory database: its one connection
-        is every thread's, so a command would share the rehearsal's transaction."""
-        if is_memory(self.database.engine):
+        is every thread's, so a command would share the rehearsal's transaction. Nor on a
+        database opened read-only: every write refuses, and saying so is the commands' job."""
+        engine = self.database.engine
+        if is_memory(engine) or is_read_only(engine):
             return None
         thread = threading.Thread(target=self._warm_up_or_log, name="gavel-rehearsal",
                                   daemon=True)

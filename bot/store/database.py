@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
+from bot.store.checkpoints import BACKSTOP_PAGES
 from bot.store.schema import declare_postgresql_options, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -46,7 +47,21 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Checkpoints are made by a thread of the store's (``bot.store.checkpoints``), not by
+    # whichever command's commit fills the log.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
     cursor.close()
+
+
+def is_read_only(engine: Engine) -> bool:
+    """Whether the engine opened its SQLite file for reading only (``_read_only_url``)."""
+    return event.contains(engine, "connect", _tune_read_only_sqlite)
+
+
+def checkpoints_in_background(engine: Engine) -> bool:
+    """Whether the engine is a SQLite file in WAL mode opened for writing, whose
+    checkpoints ``Checkpointer`` makes."""
+    return event.contains(engine, "connect", _tune_sqlite)
 
 
 def _tune_scratch_sqlite(dbapi_connection: Any, _record: Any) -> None:

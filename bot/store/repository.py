@@ -44,7 +44,13 @@ from bot.domain import (
     Status,
 )
 from bot.events import Place
-from bot.store.database import open_engine, open_scratch_engine, translated_errors
+from bot.store.checkpoints import Checkpointer
+from bot.store.database import (
+    checkpoints_in_background,
+    open_engine,
+    open_scratch_engine,
+    translated_errors,
+)
 from bot.store.prepared import Prepared
 from bot.store.schema import (
     agenda_items,
@@ -1166,6 +1172,8 @@ class Database:
         self.engine = engine
         self.tallies = SpeakerTallies()
         self.keeps_transcript = keeps_transcript
+        self.checkpoints = (Checkpointer(engine) if checkpoints_in_background(engine)
+                            else None)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -1221,6 +1229,10 @@ class Database:
                 yield store
                 store.flush()
             self.tallies.publish(store.speakers_read, store.ended)  # (committed)
+            if self.checkpoints is not None:
+                self.checkpoints.committed()
 
     def close(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.close()
         self.engine.dispose()
