@@ -44,9 +44,10 @@ class ConsoleAdapter:
 
     def run(self) -> None:
         self._greet()
-        # Ready for input; the first command of each kind is made cheap meanwhile.
-        self.core.bot.warm_up_in_background()
         interactive = self.stdin.isatty()
+        if interactive:  # a person reads the greeting first; piped lines come at once
+            # Ready for input; the first command of each kind is made cheap meanwhile.
+            self.core.bot.warm_up_in_background()
         for line in self._lines(interactive):
             if line.strip() in ("/quit", "/exit"):
                 break

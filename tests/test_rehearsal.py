@@ -90,7 +90,28 @@ def test_the_next_real_meeting_is_as_if_no_rehearsal_ran(database: Database) -> 
         assert [m.title for m in store.all_running_meetings()] == []
 
 
-def test_the_console_answers_its_first_line_while_it_rehearses(tmp_path: Path) -> None:
+def test_a_command_during_the_rehearsal_waits_for_it_and_is_kept(tmp_path: Path) -> None:
+    """A user's first line may come while the background rehearsal holds SQLite's write
+    lock: it waits for the rollback, then is handled as usual, and only it is kept."""
+    database = Database.open(f"sqlite:///{tmp_path / 'gavel.db'}")
+    try:
+        bot = MeetingBot(database, SETTINGS)
+        chat = Chat(bot)
+        rehearsing = bot.warm_up_in_background()
+        assert rehearsing is not None
+        started = posts(chat.say("rafael", "#startmeeting Straight away"))
+        assert any("Meeting started: Straight away" in post for post in started)
+        chat.say("rafael", "#action rafael to check the numbers")
+        rehearsing.join(120)
+        assert not rehearsing.is_alive()
+        assert rows(database)["meetings"] == 1 and rows(database)["action_items"] == 1
+    finally:
+        database.close()
+
+
+def test_a_piped_console_answers_its_first_line_at_once(tmp_path: Path) -> None:
+    """Lines piped in come at once, so the console rehearses only for a terminal (a
+    person reads the greeting first)."""
     database_url = f"sqlite:///{tmp_path / 'gavel.db'}"
     console = ConsoleProcess(tmp_path, database_url)
     console.expect("Console ready")

@@ -4,8 +4,10 @@ own thread, every few hundred commits, not by the commit of whichever command fi
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,3 +58,27 @@ def test_the_log_is_checkpointed_by_the_store_and_not_by_a_command(tmp_path: Pat
             1, checkpoints.every - 1)
     finally:
         database.close()
+
+
+def test_a_store_dropped_without_closing_lets_its_checkpoint_thread_end(
+        tmp_path: Path) -> None:
+    """A process that opens many stores (a test run, a script) and drops them unclosed
+    keeps no thread, engine or open file per store."""
+    database = Database.open(f"sqlite:///{tmp_path / 'gavel.db'}")
+    checkpoints = database.checkpoints
+    assert checkpoints is not None
+    checkpoints.every = 3
+    others = set(threading.enumerate())  # (other tests' stores may still be open)
+    with database.transaction() as store:
+        meeting = store.start_meeting(Place("console", "wg"), "Security WG", "WG",
+                                      "2024-03-07", AT, "rafael")
+    for n in range(2):
+        with database.transaction() as store:
+            store.log_line(meeting.id, AT, "rafael", "rafael", f"line {n}")
+    assert checkpoints.wait_for(1, timeout=300)
+    [thread] = [t for t in threading.enumerate() if t.name == "gavel-checkpoints"
+                and t not in others]
+    del database, checkpoints, store
+    gc.collect()
+    thread.join(timeout=300)
+    assert not thread.is_alive()

@@ -124,13 +124,19 @@ class MeetingBot:
                     self._turn(store, event, command, group=DEFAULT_GROUP)
 
     def warm_up_in_background(self) -> threading.Thread | None:
-        """``warm_up`` in a thread of its own, for a service that is ready for input: a
-        command that arrives meanwhile waits at most for the rehearsal's write (tens of
-        ms; SQLite's busy timeout is 5 s). Not on a memory database: its one connection
-        is every thread's, so a command would share the rehearsal's transaction. Nor on a
-        database opened read-only: every write refuses, and saying so is the commands' job."""
+        """``warm_up`` in a thread of its own, for a service that is ready for input. A
+        command that arrives meanwhile waits for the rehearsal to end (SQLite has one
+        writer; the busy timeout is 5 s): 50-100 ms, once per start, where each first
+        command of a kind would otherwise cost a few ms more.
+
+        SQLite files only. Not on a memory database: its one connection is every
+        thread's, so a command would share the rehearsal's transaction. Not on one opened
+        read-only: every write refuses, and saying so is the commands' job. Not on
+        PostgreSQL: a rolled-back meeting still takes its id from the sequence (a gap in
+        the meeting numbers users see at every start), and its round trips, not the
+        statements' compiling, are most of a first command there."""
         engine = self.database.engine
-        if is_memory(engine) or is_read_only(engine):
+        if engine.dialect.name != "sqlite" or is_memory(engine) or is_read_only(engine):
             return None
         thread = threading.Thread(target=self._warm_up_or_log, name="gavel-rehearsal",
                                   daemon=True)
@@ -141,10 +147,10 @@ class MeetingBot:
         try:
             self.warm_up()
         except Exception as exc:  # only the first commands' speed depends on it
-            # One line, as every other problem an operator reads (a read-only database
-            # refuses the rehearsal's writes); the traceback only when debugging.
-            log.warning("the start-up rehearsal of the commands failed (%s); the first "
-                        "command of each kind will be a few ms slower", exc)
+            # Not a warning: a file this process may not write (its mode, its owner)
+            # refuses the rehearsal too, and the commands themselves say so in one line.
+            log.info("the start-up rehearsal of the commands did not run (%s); the first "
+                     "command of each kind will be a few ms slower", exc)
             log.debug("start-up rehearsal", exc_info=True)
 
     def running_places(self, platform: str) -> list[Place]:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
-from bot.store.checkpoints import BACKSTOP_PAGES
+from bot.store.checkpoints import BACKSTOP_PAGES, LOG_SIZE_LIMIT
 from bot.store.schema import declare_postgresql_options, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -50,6 +50,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Checkpoints are made by a thread of the store's (``bot.store.checkpoints``), not by
     # whichever command's commit fills the log.
     cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={LOG_SIZE_LIMIT}")
     cursor.close()
 
 

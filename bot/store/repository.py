@@ -1229,7 +1229,7 @@ class Database:
                 yield store
                 store.flush()
             self.tallies.publish(store.speakers_read, store.ended)  # (committed)
-            if self.checkpoints is not None:
+            if self.checkpoints is not None and locks_meetings:  # (``reading`` writes none)
                 self.checkpoints.committed()
 
     def close(self) -> None:
