@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from bot.collector import collector_paused
 from bot.commands import after_commit, rehearsal
 from bot.commands.actions import DONE_BUTTON, follow_note, press_done
 from bot.commands.attendance import mark_present, presence, remember_author
@@ -89,9 +88,7 @@ class MeetingBot:
         the batch holds each meeting it reads locked to its end (see ``SpeakerTallies``):
         meant for a replay's own database, not for one live bots write to.
         """
-        # (each event's effects as it is handled; the objects a line makes are freed by
-        # reference counting, so the cycle collector would only walk what the batch holds)
-        with self.database.transaction() as store, collector_paused():
+        with self.database.transaction() as store:  # each event's effects as it is handled
             groups: dict[Place, Group] = {}  # (the settings do not change during a batch)
             for event in events:
                 if event.author.is_bot:
