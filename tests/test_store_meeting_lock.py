@@ -58,6 +58,17 @@ def _full_count(url: str, meeting_id: int) -> list[tuple[str, str, int]]:
         fresh.close()
 
 
+def _every_process_counts(url: str, meeting_id: int, databases: tuple[Database, ...],
+                          expected: list[tuple[str, str, int]]) -> None:
+    """The lines said as a fresh process counts them whole, and as each of ``databases``
+    (a process that kept its count between transactions) counts them now, are
+    ``expected``."""
+    assert _full_count(url, meeting_id) == expected
+    for database in databases:
+        with database.transaction() as store:
+            assert store.lines_said(meeting_id) == expected
+
+
 def _backend(store_connection: Connection) -> int:
     return int(store_connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
@@ -152,11 +163,8 @@ def test_a_writer_that_waited_for_another_is_counted_by_every_process(
         commit.set()
         chat.outcome()
 
-        expected = [("pedro", "pedro", 4), ("rafael", "rafael", 2), ("joyce", "joyce", 2)]
-        assert _full_count(postgres_url, meeting.id) == expected
-        for database in (here, there):
-            with database.transaction() as store:
-                assert store.lines_said(meeting.id) == expected
+        _every_process_counts(postgres_url, meeting.id, (here, there), [
+            ("pedro", "pedro", 4), ("rafael", "rafael", 2), ("joyce", "joyce", 2)])
     finally:
         here.close()
         there.close()
@@ -219,11 +227,8 @@ def test_a_topic_and_a_queue_leaving_in_turn_never_deadlock(
         assert [tuple(line) for line in lines] == [
             ("rafael", "#startmeeting"), ("joyce", "q+"), ("pedro", "q+"),
             ("rafael", "#topic 1"), ("pedro", "q-")]  # ids in the order they committed
-        expected = [("rafael", "rafael", 2), ("pedro", "pedro", 2), ("joyce", "joyce", 1)]
-        assert _full_count(postgres_url, meeting.id) == expected
-        for database in (first, second):
-            with database.transaction() as store:
-                assert store.lines_said(meeting.id) == expected
+        _every_process_counts(postgres_url, meeting.id, (first, second), [
+            ("rafael", "rafael", 2), ("pedro", "pedro", 2), ("joyce", "joyce", 1)])
     finally:
         first.close()
         second.close()

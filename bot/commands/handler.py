@@ -110,9 +110,9 @@ class MeetingBot:
         nothing stays in the database. As ``handle_batch``, no prepare step runs.
 
         It runs as the default group whatever the config (a group is a statement's value,
-        not its text): no configured chair or voter list refuses a line, and no real
-        group's next action number is taken, even uncommitted. Each line is a turn of its
-        own, as live (``Rehearsal.turn``), all in the one transaction rolled back."""
+        not its text), so no configured chair or voter list refuses a line; an action
+        number it takes is given back with the rollback. Each line is a turn of its own,
+        as live (``Rehearsal.turn``), all in the one transaction rolled back."""
         with self.database.rehearsal() as rehearsed:
             for event in rehearsal.events():
                 event, command = self._read(event)
