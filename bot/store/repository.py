@@ -927,7 +927,7 @@ class Store:
             return
         self._flush_notes()
         result = self.connection.execute(_NOTE_ROWS, {"meeting_id": meeting_id})
-        for rows in result.partitions(1024):  # a page at a time: cheaper than row by row
+        for rows in result.partitions(256):  # a page at a time: cheaper than row by row
             for author_name, at, kind, text, item_id, section, depth in rows:
                 # SQLite's are naive, and UTC already; a server's in its session's zone.
                 if at.tzinfo is not None:
