@@ -81,7 +81,7 @@ class NoteLine(NamedTuple):
     time: str
 
 
-@dataclass
+@dataclass(slots=True)  # (no dict per item: a long meeting has hundreds)
 class ItemView:
     title: str
     url: str
@@ -424,13 +424,16 @@ def _tidied(pieces: Iterator[str]) -> str:
     """The rendered pieces as one text, each run of blank lines cut to one (optional parts
     of a layout leave runs behind) and ending in a single line break.
 
-    Joined a chunk at a time: Jinja2's ``render`` joins every piece at once, so a long
-    meeting's pieces (about one per note) were all alive beside the text, and then cutting
-    the runs and trimming the end made two more whole copies. Here only one chunk's pieces
-    are alive, beside the chunks, and the text is made once. A chunk's closing line breaks
-    are held back and open the next chunk, so a run across the border is cut whole, and the
-    last chunk's are the ones trimmed: the text is the same, to the byte."""
-    chunks: list[str] = []
+    Made a chunk at a time, for the peak memory of closing a long meeting: Jinja2's
+    ``render`` joins every piece at once, so all the pieces (about one per note) were alive
+    beside the text, and cutting the runs and trimming the end made two more whole copies.
+    Here one chunk's pieces are alive beside the text, which grows in place: CPython extends
+    a string that only one name holds rather than copying it (elsewhere ``+=`` copies: the
+    same text, with a copy more). A chunk's closing line breaks are held back and open the
+    next chunk, so a run across the border is cut whole, and the last chunk's are the ones
+    trimmed: the text is the one ``render`` + ``re.sub`` + ``rstrip`` gave, to the byte.
+    Most chunks hold no run, and looking for one is cheaper than the expression's scan."""
+    minutes = ""
     held = ""  # the line breaks that closed the chunk before
     while True:
         batch = [held]
@@ -440,9 +443,11 @@ def _tidied(pieces: Iterator[str]) -> str:
         text = "".join(batch)
         body = text.rstrip("\n")
         held = text[len(body):]
-        chunks.append(_BLANK_RUN.sub("\n\n", body))
-    chunks.append("\n")
-    return "".join(chunks)
+        if "\n\n\n" in body:
+            body = _BLANK_RUN.sub("\n\n", body)
+        minutes += body
+    minutes += "\n"
+    return minutes
 
 
 def compile_minutes(store: Store, meeting: Meeting, group: Group,
