@@ -9,7 +9,6 @@ depend on the rules. The only module that imports pydantic, and only when a file
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -96,6 +95,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if explicit:
             raise ConfigError(f"{path}: no such file")
         return _with_web_address(_with_data_dir(Settings(), Path.cwd()))
+    import tomllib  # only for a file: a replay or a console without one never parses TOML
+
     try:
         data = tomllib.loads(_decode(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:

@@ -98,7 +98,10 @@ HEAVY = ("sqlalchemy", "jinja2", "pydantic", "aiohttp", "discord", "slack_bolt",
 
 def test_help_lists_every_command_and_loads_no_heavy_module(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "GAVEL_CONFIG"}
+    # (``-h`` before a command: still the whole list, though a command's own parsing
+    # leaves the other modules' subcommands out)
     for command in ([sys.executable, "-X", "importtime", "-m", "gavel", "--help"],
+                    [sys.executable, "-X", "importtime", "-m", "gavel", "-v", "-h", "replay"],
                     [sys.executable, "-X", "importtime", "-c",
                      "from gavel.cli.main import main; raise SystemExit(main(['--help']))"]):
         result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,

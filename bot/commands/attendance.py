@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.attendance_history import attendance_history, attendance_text
 from bot.commands.notes import confirm
 from bot.commands.turn import Turn
 from bot.domain import Person
@@ -241,5 +240,9 @@ def show_attendance(turn: Turn, argument: str) -> None:
         turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
                           f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
         return
+    # Here, not at the top: the history's queries (``bot.store.history``, ~0.1 MiB) serve
+    # this one command, which a replay's ``#here`` and ``#regrets`` never need.
+    from bot.attendance_history import attendance_history, attendance_text
+
     history = attendance_history(turn.store, turn.group, int(wanted))
     turn.effects.tell(attendance_text(history))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from jinja2 import TemplateError
 
-from bot.archive.links import meeting_url
 from bot.commands.after_commit import PublishMinutes
 from bot.commands.agenda import asked
 from bot.commands.notes import confirm
@@ -17,7 +16,6 @@ from bot.mentions import split_mentions
 from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.store.actions import ActionStore
-from bot.store.hackmd_rows import note_for
 from bot.text import quote_names, split_names
 
 
@@ -138,8 +136,10 @@ def end_meeting(turn: Turn, argument: str) -> None:
 def _archive_link(turn: Turn) -> str:
     """`` Archive: <url>`` when this server has a public address and the meeting belongs
     to a configured group (a stray channel's meetings have no archive)."""
-    if turn.group not in turn.settings.groups:
-        return ""
+    if turn.group not in turn.settings.groups or not turn.settings.web.public_url:
+        return ""  # (and no link, no token: a replay's case)
+    from bot.archive.links import meeting_url  # (with the tokens: only for a served archive)
+
     url = meeting_url(turn.store, turn.settings, turn.group, turn.running().id)
     return f" Archive: {url}" if url else ""
 
@@ -151,6 +151,9 @@ def _live_link(turn: Turn, meeting_id: int) -> str:
     archive)."""
     if turn.group not in turn.settings.groups or not turn.settings.web.public_url:
         return ""
+    from bot.archive.links import meeting_url
+    from bot.store.hackmd_rows import note_for
+
     if turn.group.uses_hackmd and note_for(turn.store, turn.group.name,
                                            turn.local_date) is not None:
         return ""

@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             from adapters.console import ConsoleAdapter, ConsoleSink
             from gavel.service.jobs.beside_console import reminders_in_background
 
-            console = ConsoleAdapter(core, args.user)
+            console = ConsoleAdapter(core, args.user or _login_name())
             with reminders_in_background(core, {"console": ConsoleSink(console)}):
                 console.run()
             return 0
@@ -122,12 +122,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from bot.config import DEFAULT_GROUP
 
     settings = settings_of(args)
-    from gavel.cli.groups import find_group
+    if args.group:
+        from gavel.cli.groups import find_group
 
-    group = find_group(settings, args.group, "replay") if args.group else (
-        settings.groups[0] if settings.groups else DEFAULT_GROUP)
-    if group is None:
-        return 2
+        group = find_group(settings, args.group, "replay")
+        if group is None:
+            return 2
+    else:
+        group = settings.groups[0] if settings.groups else DEFAULT_GROUP
     try:
         day = args.date or _date_from_name(args.log)
     except ValueError as exc:
@@ -273,14 +275,22 @@ def _zone(text: str) -> str:
 
 
 def _login_name() -> str:
-    """The account's name when $USER is unset (a container, cron); imported only then:
-    ``getpass`` brings ``termios`` and ``pwd`` to every command, ``--help`` included."""
+    """The console's nick when ``--user`` is not given: $USER, else the account's name
+    (a container, cron), else "you". Asked only when the console starts: ``getpass``
+    brings ``termios`` and ``pwd``, which no other command needs."""
+    if user := os.environ.get("USER"):
+        return user
     import getpass
 
-    return getpass.getuser()
+    try:
+        return getpass.getuser() or "you"
+    except (KeyError, OSError):  # (no such account: a container's numeric uid)
+        return "you"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command`` (the word ``_command_word`` finds) naming
+    one of this module's commands, without the other modules' (see ``EXTENSIONS``)."""
     parser = argparse.ArgumentParser(
         prog="gavel",
         description="Gavel runs your working group's meetings in Slack, Discord or a terminal.")
@@ -291,8 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (console when no platform token is set)")
     run.add_argument("--console", action="store_true", help="use the console even with tokens")
-    run.add_argument("--user", default=os.environ.get("USER") or _login_name() or "you",
-                     help="your nick on the console")
+    run.add_argument("--user", help="your nick on the console (default: $USER)")
     run.set_defaults(func=cmd_run)
 
     srv = commands.add_parser(
@@ -339,9 +348,40 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(
         func=cmd_db_upgrade)
 
-    for extend in EXTENSIONS:
-        extend(commands)
+    if command not in commands.choices:
+        for extend in EXTENSIONS:
+            extend(commands)
     return parser
+
+
+# The global options that take a value: the word after one is not the command.
+_VALUED_OPTIONS = ("--config", "--database")
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The subcommand's name in ``argv``: its first word that is neither an option nor an
+    option's value (None for ``--help`` or no command). Found before parsing so that a
+    command of this module (``replay`` above all) does not import and build every other
+    module's subcommands (``schedule``, ``github``, ``invite``, ``archive``: ~0.2 MiB of
+    the replay's peak). A word that is no command of this module means the full parser,
+    so an unusual line is parsed, and refused, as before: so does any option before the
+    command but the global ones (``gavel -h replay`` lists every command)."""
+    words = iter(argv)
+    for word in words:
+        if not word.startswith("-"):
+            return word
+        name, equals, _ = word.partition("=")
+        if _is_option(name, _VALUED_OPTIONS):
+            if not equals:
+                next(words, None)  # its value
+        elif not (word == "-v" or _is_option(word, ("--verbose",))):
+            return None
+    return None
+
+
+def _is_option(word: str, names: Sequence[str]) -> bool:
+    """Whether ``word`` is one of ``names`` or an abbreviation of one, as argparse reads."""
+    return len(word) > 2 and any(name.startswith(word) for name in names)
 
 
 def _schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -407,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None, as_program: bool) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_word(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     from gavel.service.logs import LogSettingError, configure_logging
 
