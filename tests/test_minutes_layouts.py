@@ -193,3 +193,16 @@ def test_markdown_escapes_only_what_would_render_wrongly(database: Database) -> 
     assert "- signal < 1 -> retry, a > b\n" in minutes
     assert ("- use `Map<string, T>` here, not &lt;b&gt;bold&lt;/b&gt; or &lt;!channel&gt;\n"
             in minutes)
+
+
+def test_a_long_meeting_has_no_run_of_blank_lines(database: Database) -> None:
+    """A paragraph stands between blank lines, and the blank line closing each item meets
+    them: a run, cut to one blank line. A long meeting's minutes are put together in parts
+    (issue 16: holding all at once cost memory), and a run where two parts meet is cut too."""
+    lines = []
+    for n in range(1, 401):
+        lines += [("rafael", f"#topic Item {n}"), ("rafael", f"#paragraph Said on {n}.")]
+    minutes = _meeting(database, SECURITY_WG, lines)
+    assert "\n\n\n" not in minutes and minutes.endswith("your own Google calendar.\n")
+    closing = minutes.split("## Q&A, Other\n\n")[1].split("## Upcoming Meetings")[0]
+    assert closing == "".join(f"* Item {n}\n\nSaid on {n}.\n\n" for n in range(1, 401))

@@ -12,8 +12,10 @@ from __future__ import annotations
 import pickle
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +54,11 @@ _PREFIX = {kind.value: prefix for kind, prefix in {
     NoteKind.PARAGRAPH: "",
 }.items()}
 
+# Each kind's value, one string shared by every note of that kind: the database hands
+# back a new string per row, which each note's line would otherwise keep (~56 bytes a
+# note). The lookup costs nothing: it is the one that hashes the row's string, and the
+# later ones (``_PREFIX``, comparisons with ``_ACTION``) then meet the shared one.
+_KINDS = {kind.value: kind.value for kind in NoteKind}
 _ACTION = NoteKind.ACTION.value
 _PARAGRAPH = NoteKind.PARAGRAPH.value
 _ANNOUNCEMENTS, _QA, _UPCOMING = (Section.ANNOUNCEMENTS.value, Section.QA.value,
@@ -74,7 +81,7 @@ class NoteLine(NamedTuple):
     time: str
 
 
-@dataclass
+@dataclass(slots=True)  # (no dict per item: a long meeting has hundreds)
 class ItemView:
     title: str
     url: str
@@ -221,6 +228,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     actions: list[tuple[str, str]] = []
     by_person: OrderedDict[str, list[str]] = OrderedDict()
     for author_name, at, kind, text, item_id, section, depth in store.each_note_row(meeting.id):
+        kind = _KINDS[kind]
         owners: tuple[str, ...] | None = None
         if kind == _ACTION:
             # Names are people's own words too: shown literally, like the notes.
@@ -404,10 +412,42 @@ def render(view: MinutesView, template: str) -> str:
                 f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
                 "and no such file")
         env, name = _environment(path.parent.resolve()), path.name
-    text = env.get_template(name).render(v=view)
-    # Optional parts of a layout leave runs of blank lines behind; one is enough.
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.rstrip("\n") + "\n"
+    return _tidied(env.get_template(name).generate(v=view))
+
+
+_BLANK_RUN = re.compile(r"\n{3,}")
+# Enough pieces for a join to cost little per piece, few enough to hold little at once.
+_PIECES_PER_CHUNK = 512
+
+
+def _tidied(pieces: Iterator[str]) -> str:
+    """The rendered pieces as one text, each run of blank lines cut to one (optional parts
+    of a layout leave runs behind) and ending in a single line break.
+
+    Made a chunk at a time, for the peak memory of closing a long meeting: Jinja2's
+    ``render`` joins every piece at once, so all the pieces (about one per note) were alive
+    beside the text, and cutting the runs and trimming the end made two more whole copies.
+    Here one chunk's pieces are alive beside the text, which grows in place: CPython extends
+    a string that only one name holds rather than copying it (elsewhere ``+=`` copies: the
+    same text, with a copy more). A chunk's closing line breaks are held back and open the
+    next chunk, so a run across the border is cut whole, and the last chunk's are the ones
+    trimmed: the text is the one ``render`` + ``re.sub`` + ``rstrip`` gave, to the byte.
+    Most chunks hold no run, and looking for one is cheaper than the expression's scan."""
+    minutes = ""
+    held = ""  # the line breaks that closed the chunk before
+    while True:
+        batch = [held]
+        batch.extend(islice(pieces, _PIECES_PER_CHUNK))
+        if len(batch) == 1:
+            break
+        text = "".join(batch)
+        body = text.rstrip("\n")
+        held = text[len(body):]
+        if "\n\n\n" in body:
+            body = _BLANK_RUN.sub("\n\n", body)
+        minutes += body
+    minutes += "\n"
+    return minutes
 
 
 def compile_minutes(store: Store, meeting: Meeting, group: Group,
