@@ -35,7 +35,7 @@ from bot.commands.parse import parse_line
 from bot.commands.table import COMMANDS
 from bot.config import Group, Settings
 from bot.effects import Effect, Post
-from bot.events import Author, Event, EventKind, Place
+from bot.events import Author, Event, EventKind, Place, chat_event
 from bot.nick_lines import split_nick_line
 from bot.store import Database
 
@@ -288,8 +288,8 @@ def _event(line: LogLine, place: Place, text: str | None = None,
     author = authors.get(line.nick) if authors is not None else None
     if author is None:
         author = _author(line.nick, authors)
-    return Event(line.kind, place, author, line.at, line.text if text is None else text,
-                 message_id=line.message_id)
+    return chat_event(line.kind, place, author, line.at, line.text if text is None else text,
+                      line.message_id)
 
 
 class _Feed:
@@ -340,7 +340,7 @@ class _Feed:
                 self.starts += 1
             if (author := authors.get(line.nick)) is None:
                 author = _author(line.nick, authors)
-            yield Event(line.kind, place, author, line.at, text, line.message_id)
+            yield chat_event(line.kind, place, author, line.at, text, line.message_id)
 
 
 def _minutes_in(effects: list[Effect]) -> str:

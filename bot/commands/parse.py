@@ -64,6 +64,11 @@ def _openings(table: CommandTable) -> re.Pattern[str]:
 
 
 _DEFAULT_OPENINGS = _openings(COMMANDS)
+# Every opening ``_openings`` matches holds a mark (``zakim,``, ``present+``, ``topic:``, the
+# colon of ``https://``) or is an edit's (``s/``, ``i|``): a line with neither is known for
+# no command's without running that pattern, which costs a plain chat line (most lines)
+# more than three ``in`` scans of it do.
+_EDITS = ("s/", "s|", "i/", "i|")
 
 
 def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
@@ -84,6 +89,8 @@ def parse_line(text: str, table: CommandTable = COMMANDS) -> Command | None:
     if line.startswith("[") and (match := _BRACKET.fullmatch(line)) is not None:
         name = table.brackets.get(" ".join(match.group(1).split()).casefold())
         return Command(name, match.group(2).strip(), "mootbot") if name else None
+    if not (":" in line or "+" in line or "," in line) and not line.startswith(_EDITS):
+        return _phrase(line, table)  # no opening below can match (see ``_EDITS``)
     openings = _DEFAULT_OPENINGS if table is COMMANDS else _openings(table)
     if openings.match(line) is None:  # no pattern below can match: a phrase, or chat
         return _phrase(line, table)
