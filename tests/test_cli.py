@@ -52,6 +52,18 @@ def test_a_missing_meeting_and_a_missing_template_are_named(tmp_path: Path) -> N
             "such file" in bad.stderr)
 
 
+def test_a_template_that_includes_a_missing_file_is_named_not_blamed_on_the_log(
+        tmp_path: Path) -> None:
+    (tmp_path / "outer.md.j2").write_text('{% include "header.md.j2" %}\n{{ v.title }}\n')
+    log = tmp_path / "2024-01-01.log"
+    log.write_text(TRANSCRIPT)
+    result = gavel(tmp_path, "replay", str(log), "--template", str(tmp_path / "outer.md.j2"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr  # one line, no traceback
+    assert "it includes or extends 'header.md.j2'" in result.stderr
+    assert "cannot read" not in result.stderr
+
+
 def test_db_upgrade_brings_a_new_database_to_the_current_schema(tmp_path: Path) -> None:
     result = gavel(tmp_path, "--database", f"sqlite:///{tmp_path / 'fresh.db'}", "db", "upgrade")
     assert result.returncode == 0

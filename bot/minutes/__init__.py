@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import TemplateNotFound as MissingInclude
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from bot.agenda_lines import agenda_line, label_line
@@ -228,7 +229,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     actions: list[tuple[str, str]] = []
     by_person: OrderedDict[str, list[str]] = OrderedDict()
     for author_name, at, kind, text, item_id, section, depth in store.each_note_row(meeting.id):
-        kind = _KINDS[kind]
+        kind = _KINDS.get(kind, kind)
         owners: tuple[str, ...] | None = None
         if kind == _ACTION:
             # Names are people's own words too: shown literally, like the notes.
@@ -412,7 +413,15 @@ def render(view: MinutesView, template: str) -> str:
                 f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
                 "and no such file")
         env, name = _environment(path.parent.resolve()), path.name
-    return _tidied(env.get_template(name).generate(v=view))
+    try:
+        return _tidied(env.get_template(name).generate(v=view))
+    except MissingInclude as exc:
+        # Jinja2's own is an ``OSError`` too: left as it is, a replay reported it as the
+        # log that could not be read ("cannot read meeting.log: None").
+        raise TemplateNotFound(
+            f"minutes template {template!r}: it includes or extends {exc.name!r}, which is "
+            f"neither a built-in layout ({', '.join(BUILT_IN.values())}) nor a file beside "
+            "it: fix the name or add the file") from None
 
 
 _BLANK_RUN = re.compile(r"\n{3,}")

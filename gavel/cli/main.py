@@ -301,7 +301,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (console when no platform token is set)")
     run.add_argument("--console", action="store_true", help="use the console even with tokens")
-    run.add_argument("--user", help="your nick on the console (default: $USER)")
+    run.add_argument("--user",
+                     help="your nick on the console (default: $USER, else your login name)")
     run.set_defaults(func=cmd_run)
 
     srv = commands.add_parser(
