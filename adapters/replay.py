@@ -87,25 +87,18 @@ class _Clock:
         self._utc = _EPOCH
 
     def at(self, hour: int, minute: int, second: int, day: date | None = None) -> datetime:
-        said = (hour, minute, second)
         if day is not None:  # the line carries its date (WeeChat, a client's header)
             self.day, self.last = day, None
-        elif said == self._said and self.last is self._moment:
+        elif (hour, minute, second) == self._said and self.last is self._moment:
             return self._utc  # the same time as the line before (a log in minutes)
         today = self.day
-        wall = self._wall
         moment = datetime(today.year, today.month, today.day, hour, minute, second,
-                          tzinfo=wall)
-        # An hour back is worked out only for a time before the last (rare: a log's times
-        # run forward). That skips nothing when both times are in the wall zone, compared
-        # as wall times then; a last time set otherwise (a JSON line's) is always checked.
-        last = self.last
-        if last is not None and (moment < last or last.tzinfo is not wall) and (
-                moment < last - _HOUR):
+                          tzinfo=self._wall)
+        if self.last is not None and moment < self.last - _HOUR:
             self.day += _DAY
-            moment = datetime.combine(self.day, time(hour, minute, second), wall)
+            moment = datetime.combine(self.day, time(hour, minute, second), self._wall)
         self.last = self._moment = moment
-        self._said = said
+        self._said = (hour, minute, second)
         self._utc = moment if self._wall is UTC else moment.astimezone(UTC)
         return self._utc
 
