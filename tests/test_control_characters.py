@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.domain import NoteKind, Section
 from bot.events import Place
 from bot.store import Database
-from bot.text import escape_markdown_html
+from bot.text import drop_control_characters, escape_markdown_html, has_control_characters
 from tests.conftest import SECURITY_WG, Chat, acked, posts
 from tests.test_console_process import ConsoleProcess
 
@@ -88,3 +88,14 @@ def test_the_console_saves_a_nul_note_and_ends_the_meeting(tmp_path: Path,
     assert "gavel> - caf ok" in seen
     console.send("/quit")
     assert console.process.wait(timeout=30) == 0
+
+
+def test_every_ascii_character_is_a_control_character_exactly_when_it_is_dropped() -> None:
+    """ASCII text is checked by a path of its own (as bytes): each ASCII character, alone
+    and inside a line, counts exactly when ``drop_control_characters`` removes it; other
+    text takes the pattern's path, as a mixed line with the character shows."""
+    for code in range(128):
+        character = chr(code)
+        for text in (character, f"a line {character} of chat", f"é {character}"):
+            assert has_control_characters(text) == (
+                drop_control_characters(text) != text), repr(text)

@@ -77,6 +77,21 @@ def test_times_that_run_past_midnight_move_to_the_next_day() -> None:
     assert [line.at.day for line in log.lines] == [7, 8]
 
 
+def test_a_time_up_to_an_hour_back_stays_on_its_day_and_one_further_back_moves_on() -> None:
+    """The day moves on only for a time more than an hour before the last (a clock set
+    back a little is no new day), whichever line set the last time: an IRC line's, or a
+    JSON line's, given in UTC for a meeting in another zone."""
+    log = parse_log(["[23:30] <a> one", "[22:45] <a> set back", "[21:40] <a> next day"],
+                    date(2024, 3, 7))
+    assert [line.at.day for line in log.lines] == [7, 7, 8]
+    json_first = parse_log(['{"user": "a", "text": "one", "ts": "2024-03-08T03:30:00Z"}',
+                            "[22:45] <a> set back", "[21:15] <a> next day"],
+                           date(2024, 3, 7), "America/New_York")  # 03:30Z is 22:30 there
+    assert [line.at for line in json_first.lines] == [
+        datetime(2024, 3, 8, 3, 30, tzinfo=UTC), datetime(2024, 3, 8, 3, 45, tzinfo=UTC),
+        datetime(2024, 3, 9, 2, 15, tzinfo=UTC)]
+
+
 def test_the_cli_writes_minutes_to_a_file_and_problems_to_stderr(tmp_path: Path) -> None:
     log = tmp_path / "2024-03-07.log"
     log.write_text("[14:00] <rafael> #startmeeting\ngarbage\n[14:01] <rafael> #info hello\n")

@@ -14,6 +14,7 @@ from bot.text import split_names
 # are text ("--------- cut here" is not a note eight levels down).
 MAX_DEPTH = 6
 _DEPTH = re.compile(rf"(-{{1,{MAX_DEPTH}}}|<)\s+(.*)", re.DOTALL)
+_MARKS = ("-", "<")  # what a nested note opens with (``_DEPTH``)
 
 
 def split_depth(text: str) -> tuple[int, str]:
@@ -25,6 +26,8 @@ def split_depth(text: str) -> tuple[int, str]:
     point that belongs to the repository rather than to one issue ("We are having a real
     challenge with V8 upgrade"). A ``<`` not followed by a space (``<3``, ``<b>``) is text.
     """
+    if not text.startswith(_MARKS):  # (most notes: no pattern to run)
+        return 0, text
     match = _DEPTH.fullmatch(text)
     if match:
         marks = match.group(1)

@@ -857,10 +857,10 @@ class Store:
 
     def has_role(self, meeting_id: int, role: str, *who: str) -> bool:
         key = (meeting_id, role)
-        if key not in self._roles:
+        if (holders := self._roles.get(key)) is None:  # (asked for most lines: one lookup)
             rows = _ROLE_HOLDERS.rows(self.connection, key)
-            self._roles[key] = frozenset(who for (who,) in rows)
-        return not self._roles[key].isdisjoint(who)
+            holders = self._roles[key] = frozenset(who for (who,) in rows)
+        return not holders.isdisjoint(who)
 
     def role_names(self, meeting_id: int, role: str) -> list[str]:
         """Names of the role's holders, by name; read once per transaction until a role
