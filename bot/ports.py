@@ -39,9 +39,10 @@ class AgendaSource(Protocol):
 
 
 class MinutesPublisher(Protocol):
-    def publish_now(self, meeting_id: int) -> list[Effect]:
+    def publish_now(self, meeting_id: int, pending_only: bool = False) -> list[Effect]:
         """Publish an ended meeting's saved minutes (briefly: the channel is waiting);
-        the effects say how it went. Never raises for a GitHub failure."""
+        the effects say how it went. Never raises for a GitHub failure. With
+        ``pending_only``, nothing is done (or said) for a meeting published already."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 
 from bot.commands.handler import MeetingBot
@@ -16,6 +17,7 @@ from bot.store import Database
 from tests import github_support
 from tests.conftest import Chat, posts
 from tests.fakes.github import FakeGitHub
+from tests.fakes.http import Hold
 from tests.github_support import GROUP, TOKEN, Sleeps, client
 
 fake, sleeps = github_support.fake, github_support.sleeps  # fixtures
@@ -135,6 +137,42 @@ def test_rate_limit_beyond_the_bound_tells_the_channel_and_publishes_later(
     assert [p.text for p in later if isinstance(p, Post)] == [
         f"Minutes pull request opened: {links['pr']}"]
     assert publisher.publish_pending() == []
+
+
+def test_endmeeting_and_the_retry_job_publishing_at_once_open_one_pull_request(
+        database: Database, fake: FakeGitHub, sleeps: Sleeps) -> None:
+    """The retry job's round (it begins as the bot starts) and #endmeeting's own publish
+    both found no branch and both created it: GitHub refused the second, and the channel
+    heard that publishing had failed although the pull request was open."""
+    chat, publisher = _setup(database, fake, sleeps)
+    fake.rate_limit_next(1, reset_in=1800, method="POST")  # (the branch's creation)
+    _meeting(chat)  # its own publish was refused before a branch existed: pending
+    meeting_id = database_meeting_id(database)
+    fake.reset_requests()
+    branch_made = fake.hold(f"/repos/{REPO}/git/refs")
+    results: dict[str, list[Effect]] = {}
+    job = threading.Thread(target=lambda: results.update(job=[
+        e for _, effects in publisher.publish_pending() for e in effects]))
+    job.start()
+    assert branch_made.arrived.wait(Hold.LIMIT_SECONDS)  # the job is creating the branch
+    at_end = threading.Thread(target=lambda: results.update(
+        at_end=publisher.publish_now(meeting_id, pending_only=True)))
+    at_end.start()
+    branch_made.release()
+    job.join()
+    at_end.join()
+
+    [pull] = fake.pulls(REPO)
+    assert [p.text for p in results["job"] if isinstance(p, Post)] == [
+        f"Minutes pull request opened: {pull['html_url']}"]
+    assert results["at_end"] == []  # published meanwhile, and said so by the job
+    assert len(fake.calls("POST", f"/repos/{REPO}/git/refs")) == 1
+    assert _status(database)[0] is Status.PUBLISHED
+
+
+def database_meeting_id(database: Database) -> int:
+    with database.reading() as store:
+        return store.meetings()[0].id
 
 
 def test_secondary_limit_429_with_retry_after_is_waited_out(database: Database,

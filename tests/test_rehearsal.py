@@ -34,7 +34,7 @@ class Recorder:
         self.calls.append(f"sync {group_name} {list(action_ids)}")
         return []
 
-    def publish_now(self, meeting_id: int) -> list[Effect]:
+    def publish_now(self, meeting_id: int, pending_only: bool = False) -> list[Effect]:
         self.calls.append(f"publish {meeting_id}")
         return []
 

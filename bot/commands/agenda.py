@@ -313,8 +313,8 @@ def _find(turn: Turn, text: str) -> AgendaItem | None:
     reference = _parse_reference(text)
     if reference:
         return turn.store.agenda_item_for(meeting_id, reference[0], reference[1])
-    return (turn.store.agenda_item_titled(meeting_id, _spaced_title, _spaced_title(text))
-            or turn.store.agenda_item_titled(meeting_id, bare_title, bare_title(text)))
+    return turn.store.agenda_item_titled(meeting_id, (_spaced_title, _spaced_title(text)),
+                                         (bare_title, bare_title(text)))
 
 
 def _announce(turn: Turn, title: str) -> None:

@@ -24,6 +24,7 @@ from bot.effects import Effect, Post, Purpose
 from bot.events import Place
 from bot.github.client import GitHub, GitHubProblem, RetryPolicy
 from bot.store import Database
+from bot.store.database import exclusive
 
 log = logging.getLogger("gavel.github.publish")
 
@@ -167,11 +168,26 @@ class Publisher:
     def publishes(self, meeting: Meeting) -> bool:
         return bool(self._group(meeting).minutes_repo)
 
-    def publish(self, meeting_id: int, policy: RetryPolicy | None = None) -> list[Effect]:
+    def publish(self, meeting_id: int, policy: RetryPolicy | None = None,
+                pending_only: bool = False) -> list[Effect]:
         """Publish one meeting; the effects tell its channel how it went. Never raises
-        ``GitHubProblem``: the minutes stay saved and the meeting stays pending."""
+        ``GitHubProblem``: the minutes stay saved and the meeting stays pending.
+
+        One publish at a time, across threads and replicas (``exclusive``): #endmeeting's
+        own publish and the retry job's round (which begins as the bot starts) could both
+        find no branch yet and both create it; GitHub refused the second ("422 Reference
+        already exists"), and the channel heard that publishing had failed. With
+        ``pending_only``, a meeting published meanwhile (by the other) is left alone: the
+        one that published it said so."""
+        with exclusive(self.database.engine, "publish-minutes"):
+            return self._publish(meeting_id, policy, pending_only)
+
+    def _publish(self, meeting_id: int, policy: RetryPolicy | None,
+                 pending_only: bool) -> list[Effect]:
         with self.database.transaction() as store:
             meeting = store.meeting(meeting_id)
+            if meeting is not None and pending_only and meeting.status is not Status.ENDED:
+                return []
             minutes = store.minutes_of(meeting_id) if meeting else None
             issue = store.meeting_issue(meeting.group_name, meeting.meeting_date) \
                 if meeting else None
@@ -202,9 +218,10 @@ class Publisher:
         verb = "opened" if done.created else ("updated" if done.file_changed else "unchanged")
         return [Post(place, f"Minutes pull request {verb}: {done.pr_url}", purpose=Purpose.PUBLISH)]
 
-    def publish_now(self, meeting_id: int) -> list[Effect]:
-        """The ``MinutesPublisher`` hook run right after #endmeeting commits."""
-        return self.publish(meeting_id, AT_END)
+    def publish_now(self, meeting_id: int, pending_only: bool = False) -> list[Effect]:
+        """The ``MinutesPublisher`` hook run right after #endmeeting (``pending_only``)
+        or ``/meeting publish`` commits."""
+        return self.publish(meeting_id, AT_END, pending_only)
 
     def publish_pending(self, policy: RetryPolicy | None = None
                         ) -> list[tuple[Meeting, list[Effect]]]:
@@ -214,7 +231,7 @@ class Publisher:
         results = []
         for meeting in pending:
             try:
-                results.append((meeting, self.publish(meeting.id, policy)))
+                results.append((meeting, self.publish(meeting.id, policy, pending_only=True)))
             except Exception:  # one meeting's surprise must not hold up the others for good
                 log.exception("publishing meeting %d failed; it stays pending", meeting.id)
         return results

@@ -622,25 +622,41 @@ class Store:
                                                    "offset": number - 1}).first()
         return _item(row) if row else None
 
-    def agenda_item_titled(self, meeting_id: int, key: Callable[[str], str], wanted: str
-                           ) -> AgendaItem | None:
+    def agenda_item_titled(self, meeting_id: int,
+                           *rules: tuple[Callable[[str], str], str]) -> AgendaItem | None:
         """The first item of the agenda whose title reads as ``wanted`` through ``key``
-        (casefolded, spaces collapsed, ...: the caller's rule for "the same title").
+        (casefolded, spaces collapsed, ...: the caller's rule for "the same title"), for
+        the first ``(key, wanted)`` rule that finds one.
 
-        Unread, only the titles are read: such rules (Python's casefold) have no SQL
-        equal in every database."""
+        Unread, the titles are read, once for every rule: such rules (Python's casefold)
+        have no SQL equal in every database. A title goes through a rule only if it holds
+        each word of ``wanted``, case-folded: every rule keeps a title's words, folded (it
+        may drop a tail or collapse spaces), so no other title can read as ``wanted``. A
+        live command reads the agenda afresh and a long meeting's has hundreds of items:
+        putting each through each rule made an ``#agenda add`` grow with the meeting."""
         agenda = self._agendas.get(meeting_id)
         if agenda is not None:
-            index = agenda.keyed.get(key)
-            if index is None:
-                index = agenda.keyed[key] = {}
-                for item in agenda.items:
-                    index.setdefault(key(item.title), item)
-            return index.get(wanted)
+            for key, wanted in rules:
+                index = agenda.keyed.get(key)
+                if index is None:
+                    index = agenda.keyed[key] = {}
+                    for item in agenda.items:
+                        index.setdefault(key(item.title), item)
+                if (found := index.get(wanted)) is not None:
+                    return found
+            return None
+        # (The longest word: one search a title, the one most titles lack.)
+        probes = [max(wanted.split(), key=len, default="") for _, wanted in rules]
+        first: list[int | None] = [None] * len(rules)  # each rule's first item
         for item_id, text in _AGENDA_TITLES.rows(self.connection, (meeting_id,)):
-            if key(text) == wanted:
-                return self.agenda_item(item_id)
-        return None
+            folded = text.casefold()
+            for rule, (key, wanted) in enumerate(rules):
+                if first[rule] is None and probes[rule] in folded and key(text) == wanted:
+                    first[rule] = item_id
+            if first[0] is not None:
+                break  # the first rule's first item: nothing later can come before it
+        found_id = next((item_id for item_id in first if item_id is not None), None)
+        return None if found_id is None else self.agenda_item(found_id)
 
     def agenda_item_for(self, meeting_id: int, repo: str, number: int) -> AgendaItem | None:
         """The first item of the agenda for issue or pull request ``repo#number`` (the
