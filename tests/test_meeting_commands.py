@@ -286,6 +286,22 @@ def test_next_walks_the_agenda_then_reaches_qa(chat: Chat) -> None:
     assert "## Q&A, Other\n\n* Second item\n\n* any questions?\n" in minutes
 
 
+def test_a_title_said_in_another_case_or_spacing_names_the_item_already_there(
+        chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#agenda add Straßenbahn   Planung")
+    chat.say("rafael", "#agenda add Planung of the release")
+    assert private(chat.say("rafael", "#agenda add STRASSENBAHN planung")) == [
+        "Already on the agenda: Straßenbahn   Planung"]
+    assert posts(chat.say("rafael", "#topic vulnerability   REVIEW")) == [
+        "Topic: Vulnerability Review - "
+        "https://github.com/nodejs/nodejs-dependency-vuln-assessments/issues"]
+    assert posts(chat.say("rafael", "#topic straßenbahn planung")) == [
+        "Topic: Straßenbahn   Planung"]
+    [listing] = private(chat.say("ulises", "#agenda"))
+    assert len(listing.splitlines()) == 4  # the heading and three items: none added twice
+
+
 def test_agenda_lists_items_with_the_current_one_marked(chat: Chat) -> None:
     start(chat)
     chat.say("rafael", "#agenda add https://github.com/nodejs/node/pull/54364 src: add WDAC")
