@@ -630,10 +630,11 @@ class Store:
 
         Unread, the titles are read, once for every rule: such rules (Python's casefold)
         have no SQL equal in every database. A title goes through a rule only if it holds
-        each word of ``wanted``, case-folded: every rule keeps a title's words, folded (it
-        may drop a tail or collapse spaces), so no other title can read as ``wanted``. A
-        live command reads the agenda afresh and a long meeting's has hundreds of items:
-        putting each through each rule made an ``#agenda add`` grow with the meeting."""
+        the longest word of ``wanted``, case-folded: every rule keeps a title's words,
+        folded (it may drop a tail or collapse spaces), so no other title can read as
+        ``wanted``. A live command reads the agenda afresh, and a long meeting's has
+        hundreds of items: putting each through each rule made an ``#agenda add`` grow
+        with the meeting."""
         agenda = self._agendas.get(meeting_id)
         if agenda is not None:
             for key, wanted in rules:
@@ -645,7 +646,7 @@ class Store:
                 if (found := index.get(wanted)) is not None:
                     return found
             return None
-        # (The longest word: one search a title, the one most titles lack.)
+        # (The longest word: one search a title, and the word most titles lack.)
         probes = [max(wanted.split(), key=len, default="") for _, wanted in rules]
         first: list[int | None] = [None] * len(rules)  # each rule's first item
         for item_id, text in _AGENDA_TITLES.rows(self.connection, (meeting_id,)):

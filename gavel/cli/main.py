@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from gavel.cli.core import core_of, settings_of
 
@@ -288,15 +288,20 @@ def _login_name() -> str:
         return "you"
 
 
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    """The options given before the command (``gavel --config x.toml replay ...``)."""
+    parser.add_argument("--config", help="config file (default: $GAVEL_CONFIG or ./gavel.toml)")
+    parser.add_argument("--database", help="database URL (default: config or SQLite in data_dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``command`` (the word ``_command_word`` finds) naming
     one of this module's commands, without the other modules' (see ``EXTENSIONS``)."""
     parser = argparse.ArgumentParser(
         prog="gavel",
         description="Gavel runs your working group's meetings in Slack, Discord or a terminal.")
-    parser.add_argument("--config", help="config file (default: $GAVEL_CONFIG or ./gavel.toml)")
-    parser.add_argument("--database", help="database URL (default: config or SQLite in data_dir)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (console when no platform token is set)")
@@ -355,34 +360,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-# The global options that take a value: the word after one is not the command.
-_VALUED_OPTIONS = ("--config", "--database")
+class _GlobalOptions(argparse.ArgumentParser):
+    """The global options alone, read as the full parser reads them (abbreviations, ``=``
+    values); an error is raised, not printed: the full parser then reports it."""
+
+    def error(self, message: str) -> NoReturn:
+        raise argparse.ArgumentError(None, message)
 
 
 def _command_word(argv: Sequence[str]) -> str | None:
-    """The subcommand's name in ``argv``: its first word that is neither an option nor an
-    option's value (None for ``--help`` or no command). Found before parsing so that a
-    command of this module (``replay`` above all) does not import and build every other
+    """The subcommand's name in ``argv``: the first word after the global options (None
+    for ``--help``, no command, or anything else before it). Found before parsing so that
+    a command of this module (``replay`` above all) does not import and build every other
     module's subcommands (``schedule``, ``github``, ``invite``, ``archive``: ~0.2 MiB of
     the replay's peak). A word that is no command of this module means the full parser,
-    so an unusual line is parsed, and refused, as before: so does any option before the
-    command but the global ones (``gavel -h replay`` lists every command)."""
-    words = iter(argv)
-    for word in words:
-        if not word.startswith("-"):
-            return word
-        name, equals, _ = word.partition("=")
-        if _is_option(name, _VALUED_OPTIONS):
-            if not equals:
-                next(words, None)  # its value
-        elif not (word == "-v" or _is_option(word, ("--verbose",))):
-            return None
-    return None
-
-
-def _is_option(word: str, names: Sequence[str]) -> bool:
-    """Whether ``word`` is one of ``names`` or an abbreviation of one, as argparse reads."""
-    return len(word) > 2 and any(name.startswith(word) for name in names)
+    so an unusual line is parsed, and refused, as before (``gavel -h replay`` lists every
+    command)."""
+    options = _GlobalOptions(add_help=False)
+    _add_global_options(options)
+    try:
+        _, rest = options.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return rest[0] if rest and not rest[0].startswith("-") else None
 
 
 def _schedule_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
