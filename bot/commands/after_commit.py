@@ -23,7 +23,7 @@ class PublishMinutes:
     meeting_id: int
     # Set by #endmeeting: published only if still unpublished (another publisher, the
     # retry job, may have done it meanwhile); ``/meeting publish`` publishes again.
-    first_time: bool = False
+    pending_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,9 @@ def run(tasks: Sequence[AfterCommit], group: Group, publisher: MinutesPublisher 
     """
     effects: list[Effect] = []
     if publisher is not None:
-        for meeting_id, first_time in dict.fromkeys(
-                (t.meeting_id, t.first_time) for t in tasks if isinstance(t, PublishMinutes)):
-            effects += publisher.publish_now(meeting_id, pending_only=first_time)
+        for meeting_id, pending_only in dict.fromkeys(
+                (t.meeting_id, t.pending_only) for t in tasks if isinstance(t, PublishMinutes)):
+            effects += publisher.publish_now(meeting_id, pending_only)
     actions = [t.action_id for t in tasks if isinstance(t, SyncActionIssue)]
     if actions and tracker is not None and group.actions_repo:
         effects += tracker.sync_now(group.name, list(dict.fromkeys(actions)))

@@ -130,7 +130,7 @@ def end_meeting(turn: Turn, argument: str) -> None:
                f"Minutes attached (meeting {meeting.id}).{saved}{_archive_link(turn)}")
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose=Purpose.MINUTES)
-    turn.after_commit.append(PublishMinutes(meeting.id, first_time=True))
+    turn.after_commit.append(PublishMinutes(meeting.id, pending_only=True))
 
 
 def _archive_link(turn: Turn) -> str:
