@@ -13,6 +13,12 @@ round, so background load on a shared machine hits both alike; the figures are m
 ``--keep DIR`` saves Gavel's minutes per size, so a speed-up can be checked to leave them
 byte-identical (``cmp``); ``--gavel`` runs another worktree's ``gavel``.
 
+Beside them runs the stack floor (``replay_floor.py``, in Gavel's interpreter): the least a
+replay on Gavel's stack (SQLAlchemy Core, a SQLite file, Jinja2) holds in memory, with none
+of Gavel's code. Its peak RSS is what any replay on this stack needs before Gavel does any
+work of its own; its time is no floor (each insert goes through SQLAlchemy's execution,
+which Gavel's hot paths skip).
+
 Without ``MEETBOT_DIR`` only Gavel's figures are printed. To measure MeetBot too (never
 vendor or commit it):
 
@@ -61,6 +67,8 @@ SENTENCE = ("the release build needs a review of the permission model and a secu
 WORDS = SENTENCE.split()
 NICKS = ["rafael", "ulises", "joyce", "michael", "marco", "thomas", "pedro", "diogo"]
 CHAIR = "rafael"
+
+FLOOR = Path(__file__).resolve().with_name("replay_floor.py")
 
 # Runs MeetBot's own replay path in MeetBot's interpreter (see the module docstring).
 MEETBOT_DRIVER = '''\
@@ -180,7 +188,9 @@ def main() -> None:
             work.mkdir()
             log = work / "2024-01-01.log"
             make_log(log, size)
-            commands = {"gavel": [gavel, "replay", str(log), "-o", str(work / "gavel.md")]}
+            commands = {"gavel": [gavel, "replay", str(log), "-o", str(work / "gavel.md")],
+                        "floor": [str(Path(gavel).with_name("python")), str(FLOOR), str(log),
+                                  str(work / "floor.md")]}
             if meetbot is not None:
                 commands["meetbot"] = [args.meetbot_python, str(driver), str(meetbot), str(log),
                                        str(work / "meetbot")]
@@ -235,6 +245,12 @@ def _ratios(rows: list[tuple[int, dict[str, Run], int]]) -> None:
         g, m = medians["gavel"], medians["meetbot"]
         print(f"{size:>8,} lines  wall {g.wall / m.wall:4.2f}x  CPU {g.cpu / m.cpu:4.2f}x  "
               f"peak RSS {g.rss / m.rss:4.2f}x")
+    print("Peak RSS of the stack floor (replay_floor.py): its ratio to MeetBot, MeetBot's "
+          "margin over it (what the stack leaves Gavel's own code and data), and Gavel's")
+    for size, medians, _ in rows:
+        g, f, m = medians["gavel"], medians["floor"], medians["meetbot"]
+        print(f"{size:>8,} lines  floor {f.rss / m.rss:4.2f}x MeetBot  "
+              f"MeetBot - floor {m.rss - f.rss:+5.1f} MiB  Gavel - floor {g.rss - f.rss:+5.1f} MiB")
 
 
 if __name__ == "__main__":
