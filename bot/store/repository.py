@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +140,9 @@ def _person(row: Any) -> Person:
 # costs more than the rest of making the note, and a long meeting's minutes read thousands.
 _NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)}
 (_N_ID, _N_MEETING, _N_AUTHOR_ID, _N_AUTHOR_NAME, _N_AT, _N_KIND, _N_TEXT, _N_ITEM, _N_SECTION,
- _N_DEPTH, _N_SOURCE) = (_NOTE_FIELDS[name] for name in (
+ _N_DEPTH, _N_SOURCE, _N_PLACE) = (_NOTE_FIELDS[name] for name in (
     "id", "meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id", "section",
-    "depth", "source_message_id"))
+    "depth", "source_message_id", "place"))
 _NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 _SECTIONS = {section.value: section for section in Section}
 # ...and back, for the rows a replay writes by the thousand (``.value`` is a property call).
@@ -161,7 +162,16 @@ def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
     return Note(fields[_N_ID], fields[_N_MEETING], author_id, author_name,
                 _utc(fields[_N_AT]),  # type: ignore[arg-type]
                 _NOTE_KINDS[fields[_N_KIND]], fields[_N_TEXT], fields[_N_ITEM],
-                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE])
+                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE],
+                fields[_N_PLACE])
+
+
+def _note_row(row: Sequence[Any]) -> NoteRow:
+    """A row of ``_NOTE_ROWS``' columns as ``each_note_row`` yields it (its instant UTC)."""
+    author_name, at, kind, text, item_id, section, depth = row
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return author_name, at, kind, text, item_id, section, depth
 
 
 # The statements on the path of every chat line, built once: constructing a SQLAlchemy
@@ -203,6 +213,7 @@ _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "i
               "section", "depth", "source_message_id", "deleted")
 # A note: ``add_note``'s written at once, ``keep_note``'s held back and written in batches.
 _ADD_NOTE = Prepared(insert(notes), _NOTE_KEYS)
+_INSERT_NOTE = Prepared(insert(notes), (*_NOTE_KEYS, "place"))  # one with a place (``i/``)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
 _MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
@@ -248,6 +259,16 @@ _NOTE_ROWS = (select(notes.c.author_name, notes.c.at, notes.c.kind, notes.c.text
                      notes.c.item_id, notes.c.section, notes.c.depth)
               .where(notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
               .order_by(notes.c.id))
+# The same with where each stands: the inserted notes (read first, by their own index), then
+# the others, merged as ``Note.minutes_order`` sorts them.
+_INSERTED_NOTE_ROWS = (select(notes.c.place, notes.c.id, *_NOTE_ROWS.selected_columns)
+                       .where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.place.is_not(None), notes.c.deleted.is_(False))
+                       .order_by(notes.c.place, notes.c.id))
+_NOTE_ROWS_IN_ORDER = (select(notes.c.id, *_NOTE_ROWS.selected_columns)
+                       .where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.place.is_(None), notes.c.deleted.is_(False))
+                       .order_by(notes.c.id))
 _NOTE_COUNTS = select(
     func.count(), func.sum(case((notes.c.kind == NoteKind.ACTION.value, 1), else_=0))).where(
     notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
@@ -892,16 +913,20 @@ class Store:
 
     def add_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
-                 depth: int = 0, source_message_id: str = ""
+                 depth: int = 0, source_message_id: str = "", place: float | None = None
                  ) -> Note:
-        """A note saved now, with its id (an ``#action`` is kept under it)."""
+        """A note saved now, with its id (an ``#action`` is kept under it); ``place`` puts
+        it elsewhere than last in the minutes (``Note.place``)."""
         self._flush_notes()  # ids follow the order notes were taken
-        note_id = _ADD_NOTE.insert(self.connection, (
-            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
-            _SECTION_VALUES[section], depth, source_message_id, False))
+        values = (meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+                  _SECTION_VALUES[section], depth, source_message_id, False)
+        if place is None:
+            note_id = _ADD_NOTE.insert(self.connection, values)
+        else:
+            note_id = _INSERT_NOTE.insert(self.connection, (*values, place))
         self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
-                    section, depth, source_message_id)
+                    section, depth, source_message_id, place)
 
     def keep_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
                   kind: NoteKind, text: str, item_id: int | None, section: Section,
@@ -922,13 +947,17 @@ class Store:
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
-        """The meeting's notes, oldest first; read once per transaction until a note is
-        written (closing a meeting asks twice: the minutes and the summary)."""
+        """The meeting's notes in the minutes' order (oldest first, an inserted one where
+        it was inserted); read once per transaction until a note is written (closing a
+        meeting asks twice: the minutes and the summary)."""
         if meeting_id not in self._notes:
             self._flush_notes()
             rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
             shared: dict[str, str] = {}
-            self._notes[meeting_id] = [_note(r, shared) for r in rows]
+            found = [_note(r, shared) for r in rows]
+            if any(note.place is not None for note in found):
+                found.sort(key=attrgetter("minutes_order"))
+            self._notes[meeting_id] = found
         return list(self._notes[meeting_id])
 
     def each_note_row(self, meeting_id: int) -> Iterator[NoteRow]:
@@ -943,7 +972,12 @@ class Store:
                        note.item_id, _SECTION_VALUES[note.section], note.depth)
             return
         self._flush_notes()
-        result = self.connection.execute(_NOTE_ROWS, {"meeting_id": meeting_id})
+        parameters = {"meeting_id": meeting_id}
+        inserted = self.connection.execute(_INSERTED_NOTE_ROWS, parameters).all()
+        if inserted:
+            yield from self._note_rows_merged(inserted, parameters)
+            return
+        result = self.connection.execute(_NOTE_ROWS, parameters)
         # A page at a time: cheaper than row by row. A small page: its rows (a datetime, a
         # row object and four strings each) are all alive at once, on top of the minutes'
         # lines, when a long meeting's minutes are at their largest (1024: +0.4 MiB).
@@ -953,6 +987,23 @@ class Store:
                 if at.tzinfo is not None:
                     at = at.astimezone(UTC)
                 yield author_name, at, kind, text, item_id, section, depth
+
+    def _note_rows_merged(self, inserted: Sequence[Any], parameters: dict[str, Any]
+                          ) -> Iterator[NoteRow]:
+        """``each_note_row`` for a meeting with inserted notes (``inserted``, in their
+        order): each goes before the first other note whose id is not below its place."""
+        waiting = iter(inserted)
+        following = next(waiting, None)
+        result = self.connection.execute(_NOTE_ROWS_IN_ORDER, parameters)
+        for rows in result.partitions(256):
+            for note_id, *row in rows:
+                while following is not None and following[0] <= note_id:
+                    yield _note_row(following[2:])
+                    following = next(waiting, None)
+                yield _note_row(row)
+        while following is not None:
+            yield _note_row(following[2:])
+            following = next(waiting, None)
 
     def note_counts(self, meeting_id: int) -> tuple[int, int]:
         """(notes, of which actions) of the meeting, counted without reading them."""
@@ -975,6 +1026,8 @@ class Store:
         the first that holds ``old`` (almost always the last), so its cost does not grow
         with the meeting."""
         if (cached := self._notes.get(meeting_id)) is not None:
+            if any(note.place is not None for note in cached):  # (kept in the minutes' order)
+                cached = sorted(cached, key=attrgetter("id"))
             return (n for n in reversed(cached) if n.author_id == author_id)
         self._flush_notes()
         return self._notes_by(meeting_id, author_id)
