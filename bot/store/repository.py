@@ -21,11 +21,14 @@ from sqlalchemy import (
     Delete,
     Engine,
     Insert,
+    Integer,
+    String,
     Update,
     and_,
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     select,
@@ -150,6 +153,12 @@ _KIND_VALUES = {kind: value for value, kind in _NOTE_KINDS.items()}
 _SECTION_VALUES = {section: value for value, section in _SECTIONS.items()}
 
 
+def _topic_role(item_id: int) -> str:
+    """The role of whoever made an agenda item the topic (``Store.record_topic_setter``);
+    at most 16 characters, as ``roles.role`` holds 20."""
+    return f"topic:{item_id}"
+
+
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
     """A note from its row (all of ``notes``' columns, as ``select(notes)`` reads them);
     ``shared`` gives one string per spelling of the author's id and name across many rows
@@ -205,6 +214,18 @@ _ROLE_HOLDERS = Prepared(select(roles.c.who).where(
 _ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
                                                   roles.c.role == bindparam("role"))
                        .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
+# ``Store.record_topic_setter``: who made an item the topic, written once per person and
+# item however often they take it up again, in one statement (no read first).
+_SETTER_MEETING = bindparam("s_meeting_id", type_=Integer())
+_SETTER_ROLE = bindparam("s_role", type_=String())
+_SETTER_WHO = bindparam("s_who", type_=String())
+_TOPIC_SETTER = Prepared(
+    insert(roles).from_select(
+        ["meeting_id", "role", "who", "name"],
+        select(_SETTER_MEETING, _SETTER_ROLE, _SETTER_WHO, bindparam("s_name", type_=String()))
+        .where(~exists().where(roles.c.meeting_id == _SETTER_MEETING,
+                               roles.c.role == _SETTER_ROLE, roles.c.who == _SETTER_WHO))),
+    ("s_meeting_id", "s_role", "s_who", "s_name"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = Prepared(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
@@ -774,6 +795,28 @@ class Store:
         self._flush_topics()
         return [item_id for item_id, in self.connection.execute(
             _TAKEN_UP, {"meeting_id": meeting_id})]
+
+    def record_topic_setter(self, meeting_id: int, item_id: int, who: str, name: str) -> None:
+        """``who`` (a user id; ``name`` as shown) made agenda item ``item_id`` the topic:
+        ``s/old/new/`` lets whoever set a topic correct its title (``is_topic_setter``).
+
+        Nothing else records who set a topic: ``topic_changes`` has no author, and the
+        transcript is not kept everywhere (a replay's or the console's store keeps none).
+        So it is a role of the meeting, ``topic:<item id>``, in a table every store has,
+        rather than a new column: a right in the meeting, as a chair's is."""
+        role = _topic_role(item_id)
+        self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
+        _TOPIC_SETTER.rows(self.connection, (meeting_id, role, who, name))
+
+    def is_topic_setter(self, meeting_id: int, item_id: int, who: str) -> bool:
+        """Whether ``who`` (a user id) made agenda item ``item_id`` the topic at some point
+        of the meeting (``#topic``, ``#next``, W3C's ``topic:``, Zakim's ``take up``)."""
+        return self.has_role(meeting_id, _topic_role(item_id), who)
+
+    def topic_setters(self, meeting_id: int, item_id: int) -> list[str]:
+        """The names of those who made agenda item ``item_id`` the topic, by name."""
+        return self.role_names(meeting_id, _topic_role(item_id))
 
     # -- people and attendance --------------------------------------------------------
 

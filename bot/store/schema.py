@@ -122,7 +122,9 @@ roles = Table(
     metadata,
     Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
            primary_key=True),
-    Column("role", String(20), primary_key=True),  # "chair" | "scribe" | "nick"
+    # "chair" | "scribe" | "nick" | "voter" | "votesrequired" | "topic:<item id>" (who
+    # made that agenda item the topic: ``Store.record_topic_setter``)
+    Column("role", String(20), primary_key=True),
     Column("who", String(200), primary_key=True),  # platform user id, or a casefolded name
     Column("name", String(200), nullable=False),
 )
