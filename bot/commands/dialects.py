@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 
 from bot.commands.agenda import may_move_topic
-from bot.commands.attendance import is_author, named_in, remember_author
+from bot.commands.attendance import is_author, named_in, named_person, remember_author
 from bot.commands.notes import confirm
 from bot.commands.parse import parse_insertion
 from bot.commands.turn import Turn
@@ -137,9 +137,8 @@ def absent(turn: Turn, argument: str) -> None:
         return
     gone = []
     for one in named:
-        key = one.user_id or "name:" + one.introduction.name.casefold()
         found: Person | None = (remember_author(turn) if is_author(turn, one)
-                                else turn.store.person(turn.event.place.platform, key))
+                                else named_person(turn, one))
         if found is not None and rows.drop_attendance(turn.store, meeting.id, found.id):
             gone.append(found.name)
     confirm(turn, "No longer present: " + (", ".join(gone) or "nobody"))

@@ -894,6 +894,19 @@ class Store:
                                 .values(status=status, how=how, left_at=None, **shown))
         return True
 
+    def hand_over_attendance(self, meeting_id: int, from_id: int, to_id: int) -> None:
+        """``from_id``'s row at this meeting becomes ``to_id``'s (a name a chair gave is
+        someone's nick): its place in the list and its status stay. When ``to_id`` has a
+        row already, theirs is kept and the other goes: one row per person."""
+        self._attendance.pop(meeting_id, None)
+        theirs = self.connection.execute(select(attendance.c.id).where(
+            attendance.c.meeting_id == meeting_id, attendance.c.person_id == to_id)).first()
+        named = (attendance.c.meeting_id == meeting_id) & (attendance.c.person_id == from_id)
+        if theirs is not None:
+            self.connection.execute(delete(attendance).where(named))
+        else:
+            self.connection.execute(update(attendance).where(named).values(person_id=to_id))
+
     def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
         self._attendance.pop(meeting_id, None)
         self.connection.execute(
