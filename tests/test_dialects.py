@@ -201,6 +201,36 @@ def test_a_vote_is_a_message_with_buttons_and_a_ballot_can_change(database: Data
     assert "Vote: Ship it? (yes 0, no 1; quorum of 2 not met)" in minutes
 
 
+def test_a_vote_has_as_many_options_as_a_message_has_buttons(database: Database) -> None:
+    """Discord refuses a message of more than 25 buttons (the vote stayed open with nothing
+    to press); a longer list is refused at once and no vote opens."""
+    chat = _chat(database, GROUP)
+    chat.say("alice", "#startmeeting")
+    many = ", ".join(f"o{n}" for n in range(21))
+    assert private(chat.say("bob", f"#startvote Which? {many}")) == [
+        "A vote takes at most 20 options (each is a button); this one has 21: shorten the "
+        "list and start it again."]
+    [opened] = [e for e in chat.say("bob", "#startvote Which? " + many.rsplit(", ", 1)[0])
+                if isinstance(e, Post)]
+    assert len(opened.buttons) == 20
+
+
+def test_votes_required_takes_a_number_a_quorum_can_be(database: Database) -> None:
+    """A number past the database's integer left every later close failing."""
+    chat = _chat(database, GROUP)
+    chat.say("alice", "#startmeeting")
+    usage = ["Usage: #votesrequired <N>, a number from 0 (no quorum) to 10,000"]
+    for given in ("9999999999999999999999", "10001", "²", "two"):
+        assert private(chat.say("alice", f"#votesrequired {given}")) == usage, given
+    chat.say("alice", "#votesrequired 2")
+    chat.say("alice", "#startvote Ship it?")
+    chat.say("bob", "#vote +1")
+    assert posts(chat.say("alice", "#endvote"))[0].startswith(
+        "Vote: Ship it? (For 1, Against 0, Abstained 0; quorum of 2 not met)")
+    assert private(chat.press("bob", "vote:²:0")) == [
+        "This vote belongs to a meeting that has ended."]
+
+
 def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -> None:
     chat = _chat(database, GROUP)
     chat.say("chair", "#startmeeting")
@@ -211,6 +241,34 @@ def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -
     assert private(strict.say("alice", "#topic Budget")) == [
         "Only a chair can change the topic in this group. Chairs: chair"]
     assert posts(strict.say("chair", "[TOPIC] Budget")) == ["Topic: Budget"]
+
+
+def test_chair_only_topic_holds_for_every_way_to_move_the_topic(database: Database) -> None:
+    """``#next``, Zakim's ``next item``, ``take up item N`` and ``close item N`` move the
+    meeting on as ``#topic`` does: in a chair-only group a participant is refused by each,
+    and nothing moves (the chair's next step still takes the next item)."""
+    strict = _chat(database, replace(GROUP, chair_only_topic=True))
+    strict.say("chair", "#startmeeting")
+    strict.say("chair", "#agenda add Budget")
+    strict.say("chair", "#agenda add Hiring")
+    refusal = ["Only a chair can change the topic in this group. Chairs: chair"]
+    for line in ("#next", "next item", "zakim, take up item 2", "close item 1"):
+        said = strict.say("alice", line)
+        assert private(said) == refusal, line
+        assert posts(said) == [], line
+    assert posts(strict.say("chair", "#next")) == ["Topic: Budget"]
+    minutes = strict.minutes(strict.say("chair", "#endmeeting"))
+    assert "1. **Hiring**" not in minutes  # neither taken up nor closed by alice
+
+
+def test_close_item_with_a_digit_that_is_no_number_is_chat(database: Database) -> None:
+    """``"²".isdigit()`` holds but ``int("²")`` fails: such a line stays chat, as any
+    other ``close item`` that names no item, instead of failing the turn."""
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    chat.say("chair", "#agenda add Budget")
+    assert chat.say("alice", "close item ²") == []
+    assert chat.say("alice", "close item 1") != []  # (the same line with a number is heard)
 
 
 def test_help_with_text_asks_for_help_and_bare_help_lists_commands(database: Database) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+from bot.commands.handler import MeetingBot
+from bot.domain import Status
 from bot.effects import Post, SetTopic
 from bot.events import Author, Event, EventKind
 from tests.conftest import Chat, acked, posts, private
@@ -436,3 +439,36 @@ def test_a_sub_point_without_a_parent_moves_up_a_level(chat: Chat) -> None:
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert ("* Budget\n  * lost sub-point\n  * parent\n    * child two levels down\n"
             in minutes)
+
+
+def _with_layout(chat: Chat, tmp_path: Path, text: str) -> Chat:
+    layout = tmp_path / "ours.md.j2"
+    layout.write_text(text)
+    group = replace(chat.bot.settings.groups[0], template=str(layout))
+    return Chat(MeetingBot(chat.bot.database, replace(chat.bot.settings, groups=[group])))
+
+
+def test_a_group_layout_that_raises_still_ends_the_meeting_in_the_default_one(
+        chat: Chat, tmp_path: Path) -> None:
+    chat = _with_layout(chat, tmp_path, "{{ v.title }}\n{{ 1/0 }}\n")
+    start(chat)
+    chat.say("ulises", "#info We looked at it")
+    ended = chat.say("rafael", "#endmeeting")
+    assert private(ended) == [
+        f"The group's minutes template '{tmp_path / 'ours.md.j2'}' failed at line 2: "
+        "ZeroDivisionError: division by zero; the minutes use the nodejs layout instead."]
+    assert "Meeting ended" in posts(ended)[0]
+    assert chat.minutes(ended).startswith("# Node.js Security team Meeting 2023-01-19\n")
+    with chat.bot.database.reading() as store:
+        assert store.meetings(limit=1)[0].status is Status.ENDED
+    assert "No meeting is running" in private(chat.say("rafael", "#endmeeting"))[0]
+
+
+def test_a_group_layout_that_fails_still_shows_the_minutes_so_far(chat: Chat, tmp_path: Path
+                                                                ) -> None:
+    chat = _with_layout(chat, tmp_path, "{{ v.title + 1 }}\n")
+    start(chat)
+    failed, minutes = private(chat.slash("ulises", "minutes"))
+    assert ("failed at line 1: TypeError: can only concatenate str (not \"int\") to str; "
+            "the minutes use the nodejs layout instead.") in failed
+    assert minutes.startswith("# Node.js Security team Meeting 2023-01-19\n")

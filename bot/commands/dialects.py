@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.commands.agenda import may_move_topic
 from bot.commands.attendance import is_author, named_in, remember_author
 from bot.commands.notes import confirm
 from bot.commands.parse import parse_insertion
@@ -61,10 +62,15 @@ def insert(turn: Turn, argument: str) -> None:
 
 def close_item(turn: Turn, argument: str) -> None:
     """Zakim's ``close item N``: the item is done (discussed)."""
-    items = turn.store.agenda(turn.running().id)
     number = argument.strip()
-    if not number.isdigit() or not 1 <= int(number) <= len(items):
+    # (ASCII digits only: "²".isdigit() holds, and int() refuses it.)
+    if not (number.isascii() and number.isdigit()):
         return  # Zakim's phrase in ordinary chat: stay quiet
+    items = turn.store.agenda(turn.running().id)
+    if not 1 <= int(number) <= len(items):
+        return
+    if not may_move_topic(turn):
+        return
     item = items[int(number) - 1]
     turn.store.mark_discussed(item.id)
     confirm(turn, f"Closed item {number}: {item.title}")
