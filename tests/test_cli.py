@@ -162,6 +162,20 @@ def test_a_replay_with_a_template_that_raises_says_what_failed_where_in_one_line
                              "can only concatenate str (not \"int\") to str\n")
 
 
+def test_a_replay_in_the_groups_own_failing_layout_fails_rather_than_change_layout(
+        tmp_path: Path) -> None:
+    """Live, #endmeeting puts the nodejs layout in place of a failing group layout and says
+    so in the chat; a replay has no chat to say it in, so it fails with the one line."""
+    (tmp_path / "bad.j2").write_text("{{ 1/0 }}\n")
+    (tmp_path / "gavel.toml").write_text('[[groups]]\nname = "WG"\ntemplate = "bad.j2"\n')
+    (tmp_path / "2024-01-01.log").write_text(LOG)
+    result = gavel(tmp_path, "replay", "2024-01-01.log")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (f"gavel: minutes template '{tmp_path / 'bad.j2'}' failed at line "
+                             "1: ZeroDivisionError: division by zero\n")
+
+
 def test_a_template_that_is_not_utf8_is_named_not_blamed_on_the_log(tmp_path: Path) -> None:
     result = replay_with(tmp_path, {"bad7.j2": b"\xff\xfe{{ v.title }}\n"})
     assert result.returncode == 2

@@ -122,6 +122,101 @@ def _chat(database: Database, group: Group) -> Chat:
     return Chat(MeetingBot(database, Settings(groups=[group])))
 
 
+def _inserted_before_an_action(database: Database) -> Chat:
+    """The chair's action (m4) between two notes, and alice's ``i/`` before it (m6)."""
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    chat.say("bob", "here")
+    chat.say("chair", "#info keys first")
+    assert posts(chat.say("chair", "#action bob to rotate the signing key")) == [
+        "Action A-1 (bob): bob to rotate the signing key"]
+    chat.say("chair", "#info then the rest")
+    chat.say("alice", "i/rotate/harmless aside/")
+    return chat
+
+
+def summary_notes(minutes: str) -> list[str]:
+    """The summary's notes, without who took them and when."""
+    summary = minutes[minutes.index("## Meeting summary"):minutes.index("Meeting ended")]
+    return [line.strip().rsplit(" (", 1)[0] for line in summary.splitlines()
+            if line.strip().startswith("* ")]
+
+
+def test_an_insertion_is_a_note_of_its_own_before_the_anchor(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* harmless aside", "* Action (bob): bob to rotate the signing key",
+        "* then the rest"]
+    assert "* harmless aside (alice, " in minutes  # alice's note, the action the chair's
+    assert "* Action (bob): bob to rotate the signing key (chair, " in minutes
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key"]
+    chat.say("bob", "#done A-1")
+    assert private(chat.slash("chair", "actions all")) == ["No open actions (WG's)."]
+
+
+def test_deleting_an_inserting_line_removes_only_the_inserted_note(database: Database) -> None:
+    """Alice's insertion and her deleting it leave the chair's action as it was (it was
+    undone: an action moved to another note id and a delete of the line took it along)."""
+    chat = _inserted_before_an_action(database)
+    chat.delete("alice", "m6")
+    assert private(chat.say("alice", "#undo")) == ["Nothing to undo."]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key"]
+    assert private(chat.say("bob", "#done A-1")) == []
+    assert private(chat.slash("chair", "actions all")) == ["No open actions (WG's)."]
+
+
+def test_undoing_an_insertion_removes_only_the_inserted_note(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    assert posts(chat.say("alice", "#undo")) == ["Removed info: harmless aside"]
+    assert private(chat.say("alice", "#undo")) == ["Nothing to undo."]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert "A-1 bob to rotate the signing key" in private(chat.slash("chair", "actions"))[0]
+
+
+def test_editing_an_inserting_line_changes_only_the_inserted_note(database: Database) -> None:
+    """An edited line that is no note any more takes its note away, here the inserted one
+    (an edited ``i/`` is not run again, as an edited ``#topic`` is not)."""
+    chat = _inserted_before_an_action(database)
+    chat.edit("alice", "m6", "never mind")
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert "A-1 bob to rotate the signing key" in private(chat.slash("chair", "actions"))[0]
+
+
+def test_an_action_follows_its_message_edit_after_an_insertion(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    chat.edit("chair", "m4", "#action bob to rotate the signing key today")
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key today"]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* harmless aside",
+        "* Action (bob): bob to rotate the signing key today", "* then the rest"]
+
+
+def test_insertions_before_one_note_keep_the_order_they_were_made_in(
+        database: Database) -> None:
+    """Two before the same anchor: the second just before it (scribe.perl's rule); one
+    before an inserted note goes between it and the note before."""
+    chat = _inserted_before_an_action(database)
+    chat.say("carol", "i/rotate/second aside/")
+    chat.say("carol", "i/harmless/before the first aside/")
+    chat.say("chair", "#info last")
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* before the first aside", "* harmless aside", "* second aside",
+        "* Action (bob): bob to rotate the signing key", "* then the rest", "* last"]
+
+
 def test_the_speaker_queue_works_live_and_starts_afresh_with_each_topic(
         database: Database) -> None:
     chat = _chat(database, GROUP)

@@ -7,10 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.commands.handler import MeetingBot
+from bot.config import Settings
 from bot.domain import Status
 from bot.effects import Post, SetTopic
 from bot.events import Author, Event, EventKind
-from tests.conftest import Chat, acked, posts, private
+from bot.store import Database
+from tests.conftest import SECURITY_WG, Chat, acked, posts, private
 
 
 def start(chat: Chat, chair: str = "rafael") -> None:
@@ -178,6 +180,56 @@ def test_a_correction_reaches_back_past_many_later_notes_to_the_last_that_holds_
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "- the build is gren\n- the build is green again\n- point 0\n" in minutes
     assert "the build is gren for joyce 79" in minutes
+
+
+NOT_YOURS = ("Only whoever set the topic (rafael) can correct it: ask them to "
+             "(s/old/new/ corrects your own lines).")
+
+
+def test_a_correction_does_not_retitle_a_topic_someone_else_set(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info the Secret handshake is old")  # under no topic yet
+    chat.say("rafael", "#topic Secret plan")
+    refused = chat.say("ulises", "s/Secret/Hacked/")
+    assert private(refused) == [NOT_YOURS] and not acked(refused)
+    chat.say("rafael", "#topic Chair topic")
+    assert private(chat.say("ulises", "s/Chair/Hijack/")) == [NOT_YOURS]
+    # A chair's power over others' notes is #undo's: s/old/new/ corrects only one's own.
+    chat.say("rafael", "#chair joyce")
+    assert private(chat.say("joyce", "s/Chair/Joyced/")) == [NOT_YOURS]
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Secret plan\n" in minutes and "* Chair topic\n" in minutes
+    assert "- the Secret handshake is old" in minutes  # nor their own older line
+    assert not any(word in minutes for word in ("Hacked", "Hijack", "Joyced"))
+
+
+def test_whoever_set_the_topic_corrects_its_typo_chair_or_not(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#topic Plugfest logisitcs")
+    assert acked(chat.say("ulises", "s/logisitcs/logistics/"))
+    chat.say("rafael", "#topic Relase plans")
+    chat.say("ulises", "#info Relase is Tuesday")  # a note under it is corrected first
+    assert acked(chat.say("ulises", "s/Relase/Release/"))
+    assert acked(chat.say("rafael", "s/Relase/Release/"))  # then the chair's own title
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Plugfest logistics\n" in minutes
+    assert "* Release plans\n  * Release is Tuesday\n" in minutes
+
+
+def test_where_only_chairs_set_topics_only_a_chair_corrects_one(database: Database) -> None:
+    strict = replace(SECURITY_WG, chair_only_topic=True)
+    chat = Chat(MeetingBot(database, Settings(groups=[strict])))
+    start(chat)
+    chat.say("rafael", "#chair ulises")
+    chat.say("ulises", "#topic Budegt")
+    chat.say("rafael", "#unchair ulises")
+    only_chairs = "Only a chair can correct the topic in this group. Chairs: rafael, RafaelGSS"
+    assert private(chat.say("ulises", "s/Budegt/Budget/")) == [only_chairs]
+    chat.say("rafael", "#topic Hirign")
+    assert private(chat.say("joyce", "s/Hirign/Hiring/")) == [only_chairs]
+    assert acked(chat.say("rafael", "s/Hirign/Hiring/"))
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Budegt\n" in minutes and "* Hiring\n" in minutes
 
 
 def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> None:

@@ -83,11 +83,11 @@ def test_a_database_from_a_newer_gavel_is_refused_in_one_line(tmp_path: Path) ->
 
 def test_agenda_items_stored_before_title_keys_are_found_by_title_after_the_upgrade(
         database_url: str) -> None:
-    """0014 fills in every existing item's key (in batches), so a meeting running across
-    the upgrade still finds its items by title; its downgrade leaves 0013's table."""
+    """0015 fills in every existing item's key (in batches), so a meeting running across
+    the upgrade still finds its items by title; its downgrade leaves 0014's table."""
     engine = create_database_engine(database_url)
     try:
-        upgrade(engine, "0013")
+        upgrade(engine, "0014")
         with engine.begin() as connection:
             meeting_id = connection.execute(insert(meetings).values(
                 group_name="WG", title="WG meeting", platform="console", workspace="",
@@ -118,7 +118,7 @@ def test_agenda_items_stored_before_title_keys_are_found_by_title_after_the_upgr
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["engine"] = engine
-        command.downgrade(config, "0013")
+        command.downgrade(config, "0014")
         columns = [column["name"] for column in inspect(engine).get_columns("agenda_items")]
         indexes = [index["name"] for index in inspect(engine).get_indexes("agenda_items")]
     finally:

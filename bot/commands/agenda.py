@@ -278,6 +278,7 @@ def topic(turn: Turn, argument: str) -> None:
     if chosen is None:
         return
     turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now, chosen.discussed)
+    turn.store.record_topic_setter(meeting.id, chosen.id, turn.author_id, turn.author_name)
     _announce(turn, describe(chosen))
 
 
@@ -300,6 +301,8 @@ def next_topic(turn: Turn, argument: str) -> None:
         return
     turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now,
                             upcoming[0].discussed)
+    turn.store.record_topic_setter(meeting.id, upcoming[0].id, turn.author_id,
+                                   turn.author_name)
     _announce(turn, describe(upcoming[0]))
 
 

@@ -6,16 +6,16 @@ SQL function computes the same in every database, so existing rows are filled in
 in Python, a batch at a time. The key is this release's ``bare_title``: a change to that
 function needs a migration of its own that recomputes the column.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 from bot.text import bare_title
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
