@@ -92,3 +92,33 @@ def one_line(text: str) -> str:
 def escape_title(title: str) -> str:
     """Issue titles in a Markdown list: one line, and brackets would start a link."""
     return one_line(title).replace("[", "\\[").replace("]", "\\]")
+
+
+# -- agenda titles as people type them ----------------------------------------------------
+
+# The link a standing item carries after its title in the config (``Vulnerability Review -
+# https://...``), which nobody types; any case, so that it is a tail whenever the title's
+# casefolded spelling shows one (see ``title_keys``).
+_URL_TAIL = re.compile(r"\s+-\s+<?https?://\S+>?\s*$", re.IGNORECASE)
+
+
+def spaced_title(title: str) -> str:
+    """A title in any case, its spaces collapsed: ``#topic`` names an item by this first."""
+    return " ".join(title.split()).casefold()
+
+
+def bare_title(title: str) -> str:
+    """A title as people say it: folded, spaces collapsed, without a standing item's URL
+    tail. The store keeps it beside each agenda item (``title_key``) so that a title is
+    looked up, not searched for, however long the agenda grows."""
+    return " ".join(_URL_TAIL.sub("", title).split()).casefold()
+
+
+def title_keys(text: str) -> tuple[str, str, str]:
+    """Keys (``bare_title``) under which every item that ``text`` names, by either rule,
+    is stored. Reading the same spaced means reading the same bare (the tail is matched
+    in any case, as casefolding reads it), except for a text that is nothing but a tail:
+    a tail is cut only after a space, so ``" - https://x"`` and ``"- https://x"`` read the
+    same spaced yet differ bare. Hence the text's key, its key with a space before it, and
+    its spaced spelling (one value without a tail, two or three with one)."""
+    return bare_title(text), bare_title(" " + text), spaced_title(text)

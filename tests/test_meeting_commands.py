@@ -357,6 +357,15 @@ def test_a_title_said_in_another_case_or_spacing_names_the_item_already_there(
     assert len(listing.splitlines()) == 4  # the heading and three items: none added twice
 
 
+def test_a_standing_item_is_named_with_its_link_in_capitals(chat: Chat) -> None:
+    start(chat)
+    assert posts(chat.say("rafael", "#topic Vulnerability review - HTTPS://example.org/x")) == [
+        "Topic: Vulnerability Review - "
+        "https://github.com/nodejs/nodejs-dependency-vuln-assessments/issues"]
+    [listing] = private(chat.say("ulises", "#agenda"))
+    assert len(listing.splitlines()) == 2  # the heading and the standing item: none added
+
+
 def test_agenda_lists_items_with_the_current_one_marked(chat: Chat) -> None:
     start(chat)
     chat.say("rafael", "#agenda add https://github.com/nodejs/node/pull/54364 src: add WDAC")

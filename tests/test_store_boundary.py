@@ -93,7 +93,7 @@ def test_a_row_module_write_is_seen_by_the_same_transaction(database: Database) 
                     .values(title="Security WG: triage"))
 
         assert [i.title for i in store.agenda(meeting.id)] == ["Triage the backlog"]
-        found = store.agenda_item_titled(meeting.id, (str.casefold, "triage the backlog"))
+        found = store.agenda_item_named(meeting.id, "triage the backlog")
         assert found is not None and found.id == item.id
         assert not store.has_role(meeting.id, "voter", "U2")
         running = store.running_meeting(PLACE)

@@ -17,6 +17,7 @@ from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
 from bot.store.actions import ActionStore
 from bot.store.dialect_rows import clear_queue
+from bot.text import bare_title
 
 # GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
 _REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
@@ -305,20 +306,6 @@ def next_topic(turn: Turn, argument: str) -> None:
     _announce(turn, describe(upcoming[0]))
 
 
-_URL_TAIL = re.compile(r"\s+-\s+<?https?://\S+>?\s*$")
-
-
-def bare_title(title: str) -> str:
-    """A title as people say it: folded, spaces collapsed, without the `` - https://...``
-    tail a standing item may carry in the config (``Vulnerability Review - https://...``)."""
-    return " ".join(_URL_TAIL.sub("", title).split()).casefold()
-
-
-def _spaced_title(title: str) -> str:
-    """A title in any case, its spaces collapsed."""
-    return " ".join(title.split()).casefold()
-
-
 def _find(turn: Turn, text: str) -> AgendaItem | None:
     """The item ``text`` names: by GitHub reference (any case), else by its title in any
     case, with or without a standing item's URL tail. Looked up, not searched: a long
@@ -327,8 +314,7 @@ def _find(turn: Turn, text: str) -> AgendaItem | None:
     reference = _parse_reference(text)
     if reference:
         return turn.store.agenda_item_for(meeting_id, reference[0], reference[1])
-    return turn.store.agenda_item_titled(meeting_id, (_spaced_title, _spaced_title(text)),
-                                         (bare_title, bare_title(text)))
+    return turn.store.agenda_item_named(meeting_id, text)
 
 
 def _announce(turn: Turn, title: str) -> None:

@@ -17,6 +17,7 @@ from bot.domain import Section
 from bot.store import Store
 from bot.store.prepared import Prepared
 from bot.store.schema import agenda_items, attendance, ballots, roles, speaker_queue, votes
+from bot.text import bare_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +136,10 @@ def clear_queue(store: Store, meeting_id: int) -> None:
 # -- corrections -----------------------------------------------------------------------
 
 def retitle_item(store: Store, item_id: int, title: str) -> None:
-    """An agenda item's new title (``s/old/new/`` on a topic); ``Store.write`` makes the
-    transaction's cached agenda forget."""
-    store.write(update(agenda_items).where(agenda_items.c.id == item_id).values(title=title))
+    """An agenda item's new title (``s/old/new/`` on a topic), with the key it is found by;
+    ``Store.write`` makes the transaction's cached agenda forget."""
+    store.write(update(agenda_items).where(agenda_items.c.id == item_id)
+                .values(title=title, title_key=bare_title(title)))
 
 
 def drop_attendance(store: Store, meeting_id: int, person_id: int) -> bool:

@@ -69,6 +69,7 @@ from bot.store.schema import (
     topic_changes,
     transcript,
 )
+from bot.text import bare_title, spaced_title, title_keys
 
 # A note as the minutes read it (``Store.each_note_row``): author's name, instant (UTC;
 # naive from SQLite), kind (``NoteKind``'s value, as stored), text, agenda item id, section
@@ -121,9 +122,10 @@ def _meeting(row: Any) -> Meeting:
 
 def _item(row: Any) -> AgendaItem:
     """An item from its row (all of ``agenda_items``' columns, in the table's order, as
-    ``select(agenda_items)`` reads them: a SQLAlchemy row or ``Prepared``'s tuple)."""
+    ``select(agenda_items)`` reads them: a SQLAlchemy row or ``Prepared``'s tuple); the
+    title's lookup key stays in the database."""
     (item_id, meeting_id, position, source, title, repo, number, url, is_pr,
-     discussed) = row
+     discussed, _title_key) = row
     return AgendaItem(id=item_id, meeting_id=meeting_id, position=position,
                       source=ItemSource(source), title=title, repo=repo, number=number,
                       url=url, is_pr=bool(is_pr), discussed=bool(discussed))
@@ -131,7 +133,7 @@ def _item(row: Any) -> AgendaItem:
 
 assert [column.name for column in agenda_items.columns] == [  # (``_item``'s order)
     "id", "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr",
-    "discussed"]
+    "discussed", "title_key"]
 
 
 def _person(row: Any) -> Person:
@@ -244,18 +246,23 @@ _AGENDA = (select(agenda_items).where(agenda_items.c.meeting_id == bindparam("me
 _LAST_POSITION = Prepared(select(func.coalesce(func.max(agenda_items.c.position), 0)).where(
     agenda_items.c.meeting_id == bindparam("meeting_id")), ("meeting_id",))
 _ADD_ITEM = Prepared(insert(agenda_items), (
-    "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr", "discussed"))
+    "meeting_id", "position", "source", "title", "repo", "number", "url", "is_pr", "discussed",
+    "title_key"))
 # Lookups for a transaction that has not read the whole agenda (a live command): what they
-# read does not grow with the agenda's rows (titles aside, see ``agenda_item_titled``).
+# read does not grow with the agenda's rows.
 _AGENDA_SIZE = select(func.count()).select_from(agenda_items).where(
     agenda_items.c.meeting_id == bindparam("meeting_id"))
 _MOST_ITEMS = 2**62  # more than any agenda holds, less than the databases' largest OFFSET
 _AGENDA_AT = _AGENDA.limit(1).offset(bindparam("offset"))
 _AGENDA_NUMBERED = _AGENDA.where(agenda_items.c.number == bindparam("number"))
-_AGENDA_TITLES = Prepared(select(agenda_items.c.id, agenda_items.c.title)
-                          .where(agenda_items.c.meeting_id == bindparam("meeting_id"))
-                          .order_by(agenda_items.c.position, agenda_items.c.id),
-                          ("meeting_id",))
+# The items whose title's key is one of ``bot.text.title_keys`` (``agenda_items_by_title``).
+_AGENDA_KEYED = Prepared(select(agenda_items)
+                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
+                                agenda_items.c.title_key.in_([bindparam("key_1"),
+                                                              bindparam("key_2"),
+                                                              bindparam("key_3")]))
+                         .order_by(agenda_items.c.position, agenda_items.c.id),
+                         ("meeting_id", "key_1", "key_2", "key_3"))
 _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.position))
                         .where(agenda_items.c.meeting_id == bindparam("meeting_id"),
                                agenda_items.c.repo != "")
@@ -331,9 +338,9 @@ _NOTES_BY_BEFORE = _NOTES_BY.where(notes.c.id < bindparam("before")).limit(_MORE
 
 class _Agenda:
     """One meeting's agenda as read in this transaction, kept up to date by our own
-    writes, with the lookups a ``#topic`` makes: by id, by title (as the caller's key
-    function reads titles), by GitHub reference. Each is a dictionary, so a long meeting's
-    hundredth topic costs what its first did."""
+    writes, with the lookups a ``#topic`` makes: by id, by title (as ``spaced_title`` and
+    ``bare_title`` read titles), by GitHub reference. Each is a dictionary, so a long
+    meeting's hundredth topic costs what its first did."""
 
     def __init__(self, items: list[AgendaItem]) -> None:
         self.items: list[AgendaItem] = []
@@ -664,42 +671,32 @@ class Store:
                                                    "offset": number - 1}).first()
         return _item(row) if row else None
 
-    def agenda_item_titled(self, meeting_id: int,
-                           *rules: tuple[Callable[[str], str], str]) -> AgendaItem | None:
-        """The first item of the agenda whose title reads as ``wanted`` through ``key``
-        (casefolded, spaces collapsed, ...: the caller's rule for "the same title"), for
-        the first ``(key, wanted)`` rule that finds one.
+    def agenda_item_named(self, meeting_id: int, text: str) -> AgendaItem | None:
+        """The item whose title ``text`` names: the first, in agenda order, that reads the
+        same in any case with its spaces collapsed (``spaced_title``), else the first that
+        does without a standing item's URL tail too (``bare_title``).
 
-        Unread, the titles are read, once for every rule: such rules (Python's casefold)
-        have no SQL equal in every database. A title goes through a rule only if it holds
-        the longest word of ``wanted``, case-folded: every rule keeps a title's words,
-        folded (it may drop a tail or collapse spaces), so no other title can read as
-        ``wanted``. A live command reads the agenda afresh, and a long meeting's has
-        hundreds of items: putting each through each rule made an ``#agenda add`` grow
-        with the meeting."""
+        Unread, only the items whose stored ``bare_title`` is one of ``title_keys(text)``
+        are read, through an index: every item either rule finds is among them, and a long
+        meeting's agenda (hundreds of items) is not read for each ``#topic``."""
         agenda = self._agendas.get(meeting_id)
         if agenda is not None:
-            for key, wanted in rules:
+            for key in (spaced_title, bare_title):
                 index = agenda.keyed.get(key)
                 if index is None:
                     index = agenda.keyed[key] = {}
                     for item in agenda.items:
                         index.setdefault(key(item.title), item)
-                if (found := index.get(wanted)) is not None:
+                if (found := index.get(key(text))) is not None:
                     return found
             return None
-        # (The longest word: one search a title, and the word most titles lack.)
-        probes = [max(wanted.split(), key=len, default="") for _, wanted in rules]
-        first: list[int | None] = [None] * len(rules)  # each rule's first item
-        for item_id, text in _AGENDA_TITLES.rows(self.connection, (meeting_id,)):
-            folded = text.casefold()
-            for rule, (key, wanted) in enumerate(rules):
-                if first[rule] is None and probes[rule] in folded and key(text) == wanted:
-                    first[rule] = item_id
-            if first[0] is not None:
-                break  # the first rule's first item: nothing later can come before it
-        found_id = next((item_id for item_id in first if item_id is not None), None)
-        return None if found_id is None else self.agenda_item(found_id)
+        items = [_item(row) for row in
+                 _AGENDA_KEYED.rows(self.connection, (meeting_id, *title_keys(text)))]
+        for key in (spaced_title, bare_title):
+            wanted = key(text)
+            if (found := next((i for i in items if key(i.title) == wanted), None)) is not None:
+                return found
+        return None
 
     def agenda_item_for(self, meeting_id: int, repo: str, number: int) -> AgendaItem | None:
         """The first item of the agenda for issue or pull request ``repo#number`` (the
@@ -733,7 +730,8 @@ class Store:
             ((last,),) = _LAST_POSITION.rows(self.connection, (meeting_id,))
             position = last + 1
         item_id = _ADD_ITEM.insert(self.connection, (
-            meeting_id, position, source.value, title, repo, number, url, is_pr, discussed))
+            meeting_id, position, source.value, title, repo, number, url, is_pr, discussed,
+            bare_title(title)))
         item = AgendaItem(item_id, meeting_id, position, source, title, repo, number, url, is_pr,
                           discussed)
         if agenda is not None:

@@ -84,7 +84,11 @@ agenda_items = Table(
     Column("url", Text, nullable=False, server_default=""),
     Column("is_pr", Boolean, nullable=False, server_default=text("false")),
     Column("discussed", Boolean, nullable=False, server_default=text("false")),
+    # ``bot.text.bare_title(title)``, written with the title: ``#topic`` and ``#agenda add``
+    # find an item by it with one index probe, however long the agenda.
+    Column("title_key", Text, nullable=False, server_default=""),
     Index("agenda_items_by_meeting", "meeting_id", "position"),
+    Index("agenda_items_by_title", "meeting_id", "title_key"),
 )
 
 people = Table(
