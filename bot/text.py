@@ -89,6 +89,50 @@ def one_line(text: str) -> str:
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))
 
 
-def escape_title(title: str) -> str:
-    """Issue titles in a Markdown list: one line, and brackets would start a link."""
-    return one_line(title).replace("[", "\\[").replace("]", "\\]")
+def literal(text: str) -> str:
+    """A name, affiliation or title (a meeting's, an agenda item's) as Markdown that shows
+    it as typed, on one line: nothing in it becomes a link, an image, emphasis, code, a
+    heading, a list, a quote, a table cell or HTML. Unlike a note's text, which is
+    Markdown on purpose (``escape_markdown_html``), none of it is markup.
+
+    Only what could be read as markup is escaped, so the file stays readable: ``[`` and
+    ``]`` (links, images: a ``!`` is then only a ``!``), ``*``, ``` ` ```, ``~``, ``|``,
+    a ``_`` run that could open emphasis (not one after a letter or digit, as in
+    ``some_user``), a ``\\`` that would escape what follows it, HTML and entities as
+    ``one_line`` shows them, and what would start a block at its start (``# x``, ``> x``,
+    ``- x``, ``+ x``, ``---``, ``===``, ``1. x``): the text is often a list entry's start.
+    ``@handle``, ``#12``, ``-x``, ``a > b`` and ``C#`` stay as typed.
+    """
+    text = _LINE_BREAKS.sub(" ", text.strip())
+    if _MARKUP.search(text):
+        text = _MARKUP.sub(_escaped, text)
+    if "<" in text or "&" in text:
+        text = _literal(text)
+    if text[:1] in _BLOCK_STARTS:
+        text = _BLOCK_START.sub(r"\g<0>\\", text, count=1)
+    return text
+
+
+# What ``literal`` escapes anywhere: link, emphasis, code, strikethrough and table
+# characters, a run of ``_`` (see ``_escaped``), and a backslash before ASCII punctuation
+# or at the end (where it would escape what comes next, or break the line).
+_MARKUP = re.compile(r"[\[\]*`~|]|_+|\\(?=[!-/:-@[-`{-~]|$)")
+# What would start a block at a line's start (``*``, ``_``, ``` ` ``, ``~``, ``|`` and
+# ``[`` are escaped anywhere): a heading ("# x", not "#12"), quote, list item ("- x", not
+# "-x"), thematic break or setext underline ("---", "==="), with a backslash before it,
+# or an ordered list item ("1. x", not "1.5"), with one between its number and its ".".
+_BLOCK_STARTS = frozenset("#>+-=0123456789")
+_BLOCK_START = re.compile(r"^(?:[0-9]{1,9}(?=[.)](?:\s|$))"
+                          r"|(?=#{1,6}(?:\s|$)|[+-](?:\s|$)|>|-[-\s]*$|=+$))")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found[0] == "_":
+        text, start, end = match.string, match.start(), match.end()
+        # After a letter or digit ("some_user", "name_") or before a space, a "_" run
+        # cannot open emphasis in CommonMark; with every opener escaped, none closes any.
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isspace()):
+            return found
+        return found.replace("_", "\\_")
+    return "\\" + found

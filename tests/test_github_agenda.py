@@ -30,7 +30,7 @@ def test_agenda_is_grouped_by_repository_with_escaped_titles(fake: FakeGitHub,
         ("nodejs/node", 101, True), ("nodejs/node", 102, False),
         ("nodejs/security-wg", 7, False)]
     markdown = agenda_markdown(entries, GROUP)
-    assert "### nodejs/node\n\n* Fix \\[CVE\\] in `http` parser [#101](https://github.com/nodejs/node/pull/101)\n* Permission model [#102](https://github.com/nodejs/node/issues/102)\n" in markdown  # noqa: E501
+    assert "### nodejs/node\n\n* Fix \\[CVE\\] in \\`http\\` parser [#101](https://github.com/nodejs/node/pull/101)\n* Permission model [#102](https://github.com/nodejs/node/issues/102)\n" in markdown  # noqa: E501
     assert "* Threat model &lt;review&gt; [#7](https://github.com/nodejs/security-wg/issues/7)" in markdown  # noqa: E501
     assert "Extracted from **security-wg-agenda** labeled issues and pull requests from the **nodejs org**" in markdown  # noqa: E501
     assert [(r.method, r.path, r.query["q"]) for r in fake.requests] == [
@@ -106,7 +106,7 @@ def test_startmeeting_snapshots_the_agenda_and_agenda_add_looks_up_titles(
         ("GET", "/repos/nodejs/node/issues/120")]
     assert "* Looked up title [#120](https://github.com/nodejs/node/issues/120)" in minutes
     assert "Labelled after the start" not in minutes
-    assert "* Fix \\[CVE\\] in `http` parser [#101](https://github.com/nodejs/node/pull/101)" in minutes  # noqa: E501
+    assert "* Fix \\[CVE\\] in \\`http\\` parser [#101](https://github.com/nodejs/node/pull/101)" in minutes  # noqa: E501
 
 
 def test_meeting_starts_with_the_last_agenda_when_github_fails(
@@ -144,7 +144,7 @@ agenda_label = "{LABEL}"
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# Security WG Meeting: agenda\n")
-    assert "### nodejs/node\n\n* Fix \\[CVE\\] in `http` parser [#101]" in done.stdout
+    assert "### nodejs/node\n\n* Fix \\[CVE\\] in \\`http\\` parser [#101]" in done.stdout
     assert "### nodejs/security-wg\n\n* Threat model" in done.stdout
     assert TOKEN not in done.stdout + done.stderr
 

@@ -49,7 +49,7 @@ def test_issue_is_laid_out_like_the_nodejs_meeting_issues(fake: FakeGitHub,
     assert ("https://www.timeanddate.com/worldclock/fixedtime.html?msg=Node.js%20Security"
             "%20team%20Meeting%202026-11-26&iso=20261126T1500&p1=1440&ah=1") in body
     assert "* Security wg team: @nodejs/security-wg" in body
-    assert "### nodejs/node\n\n* Fix \\[CVE\\] in `http` parser [#101]" in body
+    assert "### nodejs/node\n\n* Fix \\[CVE\\] in \\`http\\` parser [#101]" in body
     assert "* Link for participants: <https://zoom.us/j/123>" in body
     assert "* :+1: - Attending" in body and "* :confused: - Not sure yet" in body
     assert [(r.method, r.path) for r in fake.requests][-2:] == [
