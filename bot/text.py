@@ -84,6 +84,25 @@ def has_control_characters(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+# What a terminal would act on rather than show: C0 controls but tab, DEL, C1 controls,
+# and lone surrogates (which no terminal encoding can write).
+_UNSEEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Log text quoted in a message to a terminal, with what would act on the terminal
+    (``ESC[2J`` clears it, ``ESC]0;...BEL`` sets its title) shown instead: ``\\x1b``,
+    ``\\x07``, ``\\ud800``. Tabs stay; other text, backslashes included, is as typed."""
+    if text.isprintable():
+        return text  # most text (a tab or a non-ASCII space is checked below)
+    return _UNSEEN.sub(_shown, text)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def one_line(text: str) -> str:
     """A name, title or affiliation as the minutes show it: on one line, shown literally."""
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))

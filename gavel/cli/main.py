@@ -120,6 +120,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from adapters.replay import replay
     from bot.config import DEFAULT_GROUP
+    from bot.text import visible
 
     settings = settings_of(args)
     if args.group:
@@ -133,7 +134,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         day = args.date or _date_from_name(args.log)
     except ValueError as exc:
-        print(f"gavel replay: {args.log}: the date in its name is not a day ({exc}); "
+        print(f"gavel replay: {visible(args.log)}: the date in its name is not a day ({exc}); "
               "rename the file or give --date YYYY-MM-DD", file=sys.stderr)
         return 2
     import shutil
@@ -165,16 +166,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
         else:
             output = result.minutes
     except OSError as exc:
-        print(f"gavel replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
+        print(f"gavel replay: cannot read {visible(args.log)}: {exc.strerror}",
+              file=sys.stderr)
         return 2
     except ValueError as exc:
-        print(f"gavel replay: {args.log}: {exc}", file=sys.stderr)
+        print(f"gavel replay: {visible(args.log)}: {visible(str(exc))}", file=sys.stderr)
         return 1
     finally:
         database.close()
         shutil.rmtree(folder, ignore_errors=True)
     for problem in result.problems:
-        print(f"{args.log}: {problem}", file=sys.stderr)
+        print(f"{visible(args.log)}: {visible(problem)}", file=sys.stderr)
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")
