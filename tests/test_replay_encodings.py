@@ -53,3 +53,66 @@ def test_a_binary_file_is_reported_without_raw_bytes(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no chat line in a known format" in result.stderr
     assert not ACTING.search(result.stderr), repr(result.stderr)
+
+
+LATIN_1 = (b"[14:00:00] <jos\xe9> #startmeeting caf\xe9\n"
+           b"[14:00:01] <jos\xe9> #info na\xefve \x80 \x81\n"
+           b"[14:00:03] <jos\xe9> #endmeeting\n")
+
+
+def test_a_latin_1_log_is_read_as_windows_1252_and_said_so(tmp_path: Path) -> None:
+    log = tmp_path / "2024-01-04.log"
+    log.write_bytes(LATIN_1)
+    result = gavel_replay(log, "--template", "meetbot")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# café 2024-01-04\n\nMeeting started by josé ")
+    # 0x80 is the euro sign in Windows-1252; 0x81, which it leaves undefined, is U+0081
+    # (then shown as nothing: the minutes drop control characters).
+    assert "naïve € (josé, 14:00)" in result.stdout
+    assert "\ufffd" not in result.stdout
+    assert result.stderr == (f"{log}: lines 1, 2 and 1 more are not UTF-8: "
+                             "read as Windows-1252\n")
+
+
+def test_a_log_of_utf_8_and_latin_1_lines_reads_each_line_as_it_was_written(
+        tmp_path: Path) -> None:
+    log = tmp_path / "2024-01-04.log"
+    log.write_bytes("[14:00:00] <josé> #startmeeting café\n".encode()
+                    + b"[14:00:01] <jos\xe9> #info na\xefve\n"
+                    + "[14:00:02] <josé> #info déjà vu\n".encode()
+                    + b"[14:00:03] <jos\xe9> #endmeeting\n")
+    result = gavel_replay(log, "--template", "meetbot")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# café 2024-01-04\n")
+    assert "naïve (josé, 14:00)" in result.stdout
+    assert "déjà vu (josé, 14:00)" in result.stdout
+    assert "* josé (4)" in result.stdout  # one person, however the line spelt the nick
+    assert result.stderr == f"{log}: lines 2 and 4 are not UTF-8: read as Windows-1252\n"
+
+
+def test_a_utf_16_log_with_its_byte_order_mark_is_read_as_utf_16(tmp_path: Path) -> None:
+    text = ("[14:00:00] <josé> #startmeeting café\r\n[14:00:01] <josé> #info naïve 😀\r\n"
+            "[14:00:03] <josé> #endmeeting\r\n")
+    expected = None
+    for encoding, mark in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                           ("utf-8", b"\xef\xbb\xbf")):
+        log = tmp_path / f"2024-01-04-{encoding}.log"
+        log.write_bytes(mark + text.encode(encoding))
+        result = gavel_replay(log, "--template", "meetbot")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert result.stdout.startswith("# café 2024-01-04\n"), (encoding, result.stdout)
+        assert "naïve 😀 (josé, 14:00)" in result.stdout
+        expected = expected or result.stdout
+        assert result.stdout == expected
+
+
+def test_a_utf_8_log_reads_as_a_text_file_reads_it(tmp_path: Path) -> None:
+    from adapters.log_file import open_log
+
+    path = tmp_path / "x.log"
+    text = "\ufeffa\r\nb\rc\nd\x0be\x85f\u2028g😀\nlast"
+    path.write_bytes(text.encode())
+    with open_log(path) as log, open(path, encoding="utf-8-sig") as text_file:
+        assert list(log) == list(text_file)
+        assert log.not_utf8_note() == ""

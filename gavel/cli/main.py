@@ -118,6 +118,7 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
 
+    from adapters.log_file import open_log
     from adapters.replay import replay
     from bot.config import DEFAULT_GROUP
     from bot.text import visible
@@ -152,9 +153,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 1
     database = Database.scratch(Path(folder) / "replay.db")
     try:
-        with open(args.log, encoding="utf-8-sig", errors="replace") as handle:
-            result = replay(handle, settings, group, day, database=database,
+        with open_log(args.log) as log:  # (not UTF-8: a line at a time as Windows-1252)
+            result = replay(log, settings, group, day, database=database,
                             template=args.template, zone=args.timezone)
+            not_utf8 = log.not_utf8_note()
         if args.format == "json":
             from bot.minutes.data import meeting_data
 
@@ -175,6 +177,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     finally:
         database.close()
         shutil.rmtree(folder, ignore_errors=True)
+    if not_utf8:
+        print(f"{visible(args.log)}: {not_utf8}", file=sys.stderr)
     for problem in result.problems:
         print(f"{visible(args.log)}: {visible(problem)}", file=sys.stderr)
     if args.output:
