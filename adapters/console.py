@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.app import Core
 from bot.effects import Acknowledge, Effect, Post, PrivateReply, Purpose, SetTopic
 from bot.events import Author, Event, EventKind, Place
-from bot.nick_lines import split_nick_line
+from bot.nick_lines import is_nick, split_nick_line
 
 CONSOLE_COMMANDS = "/as NICK, /meeting <command>, /quit"
 
@@ -49,7 +49,7 @@ class ConsoleAdapter:
             # Ready for input; the first command of each kind is made cheap meanwhile.
             self.core.bot.warm_up_in_background()
         for line in self._lines(interactive):
-            if line.strip() in ("/quit", "/exit"):
+            if line.split()[:1] in (["/quit"], ["/exit"]):  # (``/quit now`` leaves too)
                 break
             self.feed(line)
 
@@ -77,9 +77,8 @@ class ConsoleAdapter:
         """Handle one typed line."""
         if not line.strip():
             return
-        if line.startswith("/as "):
-            self.user = line[4:].strip() or self.user
-            self._print(f"Now speaking as {self.user}.")
+        if line.split()[0] == "/as":
+            self._speak_as(line.split()[1:])
             return
         if line.startswith("/") and not line.startswith("/meeting"):
             word = line.split()[0]
@@ -99,6 +98,18 @@ class ConsoleAdapter:
         self.show(effects)
         if not effects:
             self._answer_unheard(who)
+
+    def _speak_as(self, words: list[str]) -> None:
+        """``/as NICK``: a nick is one word, as in ``nick: text`` (which would not read
+        ``bad nick: hello`` as said by anyone), so a line said as it can be named."""
+        if len(words) != 1 or not is_nick(words[0]):
+            given = " ".join(words)
+            what = f"{given!r} is not a nick" if given else "/as needs a nick"
+            self._print(f"{what}: a nick is one word, as in 'alice: #here'; type /as NICK "
+                        f"(e.g. /as alice). Still speaking as {self.user}.")
+            return
+        self.user = words[0]
+        self._print(f"Now speaking as {self.user}.")
 
     def _answer_unheard(self, who: str) -> None:
         """A line that did nothing: in a meeting it is chat (kept in the meeting's log);

@@ -120,3 +120,14 @@ class Note:
     # ``< text``) a note beside the agenda items rather than under one (see ``split_depth``).
     depth: int = 0
     source_message_id: str = ""
+    # Where an inserted note (``i/anchor/text/``) stands among its meeting's notes: between
+    # the ids of the two it went between. None for every other note: its id is its place.
+    place: float | None = None
+
+    @property
+    def minutes_order(self) -> tuple[float, int, int]:
+        """Sorts a meeting's notes as its minutes show them: by id, each inserted note at
+        its place (before a note whose id equals it, then in the order they were taken)."""
+        if self.place is None:
+            return (self.id, 1, self.id)
+        return (self.place, 0, self.id)

@@ -62,9 +62,9 @@ async def test_discord_lists_actions_with_done_buttons_for_the_owner(
         fake: FakeDiscord, tmp_path: Path, database_url: str) -> None:
     async with running_service(fake, discord_settings(tmp_path), database_url):
         await discord_slash(fake, "start")
-        await say(fake, "hello")  # alice speaks: MeetBot's rule knows her by name
-        await discord_slash(fake, "action", {"text": "alice to review the report"},
-                            subcommand_group="note")
+        # A mention says who owns it: Discord vouches for the id (a name anyone may share
+        # would name the owner, not make her one).
+        await say(fake, f"#action <@{ALICE}> to review the report")
         listed = await discord_slash(fake, "list", {"whose": "mine"},
                                      subcommand_group="actions")
         assert listed.data["flags"] & 64  # only she sees it

@@ -10,8 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.commands.handler import MeetingBot
-from bot.config import Settings
+from bot.config import ChannelBinding, Group, Settings
 from bot.effects import PrivateReply
+from bot.events import Author, Event, EventKind, Place
 from bot.store import Database
 from tests.conftest import SECURITY_WG, Chat, posts, private
 
@@ -149,3 +150,97 @@ def test_an_unknown_or_closed_action_gets_one_clear_line(database: Database) -> 
         "Usage: #done A-17 [note] (the action's id, as in A-17)"]
     chat.say("rafaelgss", "#endmeeting")
     assert chat.say("rafaelgss", "#done is my favourite hashtag") == []  # idle chat
+
+
+class SlackChat(Chat):
+    """People on Slack: each speaks with their user id and the display name they chose,
+    which anyone else may choose too."""
+
+    def __init__(self, database: Database, names: dict[str, str]) -> None:
+        group = Group(name="WG", title="Meeting", chairs=["UCHAIR"], channels=[
+            ChannelBinding(platform="slack", workspace="T1", channel="C1")])
+        super().__init__(MeetingBot(database, Settings(groups=[group])),
+                         Place("slack", "C1", "T1"))
+        self.names = names
+
+    def _event(self, kind: EventKind, who: str, text: str, **extra: object) -> Event:
+        self.clock += timedelta(seconds=15)
+        return Event(kind, self.place, Author(who, self.names[who]), self.clock, text,
+                     **extra)  # type: ignore[arg-type]
+
+
+def _slack_chat(database: Database) -> SlackChat:
+    return SlackChat(database, {"UCHAIR": "Chair", "UMAL": "Mallory", "UALICE": "Alice"})
+
+
+def test_a_name_someone_claims_owns_no_action(database: Database) -> None:
+    chat = _slack_chat(database)
+    chat.say("UCHAIR", "#startmeeting")
+    chat.say("UMAL", "#here Alice")  # Mallory calls herself Alice first
+    chat.say("UALICE", "#here")  # the real Alice
+    assert posts(chat.say("UCHAIR", "#action Alice to rotate the signing key")) == [
+        "Action A-1 (Alice): Alice to rotate the signing key"]  # named as before
+    chat.say("UCHAIR", "#reassign A-1 Alice")  # a typed name is no identity either
+    chat.say("UCHAIR", "#endmeeting")
+
+    assert private(chat.slash("UMAL", "actions mine")) == ["No open actions (your)."]
+    refused = "Only its owner (Alice) or a chair can drop A-1."
+    assert private(chat.say("UMAL", "#drop A-1 not needed")) == [refused]
+    # Which Alice was meant no platform said: the name owns nothing, a chair decides.
+    assert private(chat.say("UALICE", "#drop A-1 mine")) == [refused]
+    assert posts(chat.say("UCHAIR", "#drop A-1 not needed")) == [
+        "A-1 dropped: Alice to rotate the signing key (not needed)"]
+
+
+def test_a_mention_or_a_platform_id_makes_the_real_owner(database: Database) -> None:
+    chat = _slack_chat(database)
+    chat.say("UCHAIR", "#startmeeting")
+    chat.say("UMAL", "#here Alice")
+    chat.say("UALICE", "#here")
+    assert posts(chat.say("UCHAIR", "#action <@UALICE> to rotate the signing key",
+                          mentions={"UALICE": "Alice"})) == [
+        "Action A-1 (Alice): Alice to rotate the signing key"]
+    chat.say("UCHAIR", "#action UALICE to renew the certificate")  # her id, typed
+    chat.say("UCHAIR", "#endmeeting")
+
+    assert private(chat.say("UMAL", "#drop A-1 not needed")) == [
+        "Only its owner (Alice) or a chair can drop A-1."]
+    assert private(chat.say("UMAL", "#done A-2")) == [
+        "Only its owner (Alice) or a chair can close A-2."]
+    assert posts(chat.say("UALICE", "#drop A-1 mine")) == [
+        "A-1 dropped: Alice to rotate the signing key (mine)"]
+    assert posts(chat.say("UALICE", "#done A-2")) == ["A-2 done: UALICE to renew the certificate"]
+
+
+def test_two_people_with_one_display_name_own_nothing_by_it(database: Database) -> None:
+    chat = SlackChat(database, {"UCHAIR": "Chair", "UA1": "Alex", "UA2": "Alex"})
+    chat.say("UCHAIR", "#startmeeting")
+    chat.say("UA1", "hello")
+    chat.say("UA2", "hi")
+    assert posts(chat.say("UCHAIR", "#action Alex to write the advisory")) == [
+        "Action A-1 (Alex): Alex to write the advisory"]
+    refused = ["Only its owner (Alex) or a chair can close A-1."]
+    assert private(chat.say("UA1", "#done A-1")) == refused
+    assert private(chat.say("UA2", "#done A-1")) == refused
+    assert posts(chat.say("UCHAIR", "#done A-1")) == ["A-1 done: Alex to write the advisory"]
+
+
+def test_on_the_console_the_nick_is_the_identity(database: Database) -> None:
+    chat = _chat(database)
+    chat.say("rafaelgss", "#startmeeting")
+    chat.say("mallory", "#here alice")  # a name she chose: not alice's nick
+    chat.say("alice", "#here")
+    chat.say("bob", "hi")
+    assert posts(chat.say("rafaelgss", "#action alice to rotate the signing key")) == [
+        "Action A-1 (alice): alice to rotate the signing key"]
+    chat.say("rafaelgss", "#action Bob to fix the build")  # nicks ignore case
+    chat.say("rafaelgss", "#action @carol to update the website")
+    chat.say("rafaelgss", "#reassign A-3 carol")  # carol has not spoken: her nick still
+    chat.say("rafaelgss", "#endmeeting")
+
+    assert private(chat.say("mallory", "#drop A-1 not needed")) == [
+        "Only its owner (alice) or a chair can drop A-1."]
+    assert posts(chat.say("alice", "#done A-1")) == [
+        "A-1 done: alice to rotate the signing key"]
+    assert posts(chat.say("bob", "#done A-2")) == ["A-2 done: Bob to fix the build"]
+    assert posts(chat.say("carol", "#done A-3")) == ["A-3 done: @carol to update the website"]

@@ -436,3 +436,24 @@ async def test_a_public_groups_live_page_is_at_its_name_too(
             chat.say("bob", "#info said in public")
             await stream.until("said in public")
             stream.response.close()
+
+
+async def test_a_group_layout_that_raises_leaves_the_running_page_in_the_default_one(
+        tmp_path: Path, database_url: str) -> None:
+    (tmp_path / "bad.j2").write_text("{{ v.title }}\n{{ 1/0 }}\n")
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace(
+        'title = "Node.js Security team Meeting"',
+        'title = "Node.js Security team Meeting"\ntemplate = "bad.j2"'))
+    async with serving(config, database_url) as (chat_core, server):
+        chat = Chat(chat_core.bot, Place("console", "wg"))
+        chat.say("alice", "#startmeeting")
+        chat.say("bob", "#info said in public")
+        with chat_core.database.transaction() as store:
+            meeting = store.all_running_meetings()[0].id
+            path = archive_path(store, chat_core.settings.groups[0])
+        async with (aiohttp.ClientSession() as session,
+                    session.get(f"{server}{path}meetings/{meeting}") as page):
+            assert page.status == 200
+            html = await page.text()
+        assert "Minutes</a> so far" in html and "said in public" in html

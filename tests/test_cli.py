@@ -128,3 +128,75 @@ def test_help_lists_every_command_and_loads_no_heavy_module(tmp_path: Path) -> N
         loaded = sorted(m for m in imported
                         if any(m == h or m.startswith(h + ".") for h in HEAVY))
         assert loaded == [], f"gavel --help imported {loaded}"
+
+
+LOG = "bob: #startmeeting Budget review\nbob: #info x\nbob: #endmeeting\n"
+
+
+def test_a_group_template_that_raises_ends_the_meeting_in_the_default_layout(tmp_path: Path
+                                                                            ) -> None:
+    (tmp_path / "bad.j2").write_text("{{ 1/0 }}\n")
+    (tmp_path / "gavel.toml").write_text('[[groups]]\nname = "WG"\ntemplate = "bad.j2"\n')
+    result = gavel(tmp_path, "run", "--user", "bob", stdin=TRANSCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (f"The group's minutes template '{tmp_path / 'bad.j2'}' failed at line 1: "
+            "ZeroDivisionError: division by zero; the minutes use the nodejs layout "
+            "instead.") in result.stdout
+    assert "gavel> * Costs" in result.stdout
+    assert "ended" in gavel(tmp_path, "meetings").stdout
+
+
+def replay_with(tmp_path: Path, layouts: dict[str, bytes]) -> subprocess.CompletedProcess[str]:
+    for name, text in layouts.items():
+        (tmp_path / name).write_bytes(text)
+    (tmp_path / "2024-01-01.log").write_text(LOG)
+    return gavel(tmp_path, "replay", "2024-01-01.log", "--template", next(iter(layouts)))
+
+
+def test_a_replay_with_a_template_that_raises_says_what_failed_where_in_one_line(
+        tmp_path: Path) -> None:
+    result = replay_with(tmp_path, {"bad.j2": b"{{ v.title }}\n{{ v.title + 1 }}\n"})
+    assert result.returncode == 2
+    assert result.stderr == ("gavel: minutes template 'bad.j2' failed at line 2: TypeError: "
+                             "can only concatenate str (not \"int\") to str\n")
+
+
+def test_a_replay_in_the_groups_own_failing_layout_fails_rather_than_change_layout(
+        tmp_path: Path) -> None:
+    """Live, #endmeeting puts the nodejs layout in place of a failing group layout and says
+    so in the chat; a replay has no chat to say it in, so it fails with the one line."""
+    (tmp_path / "bad.j2").write_text("{{ 1/0 }}\n")
+    (tmp_path / "gavel.toml").write_text('[[groups]]\nname = "WG"\ntemplate = "bad.j2"\n')
+    (tmp_path / "2024-01-01.log").write_text(LOG)
+    result = gavel(tmp_path, "replay", "2024-01-01.log")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (f"gavel: minutes template '{tmp_path / 'bad.j2'}' failed at line "
+                             "1: ZeroDivisionError: division by zero\n")
+
+
+def test_a_template_that_is_not_utf8_is_named_not_blamed_on_the_log(tmp_path: Path) -> None:
+    result = replay_with(tmp_path, {"bad7.j2": b"\xff\xfe{{ v.title }}\n"})
+    assert result.returncode == 2
+    assert result.stderr == ("gavel: minutes template 'bad7.j2' is not UTF-8 text (byte 0xff "
+                             "at position 0); save it as UTF-8\n")
+
+
+def test_a_syntax_error_in_the_file_a_template_extends_names_that_file(tmp_path: Path) -> None:
+    result = replay_with(tmp_path, {"outer.j2": b'{% extends "base.j2" %}\n',
+                                    "base.j2": b"# {{ v.title }}\n{{ x }\n"})
+    assert result.returncode == 2
+    assert result.stderr == ("gavel: minutes template 'outer.j2' failed in base.j2 at line 2: "
+                             "TemplateSyntaxError: unexpected '}'\n")
+
+
+def test_gavel_minutes_with_a_template_that_fails_names_it_in_one_line(tmp_path: Path) -> None:
+    assert gavel(tmp_path, "run", "--user", "bob", stdin=TRANSCRIPT).returncode == 0
+    (tmp_path / "deep.j2").write_text(
+        "{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}\n{{ again(1) }}\n")
+    result = gavel(tmp_path, "minutes", "1", "--template", "deep.j2")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "gavel: minutes template 'deep.j2' failed at line 1: RecursionError: maximum recursion")
+    assert result.stderr.count("\n") == 1

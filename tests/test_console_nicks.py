@@ -53,6 +53,25 @@ def test_a_console_line_that_does_nothing_is_answered(tmp_path: Path,
     assert console.process.wait(timeout=30) == 0
 
 
+def test_the_console_speaks_only_as_a_nick(tmp_path: Path, database_url: str) -> None:
+    """``/as`` takes one nick, as ``nick: text`` does: a name with a space could never be
+    addressed in a line, and ``/as`` alone is not an unknown command."""
+    console = ConsoleProcess(tmp_path, database_url)
+    console.expect("Console ready")
+    console.send("/as")
+    console.expect("/as needs a nick: a nick is one word, as in 'alice: #here'; type /as NICK "
+                   "(e.g. /as alice). Still speaking as rafael.")
+    console.send("/as bad nick")
+    console.expect("'bad nick' is not a nick: a nick is one word, as in 'alice: #here'; type "
+                   "/as NICK (e.g. /as alice). Still speaking as rafael.")
+    console.send("/as 李雷")
+    console.expect("Now speaking as 李雷.")
+    console.send("#startmeeting Nicks")
+    console.expect("Chair: 李雷.")
+    console.send("/quit now")
+    assert console.process.wait(timeout=30) == 0
+
+
 def test_a_replayed_log_reads_unicode_nicks_like_the_console() -> None:
     result = replay(UNICODE_MEETING, Settings(groups=[SECURITY_WG]), SECURITY_WG,
                     date(2024, 3, 7))

@@ -122,6 +122,101 @@ def _chat(database: Database, group: Group) -> Chat:
     return Chat(MeetingBot(database, Settings(groups=[group])))
 
 
+def _inserted_before_an_action(database: Database) -> Chat:
+    """The chair's action (m4) between two notes, and alice's ``i/`` before it (m6)."""
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    chat.say("bob", "here")
+    chat.say("chair", "#info keys first")
+    assert posts(chat.say("chair", "#action bob to rotate the signing key")) == [
+        "Action A-1 (bob): bob to rotate the signing key"]
+    chat.say("chair", "#info then the rest")
+    chat.say("alice", "i/rotate/harmless aside/")
+    return chat
+
+
+def summary_notes(minutes: str) -> list[str]:
+    """The summary's notes, without who took them and when."""
+    summary = minutes[minutes.index("## Meeting summary"):minutes.index("Meeting ended")]
+    return [line.strip().rsplit(" (", 1)[0] for line in summary.splitlines()
+            if line.strip().startswith("* ")]
+
+
+def test_an_insertion_is_a_note_of_its_own_before_the_anchor(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* harmless aside", "* Action (bob): bob to rotate the signing key",
+        "* then the rest"]
+    assert "* harmless aside (alice, " in minutes  # alice's note, the action the chair's
+    assert "* Action (bob): bob to rotate the signing key (chair, " in minutes
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key"]
+    chat.say("bob", "#done A-1")
+    assert private(chat.slash("chair", "actions all")) == ["No open actions (WG's)."]
+
+
+def test_deleting_an_inserting_line_removes_only_the_inserted_note(database: Database) -> None:
+    """Alice's insertion and her deleting it leave the chair's action as it was (it was
+    undone: an action moved to another note id and a delete of the line took it along)."""
+    chat = _inserted_before_an_action(database)
+    chat.delete("alice", "m6")
+    assert private(chat.say("alice", "#undo")) == ["Nothing to undo."]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key"]
+    assert private(chat.say("bob", "#done A-1")) == []
+    assert private(chat.slash("chair", "actions all")) == ["No open actions (WG's)."]
+
+
+def test_undoing_an_insertion_removes_only_the_inserted_note(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    assert posts(chat.say("alice", "#undo")) == ["Removed info: harmless aside"]
+    assert private(chat.say("alice", "#undo")) == ["Nothing to undo."]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert "A-1 bob to rotate the signing key" in private(chat.slash("chair", "actions"))[0]
+
+
+def test_editing_an_inserting_line_changes_only_the_inserted_note(database: Database) -> None:
+    """An edited line that is no note any more takes its note away, here the inserted one
+    (an edited ``i/`` is not run again, as an edited ``#topic`` is not)."""
+    chat = _inserted_before_an_action(database)
+    chat.edit("alice", "m6", "never mind")
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* Action (bob): bob to rotate the signing key", "* then the rest"]
+    assert "A-1 bob to rotate the signing key" in private(chat.slash("chair", "actions"))[0]
+
+
+def test_an_action_follows_its_message_edit_after_an_insertion(database: Database) -> None:
+    chat = _inserted_before_an_action(database)
+    chat.edit("chair", "m4", "#action bob to rotate the signing key today")
+    assert private(chat.slash("chair", "actions all")) == [
+        "Open actions (WG's):\nbob\n  A-1 bob to rotate the signing key today"]
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* harmless aside",
+        "* Action (bob): bob to rotate the signing key today", "* then the rest"]
+
+
+def test_insertions_before_one_note_keep_the_order_they_were_made_in(
+        database: Database) -> None:
+    """Two before the same anchor: the second just before it (scribe.perl's rule); one
+    before an inserted note goes between it and the note before."""
+    chat = _inserted_before_an_action(database)
+    chat.say("carol", "i/rotate/second aside/")
+    chat.say("carol", "i/harmless/before the first aside/")
+    chat.say("chair", "#info last")
+    minutes = chat.minutes(chat.say("chair", "#endmeeting"))
+    assert summary_notes(minutes) == [
+        "* keys first", "* before the first aside", "* harmless aside", "* second aside",
+        "* Action (bob): bob to rotate the signing key", "* then the rest", "* last"]
+
+
 def test_the_speaker_queue_works_live_and_starts_afresh_with_each_topic(
         database: Database) -> None:
     chat = _chat(database, GROUP)
@@ -201,6 +296,36 @@ def test_a_vote_is_a_message_with_buttons_and_a_ballot_can_change(database: Data
     assert "Vote: Ship it? (yes 0, no 1; quorum of 2 not met)" in minutes
 
 
+def test_a_vote_has_as_many_options_as_a_message_has_buttons(database: Database) -> None:
+    """Discord refuses a message of more than 25 buttons (the vote stayed open with nothing
+    to press); a longer list is refused at once and no vote opens."""
+    chat = _chat(database, GROUP)
+    chat.say("alice", "#startmeeting")
+    many = ", ".join(f"o{n}" for n in range(21))
+    assert private(chat.say("bob", f"#startvote Which? {many}")) == [
+        "A vote takes at most 20 options (each is a button); this one has 21: shorten the "
+        "list and start it again."]
+    [opened] = [e for e in chat.say("bob", "#startvote Which? " + many.rsplit(", ", 1)[0])
+                if isinstance(e, Post)]
+    assert len(opened.buttons) == 20
+
+
+def test_votes_required_takes_a_number_a_quorum_can_be(database: Database) -> None:
+    """A number past the database's integer left every later close failing."""
+    chat = _chat(database, GROUP)
+    chat.say("alice", "#startmeeting")
+    usage = ["Usage: #votesrequired <N>, a number from 0 (no quorum) to 10,000"]
+    for given in ("9999999999999999999999", "10001", "²", "two"):
+        assert private(chat.say("alice", f"#votesrequired {given}")) == usage, given
+    chat.say("alice", "#votesrequired 2")
+    chat.say("alice", "#startvote Ship it?")
+    chat.say("bob", "#vote +1")
+    assert posts(chat.say("alice", "#endvote"))[0].startswith(
+        "Vote: Ship it? (For 1, Against 0, Abstained 0; quorum of 2 not met)")
+    assert private(chat.press("bob", "vote:²:0")) == [
+        "This vote belongs to a meeting that has ended."]
+
+
 def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -> None:
     chat = _chat(database, GROUP)
     chat.say("chair", "#startmeeting")
@@ -211,6 +336,34 @@ def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -
     assert private(strict.say("alice", "#topic Budget")) == [
         "Only a chair can change the topic in this group. Chairs: chair"]
     assert posts(strict.say("chair", "[TOPIC] Budget")) == ["Topic: Budget"]
+
+
+def test_chair_only_topic_holds_for_every_way_to_move_the_topic(database: Database) -> None:
+    """``#next``, Zakim's ``next item``, ``take up item N`` and ``close item N`` move the
+    meeting on as ``#topic`` does: in a chair-only group a participant is refused by each,
+    and nothing moves (the chair's next step still takes the next item)."""
+    strict = _chat(database, replace(GROUP, chair_only_topic=True))
+    strict.say("chair", "#startmeeting")
+    strict.say("chair", "#agenda add Budget")
+    strict.say("chair", "#agenda add Hiring")
+    refusal = ["Only a chair can change the topic in this group. Chairs: chair"]
+    for line in ("#next", "next item", "zakim, take up item 2", "close item 1"):
+        said = strict.say("alice", line)
+        assert private(said) == refusal, line
+        assert posts(said) == [], line
+    assert posts(strict.say("chair", "#next")) == ["Topic: Budget"]
+    minutes = strict.minutes(strict.say("chair", "#endmeeting"))
+    assert "1. **Hiring**" not in minutes  # neither taken up nor closed by alice
+
+
+def test_close_item_with_a_digit_that_is_no_number_is_chat(database: Database) -> None:
+    """``"²".isdigit()`` holds but ``int("²")`` fails: such a line stays chat, as any
+    other ``close item`` that names no item, instead of failing the turn."""
+    chat = _chat(database, GROUP)
+    chat.say("chair", "#startmeeting")
+    chat.say("chair", "#agenda add Budget")
+    assert chat.say("alice", "close item ²") == []
+    assert chat.say("alice", "close item 1") != []  # (the same line with a number is heard)
 
 
 def test_help_with_text_asks_for_help_and_bare_help_lists_commands(database: Database) -> None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+from bot.commands.handler import MeetingBot
+from bot.config import Settings
+from bot.domain import Status
 from bot.effects import Post, SetTopic
 from bot.events import Author, Event, EventKind
-from tests.conftest import Chat, acked, posts, private
+from bot.store import Database
+from tests.conftest import SECURITY_WG, Chat, acked, posts, private
 
 
 def start(chat: Chat, chair: str = "rafael") -> None:
@@ -175,6 +180,56 @@ def test_a_correction_reaches_back_past_many_later_notes_to_the_last_that_holds_
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "- the build is gren\n- the build is green again\n- point 0\n" in minutes
     assert "the build is gren for joyce 79" in minutes
+
+
+NOT_YOURS = ("Only whoever set the topic (rafael) can correct it: ask them to "
+             "(s/old/new/ corrects your own lines).")
+
+
+def test_a_correction_does_not_retitle_a_topic_someone_else_set(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#info the Secret handshake is old")  # under no topic yet
+    chat.say("rafael", "#topic Secret plan")
+    refused = chat.say("ulises", "s/Secret/Hacked/")
+    assert private(refused) == [NOT_YOURS] and not acked(refused)
+    chat.say("rafael", "#topic Chair topic")
+    assert private(chat.say("ulises", "s/Chair/Hijack/")) == [NOT_YOURS]
+    # A chair's power over others' notes is #undo's: s/old/new/ corrects only one's own.
+    chat.say("rafael", "#chair joyce")
+    assert private(chat.say("joyce", "s/Chair/Joyced/")) == [NOT_YOURS]
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Secret plan\n" in minutes and "* Chair topic\n" in minutes
+    assert "- the Secret handshake is old" in minutes  # nor their own older line
+    assert not any(word in minutes for word in ("Hacked", "Hijack", "Joyced"))
+
+
+def test_whoever_set_the_topic_corrects_its_typo_chair_or_not(chat: Chat) -> None:
+    start(chat)
+    chat.say("ulises", "#topic Plugfest logisitcs")
+    assert acked(chat.say("ulises", "s/logisitcs/logistics/"))
+    chat.say("rafael", "#topic Relase plans")
+    chat.say("ulises", "#info Relase is Tuesday")  # a note under it is corrected first
+    assert acked(chat.say("ulises", "s/Relase/Release/"))
+    assert acked(chat.say("rafael", "s/Relase/Release/"))  # then the chair's own title
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Plugfest logistics\n" in minutes
+    assert "* Release plans\n  * Release is Tuesday\n" in minutes
+
+
+def test_where_only_chairs_set_topics_only_a_chair_corrects_one(database: Database) -> None:
+    strict = replace(SECURITY_WG, chair_only_topic=True)
+    chat = Chat(MeetingBot(database, Settings(groups=[strict])))
+    start(chat)
+    chat.say("rafael", "#chair ulises")
+    chat.say("ulises", "#topic Budegt")
+    chat.say("rafael", "#unchair ulises")
+    only_chairs = "Only a chair can correct the topic in this group. Chairs: rafael, RafaelGSS"
+    assert private(chat.say("ulises", "s/Budegt/Budget/")) == [only_chairs]
+    chat.say("rafael", "#topic Hirign")
+    assert private(chat.say("joyce", "s/Hirign/Hiring/")) == [only_chairs]
+    assert acked(chat.say("rafael", "s/Hirign/Hiring/"))
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Budegt\n" in minutes and "* Hiring\n" in minutes
 
 
 def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> None:
@@ -436,3 +491,36 @@ def test_a_sub_point_without_a_parent_moves_up_a_level(chat: Chat) -> None:
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert ("* Budget\n  * lost sub-point\n  * parent\n    * child two levels down\n"
             in minutes)
+
+
+def _with_layout(chat: Chat, tmp_path: Path, text: str) -> Chat:
+    layout = tmp_path / "ours.md.j2"
+    layout.write_text(text)
+    group = replace(chat.bot.settings.groups[0], template=str(layout))
+    return Chat(MeetingBot(chat.bot.database, replace(chat.bot.settings, groups=[group])))
+
+
+def test_a_group_layout_that_raises_still_ends_the_meeting_in_the_default_one(
+        chat: Chat, tmp_path: Path) -> None:
+    chat = _with_layout(chat, tmp_path, "{{ v.title }}\n{{ 1/0 }}\n")
+    start(chat)
+    chat.say("ulises", "#info We looked at it")
+    ended = chat.say("rafael", "#endmeeting")
+    assert private(ended) == [
+        f"The group's minutes template '{tmp_path / 'ours.md.j2'}' failed at line 2: "
+        "ZeroDivisionError: division by zero; the minutes use the nodejs layout instead."]
+    assert "Meeting ended" in posts(ended)[0]
+    assert chat.minutes(ended).startswith("# Node.js Security team Meeting 2023-01-19\n")
+    with chat.bot.database.reading() as store:
+        assert store.meetings(limit=1)[0].status is Status.ENDED
+    assert "No meeting is running" in private(chat.say("rafael", "#endmeeting"))[0]
+
+
+def test_a_group_layout_that_fails_still_shows_the_minutes_so_far(chat: Chat, tmp_path: Path
+                                                                ) -> None:
+    chat = _with_layout(chat, tmp_path, "{{ v.title + 1 }}\n")
+    start(chat)
+    failed, minutes = private(chat.slash("ulises", "minutes"))
+    assert ("failed at line 1: TypeError: can only concatenate str (not \"int\") to str; "
+            "the minutes use the nodejs layout instead.") in failed
+    assert minutes.startswith("# Node.js Security team Meeting 2023-01-19\n")

@@ -98,3 +98,26 @@ def test_the_queue_empties_at_each_topic_after_someone_queued(database: Database
         clear_queue(store, meeting.id)
     with database.transaction() as store:
         assert queue(store, meeting.id) == []
+
+
+def test_an_authors_last_note_is_the_last_taken_though_the_minutes_show_it_earlier(
+        database: Database) -> None:
+    """An inserted note (``i/``) is shown before older ones, but it is still its author's
+    last (``s///`` and ``...`` take it): the kept notes agree with the database."""
+    with database.transaction() as store:
+        meeting = store.start_meeting(PLACE, "wg", "Weekly", "2026-03-02", NOW, "U1")
+        first = store.add_note(meeting.id, "U2", "alice", NOW, NoteKind.INFO, "one", None,
+                               Section.NONE)
+        store.add_note(meeting.id, "U2", "alice", NOW, NoteKind.INFO, "two", None,
+                       Section.NONE)
+        store.add_note(meeting.id, "U2", "alice", NOW, NoteKind.INFO, "inserted", None,
+                       Section.NONE, place=first.id - 0.5)
+        read = [n.text for n in store.notes_by(meeting.id, "U2")]
+        assert [n.text for n in store.notes(meeting.id)] == ["inserted", "one", "two"]
+        assert [n.text for n in store.notes_by(meeting.id, "U2")] == read == [
+            "inserted", "two", "one"]
+        assert [row[3] for row in store.each_note_row(meeting.id)] == [
+            "inserted", "one", "two"]
+    with database.transaction() as store:
+        assert [row[3] for row in store.each_note_row(meeting.id)] == [
+            "inserted", "one", "two"]

@@ -53,6 +53,23 @@ def test_a_commands_rows_read_back_as_they_were_written(database: Database) -> N
             Attendance(ana, "present", "here", AT, AT + timedelta(minutes=5))]
 
 
+def test_who_set_a_topic_is_written_once_however_often_they_take_it_up(
+        database: Database) -> None:
+    with database.transaction() as store:
+        meeting = store.start_meeting(PLACE, "Security WG", "WG", "2024-03-07", AT, "rafael")
+        item = store.add_agenda_item(meeting.id, ItemSource.ADHOC, "Threat model")
+        other = store.add_agenda_item(meeting.id, ItemSource.ADHOC, "Release")
+        for who, name in (("id-2", "Bo"), ("id-1", "Ana"), ("id-2", "Bo")):
+            store.record_topic_setter(meeting.id, item.id, who, name)
+            assert store.is_topic_setter(meeting.id, item.id, who)  # (the cache forgot)
+    with database.transaction() as store:
+        assert store.topic_setters(meeting.id, item.id) == ["Ana", "Bo"]
+        assert store.is_topic_setter(meeting.id, item.id, "id-1")
+        assert not store.is_topic_setter(meeting.id, item.id, "rafael")
+        assert not store.is_topic_setter(meeting.id, other.id, "id-1")
+        assert store.topic_setters(meeting.id, other.id) == []
+
+
 @pytest.mark.parametrize("write", ["note", "agenda item", "action"])
 def test_a_row_for_a_meeting_that_is_gone_is_refused_like_any_other_write(
         database: Database, write: str) -> None:

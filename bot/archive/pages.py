@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -36,7 +36,7 @@ from bot.archive.chart import attendance_svg
 from bot.attendance_history import attendance_history
 from bot.config import Group
 from bot.domain import Status
-from bot.minutes import TemplateNotFound, compile_minutes
+from bot.minutes import TemplateFailed, compile_minutes
 from bot.store import Store
 from bot.store.actions import ActionStore
 from bot.store.history import (
@@ -173,7 +173,7 @@ def _running(store: Store, group: Group, meeting_id: int
     marks = store.attendance(meeting_id)
     try:
         minutes = compile_minutes(store, meeting, group)
-    except (TemplateError, TemplateNotFound):
+    except TemplateFailed:
         # As at #endmeeting: a broken group template must not hide the record.
         minutes = compile_minutes(store, meeting, group, "nodejs")
     summary = MeetingSummary(

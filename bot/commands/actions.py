@@ -3,8 +3,12 @@
 ``/meeting actions`` lists the open ones with a Done button each.
 
 Owners are worked out when the action is saved, with MeetBot's rule (``action_owners``),
-and kept with the platform ids of those known by one: only an owner (by id, never by a
-name they chose) or a chair may close or reassign an action.
+and kept with the platform ids the platform vouches for: only an owner (by id, never by a
+name they chose) or a chair may close or reassign an action. An owner's id comes from a
+mention the platform resolved (``<@U123>``), or from a word that is someone's platform
+identity (the nick, on the console and in a replay, where the nick is the identity); a
+display name or a ``#here <name>`` names the owner in the minutes but owns nothing, so
+such an action is changed by a chair.
 """
 
 from __future__ import annotations
@@ -33,24 +37,51 @@ def actions_of(turn: Turn) -> ActionStore:
 # -- owners -------------------------------------------------------------------------------
 
 
-def _people_ids(turn: Turn) -> dict[str, str]:
-    """Display name -> platform user id, for everyone the running meeting knows by an id
-    (the attendance, then whoever spoke)."""
-    ids: dict[str, str] = {}
+# Casefolded platform identity -> (user id, the names the meeting knows that user by).
+Identities = dict[str, list[tuple[str, set[str]]]]
+
+
+def _identities(turn: Turn) -> Identities:
+    """Everyone the running meeting knows by an id the platform gave them (the attendance,
+    then whoever spoke), by that id casefolded: a Slack or Discord user id, or on the
+    console and in a replay the nick. Never a display name or a name typed with ``#here``:
+    anyone can choose those, and two people can share one."""
+    by_id: dict[str, set[str]] = {}
     if turn.meeting is None:
-        return ids
+        return {}
     for attendance in turn.store.attendance(turn.meeting.id):
         person = attendance.person
         if not person.user_id.startswith("name:"):
-            ids.setdefault(person.name, person.user_id)
+            by_id.setdefault(person.user_id, set()).add(person.name.casefold())
     for author_id, name, _lines in turn.store.lines_said(turn.meeting.id):
-        ids.setdefault(name, author_id)
-    return ids
+        if author_id and not author_id.startswith("name:"):
+            by_id.setdefault(author_id, set()).add(name.casefold())
+    identities: Identities = {}
+    for user_id, names in by_id.items():
+        identities.setdefault(user_id.casefold(), []).append((user_id, names))
+    return identities
+
+
+def _vouched_ids(known: KnownPeople, identities: Identities, text: str
+                 ) -> dict[str, str | None]:
+    """Owner name -> the one user id whose platform identity ``text`` says for that owner
+    (None when several could be meant). A word gives an owner's id only when it is the
+    user's identity and the name the minutes show for it is one of that user's own."""
+    found: dict[str, set[str]] = {}
+    for spelling, users in identities.items():
+        name = known.owner_said_as(text, spelling)
+        if name is None:
+            continue
+        for user_id, names in users:
+            if name.casefold() in names or name.casefold() == spelling:
+                found.setdefault(name, set()).add(user_id)
+    return {name: next(iter(ids)) if len(ids) == 1 else None for name, ids in found.items()}
 
 
 def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(owner names, their platform ids) of an action: everyone ``raw`` mentions (by id),
-    then MeetBot's rule on ``text`` over the people the meeting knows."""
+    then MeetBot's rule on ``text`` over the people the meeting knows, each with an id only
+    when the word that names them is their platform identity (``_vouched_ids``)."""
     names: list[str] = []
     ids: list[str] = []
     for user_id, name in split_mentions(raw, turn.event.mentions)[0]:
@@ -59,12 +90,14 @@ def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[s
             ids.append(user_id)
     if turn.meeting is not None:
         known = KnownPeople.of_meeting(turn.store, turn.meeting.id)
-        people = _people_ids(turn)
+        vouched: dict[str, str | None] | None = None
         for name in known.owners_of(text):
             if name not in names:
                 names.append(name)
-                if name in people and people[name] not in ids:
-                    ids.append(people[name])
+                if vouched is None:
+                    vouched = _vouched_ids(known, _identities(turn), text)
+                if (owner_id := vouched.get(name)) is not None and owner_id not in ids:
+                    ids.append(owner_id)
     return tuple(names), tuple(ids)
 
 
@@ -206,25 +239,39 @@ def reassign(turn: Turn, argument: str) -> None:
 
 def _named(turn: Turn, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, platform ids) of the people ``raw`` names: mentions by their id; a typed
-    name by the id of the person the meeting (or, on the console, the nick) knows."""
+    name by an id only when it is someone's platform identity (a user id, or on the
+    console the nick), never by a display name anyone may share."""
     mentioned, rest = split_mentions(raw, turn.event.mentions)
     names = [name for _, name in mentioned]
     ids = [user_id for user_id, _ in mentioned]
-    people = {name.casefold(): user_id for name, user_id in _people_ids(turn).items()}
+    identities = _identities(turn)
     for typed in split_names(rest):
         bare = typed.lstrip("@").strip()
         if not bare or bare in names:
             continue
         names.append(bare)
-        known = people.get(bare.casefold())
-        person = turn.store.person(turn.event.place.platform, bare)
-        if known is not None:
-            ids.append(known)
-        elif person is not None:
-            ids.append(person.user_id)
-        elif turn.event.place.platform == "console":  # the nick is the id there
-            ids.append(bare)
+        if (user_id := _identity_typed(turn, identities, bare)) is not None:
+            ids.append(user_id)
     return tuple(names), tuple(ids)
+
+
+def _identity_typed(turn: Turn, identities: Identities, typed: str) -> str | None:
+    """The user whose platform identity ``typed`` is: one the meeting knows (IRC nicks
+    ignore case), else one the platform's records know by that id, else on the console
+    the nick itself."""
+    users = [user_id for user_id, _names in identities.get(typed.casefold(), [])]
+    if len(users) == 1:
+        return users[0]
+    if typed in users:
+        return typed
+    if users:
+        return None  # "Alice" and "alice" both spoke: which one is not said
+    person = turn.store.person(turn.event.place.platform, typed)
+    if person is not None and not person.user_id.startswith("name:"):
+        return person.user_id
+    if turn.event.place.platform == "console":  # the nick is the id there
+        return typed
+    return None
 
 
 def list_actions(turn: Turn, argument: str) -> None:

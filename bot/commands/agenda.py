@@ -238,10 +238,19 @@ def prepare_topic(preparation: Preparation) -> AskedGitHub:
     return look_up_reference(preparation, preparation.command.argument)
 
 
-def topic(turn: Turn, argument: str) -> None:
-    meeting = turn.running()
+def may_move_topic(turn: Turn) -> bool:
+    """Whether the speaker may change what the meeting is on (``#topic``, ``#next``,
+    Zakim's ``next item`` and ``close item N``): anyone, unless the group keeps it to its
+    chairs (``chair_only_topic``), who are then named in the refusal."""
     if turn.group.chair_only_topic and not turn.is_chair():
         turn.only_chairs("change the topic in this group")
+        return False
+    return True
+
+
+def topic(turn: Turn, argument: str) -> None:
+    meeting = turn.running()
+    if not may_move_topic(turn):
         return
     if not argument:
         turn.effects.tell(
@@ -268,12 +277,15 @@ def topic(turn: Turn, argument: str) -> None:
     if chosen is None:
         return
     turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now, chosen.discussed)
+    turn.store.record_topic_setter(meeting.id, chosen.id, turn.author_id, turn.author_name)
     _announce(turn, describe(chosen))
 
 
 def next_topic(turn: Turn, argument: str) -> None:
     if argument and turn.command.dialect == "w3c":
         return  # "next item please, said the chair" is chat; Zakim's phrase stands alone
+    if not may_move_topic(turn):
+        return
     meeting = turn.running()
     items = turn.store.agenda(meeting.id)
     position = next((n for n, item in enumerate(items) if item.id == meeting.current_item_id),
@@ -288,6 +300,8 @@ def next_topic(turn: Turn, argument: str) -> None:
         return
     turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now,
                             upcoming[0].discussed)
+    turn.store.record_topic_setter(meeting.id, upcoming[0].id, turn.author_id,
+                                   turn.author_name)
     _announce(turn, describe(upcoming[0]))
 
 

@@ -62,8 +62,10 @@ def remember_author(turn: Turn, introduction: Introduction | None = None) -> Per
     intro = introduction or Introduction()
     known = turn.store.person(turn.event.place.platform, turn.author_id)
     name = intro.name or (known.name if known else turn.author_name)
-    return turn.store.save_person(turn.event.place.platform, turn.author_id, name,
-                                  intro.github, intro.affiliation)
+    person = turn.store.save_person(turn.event.place.platform, turn.author_id, name,
+                                    intro.github, intro.affiliation)
+    _take_over_name(turn, person)
+    return person
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +122,76 @@ def _fold(name: str) -> str:
     return " ".join(name.lstrip("@").split()).casefold()
 
 
+# A person known only by the name a chair gave (``#present Robert Waite``): no platform
+# user is theirs, so their record is kept under the name.
+NAME_ONLY = "name:"
+
+
 def _person(turn: Turn, named: Named, mine: bool) -> Person:
-    """The record a named person is kept in; only chairs get here for someone else."""
+    """The record a named person is kept in; only chairs get here for someone else.
+
+    A name that is the nick someone speaks under in this meeting is them (``#present
+    dave`` after dave spoke); one nobody speaks under yet is kept by name, and becomes
+    theirs when they come (``_take_over_name``), so either order lists them once.
+    """
     intro = named.introduction
     if mine:
         return remember_author(turn, intro)
-    user_id = named.user_id or "name:" + intro.name.casefold()
-    return turn.store.save_person(turn.event.place.platform, user_id, intro.name,
-                                  intro.github, intro.affiliation)
+    platform = turn.event.place.platform
+    if named.user_id is None and (nick := _speaking_as(turn, intro.name)) is not None:
+        user_id, spoken_name = nick
+        known = turn.store.person(platform, user_id)
+        person = turn.store.save_person(platform, user_id,
+                                        known.name if known else spoken_name,
+                                        intro.github, intro.affiliation)
+        _take_over_name(turn, person)
+        return person
+    user_id = named.user_id or NAME_ONLY + intro.name.casefold()
+    return turn.store.save_person(platform, user_id, intro.name, intro.github,
+                                  intro.affiliation)
+
+
+def named_person(turn: Turn, named: Named) -> Person | None:
+    """The record of someone a chair names, if there is one (``present- dave``): the
+    nick's, once they have one, else the name's (dave only spoke, after ``#present dave``).
+    """
+    platform = turn.event.place.platform
+    if named.user_id is None and (nick := _speaking_as(turn, named.introduction.name)) and (
+            person := turn.store.person(platform, nick[0])) is not None:
+        _take_over_name(turn, person)
+        return person
+    return turn.store.person(
+        platform, named.user_id or NAME_ONLY + named.introduction.name.casefold())
+
+
+def _speaking_as(turn: Turn, name: str) -> tuple[str, str] | None:
+    """(user id, name) of whoever speaks, or is marked, under the nick ``name`` in this
+    meeting: nicks compare as everywhere else (casefolded, ``_fold``). Only the platform's
+    user id is a nick (on the console and in replays it is the nick said); a display name
+    (Slack, Discord) is never matched to a typed name, which a mention is for."""
+    wanted = _fold(name)
+    if not wanted:
+        return None
+    meeting_id = turn.running().id
+    for row in turn.store.attendance(meeting_id):
+        user_id = row.person.user_id
+        if not user_id.startswith(NAME_ONLY) and _fold(user_id) == wanted:
+            return user_id, row.person.name
+    return next(((user_id, author_name)
+                 for user_id, author_name, _lines in turn.store.lines_said(meeting_id)
+                 if _fold(user_id) == wanted), None)
+
+
+def _take_over_name(turn: Turn, person: Person) -> None:
+    """What a chair marked under this person's nick before they spoke (``#present dave``,
+    then dave's ``#here``) becomes theirs: one person, the latest status."""
+    if turn.meeting is None:
+        return
+    wanted = _fold(person.user_id)
+    for row in turn.store.attendance(turn.meeting.id):
+        user_id = row.person.user_id
+        if user_id.startswith(NAME_ONLY) and _fold(user_id[len(NAME_ONLY):]) == wanted:
+            turn.store.hand_over_attendance(turn.meeting.id, row.person.id, person.id)
 
 
 def _about_others(turn: Turn, named: list[Named], doing: str) -> list[bool] | None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.commands.attendance import is_author, named_in, remember_author
+from bot.commands.agenda import may_move_topic
+from bot.commands.attendance import is_author, named_in, named_person, remember_author
 from bot.commands.notes import confirm
 from bot.commands.parse import parse_insertion
 from bot.commands.turn import Turn
-from bot.domain import NoteKind, Person
+from bot.domain import Note, NoteKind, Person
 from bot.effects import Purpose
 from bot.store import dialect_rows as rows
 
@@ -33,38 +34,49 @@ def continue_note(turn: Turn, text: str) -> bool:
 
 
 def insert(turn: Turn, argument: str) -> None:
-    """``i/anchor/text/``: a note holding ``text`` just before the last note that holds
-    ``anchor`` (later notes move down one place, keeping their order)."""
+    """``i/anchor/text/``: a note of the author's holding ``text``, shown just before the
+    last note that holds ``anchor``. It is a note of its own (its own id, its message's):
+    no other note changes, so an action stays with its note and its message, and deleting
+    or editing the inserting line touches only the inserted note."""
     parsed = parse_insertion(argument)
     meeting = turn.running()
-    notes = turn.store.notes(meeting.id)
+    notes = turn.store.notes(meeting.id)  # in the minutes' order
     if parsed is None:
         return
     anchor, text = parsed
-    at = next((n for n in reversed(notes) if anchor in n.text), None)
+    at = next((i for i in reversed(range(len(notes))) if anchor in notes[i].text), None)
     if at is None:
         turn.effects.tell(f"No note holds '{anchor}': nothing was inserted.")
         return
-    added = turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now,
-                                NoteKind.INFO, text, at.item_id, at.section, at.depth,
-                                turn.event.message_id)
-    # Notes are kept in id order: shift each later note's content one id down the line.
-    moving = [n for n in notes if n.id >= at.id] + [added]
-    for target, source in zip(reversed(moving), reversed([added, *moving[:-1]]), strict=True):
-        turn.store.change_note(
-            target.id, author_id=source.author_id, author_name=source.author_name,
-            at=source.at, kind=source.kind, text=source.text, item_id=source.item_id,
-            section=source.section.value, depth=source.depth,
-            source_message_id=source.source_message_id)
+    before = notes[at]
+    turn.store.add_note(meeting.id, turn.author_id, turn.author_name, turn.now,
+                        NoteKind.INFO, text, before.item_id, before.section, before.depth,
+                        turn.event.message_id,
+                        place=place_before(before, notes[at - 1] if at else None))
     confirm(turn, f"Inserted before '{anchor}': {text}")
+
+
+def place_before(note: Note, previous: Note | None) -> float:
+    """A place between ``previous`` and ``note`` (``Note.place``): halfway between where
+    they stand. Should halving run out of precision (dozens of insertions into one gap),
+    the place is the note's own: a note taken in order still comes after it."""
+    end = note.minutes_order[0]
+    start = previous.minutes_order[0] if previous is not None else end - 1
+    middle = (start + end) / 2
+    return middle if start < middle < end else end
 
 
 def close_item(turn: Turn, argument: str) -> None:
     """Zakim's ``close item N``: the item is done (discussed)."""
-    items = turn.store.agenda(turn.running().id)
     number = argument.strip()
-    if not number.isdigit() or not 1 <= int(number) <= len(items):
+    # (ASCII digits only: "²".isdigit() holds, and int() refuses it.)
+    if not (number.isascii() and number.isdigit()):
         return  # Zakim's phrase in ordinary chat: stay quiet
+    items = turn.store.agenda(turn.running().id)
+    if not 1 <= int(number) <= len(items):
+        return
+    if not may_move_topic(turn):
+        return
     item = items[int(number) - 1]
     turn.store.mark_discussed(item.id)
     confirm(turn, f"Closed item {number}: {item.title}")
@@ -125,9 +137,8 @@ def absent(turn: Turn, argument: str) -> None:
         return
     gone = []
     for one in named:
-        key = one.user_id or "name:" + one.introduction.name.casefold()
         found: Person | None = (remember_author(turn) if is_author(turn, one)
-                                else turn.store.person(turn.event.place.platform, key))
+                                else named_person(turn, one))
         if found is not None and rows.drop_attendance(turn.store, meeting.id, found.id):
             gone.append(found.name)
     confirm(turn, "No longer present: " + (", ".join(gone) or "nobody"))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from jinja2 import TemplateError
-
 from bot.commands.after_commit import PublishMinutes
 from bot.commands.agenda import asked
 from bot.commands.notes import confirm
 from bot.commands.table import usage_text
 from bot.commands.turn import Turn
-from bot.domain import ItemSource, Status
+from bot.domain import ItemSource, Meeting, Status
 from bot.effects import Attachment, Button, Purpose
 from bot.memory import open_action_lines
 from bot.mentions import split_mentions
-from bot.minutes import TemplateNotFound, compile_minutes, save_minutes_file
+from bot.minutes import TemplateFailed, compile_minutes, save_minutes_file
 from bot.store import AlreadyRunning
 from bot.store.actions import ActionStore
 from bot.text import quote_names, split_names
@@ -105,13 +103,7 @@ def end_meeting(turn: Turn, argument: str) -> None:
     meeting = turn.running()
     turn.store.update_meeting(meeting.id, status=Status.ENDED, ended_at=turn.now)
     meeting = turn.refresh()
-    try:
-        minutes = compile_minutes(turn.store, meeting, turn.group)
-    except (TemplateError, TemplateNotFound) as exc:
-        # The meeting still ends and nothing is lost: the default layout stands in.
-        turn.effects.tell(f"The group's minutes template failed ({exc}); "
-                          "the minutes use the nodejs layout instead.")
-        minutes = compile_minutes(turn.store, meeting, turn.group, "nodejs")
+    minutes = _minutes_of(turn, meeting)
     turn.store.update_meeting(meeting.id, minutes=minutes)
     filename = f"{meeting.meeting_date}.md"
     saved = ""
@@ -131,6 +123,17 @@ def end_meeting(turn: Turn, argument: str) -> None:
     turn.effects.say(summary, attachment=Attachment(filename, minutes, f"Minutes: {meeting.title}"),
                      purpose=Purpose.MINUTES)
     turn.after_commit.append(PublishMinutes(meeting.id, pending_only=True))
+
+
+def _minutes_of(turn: Turn, meeting: Meeting) -> str:
+    """The meeting's minutes in the group's layout; if the group's own file fails, the
+    meeting still ends and nothing is lost: the default layout stands in, and the chat is
+    told what failed where."""
+    try:
+        return compile_minutes(turn.store, meeting, turn.group)
+    except TemplateFailed as exc:
+        turn.effects.tell(f"The group's {exc}; the minutes use the nodejs layout instead.")
+        return compile_minutes(turn.store, meeting, turn.group, "nodejs")
 
 
 def _archive_link(turn: Turn) -> str:
@@ -283,7 +286,7 @@ def unlurk(turn: Turn, argument: str) -> None:
 
 
 def minutes_so_far(turn: Turn, argument: str) -> None:
-    turn.effects.tell(compile_minutes(turn.store, turn.running(), turn.group))
+    turn.effects.tell(_minutes_of(turn, turn.running()))
 
 
 def show_help(turn: Turn, argument: str) -> None:

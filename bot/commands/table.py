@@ -208,7 +208,7 @@ COMMANDS = CommandTable((
           "#undo — remove your last note (chairs: the last note of anyone)", words=("undo",),
           discord="undo", description="Remove your last note"),
     Entry("substitute", "bot.commands.notes:substitute",
-          "s/old/new/ — correct your last line that holds 'old' (a note, or the topic)"),
+          "s/old/new/ — correct your last line that holds 'old' (a note, or a topic you set)"),
     Entry("insert", "bot.commands.dialects:insert",
           "i/anchor/text/ — insert a note before the note holding 'anchor'", in_help=False),
     Entry("nick", "bot.commands.notes:add_nicks",

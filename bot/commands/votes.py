@@ -26,6 +26,12 @@ _ALIASES = {"+1": "+1", "1": "+1", "yes": "+1", "aye": "+1", "for": "+1", "y": "
 # A plain chat line that is a ballot while a vote is open (Mootbot, meetingology).
 PLAIN_BALLOT = re.compile(r"([+-][01]|0)(?:\s.*)?", re.DOTALL)
 _LABELS = {"+1": "For", "-1": "Against", "0": "Abstained"}
+# A button per option: Discord holds 25 in a message and Slack 25 in a block, so a longer
+# list would leave the vote open with nothing to press (Discord refuses the whole post).
+MOST_OPTIONS = 20
+# The largest quorum ``#votesrequired`` takes: more people than any meeting holds, and a
+# number every database's integer column takes.
+MOST_VOTES_REQUIRED = 10_000
 
 
 def parse_question(text: str) -> tuple[str, tuple[str, ...]]:
@@ -51,6 +57,10 @@ def start_vote(turn: Turn, argument: str, question_only: bool = False) -> None:
         return
     question, options = (argument.strip(), YES_NO) if question_only else parse_question(
         argument)
+    if len(options) > MOST_OPTIONS:
+        turn.effects.tell(f"A vote takes at most {MOST_OPTIONS} options (each is a button); "
+                          f"this one has {len(options)}: shorten the list and start it again.")
+        return
     item, section = turn.current_topic()
     vote = rows.open_vote(turn.store, meeting.id, question, options, turn.author_id, turn.now,
                           item.id if item else None, section)
@@ -97,17 +107,23 @@ def cast(turn: Turn, open_one: rows.Vote, said: str) -> None:
     confirm(turn, f"Your vote {'is now' if changed else 'is'} {choice}: {open_one.question}")
 
 
+def _is_id(text: str) -> bool:
+    """Whether a button's part is a number a database column takes (ASCII digits: "²" is
+    a digit to ``isdigit`` and no number to ``int``)."""
+    return text.isascii() and text.isdigit() and len(text) < 19
+
+
 def press(turn: Turn, action: str) -> None:
     """A vote button: ``vote:<id>:<n>``."""
     _, vote_id, number = [*action.split(":"), "", ""][:3]
-    open_one = rows.vote(turn.store, int(vote_id)) if vote_id.isdigit() else None
+    open_one = rows.vote(turn.store, int(vote_id)) if _is_id(vote_id) else None
     if turn.meeting is None or open_one is None or open_one.meeting_id != turn.meeting.id:
         turn.effects.tell("This vote belongs to a meeting that has ended.")
         return
     if open_one.closed:
         turn.effects.tell(f"This vote is closed: {open_one.result}")
         return
-    if not number.isdigit() or int(number) >= len(open_one.options):
+    if not _is_id(number) or int(number) >= len(open_one.options):
         turn.effects.tell("That button is not one of this vote's options.")
         return
     option = open_one.options[int(number)]
@@ -240,12 +256,15 @@ def voters(turn: Turn, argument: str) -> None:
 
 def votes_required(turn: Turn, argument: str) -> None:
     meeting = turn.running()
-    if not argument.strip().isdigit():
-        turn.effects.tell("Usage: #votesrequired <N> (0: no quorum)")
+    given = argument.strip()
+    # (ASCII digits only: "²".isdigit() holds, and int() refuses it.)
+    if not (given.isascii() and given.isdigit()) or int(given) > MOST_VOTES_REQUIRED:
+        turn.effects.tell(f"Usage: #votesrequired <N>, a number from 0 (no quorum) to "
+                          f"{MOST_VOTES_REQUIRED:,}")
         return
     for old in turn.store.role_names(meeting.id, "votesrequired"):
         turn.store.remove_role(meeting.id, "votesrequired", old)
-    number = int(argument.strip())
+    number = int(given)
     if number:
         turn.store.add_role(meeting.id, "votesrequired", str(number), str(number))
     confirm(turn, f"Votes required: {number or 'none'}")

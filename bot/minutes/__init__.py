@@ -12,14 +12,20 @@ from __future__ import annotations
 import pickle
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateSyntaxError,
+)
 from jinja2 import TemplateNotFound as MissingInclude
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
@@ -66,7 +72,14 @@ _ANNOUNCEMENTS, _QA, _UPCOMING = (Section.ANNOUNCEMENTS.value, Section.QA.value,
                                   Section.UPCOMING.value)
 
 
-class TemplateNotFound(Exception):
+class TemplateFailed(Exception):
+    """A group's own layout (not a built-in) could not make the minutes: the message names
+    the file, what failed and the line. Whatever went wrong inside it (a syntax error, a
+    division by zero, an undefined name, a filter that raised) is this one type, so a
+    caller has one thing to catch; a built-in layout's failure is our bug and not this."""
+
+
+class TemplateNotFound(TemplateFailed):
     pass
 
 
@@ -370,9 +383,28 @@ def _compiled_templates() -> BytecodeCache | None:
     return _compiled[0]
 
 
+class _NotUtf8(Exception):
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name, reason)
+        self.name, self.reason = name, reason
+
+
+class _Layouts(FileSystemLoader):
+    """Jinja2's loader, with the name of a file that is not UTF-8 text: its own error
+    (``UnicodeDecodeError``) names only the byte, not the file the layout extends."""
+
+    def get_source(self, environment: Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise _NotUtf8(template, f"byte 0x{exc.object[exc.start]:02x} at position "
+                                     f"{exc.start}") from None
+
+
 def _environment(extra_dir: Path | None = None) -> Environment:
     search = [str(TEMPLATES)] + ([str(extra_dir)] if extra_dir else [])
-    env = Environment(loader=FileSystemLoader(search), undefined=StrictUndefined,
+    env = Environment(loader=_Layouts(search), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                       autoescape=False, bytecode_cache=_compiled_templates())
     env.filters["indent_note"] = _note_entry
@@ -404,17 +436,18 @@ def _entry(indent: str, bullet: str, text: str) -> str:
 
 
 def render(view: MinutesView, template: str) -> str:
+    """The minutes in ``template``. A group's own file that fails in any way raises
+    ``TemplateFailed``; a built-in layout that fails is our bug, raised as it is."""
     if template in BUILT_IN:
-        env, name = _environment(), BUILT_IN[template]
-    else:
-        path = Path(template)
-        if not path.is_file():
-            raise TemplateNotFound(
-                f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
-                "and no such file")
-        env, name = _environment(path.parent.resolve()), path.name
+        return _tidied(_environment().get_template(BUILT_IN[template]).generate(v=view))
+    path = Path(template)
+    if not path.is_file():
+        raise TemplateNotFound(
+            f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
+            "and no such file")
+    folder = path.parent.resolve()
     try:
-        return _tidied(env.get_template(name).generate(v=view))
+        return _tidied(_environment(folder).get_template(path.name).generate(v=view))
     except MissingInclude as exc:
         # Jinja2's own is an ``OSError`` too: left as it is, a replay reported it as the
         # log that could not be read ("cannot read meeting.log: None").
@@ -422,6 +455,44 @@ def render(view: MinutesView, template: str) -> str:
             f"minutes template {template!r}: it includes or extends {exc.name!r}, which is "
             f"neither a built-in layout ({', '.join(BUILT_IN.values())}) nor a file beside "
             "it: fix the name or add the file") from None
+    except _NotUtf8 as exc:
+        # (Python's own is a ``ValueError`` naming no file: a replay blamed it on the log.)
+        which = "" if exc.name == path.name else f": {exc.name}"
+        raise TemplateFailed(
+            f"minutes template {template!r}{which} is not UTF-8 text ({exc.reason}); save "
+            "it as UTF-8") from None
+    except Exception as exc:  # whatever the group's own layout does is the layout's fault
+        raise TemplateFailed(_failure(template, folder / path.name, exc)) from None
+
+
+def _failure(template: str, path: Path, exc: Exception) -> str:
+    """What failed in the group's layout (at ``path``), and where: the file, when it is
+    another one the layout extends or includes, and the line, from the error itself (a
+    syntax error) or from the frames Jinja2 puts in the traceback in the template's name."""
+    filename: str | None = None
+    line: int | None = None
+    if isinstance(exc, TemplateSyntaxError):
+        filename, line, what = exc.filename, exc.lineno, exc.message or ""
+    else:
+        what = str(exc)
+        tb = exc.__traceback__
+        while tb is not None:  # the innermost template frame is where it failed
+            if tb.tb_frame.f_globals.get("__jinja_exception__") is exc:
+                filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    where = ""
+    if filename and Path(filename) != path:
+        shown = Path(filename)
+        for folder in (path.parent, TEMPLATES):  # as the layout names it
+            with suppress(ValueError):
+                shown = shown.relative_to(folder)
+                break
+        where = f" in {shown}"
+    if line:
+        where += f" at line {line}"
+    what = " ".join(what.split())  # one line, as a chat reply or an error line is
+    return (f"minutes template {template!r} failed{where}: {type(exc).__name__}"
+            f"{': ' + what if what else ''}")
 
 
 _BLANK_RUN = re.compile(r"\n{3,}")

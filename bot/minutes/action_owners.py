@@ -55,6 +55,19 @@ class KnownPeople:
                 owners.append(name)
         return tuple(owners)
 
+    def owner_said_as(self, text: str, spelling: str) -> str | None:
+        """The owner ``owners_of`` reads in ``text`` from this one spelling (casefolded):
+        the spelling said as a word or as an ``@handle``; None when it is not said."""
+        name = self.names.get(spelling)
+        if name is None:
+            return None
+        folded = text.casefold()
+        if spelling in folded and re.search(_word(spelling), folded):
+            return name
+        if any(handle.casefold() == spelling for handle in _HANDLE.findall(text)):
+            return name
+        return None
+
     @cached_property
     def _patterns(self) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
         """Each spelling with its pattern, longest first; compiled once per minutes, and
@@ -66,5 +79,10 @@ class KnownPeople:
 @lru_cache(maxsize=16)
 def _patterns_of(names: tuple[tuple[str, str], ...]
                  ) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    return tuple((key, name, re.compile(rf"(?<![\w@]){re.escape(key)}(?!\w)"))
+    return tuple((key, name, re.compile(_word(key)))
                  for key, name in sorted(names, key=lambda kv: -len(kv[0])))
+
+
+def _word(key: str) -> str:
+    """A spelling (casefolded) said as a word of its own, not as part of an ``@handle``."""
+    return rf"(?<![\w@]){re.escape(key)}(?!\w)"

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,14 @@ from sqlalchemy import (
     Delete,
     Engine,
     Insert,
+    Integer,
+    String,
     Update,
     and_,
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     select,
@@ -139,14 +143,20 @@ def _person(row: Any) -> Person:
 # costs more than the rest of making the note, and a long meeting's minutes read thousands.
 _NOTE_FIELDS = {column.name: place for place, column in enumerate(notes.columns)}
 (_N_ID, _N_MEETING, _N_AUTHOR_ID, _N_AUTHOR_NAME, _N_AT, _N_KIND, _N_TEXT, _N_ITEM, _N_SECTION,
- _N_DEPTH, _N_SOURCE) = (_NOTE_FIELDS[name] for name in (
+ _N_DEPTH, _N_SOURCE, _N_PLACE) = (_NOTE_FIELDS[name] for name in (
     "id", "meeting_id", "author_id", "author_name", "at", "kind", "text", "item_id", "section",
-    "depth", "source_message_id"))
+    "depth", "source_message_id", "place"))
 _NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 _SECTIONS = {section.value: section for section in Section}
 # ...and back, for the rows a replay writes by the thousand (``.value`` is a property call).
 _KIND_VALUES = {kind: value for value, kind in _NOTE_KINDS.items()}
 _SECTION_VALUES = {section: value for value, section in _SECTIONS.items()}
+
+
+def _topic_role(item_id: int) -> str:
+    """The role of whoever made an agenda item the topic (``Store.record_topic_setter``);
+    at most 16 characters, as ``roles.role`` holds 20."""
+    return f"topic:{item_id}"
 
 
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
@@ -161,7 +171,16 @@ def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
     return Note(fields[_N_ID], fields[_N_MEETING], author_id, author_name,
                 _utc(fields[_N_AT]),  # type: ignore[arg-type]
                 _NOTE_KINDS[fields[_N_KIND]], fields[_N_TEXT], fields[_N_ITEM],
-                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE])
+                _SECTIONS[fields[_N_SECTION]], fields[_N_DEPTH], fields[_N_SOURCE],
+                fields[_N_PLACE])
+
+
+def _note_row(row: Sequence[Any]) -> NoteRow:
+    """A row of ``_NOTE_ROWS``' columns as ``each_note_row`` yields it (its instant UTC)."""
+    author_name, at, kind, text, item_id, section, depth = row
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return author_name, at, kind, text, item_id, section, depth
 
 
 # The statements on the path of every chat line, built once: constructing a SQLAlchemy
@@ -195,6 +214,18 @@ _ROLE_HOLDERS = Prepared(select(roles.c.who).where(
 _ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
                                                   roles.c.role == bindparam("role"))
                        .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
+# ``Store.record_topic_setter``: who made an item the topic, written once per person and
+# item however often they take it up again, in one statement (no read first).
+_SETTER_MEETING = bindparam("s_meeting_id", type_=Integer())
+_SETTER_ROLE = bindparam("s_role", type_=String())
+_SETTER_WHO = bindparam("s_who", type_=String())
+_TOPIC_SETTER = Prepared(
+    insert(roles).from_select(
+        ["meeting_id", "role", "who", "name"],
+        select(_SETTER_MEETING, _SETTER_ROLE, _SETTER_WHO, bindparam("s_name", type_=String()))
+        .where(~exists().where(roles.c.meeting_id == _SETTER_MEETING,
+                               roles.c.role == _SETTER_ROLE, roles.c.who == _SETTER_WHO))),
+    ("s_meeting_id", "s_role", "s_who", "s_name"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = Prepared(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
@@ -203,6 +234,7 @@ _NOTE_KEYS = ("meeting_id", "author_id", "author_name", "at", "kind", "text", "i
               "section", "depth", "source_message_id", "deleted")
 # A note: ``add_note``'s written at once, ``keep_note``'s held back and written in batches.
 _ADD_NOTE = Prepared(insert(notes), _NOTE_KEYS)
+_INSERT_NOTE = Prepared(insert(notes), (*_NOTE_KEYS, "place"))  # one with a place (``i/``)
 _MARK_DISCUSSED = Prepared(update(agenda_items).where(agenda_items.c.id == bindparam("item_id"))
                            .values(discussed=True), ("item_id",))
 _MEETING = Prepared(select(meetings).where(meetings.c.id == bindparam("meeting_id")),
@@ -248,6 +280,16 @@ _NOTE_ROWS = (select(notes.c.author_name, notes.c.at, notes.c.kind, notes.c.text
                      notes.c.item_id, notes.c.section, notes.c.depth)
               .where(notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
               .order_by(notes.c.id))
+# The same with where each stands: the inserted notes (read first, by their own index), then
+# the others, merged as ``Note.minutes_order`` sorts them.
+_INSERTED_NOTE_ROWS = (select(notes.c.place, notes.c.id, *_NOTE_ROWS.selected_columns)
+                       .where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.place.is_not(None), notes.c.deleted.is_(False))
+                       .order_by(notes.c.place, notes.c.id))
+_NOTE_ROWS_IN_ORDER = (select(notes.c.id, *_NOTE_ROWS.selected_columns)
+                       .where(notes.c.meeting_id == bindparam("meeting_id"),
+                              notes.c.place.is_(None), notes.c.deleted.is_(False))
+                       .order_by(notes.c.id))
 _NOTE_COUNTS = select(
     func.count(), func.sum(case((notes.c.kind == NoteKind.ACTION.value, 1), else_=0))).where(
     notes.c.meeting_id == bindparam("meeting_id"), notes.c.deleted.is_(False))
@@ -754,6 +796,28 @@ class Store:
         return [item_id for item_id, in self.connection.execute(
             _TAKEN_UP, {"meeting_id": meeting_id})]
 
+    def record_topic_setter(self, meeting_id: int, item_id: int, who: str, name: str) -> None:
+        """``who`` (a user id; ``name`` as shown) made agenda item ``item_id`` the topic:
+        ``s/old/new/`` lets whoever set a topic correct its title (``is_topic_setter``).
+
+        Nothing else records who set a topic: ``topic_changes`` has no author, and the
+        transcript is not kept everywhere (a replay's or the console's store keeps none).
+        So it is a role of the meeting, ``topic:<item id>``, in a table every store has,
+        rather than a new column: a right in the meeting, as a chair's is."""
+        role = _topic_role(item_id)
+        self._roles.pop((meeting_id, role), None)
+        self._role_names.pop((meeting_id, role), None)
+        _TOPIC_SETTER.rows(self.connection, (meeting_id, role, who, name))
+
+    def is_topic_setter(self, meeting_id: int, item_id: int, who: str) -> bool:
+        """Whether ``who`` (a user id) made agenda item ``item_id`` the topic at some point
+        of the meeting (``#topic``, ``#next``, W3C's ``topic:``, Zakim's ``take up``)."""
+        return self.has_role(meeting_id, _topic_role(item_id), who)
+
+    def topic_setters(self, meeting_id: int, item_id: int) -> list[str]:
+        """The names of those who made agenda item ``item_id`` the topic, by name."""
+        return self.role_names(meeting_id, _topic_role(item_id))
+
     # -- people and attendance --------------------------------------------------------
 
     def person(self, platform: str, user_id: str) -> Person | None:
@@ -830,6 +894,19 @@ class Store:
                                 .values(status=status, how=how, left_at=None, **shown))
         return True
 
+    def hand_over_attendance(self, meeting_id: int, from_id: int, to_id: int) -> None:
+        """``from_id``'s row at this meeting becomes ``to_id``'s (a name a chair gave is
+        someone's nick): its place in the list and its status stay. When ``to_id`` has a
+        row already, theirs is kept and the other goes: one row per person."""
+        self._attendance.pop(meeting_id, None)
+        theirs = self.connection.execute(select(attendance.c.id).where(
+            attendance.c.meeting_id == meeting_id, attendance.c.person_id == to_id)).first()
+        named = (attendance.c.meeting_id == meeting_id) & (attendance.c.person_id == from_id)
+        if theirs is not None:
+            self.connection.execute(delete(attendance).where(named))
+        else:
+            self.connection.execute(update(attendance).where(named).values(person_id=to_id))
+
     def mark_left(self, meeting_id: int, person_id: int, at: datetime) -> None:
         self._attendance.pop(meeting_id, None)
         self.connection.execute(
@@ -892,16 +969,20 @@ class Store:
 
     def add_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
                  kind: NoteKind, text: str, item_id: int | None, section: Section,
-                 depth: int = 0, source_message_id: str = ""
+                 depth: int = 0, source_message_id: str = "", place: float | None = None
                  ) -> Note:
-        """A note saved now, with its id (an ``#action`` is kept under it)."""
+        """A note saved now, with its id (an ``#action`` is kept under it); ``place`` puts
+        it elsewhere than last in the minutes (``Note.place``)."""
         self._flush_notes()  # ids follow the order notes were taken
-        note_id = _ADD_NOTE.insert(self.connection, (
-            meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
-            _SECTION_VALUES[section], depth, source_message_id, False))
+        values = (meeting_id, author_id, author_name, at, _KIND_VALUES[kind], text, item_id,
+                  _SECTION_VALUES[section], depth, source_message_id, False)
+        if place is None:
+            note_id = _ADD_NOTE.insert(self.connection, values)
+        else:
+            note_id = _INSERT_NOTE.insert(self.connection, (*values, place))
         self._notes.pop(meeting_id, None)
         return Note(note_id, meeting_id, author_id, author_name, at, kind, text, item_id,
-                    section, depth, source_message_id)
+                    section, depth, source_message_id, place)
 
     def keep_note(self, meeting_id: int, author_id: str, author_name: str, at: datetime,
                   kind: NoteKind, text: str, item_id: int | None, section: Section,
@@ -922,13 +1003,17 @@ class Store:
             self._pending_notes = []
 
     def notes(self, meeting_id: int) -> list[Note]:
-        """The meeting's notes, oldest first; read once per transaction until a note is
-        written (closing a meeting asks twice: the minutes and the summary)."""
+        """The meeting's notes in the minutes' order (oldest first, an inserted one where
+        it was inserted); read once per transaction until a note is written (closing a
+        meeting asks twice: the minutes and the summary)."""
         if meeting_id not in self._notes:
             self._flush_notes()
             rows = self.connection.execute(_NOTES, {"meeting_id": meeting_id})
             shared: dict[str, str] = {}
-            self._notes[meeting_id] = [_note(r, shared) for r in rows]
+            found = [_note(r, shared) for r in rows]
+            if any(note.place is not None for note in found):
+                found.sort(key=attrgetter("minutes_order"))
+            self._notes[meeting_id] = found
         return list(self._notes[meeting_id])
 
     def each_note_row(self, meeting_id: int) -> Iterator[NoteRow]:
@@ -943,7 +1028,12 @@ class Store:
                        note.item_id, _SECTION_VALUES[note.section], note.depth)
             return
         self._flush_notes()
-        result = self.connection.execute(_NOTE_ROWS, {"meeting_id": meeting_id})
+        parameters = {"meeting_id": meeting_id}
+        inserted = self.connection.execute(_INSERTED_NOTE_ROWS, parameters).all()
+        if inserted:
+            yield from self._note_rows_merged(inserted, parameters)
+            return
+        result = self.connection.execute(_NOTE_ROWS, parameters)
         # A page at a time: cheaper than row by row. A small page: its rows (a datetime, a
         # row object and four strings each) are all alive at once, on top of the minutes'
         # lines, when a long meeting's minutes are at their largest (1024: +0.4 MiB).
@@ -953,6 +1043,23 @@ class Store:
                 if at.tzinfo is not None:
                     at = at.astimezone(UTC)
                 yield author_name, at, kind, text, item_id, section, depth
+
+    def _note_rows_merged(self, inserted: Sequence[Any], parameters: dict[str, Any]
+                          ) -> Iterator[NoteRow]:
+        """``each_note_row`` for a meeting with inserted notes (``inserted``, in their
+        order): each goes before the first other note whose id is not below its place."""
+        waiting = iter(inserted)
+        following = next(waiting, None)
+        result = self.connection.execute(_NOTE_ROWS_IN_ORDER, parameters)
+        for rows in result.partitions(256):
+            for note_id, *row in rows:
+                while following is not None and following[0] <= note_id:
+                    yield _note_row(following[2:])
+                    following = next(waiting, None)
+                yield _note_row(row)
+        while following is not None:
+            yield _note_row(following[2:])
+            following = next(waiting, None)
 
     def note_counts(self, meeting_id: int) -> tuple[int, int]:
         """(notes, of which actions) of the meeting, counted without reading them."""
@@ -975,6 +1082,8 @@ class Store:
         the first that holds ``old`` (almost always the last), so its cost does not grow
         with the meeting."""
         if (cached := self._notes.get(meeting_id)) is not None:
+            if any(note.place is not None for note in cached):  # (kept in the minutes' order)
+                cached = sorted(cached, key=attrgetter("id"))
             return (n for n in reversed(cached) if n.author_id == author_id)
         self._flush_notes()
         return self._notes_by(meeting_id, author_id)

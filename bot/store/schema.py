@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -57,15 +58,18 @@ meetings = Table(
 
 
 def declare_postgresql_options() -> None:
-    """Add the PostgreSQL-only options to the tables (the running-meeting index's WHERE).
+    """Add the PostgreSQL-only options to the tables (the partial indexes' WHEREs).
 
     Declaring them makes SQLAlchemy load its whole PostgreSQL dialect (to check the
     keyword), which a SQLite-only process (a replay, the console) would pay for at every
     start; so it is done when a PostgreSQL engine is created (``create_database_engine``).
-    The migrations create the index with both WHEREs either way."""
-    index = next(i for i in meetings.indexes if i.name == "one_running_meeting_per_channel")
-    if index.dialect_options["postgresql"]["where"] is None:
-        index.dialect_kwargs["postgresql_where"] = text("status = 'running'")
+    The migrations create the indexes with both WHEREs either way."""
+    partial = ((meetings, "one_running_meeting_per_channel", "status = 'running'"),
+               (notes, "notes_inserted", "place IS NOT NULL"))
+    for table, name, where in partial:
+        index = next(i for i in table.indexes if i.name == name)
+        if index.dialect_options["postgresql"]["where"] is None:
+            index.dialect_kwargs["postgresql_where"] = text(where)
 
 agenda_items = Table(
     "agenda_items",
@@ -118,7 +122,9 @@ roles = Table(
     metadata,
     Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
            primary_key=True),
-    Column("role", String(20), primary_key=True),  # "chair" | "scribe" | "nick"
+    # "chair" | "scribe" | "nick" | "voter" | "votesrequired" | "topic:<item id>" (who
+    # made that agenda item the topic: ``Store.record_topic_setter``)
+    Column("role", String(20), primary_key=True),
     Column("who", String(200), primary_key=True),  # platform user id, or a casefolded name
     Column("name", String(200), nullable=False),
 )
@@ -138,8 +144,14 @@ notes = Table(
     Column("depth", Integer, nullable=False, server_default="0"),
     Column("source_message_id", String(200), nullable=False, server_default=""),
     Column("deleted", Boolean, nullable=False, server_default=text("false")),
+    # An inserted note's place in the order (migration 0014): see ``Note.place``. The
+    # minutes read notes in id order, and these few first (``notes_inserted``).
+    Column("place", Float),
     Index("notes_by_meeting", "meeting_id", "id"),
     Index("notes_by_source", "meeting_id", "source_message_id"),
+    # Only the inserted notes: the notes taken in order write no entry.
+    Index("notes_inserted", "meeting_id", "place", sqlite_where=text("place IS NOT NULL")),
+    # postgresql_where: see declare_postgresql_options
 )
 
 topic_changes = Table(

@@ -467,10 +467,8 @@ def _main(argv: Sequence[str] | None, as_program: bool) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    from jinja2 import TemplateError, TemplateSyntaxError
-
     from bot.config import ConfigError
-    from bot.minutes import TemplateNotFound
+    from bot.minutes import TemplateFailed
     from bot.store import StoreError
 
     if as_program:  # the heavy modules are loaded (see main)
@@ -478,12 +476,8 @@ def _main(argv: Sequence[str] | None, as_program: bool) -> int:
         gc.enable()
     try:
         return int(args.func(args))
-    except TemplateNotFound as exc:
+    except TemplateFailed as exc:  # (a group's own layout: named, with what failed where)
         print(f"gavel: {exc}", file=sys.stderr)
-        return 2
-    except TemplateError as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
-        print(f"gavel: the minutes template failed{where}: {exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"gavel: configuration error:\n{exc}", file=sys.stderr)
