@@ -120,18 +120,26 @@ def literal(text: str) -> str:
     ``some_user``), a ``\\`` that would escape what follows it, HTML and entities as
     ``one_line`` shows them, and what would start a block at its start (``# x``, ``> x``,
     ``- x``, ``+ x``, ``---``, ``===``, ``1. x``): the text is often a list entry's start.
-    ``@handle``, ``#12``, ``-x``, ``a > b`` and ``C#`` stay as typed.
+    ``@handle``, ``#12``, ``-x``, ``a > b`` and ``C#`` stay as typed, and so does an
+    autolink (``<https://...>``: a standing item's link), which shows where it goes.
     """
     text = _LINE_BREAKS.sub(" ", text.strip())
-    if _MARKUP.search(text):
-        text = _MARKUP.sub(_escaped, text)
-    if "<" in text or "&" in text:
-        text = _literal(text)
+    if "<" not in text or not _AUTOLINK.search(text):
+        text = _escaped_markup(text)
+    else:  # the pieces between autolinks
+        pieces: list[str] = []
+        end = 0
+        for match in _AUTOLINK.finditer(text):
+            pieces += [_escaped_markup(text[end:match.start()]), match.group(0)]
+            end = match.end()
+        pieces.append(_escaped_markup(text[end:]))
+        text = "".join(pieces)
     if text[:1] in _BLOCK_STARTS:
         text = _BLOCK_START.sub(r"\g<0>\\", text, count=1)
     return text
 
 
+_AUTOLINK = re.compile(r"<https?://[^<>\s]+>")
 # What ``literal`` escapes anywhere: link, emphasis, code, strikethrough and table
 # characters, a run of ``_`` (see ``_escaped``), and a backslash before ASCII punctuation
 # or at the end (where it would escape what comes next, or break the line).
@@ -143,6 +151,12 @@ _MARKUP = re.compile(r"[\[\]*`~|]|_+|\\(?=[!-/:-@[-`{-~]|$)")
 _BLOCK_STARTS = frozenset("#>+-=0123456789")
 _BLOCK_START = re.compile(r"^(?:[0-9]{1,9}(?=[.)](?:\s|$))"
                           r"|(?=#{1,6}(?:\s|$)|[+-](?:\s|$)|>|-[-\s]*$|=+$))")
+
+
+def _escaped_markup(text: str) -> str:
+    if _MARKUP.search(text):
+        text = _MARKUP.sub(_escaped, text)
+    return _literal(text) if "<" in text or "&" in text else text
 
 
 def _escaped(match: re.Match[str]) -> str:

@@ -82,7 +82,9 @@ def test_markdown_in_a_name_or_title_is_no_link_image_or_heading(database: Datab
     ("1. x", "1\\. x"), ("12) x", "12\\) x"), ("2024 plans", "2024 plans"), ("1.5", "1.5"),
     ("#12 and -x", "#12 and -x"), ("---", "\\---"), ("- - -", "\\- - -"), ("=x", "=x"),
     ("C# team, a > b, #12, @sam-github", "C# team, a > b, #12, @sam-github"),
-    ("<b>x</b> <https://x.y> &lt;", "&lt;b&gt;x&lt;/b&gt; &lt;https://x.y&gt; &amp;lt;"),
+    ("<b>x</b> <javascript:x> &lt;", "&lt;b&gt;x&lt;/b&gt; &lt;javascript:x&gt; &amp;lt;"),
+    ("Review - <https://x.y/a_*b> *", "Review - <https://x.y/a_*b> \\*"),  # autolink: kept
+
     ("a\\b c\\* d\\", "a\\b c\\\\\\* d\\\\"),
     (" two\nlines ", "two lines"),
 ])
