@@ -39,6 +39,7 @@ from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place, chat_event
 from bot.nick_lines import split_nick_line
 from bot.store import Database
+from bot.text import visible
 
 _IRC = re.compile(
     r"\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+<[@+%&~]?([^>\s]+)>\s?(.*)", re.DOTALL)
@@ -199,7 +200,7 @@ def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
             try:
                 moment = at(int(hour), int(minute), int(second or 0))
             except (ValueError, OverflowError) as exc:  # as _parse_one's are reported
-                problems.append(f"line {number}: {exc}")
+                problems.append(f"line {number}: {visible(str(exc))}")
                 continue
             yield LogLine(number, message, nick, text, moment, f"line-{number}")
             continue
@@ -217,10 +218,10 @@ def read_log(lines: Iterable[str], day: date, zone: str, problems: list[str]
         try:
             entry = _parse_one(number, line, clock)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            problems.append(f"line {number}: {exc}")
+            problems.append(f"line {number}: {visible(str(exc))}")
             continue
         if entry is None:
-            preview = line if len(line) <= 60 else line[:57] + "..."
+            preview = visible(line if len(line) <= 60 else line[:57] + "...")
             problems.append(f"line {number}: not a chat line in a known format "
                             f"(skipped): {preview}")
             continue

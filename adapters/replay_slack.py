@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from bot.text import visible
+
 # Someone saying something; joins, topic changes and bot posts (Gavel's own among them)
 # are not lines of the meeting.
 _SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
@@ -85,7 +87,7 @@ def export_lines(messages: list[Any], when: Callable[[object], datetime],
         try:
             at = when(message["ts"])
         except (ValueError, OverflowError, TypeError) as exc:
-            problems.append(f"message {number}: {exc}")
+            problems.append(f"message {number}: {visible(str(exc))}")
             continue
         spoken += 1
         yield number, nick, _plain(text, names), str(message["ts"]), at

@@ -12,7 +12,7 @@ from bot.config import Group
 
 def agenda_line(title: str, number: int, url: str, repo: str = "") -> str:
     """``* Title [#12](url)``, or ``[nodejs/node#12]`` when the list is not grouped under
-    its repository. ``title`` is Markdown already (see ``bot.text.escape_title``)."""
+    its repository. ``title`` is Markdown already (see ``bot.text.literal``)."""
     return f"* {title} [{repo}#{number}]({url})"
 
 

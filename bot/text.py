@@ -84,14 +84,28 @@ def has_control_characters(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+# What a terminal would act on rather than show: C0 controls but tab, DEL, C1 controls,
+# and lone surrogates (which no terminal encoding can write).
+_UNSEEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Log text quoted in a message to a terminal, with what would act on the terminal
+    (``ESC[2J`` clears it, ``ESC]0;...BEL`` sets its title) shown instead: ``\\x1b``,
+    ``\\x07``, ``\\ud800``. Tabs stay; other text, backslashes included, is as typed."""
+    if text.isprintable():
+        return text  # most text (a tab or a non-ASCII space is checked below)
+    return _UNSEEN.sub(_shown, text)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def one_line(text: str) -> str:
     """A name, title or affiliation as the minutes show it: on one line, shown literally."""
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))
-
-
-def escape_title(title: str) -> str:
-    """Issue titles in a Markdown list: one line, and brackets would start a link."""
-    return one_line(title).replace("[", "\\[").replace("]", "\\]")
 
 
 # -- agenda titles as people type them ----------------------------------------------------
@@ -122,3 +136,67 @@ def title_keys(text: str) -> tuple[str, str, str]:
     same spaced yet differ bare. Hence the text's key, its key with a space before it, and
     its spaced spelling (one value without a tail, two or three with one)."""
     return bare_title(text), bare_title(" " + text), spaced_title(text)
+
+
+def literal(text: str) -> str:
+    """A name, affiliation or title (a meeting's, an agenda item's) as Markdown that shows
+    it as typed, on one line: nothing in it becomes a link, an image, emphasis, a
+    heading, a list, a quote, a table cell or HTML. Unlike a note's text, which is
+    Markdown on purpose (``escape_markdown_html``), none of it is markup.
+
+    Only what could be read as markup is escaped, so the file stays readable: ``[`` and
+    ``]`` (links, images: a ``!`` is then only a ``!``), ``*``, ``` ` ```, ``~``, ``|``,
+    a ``_`` run that could open emphasis (not one after a letter or digit, as in
+    ``some_user``), a ``\\`` that would escape what follows it, HTML and entities as
+    ``one_line`` shows them, and what would start a block at its start (``# x``, ``> x``,
+    ``- x``, ``+ x``, ``---``, ``===``, ``1. x``): the text is often a list entry's start.
+    ``@handle``, ``#12``, ``-x``, ``a > b`` and ``C#`` stay as typed, and so do an
+    autolink (``<https://...>``: a standing item's link), which shows where it goes, and
+    a code span (``repl: don't use `domain` ``), which shows its text and nothing else:
+    GitHub shows an issue's title so, and the Node.js minutes copy it so.
+    """
+    text = _LINE_BREAKS.sub(" ", text.strip())
+    if ("<" not in text and "`" not in text) or not _KEPT.search(text):
+        text = _escaped_markup(text)
+    else:  # the pieces between autolinks and code spans
+        pieces: list[str] = []
+        end = 0
+        for match in _KEPT.finditer(text):
+            pieces += [_escaped_markup(text[end:match.start()]), match.group(0)]
+            end = match.end()
+        pieces.append(_escaped_markup(text[end:]))
+        text = "".join(pieces)
+    if text[:1] in _BLOCK_STARTS:
+        text = _BLOCK_START.sub(r"\g<0>\\", text, count=1)
+    return text
+
+
+# What ``literal`` escapes anywhere: link, emphasis, code, strikethrough and table
+# characters, a run of ``_`` (see ``_escaped``), and a backslash before ASCII punctuation
+# or at the end (where it would escape what comes next, or break the line).
+_MARKUP = re.compile(r"[\[\]*`~|]|_+|\\(?=[!-/:-@[-`{-~]|$)")
+# What would start a block at a line's start (``*``, ``_``, ``` ` ``, ``~``, ``|`` and
+# ``[`` are escaped anywhere): a heading ("# x", not "#12"), quote, list item ("- x", not
+# "-x"), thematic break or setext underline ("---", "==="), with a backslash before it,
+# or an ordered list item ("1. x", not "1.5"), with one between its number and its ".".
+_BLOCK_STARTS = frozenset("#>+-=0123456789")
+_BLOCK_START = re.compile(r"^(?:[0-9]{1,9}(?=[.)](?:\s|$))"
+                          r"|(?=#{1,6}(?:\s|$)|[+-](?:\s|$)|>|-[-\s]*$|=+$))")
+
+
+def _escaped_markup(text: str) -> str:
+    if _MARKUP.search(text):
+        text = _MARKUP.sub(_escaped, text)
+    return _literal(text) if "<" in text or "&" in text else text
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found[0] == "_":
+        text, start, end = match.string, match.start(), match.end()
+        # After a letter or digit ("some_user", "name_") or before a space, a "_" run
+        # cannot open emphasis in CommonMark; with every opener escaped, none closes any.
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isspace()):
+            return found
+        return found.replace("_", "\\_")
+    return "\\" + found

@@ -25,11 +25,12 @@ from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import find_issue_by_title
 from bot.store import Database, Store
 from bot.store.actions import DONE, DROPPED, OPEN, UNDONE, ActionItem, ActionStore
-from bot.text import escape_title
+from bot.text import literal
 
 log = logging.getLogger("gavel.github.actions")
 
-_HANDLE = re.compile(r"(?<![\w`])@([A-Za-z0-9][\w-]*)")
+# (After ``literal``, every backtick is an escaped one: none starts a code span.)
+_HANDLE = re.compile(r"(?<!\w)@([A-Za-z0-9][\w-]*)")
 _GITHUB_HANDLE = re.compile(r"@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))")
 TITLE_LIMIT = 200
 # An issue still open after its action closed here (GitHub was down) is closed by the
@@ -47,7 +48,7 @@ class SyncReport:
 
 def _literal(text: str) -> str:
     """Text from chat in an issue: ``@x`` stays a code span (no ping), one line."""
-    return _HANDLE.sub(r"`@\1`", escape_title(text))
+    return _HANDLE.sub(r"`@\1`", literal(text))
 
 
 def issue_title(action: ActionItem) -> str:

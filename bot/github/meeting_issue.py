@@ -26,7 +26,7 @@ from bot.ports import AgendaEntry
 from bot.store import Database, Store
 from bot.store.actions import ActionItem, ActionStore, PendingItem
 from bot.store.hackmd_rows import note_for
-from bot.text import escape_title
+from bot.text import literal
 
 log = logging.getLogger("gavel.github.issue")
 
@@ -89,13 +89,14 @@ def time_section(group: Group, meeting_start: datetime) -> str:
     return "\n".join(lines)
 
 
-_HANDLE = re.compile(r"(?<![\w`])@([A-Za-z0-9][\w-]*)")
+# (After ``literal``, every backtick is an escaped one: none starts a code span.)
+_HANDLE = re.compile(r"(?<!\w)@([A-Za-z0-9][\w-]*)")
 
 
 def _no_ping(text: str) -> str:
     """A handle typed in chat stays literal in the issue: ``@x`` pings on GitHub, code
     spans do not."""
-    return _HANDLE.sub(r"`@\1`", escape_title(text))
+    return _HANDLE.sub(r"`@\1`", literal(text))
 
 
 @dataclass(frozen=True)

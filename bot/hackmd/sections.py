@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.agenda_lines import agenda_line
 from bot.minutes import MinutesView, NoteLine
 from bot.ports import AgendaEntry
-from bot.text import escape_title, one_line
+from bot.text import literal, one_line
 
 SECTIONS = ("present", "agenda", "notes", "actions")
 HEADINGS = {"present": "Present", "agenda": "Agenda", "notes": "Notes",
@@ -43,9 +43,9 @@ def block(name: str, body: str) -> str:
 
 def agenda_before(entries: Iterable[AgendaEntry], standing: Iterable[str]) -> str:
     """The agenda as known before the meeting: standing items, then GitHub's, by repo."""
-    lines = [f"* {escape_title(title)}" for title in standing]
+    lines = [f"* {literal(title)}" for title in standing]
     for entry in entries:
-        lines.append(agenda_line(escape_title(entry.title), entry.number, entry.url,
+        lines.append(agenda_line(literal(entry.title), entry.number, entry.url,
                                  entry.repo))
     return "\n".join(lines)
 
@@ -80,7 +80,7 @@ def blocks_of(view: MinutesView) -> dict[str, str]:
 
 def new_note(heading: str, links: Mapping[str, str], agenda: str) -> str:
     """The note as created before the meeting: the minutes' layout, agenda filled in."""
-    parts = [f"# {one_line(heading)}", "", GUIDE, "", "## Links", ""]
+    parts = [f"# {literal(heading)}", "", GUIDE, "", "## Links", ""]
     parts += [f"* **{label}**: {url}" for label, url in links.items() if url] or ["*"]
     for name in SECTIONS:
         parts += ["", f"## {HEADINGS[name]}", "", block(name, agenda if name == "agenda"

@@ -37,7 +37,7 @@ from bot.minutes.action_owners import KnownPeople
 from bot.minutes.order import taken_up_first
 from bot.store import Store
 from bot.store.actions import ActionStore
-from bot.text import escape_markdown_html, escape_title, one_line
+from bot.text import escape_markdown_html, literal, one_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BUILT_IN = {"nodejs": "nodejs.md.j2", "nodejs-tsc": "nodejs-tsc.md.j2",
@@ -153,13 +153,13 @@ def closing_heading(group: Group) -> str:
 def note_text(kind: str, text: str, known: KnownPeople, prefixes: bool = True,
               owners: tuple[str, ...] | None = None) -> str:
     """The note (its ``NoteKind`` value and text) as the minutes show it; ``owners`` of an
-    action, as ``one_line`` shows them, when the caller worked them out already."""
+    action, as ``literal`` shows them, when the caller worked them out already."""
     shown_text = escape_markdown_html(text)
     if not prefixes:
         return shown_text
     if kind == _ACTION:
         if owners is None:
-            owners = tuple(one_line(owner) for owner in known.owners_of(text))
+            owners = tuple(literal(owner) for owner in known.owners_of(text))
         shown = ", ".join(owners)
         return f"Action ({shown}): {shown_text}" if shown else f"Action: {shown_text}"
     return _PREFIX[kind] + shown_text
@@ -203,16 +203,16 @@ def present_line(name: str, github: str, affiliation: str, style: str) -> str:
     only by their handle (``#here @sam-github``, said by the nick sam-github) is listed as
     ``@sam-github``, as the Security WG lists such people, not as ``sam-github
     (@sam-github)``."""
-    name = one_line(name)
+    name = literal(name)
     remark = ""
     if (match := _REMARK.match(name)) and match.group(1):
         name, remark = match.group(1), " " + match.group(2)
-    handle = f"@{one_line(github)}" if github else ""
+    handle = f"@{literal(github)}" if github else ""
     # Exactly the handle: "UlisesGascon @ulisesgascon" is a name typed beside a handle.
     only_handle = bool(handle) and name.lstrip("@") == handle[1:]
     text = handle if only_handle else name
     if affiliation:
-        text += f" from {one_line(affiliation)}"
+        text += f" from {literal(affiliation)}"
     if handle and not only_handle:
         text += {"Name (@handle)": f" ({handle})", "Name: @handle": f": {handle}"}.get(
             style, f" {handle}")
@@ -231,7 +231,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     authors: dict[str, str] = {}  # one shown name per author's spelling, not one per note
 
     def _item_view(item: AgendaItem, lines: list[NoteLine]) -> ItemView:
-        return ItemView(escape_title(item.title), item.url, item.number, item.reference,
+        return ItemView(literal(item.title), item.url, item.number, item.reference,
                         item.discussed or bool(lines), _nested(lines, beside=True), item.id)
 
     by_item: dict[int, list[NoteLine]] = {item.id: [] for item in items}
@@ -246,7 +246,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         owners: tuple[str, ...] | None = None
         if kind == _ACTION:
             # Names are people's own words too: shown literally, like the notes.
-            owners = tuple(one_line(owner) for owner in known.owners_of(text))
+            owners = tuple(literal(owner) for owner in known.owners_of(text))
             entry = one_line(text)  # a list entry of its own: keep it on one line
             actions.append((", ".join(owners), entry))
             for owner in owners or ("UNASSIGNED",):
@@ -255,7 +255,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         if (time := times.get(minute)) is None:
             time = times[minute] = f"{at:%H:%M}"
         if (author := authors.get(author_name)) is None:
-            author = authors[author_name] = one_line(author_name)
+            author = authors[author_name] = literal(author_name)
         line = NoteLine(depth, note_text(kind, text, known, prefixes, owners), kind, author,
                         time)
         if item_id is not None and item_id in by_item:
@@ -293,7 +293,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
     present = [present_line(a.person.name, a.person.github, a.person.affiliation,
                             group.minutes.present_line)
                for a in people if a.status == "present"]
-    regrets = [one_line(a.person.name) for a in people if a.status == "regrets"]
+    regrets = [literal(a.person.name) for a in people if a.status == "regrets"]
 
     doc = meeting.links.get("minutes_doc", group.links.minutes_doc)
     links = [("Recording", one_line(meeting.links.get("recording", ""))),
@@ -301,13 +301,13 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
              (doc_link_name(doc, group.minutes), one_line(doc))]
     # The Node.js minutes open the italics and never close them: kept as they write it.
     extracted = f"*{label_line(group)}" if group.labels and group.orgs else ""
-    title = one_line(meeting.title)
+    title = literal(meeting.title)
     starter = store.person(meeting.platform, meeting.started_by)
     return MinutesView(
         title=title,
         heading=title if title.endswith(meeting.meeting_date) else
         f"{title} {meeting.meeting_date}",
-        starter=one_line(starter.name if starter else meeting.started_by),
+        starter=literal(starter.name if starter else meeting.started_by),
         date=meeting.meeting_date,
         group=group,
         meeting=meeting,
@@ -324,7 +324,7 @@ def build_view(store: Store, meeting: Meeting, group: Group) -> MinutesView:
         upcoming=_nested(upcoming),
         actions=actions,
         actions_by_person=by_person,
-        speakers=[(one_line(name), lines) for _, name, lines in store.lines_said(meeting.id)],
+        speakers=[(literal(name), lines) for _, name, lines in store.lines_said(meeting.id)],
         started=f"{meeting.started_at:%H:%M}" if meeting.started_at else "",
         ended=f"{meeting.ended_at:%H:%M}" if meeting.ended_at else "",
         style=group.minutes,
@@ -341,13 +341,13 @@ def carried_over(store: Store, meeting: Meeting) -> list[str]:
     lines = []
     for action, changes in ActionStore(store).carried_into(
             meeting.group_name, meeting.id, meeting.started_at):
-        owners = ", ".join(one_line(owner) for owner in action.owners)
+        owners = ", ".join(literal(owner) for owner in action.owners)
         fates = []
         for change in changes:
-            detail = one_line(change.detail)
-            if change.change == "reassigned":
-                fates.append(f"reassigned to {detail}")
+            if change.change == "reassigned":  # to whom: names
+                fates.append(f"reassigned to {literal(change.detail)}")
             else:
+                detail = one_line(change.detail)
                 fates.append(change.change + (f" ({detail})" if detail else ""))
         lines.append(f"{action.label}{f' ({owners})' if owners else ''}: "
                      f"{one_line(action.text)} — {'; '.join(fates) or 'still open'}")

@@ -118,8 +118,10 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
 
+    from adapters.log_file import open_log
     from adapters.replay import replay
     from bot.config import DEFAULT_GROUP
+    from bot.text import visible
 
     settings = settings_of(args)
     if args.group:
@@ -133,7 +135,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         day = args.date or _date_from_name(args.log)
     except ValueError as exc:
-        print(f"gavel replay: {args.log}: the date in its name is not a day ({exc}); "
+        print(f"gavel replay: {visible(args.log)}: the date in its name is not a day ({exc}); "
               "rename the file or give --date YYYY-MM-DD", file=sys.stderr)
         return 2
     import shutil
@@ -151,9 +153,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 1
     database = Database.scratch(Path(folder) / "replay.db")
     try:
-        with open(args.log, encoding="utf-8-sig", errors="replace") as handle:
-            result = replay(handle, settings, group, day, database=database,
+        with open_log(args.log) as log:  # (not UTF-8: a line at a time as Windows-1252)
+            result = replay(log, settings, group, day, database=database,
                             template=args.template, zone=args.timezone)
+            not_utf8 = log.not_utf8_note()
         if args.format == "json":
             from bot.minutes.data import meeting_data
 
@@ -165,16 +168,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
         else:
             output = result.minutes
     except OSError as exc:
-        print(f"gavel replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
+        print(f"gavel replay: cannot read {visible(args.log)}: {exc.strerror}",
+              file=sys.stderr)
         return 2
     except ValueError as exc:
-        print(f"gavel replay: {args.log}: {exc}", file=sys.stderr)
+        print(f"gavel replay: {visible(args.log)}: {visible(str(exc))}", file=sys.stderr)
         return 1
     finally:
         database.close()
         shutil.rmtree(folder, ignore_errors=True)
+    if not_utf8:
+        print(f"{visible(args.log)}: {not_utf8}", file=sys.stderr)
     for problem in result.problems:
-        print(f"{args.log}: {problem}", file=sys.stderr)
+        print(f"{visible(args.log)}: {visible(problem)}", file=sys.stderr)
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")
