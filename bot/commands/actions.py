@@ -62,17 +62,15 @@ def _identities(turn: Turn) -> Identities:
     return identities
 
 
-def _vouched_ids(known: KnownPeople, identities: Identities, text: str
+def _vouched_ids(known: KnownPeople, identities: Identities, text: str, owners: set[str]
                  ) -> dict[str, str | None]:
-    """Owner name -> the one user id whose platform identity ``text`` says for that owner
-    (None when several could be meant). A word gives an owner's id only when it is the
-    user's identity and the name the minutes show for it is one of that user's own."""
+    """Owner name (of ``owners``) -> the one user id whose platform identity ``text`` says
+    for that owner (None when several could be meant). A word gives an owner's id only
+    when it is the user's identity and the name the minutes show for it is one of that
+    user's own."""
     found: dict[str, set[str]] = {}
-    for spelling, users in identities.items():
-        name = known.owner_said_as(text, spelling)
-        if name is None:
-            continue
-        for user_id, names in users:
+    for spelling, name in known.spellings_said(text, owners):
+        for user_id, names in identities.get(spelling, ()):
             if name.casefold() in names or name.casefold() == spelling:
                 found.setdefault(name, set()).add(user_id)
     return {name: next(iter(ids)) if len(ids) == 1 else None for name, ids in found.items()}
@@ -90,12 +88,11 @@ def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[s
             ids.append(user_id)
     if turn.meeting is not None:
         known = KnownPeople.of_meeting(turn.store, turn.meeting.id)
-        vouched: dict[str, str | None] | None = None
-        for name in known.owners_of(text):
-            if name not in names:
+        named = [name for name in known.owners_of(text) if name not in names]
+        if named:
+            vouched = _vouched_ids(known, _identities(turn), text, set(named))
+            for name in named:
                 names.append(name)
-                if vouched is None:
-                    vouched = _vouched_ids(known, _identities(turn), text)
                 if (owner_id := vouched.get(name)) is not None and owner_id not in ids:
                     ids.append(owner_id)
     return tuple(names), tuple(ids)
