@@ -103,6 +103,13 @@ def _shown(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def small_number(text: str) -> int | None:
+    """``text`` as a number when it is ASCII digits that a database's integer column takes
+    (at most 18 of them), else None: ``str.isdigit`` admits "²", which ``int`` refuses,
+    and ``int`` refuses more than 4,300 digits, which a chat line can hold."""
+    return int(text) if len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 def one_line(text: str) -> str:
     """A name, title or affiliation as the minutes show it: on one line, shown literally."""
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))

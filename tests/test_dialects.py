@@ -326,6 +326,22 @@ def test_votes_required_takes_a_number_a_quorum_can_be(database: Database) -> No
         "This vote belongs to a meeting that has ended."]
 
 
+def test_a_number_longer_than_python_reads_is_answered_not_a_failed_turn(
+        database: Database) -> None:
+    """``int()`` refuses more than 4,300 digits, which a chat line holds: such a number is
+    no item, no quorum and no count, answered as any other."""
+    chat = _chat(database, GROUP)
+    chat.say("alice", "#startmeeting")
+    chat.say("alice", "#agenda add Budget")
+    huge = "1" * 5000
+    assert private(chat.say("alice", f"#votesrequired {huge}")) == [
+        "Usage: #votesrequired <N>, a number from 0 (no quorum) to 10,000"]
+    assert private(chat.say("alice", f"#topic {huge}")) == [
+        "There is no item 111111111111111111…: the agenda has 1 items (#agenda lists them)."]
+    assert chat.say("alice", f"close item {huge}") == []
+    assert posts(chat.say("alice", "#topic 1")) == ["Topic: Budget"]
+
+
 def test_chair_only_topic_is_a_group_option_off_by_default(database: Database) -> None:
     chat = _chat(database, GROUP)
     chat.say("chair", "#startmeeting")

@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl
 
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from bot.text import small_number
+
 # Slack's own replay window, which Bolt also uses: older signed requests are refused.
 REPLAY_WINDOW_SECONDS = 300
 
@@ -55,9 +57,9 @@ def check_signature(raw: bytes, headers: Mapping[str, str], signing_secret: str,
     if not timestamp or not signature:
         raise RequestRefused(401, "unsigned request (no X-Slack-Signature or "
                                   "X-Slack-Request-Timestamp)")
-    if not timestamp.isascii() or not timestamp.isdigit():
+    if (sent := small_number(timestamp)) is None:
         raise RequestRefused(400, "X-Slack-Request-Timestamp is not a Unix time")
-    if abs(now - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+    if abs(now - sent) > REPLAY_WINDOW_SECONDS:
         raise RequestRefused(401, "stale request (timestamp outside Slack's 5-minute window)")
     verifier = SignatureVerifier(signing_secret, clock=_FixedClock(now))
     # compare_digest raises on non-ASCII text: such a signature is simply wrong.

@@ -17,7 +17,7 @@ from bot.minutes import closing_heading
 from bot.ports import AgendaEntry
 from bot.store.actions import ActionStore
 from bot.store.dialect_rows import clear_queue
-from bot.text import bare_title
+from bot.text import bare_title, small_number
 
 # GitHub numbers fit in 9 digits; a longer one is plain text, never an overflowing integer.
 _REFERENCE = re.compile(r"([\w.-]+/[\w.-]+)#(\d{1,9})\b\s*(.*)", re.DOTALL)
@@ -268,10 +268,12 @@ def topic(turn: Turn, argument: str) -> None:
                              section, closing_heading(turn.group)))
         return
     if argument.isascii() and argument.isdigit():
-        number = int(argument)
-        chosen: AgendaItem | None = turn.store.agenda_item_at(meeting.id, number)
+        number = small_number(argument)  # (None: past any agenda's length)
+        chosen: AgendaItem | None = (None if number is None else
+                                     turn.store.agenda_item_at(meeting.id, number))
         if chosen is None:
-            turn.effects.tell(f"There is no item {number}: the agenda has "
+            shown = argument if number is not None else argument[:18] + "…"
+            turn.effects.tell(f"There is no item {shown}: the agenda has "
                               f"{turn.store.agenda_size(meeting.id)} items (#agenda lists them).")
             return
     else:

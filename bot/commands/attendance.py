@@ -9,7 +9,7 @@ from bot.commands.notes import confirm
 from bot.commands.turn import Turn
 from bot.domain import Person
 from bot.mentions import split_mentions
-from bot.text import split_names
+from bot.text import small_number, split_names
 
 _FROM = re.compile(r"\s+from\s+", re.IGNORECASE)
 # ``@handle`` or ``(@handle)``, whole: "(@marco ippolito)" holds no handle (a handle has no
@@ -300,7 +300,7 @@ ATTENDANCE_DEFAULT, ATTENDANCE_MAX = 10, 52
 def show_attendance(turn: Turn, argument: str) -> None:
     """``/meeting attendance [N]``: the table ``gavel attendance`` prints, to the asker."""
     wanted = argument.strip() or str(ATTENDANCE_DEFAULT)
-    if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= ATTENDANCE_MAX):
+    if not 1 <= (small_number(wanted) or 0) <= ATTENDANCE_MAX:
         turn.effects.tell(f"Usage: /meeting attendance [N], N a number of past meetings "
                           f"from 1 to {ATTENDANCE_MAX} (default {ATTENDANCE_DEFAULT}).")
         return

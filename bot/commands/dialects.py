@@ -16,6 +16,7 @@ from bot.commands.turn import Turn
 from bot.domain import Note, NoteKind, Person
 from bot.effects import Purpose
 from bot.store import dialect_rows as rows
+from bot.text import small_number
 
 CONTINUATION = re.compile(r"(?:\.\.\.|…)\s*(.*)", re.DOTALL)
 _DATES = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d-%m-%Y")
@@ -68,16 +69,15 @@ def place_before(note: Note, previous: Note | None) -> float:
 
 def close_item(turn: Turn, argument: str) -> None:
     """Zakim's ``close item N``: the item is done (discussed)."""
-    number = argument.strip()
-    # (ASCII digits only: "²".isdigit() holds, and int() refuses it.)
-    if not (number.isascii() and number.isdigit()):
+    number = small_number(argument.strip())
+    if number is None:
         return  # Zakim's phrase in ordinary chat: stay quiet
     items = turn.store.agenda(turn.running().id)
-    if not 1 <= int(number) <= len(items):
+    if not 1 <= number <= len(items):
         return
     if not may_move_topic(turn):
         return
-    item = items[int(number) - 1]
+    item = items[number - 1]
     turn.store.mark_discussed(item.id)
     confirm(turn, f"Closed item {number}: {item.title}")
 

@@ -9,6 +9,7 @@ from bot.effects import Purpose
 from bot.reminders.text import next_meeting_post, when_line
 from bot.schedules.recurrence import Occurrence, ScheduleError, has_schedule
 from bot.schedules.upcoming import upcoming_meetings
+from bot.text import small_number
 
 _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start and "
                 "timezone (or ics_url) in the config.")
@@ -16,7 +17,8 @@ _NO_SCHEDULE = ("{group} has no schedule yet: set [groups.schedule] rrule, start
 
 def show_upcoming(turn: Turn, argument: str) -> None:
     wanted = argument.strip()
-    count = max(1, min(int(wanted), 20)) if wanted.isascii() and wanted.isdigit() else 5
+    number = small_number(wanted)
+    count = 5 if number is None else max(1, min(number, 20))
     meetings = _coming(turn, count)
     if not meetings:
         return

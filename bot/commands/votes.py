@@ -17,6 +17,7 @@ from bot.commands.turn import Turn
 from bot.domain import NoteKind
 from bot.effects import Button, Purpose
 from bot.store import dialect_rows as rows
+from bot.text import small_number
 
 YES_NO = ("+1", "-1", "0")
 # The spellings people use for the default options.
@@ -110,7 +111,7 @@ def cast(turn: Turn, open_one: rows.Vote, said: str) -> None:
 def _is_id(text: str) -> bool:
     """Whether a button's part is a number a database column takes (ASCII digits: "²" is
     a digit to ``isdigit`` and no number to ``int``)."""
-    return text.isascii() and text.isdigit() and len(text) < 19
+    return small_number(text) is not None
 
 
 def press(turn: Turn, action: str) -> None:
@@ -256,15 +257,13 @@ def voters(turn: Turn, argument: str) -> None:
 
 def votes_required(turn: Turn, argument: str) -> None:
     meeting = turn.running()
-    given = argument.strip()
-    # (ASCII digits only: "²".isdigit() holds, and int() refuses it.)
-    if not (given.isascii() and given.isdigit()) or int(given) > MOST_VOTES_REQUIRED:
+    number = small_number(argument.strip())
+    if number is None or number > MOST_VOTES_REQUIRED:
         turn.effects.tell(f"Usage: #votesrequired <N>, a number from 0 (no quorum) to "
                           f"{MOST_VOTES_REQUIRED:,}")
         return
     for old in turn.store.role_names(meeting.id, "votesrequired"):
         turn.store.remove_role(meeting.id, "votesrequired", old)
-    number = int(given)
     if number:
         turn.store.add_role(meeting.id, "votesrequired", str(number), str(number))
     confirm(turn, f"Votes required: {number or 'none'}")

@@ -25,6 +25,7 @@ from bot.events import Place
 from bot.github.client import GitHub, GitHubProblem, RetryPolicy
 from bot.store import Database
 from bot.store.database import exclusive
+from bot.text import small_number
 
 log = logging.getLogger("gavel.github.publish")
 
@@ -69,8 +70,9 @@ def _literal_block(lines: Sequence[str]) -> str:
 def _parse_issue_url(url: str) -> tuple[str, int] | None:
     """``https://github.com/o/r/issues/12`` -> ("o/r", 12) (any host: Enterprise too)."""
     parts = url.rstrip("/").split("/")
-    if len(parts) >= 4 and parts[-2] == "issues" and parts[-1].isdigit():
-        return f"{parts[-4]}/{parts[-3]}", int(parts[-1])
+    if len(parts) >= 4 and parts[-2] == "issues" and (
+            number := small_number(parts[-1])) is not None:
+        return f"{parts[-4]}/{parts[-3]}", number
     return None
 
 

@@ -7,13 +7,15 @@ import argparse
 import sys
 from typing import Any
 
+from bot.text import small_number
+
 ATTENDANCE_DEFAULT = 10
 
 
 def _positive(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+    if (number := small_number(text)) is None or number < 1:
         raise argparse.ArgumentTypeError(f"not a number of meetings (1 or more): {text!r}")
-    return int(text)
+    return number
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
