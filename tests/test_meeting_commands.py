@@ -190,7 +190,8 @@ def test_a_correction_does_not_retitle_a_topic_someone_else_set(chat: Chat) -> N
     start(chat)
     chat.say("ulises", "#info the Secret handshake is old")  # under no topic yet
     chat.say("rafael", "#topic Secret plan")
-    refused = chat.say("ulises", "s/Secret/Hacked/")
+    assert acked(chat.say("ulises", "s/Secret/Hidden/"))  # their own line, not the title
+    refused = chat.say("ulises", "s/Secret/Hacked/")  # no line of theirs holds it now
     assert private(refused) == [NOT_YOURS] and not acked(refused)
     chat.say("rafael", "#topic Chair topic")
     assert private(chat.say("ulises", "s/Chair/Hijack/")) == [NOT_YOURS]
@@ -199,8 +200,22 @@ def test_a_correction_does_not_retitle_a_topic_someone_else_set(chat: Chat) -> N
     assert private(chat.say("joyce", "s/Chair/Joyced/")) == [NOT_YOURS]
     minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
     assert "* Secret plan\n" in minutes and "* Chair topic\n" in minutes
-    assert "- the Secret handshake is old" in minutes  # nor their own older line
+    assert "- the Hidden handshake is old" in minutes
     assert not any(word in minutes for word in ("Hacked", "Hijack", "Joyced"))
+
+
+def test_a_correction_refused_the_title_falls_through_to_ones_own_earlier_note(
+        chat: Chat) -> None:
+    start(chat)
+    chat.say("rafael", "#topic Budgte review")
+    chat.say("ulises", "#info we discussed the Budgte numbers")
+    chat.say("rafael", "#topic Second Budgte thing")
+    corrected = chat.say("ulises", "s/Budgte/Budget/")
+    assert acked(corrected) and private(corrected) == []
+    assert private(chat.say("ulises", "s/Budgte/Budget/")) == [NOT_YOURS]  # none left
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "* Budgte review\n  * we discussed the Budget numbers\n" in minutes
+    assert "* Second Budgte thing\n" in minutes
 
 
 def test_whoever_set_the_topic_corrects_its_typo_chair_or_not(chat: Chat) -> None:

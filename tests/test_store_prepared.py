@@ -53,15 +53,15 @@ def test_a_commands_rows_read_back_as_they_were_written(database: Database) -> N
             Attendance(ana, "present", "here", AT, AT + timedelta(minutes=5))]
 
 
-def test_who_set_a_topic_is_written_once_however_often_they_take_it_up(
-        database: Database) -> None:
+def test_who_set_a_topic_is_read_from_the_topics_history(database: Database) -> None:
     with database.transaction() as store:
         meeting = store.start_meeting(PLACE, "Security WG", "WG", "2024-03-07", AT, "rafael")
         item = store.add_agenda_item(meeting.id, ItemSource.ADHOC, "Threat model")
         other = store.add_agenda_item(meeting.id, ItemSource.ADHOC, "Release")
         for who, name in (("id-2", "Bo"), ("id-1", "Ana"), ("id-2", "Bo")):
-            store.record_topic_setter(meeting.id, item.id, who, name)
-            assert store.is_topic_setter(meeting.id, item.id, who)  # (the cache forgot)
+            store.record_topic(meeting.id, item.id, Section.ITEM, AT, by=(who, name))
+            assert store.is_topic_setter(meeting.id, item.id, who)  # (held back, then read)
+        store.record_topic(meeting.id, None, Section.QA, AT, by=("id-3", "Cy"))
     with database.transaction() as store:
         assert store.topic_setters(meeting.id, item.id) == ["Ana", "Bo"]
         assert store.is_topic_setter(meeting.id, item.id, "id-1")

@@ -14,6 +14,7 @@ such an action is changed by a chair.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.commands.after_commit import SyncActionIssue
 from bot.commands.turn import Turn
@@ -37,43 +38,52 @@ def actions_of(turn: Turn) -> ActionStore:
 # -- owners -------------------------------------------------------------------------------
 
 
+def _known_ids(turn: Turn) -> Iterator[tuple[str, str]]:
+    """(user id, name shown) of everyone the running meeting knows by an id the platform
+    gave them (the attendance, then whoever spoke): a Slack or Discord user id, or on the
+    console and in a replay the nick. Never a display name or a name typed with ``#here``
+    (``name:`` ids): anyone can choose those, and two people can share one."""
+    if turn.meeting is None:
+        return
+    for attendance in turn.store.attendance(turn.meeting.id):
+        if not attendance.person.user_id.startswith("name:"):
+            yield attendance.person.user_id, attendance.person.name
+    for author_id, name, _lines in turn.store.lines_said(turn.meeting.id):
+        if author_id and not author_id.startswith("name:"):
+            yield author_id, name
+
+
 # Casefolded platform identity -> (user id, the names the meeting knows that user by).
 Identities = dict[str, list[tuple[str, set[str]]]]
 
 
 def _identities(turn: Turn) -> Identities:
-    """Everyone the running meeting knows by an id the platform gave them (the attendance,
-    then whoever spoke), by that id casefolded: a Slack or Discord user id, or on the
-    console and in a replay the nick. Never a display name or a name typed with ``#here``:
-    anyone can choose those, and two people can share one."""
+    """Everyone ``_known_ids`` finds, by their id casefolded (IRC nicks ignore case)."""
     by_id: dict[str, set[str]] = {}
-    if turn.meeting is None:
-        return {}
-    for attendance in turn.store.attendance(turn.meeting.id):
-        person = attendance.person
-        if not person.user_id.startswith("name:"):
-            by_id.setdefault(person.user_id, set()).add(person.name.casefold())
-    for author_id, name, _lines in turn.store.lines_said(turn.meeting.id):
-        if author_id and not author_id.startswith("name:"):
-            by_id.setdefault(author_id, set()).add(name.casefold())
+    for user_id, name in _known_ids(turn):
+        by_id.setdefault(user_id, set()).add(name.casefold())
     identities: Identities = {}
     for user_id, names in by_id.items():
         identities.setdefault(user_id.casefold(), []).append((user_id, names))
     return identities
 
 
-def _vouched_ids(known: KnownPeople, identities: Identities, text: str
+def _vouched_ids(turn: Turn, known: KnownPeople, text: str, owners: set[str]
                  ) -> dict[str, str | None]:
-    """Owner name -> the one user id whose platform identity ``text`` says for that owner
-    (None when several could be meant). A word gives an owner's id only when it is the
-    user's identity and the name the minutes show for it is one of that user's own."""
+    """Owner name (of ``owners``) -> the one user id whose platform identity ``text`` says
+    for that owner (None when several could be meant).
+
+    A word gives an owner's id only when it is the id of someone the meeting knows
+    (``_known_ids``) and the name the minutes show for it is one of that person's own.
+    Only the owners' spellings are looked for, in one reading of the text, and each
+    person the meeting knows is looked at once."""
+    said = dict(known.spellings_said(text, owners))  # spelling (casefolded) -> owner
     found: dict[str, set[str]] = {}
-    for spelling, users in identities.items():
-        name = known.owner_said_as(text, spelling)
-        if name is None:
-            continue
-        for user_id, names in users:
-            if name.casefold() in names or name.casefold() == spelling:
+    if said:
+        for user_id, shown in _known_ids(turn):
+            spelling = user_id.casefold()
+            if (name := said.get(spelling)) is not None and (
+                    name.casefold() in (shown.casefold(), spelling)):
                 found.setdefault(name, set()).add(user_id)
     return {name: next(iter(ids)) if len(ids) == 1 else None for name, ids in found.items()}
 
@@ -90,12 +100,11 @@ def owners_in(turn: Turn, text: str, raw: str) -> tuple[tuple[str, ...], tuple[s
             ids.append(user_id)
     if turn.meeting is not None:
         known = KnownPeople.of_meeting(turn.store, turn.meeting.id)
-        vouched: dict[str, str | None] | None = None
-        for name in known.owners_of(text):
-            if name not in names:
+        named = [name for name in known.owners_of(text) if name not in names]
+        if named:
+            vouched = _vouched_ids(turn, known, text, set(named))
+            for name in named:
                 names.append(name)
-                if vouched is None:
-                    vouched = _vouched_ids(known, _identities(turn), text)
                 if (owner_id := vouched.get(name)) is not None and owner_id not in ids:
                     ids.append(owner_id)
     return tuple(names), tuple(ids)

@@ -261,7 +261,8 @@ def topic(turn: Turn, argument: str) -> None:
     if section is None and bare_title(argument) == bare_title(closing_heading(turn.group)):
         section = Section.QA  # the closing section by its heading in the group's layout
     if section is not None:
-        turn.store.record_topic(meeting.id, None, section, turn.now)
+        turn.store.record_topic(meeting.id, None, section, turn.now,
+                                by=(turn.author_id, turn.author_name))
         _announce(turn, {Section.ANNOUNCEMENTS: "Announcements",
                          Section.UPCOMING: "Upcoming Meetings"}.get(
                              section, closing_heading(turn.group)))
@@ -277,8 +278,8 @@ def topic(turn: Turn, argument: str) -> None:
         chosen = _find(turn, argument) or add_item(turn, argument, discussed=True)
     if chosen is None:
         return
-    turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now, chosen.discussed)
-    turn.store.record_topic_setter(meeting.id, chosen.id, turn.author_id, turn.author_name)
+    turn.store.record_topic(meeting.id, chosen.id, Section.ITEM, turn.now, chosen.discussed,
+                            by=(turn.author_id, turn.author_name))
     _announce(turn, describe(chosen))
 
 
@@ -296,13 +297,12 @@ def next_topic(turn: Turn, argument: str) -> None:
         return
     upcoming = items[0 if position is None else position + 1:]
     if not upcoming:
-        turn.store.record_topic(meeting.id, None, Section.QA, turn.now)
+        turn.store.record_topic(meeting.id, None, Section.QA, turn.now,
+                                by=(turn.author_id, turn.author_name))
         _announce(turn, closing_heading(turn.group))
         return
     turn.store.record_topic(meeting.id, upcoming[0].id, Section.ITEM, turn.now,
-                            upcoming[0].discussed)
-    turn.store.record_topic_setter(meeting.id, upcoming[0].id, turn.author_id,
-                                   turn.author_name)
+                            upcoming[0].discussed, by=(turn.author_id, turn.author_name))
     _announce(turn, describe(upcoming[0]))
 
 

@@ -120,7 +120,9 @@ def substitute(turn: Turn, argument: str) -> None:
     """``s/old/new/``: the author's last line holding ``old`` (scribe.perl's rule), which
     may be the current topic's title when no note under it holds ``old``: corrected when
     the author set that topic (their line, as the rule says; in a group with
-    ``chair_only_topic``, only while they chair), refused in one line to anyone else."""
+    ``chair_only_topic``, only while they chair). Anyone else's correction falls through
+    to their own last note holding ``old``, under whichever topic; only when they have
+    none are they told who may correct the title, and nothing changes."""
     from bot.commands.parse import parse_substitution
     from bot.store.dialect_rows import retitle_item
 
@@ -137,12 +139,14 @@ def substitute(turn: Turn, argument: str) -> None:
     item, _ = turn.current_topic()
     if item is not None and parsed.old in item.title and (
             note is None or note.item_id != item.id):
-        if not _may_retitle(turn, item.id):
+        if _may_retitle(turn, item.id):
+            title = item.title.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
+            retitle_item(turn.store, item.id, title)
+            confirm(turn, f"Topic corrected: {title}")
             return
-        title = item.title.replace(parsed.old, parsed.new, -1 if parsed.every else 1)
-        retitle_item(turn.store, item.id, title)
-        confirm(turn, f"Topic corrected: {title}")
-        return
+        if note is None:  # not their title, and no line of theirs holds it
+            _refuse_retitle(turn, item.id)
+            return
     if note is None:
         text = last.text if last else ""
         turn.effects.tell(f"'{parsed.old}' is not in your last note, nor in any before it"
@@ -158,23 +162,25 @@ def substitute(turn: Turn, argument: str) -> None:
 
 
 def _may_retitle(turn: Turn, item_id: int) -> bool:
-    """Whether the author may correct the title of the topic ``item_id``; if not, they are
-    told who may, and nothing changes.
+    """Whether the author may correct the title of the topic ``item_id``.
 
     Only whoever set the topic may: the ``#topic`` line (or ``#next``, ``topic:``) is
     theirs, and ``s/old/new/`` corrects one's own lines, a chair's as anyone's (a chair's
     power over others' notes is ``#undo``'s, not this). Where only chairs set topics, only
     a chair corrects one."""
     if turn.group.chair_only_topic and not turn.is_chair():
-        turn.only_chairs("correct the topic in this group")
         return False
-    meeting_id = turn.running().id
-    if turn.store.is_topic_setter(meeting_id, item_id, turn.author_id):
-        return True
-    setters = ", ".join(turn.store.topic_setters(meeting_id, item_id))
+    return turn.store.is_topic_setter(turn.running().id, item_id, turn.author_id)
+
+
+def _refuse_retitle(turn: Turn, item_id: int) -> None:
+    """Tell the author, in one line, who may correct the title of the topic ``item_id``."""
+    if turn.group.chair_only_topic and not turn.is_chair():
+        turn.only_chairs("correct the topic in this group")
+        return
+    setters = ", ".join(turn.store.topic_setters(turn.running().id, item_id))
     turn.effects.tell(f"Only whoever set the topic{f' ({setters})' if setters else ''} can "
                       "correct it: ask them to (s/old/new/ corrects your own lines).")
-    return False
 
 
 def add_nicks(turn: Turn, argument: str) -> None:

@@ -8,6 +8,7 @@ person who arrives later still owns the actions that name them, and noting stays
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -55,18 +56,14 @@ class KnownPeople:
                 owners.append(name)
         return tuple(owners)
 
-    def owner_said_as(self, text: str, spelling: str) -> str | None:
-        """The owner ``owners_of`` reads in ``text`` from this one spelling (casefolded):
-        the spelling said as a word or as an ``@handle``; None when it is not said."""
-        name = self.names.get(spelling)
-        if name is None:
-            return None
+    def spellings_said(self, text: str, owners: Collection[str]) -> Iterator[tuple[str, str]]:
+        """(spelling, owner) for each spelling of one of ``owners`` that ``text`` says as
+        ``owners_of`` reads it: as a word of its own, or as an ``@handle``."""
         folded = text.casefold()
-        if spelling in folded and re.search(_word(spelling), folded):
-            return name
-        if any(handle.casefold() == spelling for handle in _HANDLE.findall(text)):
-            return name
-        return None
+        handles = {handle.casefold() for handle in _HANDLE.findall(text)}
+        for key, name, pattern in self._patterns:
+            if name in owners and (key in handles or (key in folded and pattern.search(folded))):
+                yield key, name
 
     @cached_property
     def _patterns(self) -> tuple[tuple[str, str, re.Pattern[str]], ...]:

@@ -21,14 +21,11 @@ from sqlalchemy import (
     Delete,
     Engine,
     Insert,
-    Integer,
-    String,
     Update,
     and_,
     bindparam,
     case,
     delete,
-    exists,
     func,
     insert,
     select,
@@ -155,12 +152,6 @@ _KIND_VALUES = {kind: value for value, kind in _NOTE_KINDS.items()}
 _SECTION_VALUES = {section: value for value, section in _SECTIONS.items()}
 
 
-def _topic_role(item_id: int) -> str:
-    """The role of whoever made an agenda item the topic (``Store.record_topic_setter``);
-    at most 16 characters, as ``roles.role`` holds 20."""
-    return f"topic:{item_id}"
-
-
 def _note(row: Any, shared: dict[str, str] | None = None) -> Note:
     """A note from its row (all of ``notes``' columns, as ``select(notes)`` reads them);
     ``shared`` gives one string per spelling of the author's id and name across many rows
@@ -216,18 +207,6 @@ _ROLE_HOLDERS = Prepared(select(roles.c.who).where(
 _ROLE_NAMES = Prepared(select(roles.c.name).where(roles.c.meeting_id == bindparam("meeting_id"),
                                                   roles.c.role == bindparam("role"))
                        .order_by(func.lower(roles.c.name)), ("meeting_id", "role"))
-# ``Store.record_topic_setter``: who made an item the topic, written once per person and
-# item however often they take it up again, in one statement (no read first).
-_SETTER_MEETING = bindparam("s_meeting_id", type_=Integer())
-_SETTER_ROLE = bindparam("s_role", type_=String())
-_SETTER_WHO = bindparam("s_who", type_=String())
-_TOPIC_SETTER = Prepared(
-    insert(roles).from_select(
-        ["meeting_id", "role", "who", "name"],
-        select(_SETTER_MEETING, _SETTER_ROLE, _SETTER_WHO, bindparam("s_name", type_=String()))
-        .where(~exists().where(roles.c.meeting_id == _SETTER_MEETING,
-                               roles.c.role == _SETTER_ROLE, roles.c.who == _SETTER_WHO))),
-    ("s_meeting_id", "s_role", "s_who", "s_name"))
 # A transcript line's values, in this order (``Store.log_line``).
 _UNREAD = object()  # a cache's "not read yet", where None is an answer
 _LOG_LINE = Prepared(insert(transcript), ("meeting_id", "at", "author_id", "author_name",
@@ -268,7 +247,13 @@ _AGENDA_REPOSITORIES = (select(agenda_items.c.repo, func.max(agenda_items.c.posi
                                agenda_items.c.repo != "")
                         .group_by(agenda_items.c.repo))
 # ``record_topic``'s history rows, held back: (meeting id, item id, section, at)
-_RECORD_TOPICS = Prepared(insert(topic_changes), ("meeting_id", "item_id", "section", "at"))
+_RECORD_TOPICS = Prepared(insert(topic_changes), ("meeting_id", "item_id", "section", "at",
+                                                  "set_by", "set_by_name"))
+# Who made an item the topic (``Store.is_topic_setter``, ``topic_setters``).
+_SETTERS = Prepared(select(topic_changes.c.set_by, topic_changes.c.set_by_name).distinct()
+                    .where(topic_changes.c.meeting_id == bindparam("meeting_id"),
+                           topic_changes.c.item_id == bindparam("item_id"),
+                           topic_changes.c.set_by != ""), ("meeting_id", "item_id"))
 # The agenda items that were the topic, each once, in the order first taken up.
 _TAKEN_UP = (select(topic_changes.c.item_id)
              .where(topic_changes.c.meeting_id == bindparam("meeting_id"),
@@ -754,13 +739,16 @@ class Store:
         _MARK_DISCUSSED.rows(self.connection, (item_id,))
 
     def record_topic(self, meeting_id: int, item_id: int | None, section: Section,
-                     at: datetime, discussed: bool = False) -> None:
-        """The meeting's topic is now ``item_id`` (or ``section``); ``discussed`` when the
-        caller read the item as discussed already (no need to mark it again).
+                     at: datetime, discussed: bool = False,
+                     by: tuple[str, str] = ("", "")) -> None:
+        """The meeting's topic is now ``item_id`` (or ``section``), set ``by`` (user id,
+        name as shown); ``discussed`` when the caller read the item as discussed already
+        (no need to mark it again).
 
-        The history row (only ``topic_at`` reads it) is held back and written with the
-        next ones, as notes are: a replayed log changes topic hundreds of times."""
-        self._pending_topics.append((meeting_id, item_id, _SECTION_VALUES[section], at))
+        The history row (``topic_at`` and who set a topic read it) is held back and
+        written with the next ones, as notes are: a replayed log changes topic hundreds of
+        times."""
+        self._pending_topics.append((meeting_id, item_id, _SECTION_VALUES[section], at, *by))
         for place, known in self._running.items():  # as a re-read would find it
             if known is not None and known.id == meeting_id:
                 self._running[place] = replace(known, current_item_id=item_id,
@@ -794,27 +782,22 @@ class Store:
         return [item_id for item_id, in self.connection.execute(
             _TAKEN_UP, {"meeting_id": meeting_id})]
 
-    def record_topic_setter(self, meeting_id: int, item_id: int, who: str, name: str) -> None:
-        """``who`` (a user id; ``name`` as shown) made agenda item ``item_id`` the topic:
-        ``s/old/new/`` lets whoever set a topic correct its title (``is_topic_setter``).
-
-        Nothing else records who set a topic: ``topic_changes`` has no author, and the
-        transcript is not kept everywhere (a replay's or the console's store keeps none).
-        So it is a role of the meeting, ``topic:<item id>``, in a table every store has,
-        rather than a new column: a right in the meeting, as a chair's is."""
-        role = _topic_role(item_id)
-        self._roles.pop((meeting_id, role), None)
-        self._role_names.pop((meeting_id, role), None)
-        _TOPIC_SETTER.rows(self.connection, (meeting_id, role, who, name))
+    def _topic_setters(self, meeting_id: int, item_id: int) -> list[tuple[str, str]]:
+        self._flush_topics()
+        return [(who, name) for who, name in
+                _SETTERS.rows(self.connection, (meeting_id, item_id))]
 
     def is_topic_setter(self, meeting_id: int, item_id: int, who: str) -> bool:
         """Whether ``who`` (a user id) made agenda item ``item_id`` the topic at some point
-        of the meeting (``#topic``, ``#next``, W3C's ``topic:``, Zakim's ``take up``)."""
-        return self.has_role(meeting_id, _topic_role(item_id), who)
+        of the meeting (``#topic``, ``#next``, W3C's ``topic:``, Zakim's ``take up``).
+        Nothing but the topic's history records it: a replay's or the console's store
+        keeps no transcript."""
+        return any(setter == who for setter, _ in self._topic_setters(meeting_id, item_id))
 
     def topic_setters(self, meeting_id: int, item_id: int) -> list[str]:
         """The names of those who made agenda item ``item_id`` the topic, by name."""
-        return self.role_names(meeting_id, _topic_role(item_id))
+        return sorted({name for _, name in self._topic_setters(meeting_id, item_id)},
+                      key=str.casefold)
 
     # -- people and attendance --------------------------------------------------------
 

@@ -126,9 +126,7 @@ roles = Table(
     metadata,
     Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE"),
            primary_key=True),
-    # "chair" | "scribe" | "nick" | "voter" | "votesrequired" | "topic:<item id>" (who
-    # made that agenda item the topic: ``Store.record_topic_setter``)
-    Column("role", String(20), primary_key=True),
+    Column("role", String(20), primary_key=True),  # chair, scribe, nick, voter, votesrequired
     Column("who", String(200), primary_key=True),  # platform user id, or a casefolded name
     Column("name", String(200), nullable=False),
 )
@@ -166,6 +164,10 @@ topic_changes = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("item_id", Integer),
     Column("section", String(20), nullable=False),
+    # Who moved the meeting there (migration 0016; "" before it): whoever set a topic may
+    # correct its title with ``s/old/new/`` (``Store.is_topic_setter``).
+    Column("set_by", String(200), nullable=False, server_default=""),
+    Column("set_by_name", String(200), nullable=False, server_default=""),
     Index("topic_changes_by_meeting", "meeting_id", "at"),
 )
 
