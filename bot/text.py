@@ -162,16 +162,33 @@ def literal(text: str) -> str:
     a code span (``repl: don't use `domain` ``), which shows its text and nothing else:
     GitHub shows an issue's title so, and the Node.js minutes copy it so.
     """
+    return _literally(text, pings=True)
+
+
+def literal_without_pings(text: str) -> str:
+    """``literal(text)`` for a GitHub issue, pull request or comment body, where an
+    ``@handle`` or ``@org/team`` would notify people: each one outside a code span is
+    shown in code, which GitHub does not read mentions in (``ask `@alice` ``); one in a
+    kept code span or autolink is left as it is, being no mention already. ``a@b.org``
+    is no mention either. Titles need none of this: GitHub does not ping from a title."""
+    return _literally(text, pings=False)
+
+
+def _literally(text: str, pings: bool) -> str:
     text = _LINE_BREAKS.sub(" ", text.strip())
     if ("<" not in text and "`" not in text) or not _KEPT.search(text):
-        text = _escaped_markup(text)
+        text = _escaped_markup(text) if pings else _unpinged(_escaped_markup(text), "", "")
     else:  # the pieces between autolinks and code spans
         pieces: list[str] = []
         end = 0
         for match in _KEPT.finditer(text):
-            pieces += [_escaped_markup(text[end:match.start()]), match.group(0)]
+            piece = _escaped_markup(text[end:match.start()])
+            if not pings:
+                piece = _unpinged(piece, text[end - 1:end], match.group(0)[0])
+            pieces += [piece, match.group(0)]
             end = match.end()
-        pieces.append(_escaped_markup(text[end:]))
+        piece = _escaped_markup(text[end:])
+        pieces.append(piece if pings else _unpinged(piece, text[end - 1:end], ""))
         text = "".join(pieces)
     if text[:1] in _BLOCK_STARTS:
         text = _BLOCK_START.sub(r"\g<0>\\", text, count=1)
@@ -189,6 +206,29 @@ _MARKUP = re.compile(r"[\[\]*`~|]|_+|\\(?=[!-/:-@[-`{-~]|$)")
 _BLOCK_STARTS = frozenset("#>+-=0123456789")
 _BLOCK_START = re.compile(r"^(?:[0-9]{1,9}(?=[.)](?:\s|$))"
                           r"|(?=#{1,6}(?:\s|$)|[+-](?:\s|$)|>|-[-\s]*$|=+$))")
+
+
+# A mention as GitHub reads one: not after a letter, digit or "_" (``a@b.org`` is none);
+# a handle, or an org and team. (GitHub's handles have no "_", but "@some_user" shown in
+# code whole reads better than "@some" in code and "_user" after it.)
+_MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9][\w-]*(?:/[A-Za-z0-9][\w-]*)?")
+
+
+def _unpinged(piece: str, before: str, after: str) -> str:
+    """``piece`` (escaped by ``_escaped_markup``: its backticks are all escaped ones, none
+    opens a code span) with each mention in a code span of its own. ``before`` and
+    ``after`` are the characters around it: next to a kept code span's backtick, the
+    span's would join it in one longer run (```@x``code` `` is one code span, ``@x``code``),
+    so there the mention is put in ``<code>``, which GitHub shows the same way."""
+    if "@" not in piece:
+        return piece
+
+    def quiet(match: re.Match[str]) -> str:
+        touches = (match.start() == 0 and before == "`") or \
+            (match.end() == len(piece) and after == "`")
+        return f"<code>{match.group(0)}</code>" if touches else f"`{match.group(0)}`"
+
+    return _MENTION.sub(quiet, piece)
 
 
 def _escaped_markup(text: str) -> str:

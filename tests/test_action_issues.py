@@ -75,3 +75,18 @@ def test_github_down_never_loses_the_action(fake: FakeGitHub,  # noqa: F811
     assert action_issues(fake) == {}
     assert tracker.sync(WG).created == [f"A-1 -> {REPO}#1"]
     assert list(action_issues(fake)) == ["A-1: rafael to cut the release"]
+
+
+def test_a_mention_in_an_action_pings_nobody_and_one_in_code_stays_as_typed(
+        fake: FakeGitHub, database: Database) -> None:  # noqa: F811
+    settings = Settings(groups=[WG])
+    tracker = ActionIssues(client(fake, Sleeps()), database, settings)
+    chat = Chat(MeetingBot(database, settings, action_tracker=tracker))
+    chat.say("rafael", "#startmeeting")
+    chat.say("rafael", "#action rafael to `see @alice later`")
+    chat.say("rafael", "#action rafael to ask @alice")
+
+    issues = action_issues(fake)
+    assert "\n\n> rafael to `see @alice later`\n\n" in \
+        issues["A-1: rafael to `see @alice later`"]["body"]  # in code: no ping, as typed
+    assert "\n\n> rafael to ask `@alice`\n\n" in issues["A-2: rafael to ask @alice"]["body"]

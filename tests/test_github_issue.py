@@ -134,3 +134,24 @@ start = "2026-01-08T15:00"
     assert issue["title"] == TITLE
     assert "**UTC Thu 26-Nov-2026 15:00 (03:00 PM)**" in issue["body"]
     assert "* Another [#150]" in issue["body"]
+
+
+def test_a_mention_pings_nobody_from_the_issue_and_one_in_code_stays_as_typed(
+        database: Database, fake: FakeGitHub, sleeps: Sleeps) -> None:
+    fake.add_issue("nodejs/node", 105, "Ask @nodejs/tsc, `see @alice later`", labels=[LABEL])
+    github = client(fake, sleeps)
+    chat = Chat(MeetingBot(database, Settings(groups=[GROUP])),
+                start=datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    chat.say("alice", "#startmeeting")
+    chat.say("alice", "#action alice to `see @alice later`")
+    chat.say("alice", "#action alice to ask @alice``x`` or a@b.org")
+    chat.say("alice", "#endmeeting")
+    ensure_issue(github, GROUP, START, fetch_agenda(github, GROUP), database)
+
+    [issue] = _issues(fake)
+    body = issue["body"]
+    # GitHub reads no mention in code: one outside is put in code, one inside is left be
+    # (in `<code>` beside a code span, whose backticks would run into the span's).
+    assert "* Ask `@nodejs/tsc`, `see @alice later` [#105]" in body
+    assert "* alice: A-1 alice to `see @alice later`\n" in body
+    assert "* alice: A-2 alice to ask <code>@alice</code>``x`` or a@b.org\n" in body

@@ -280,3 +280,13 @@ def test_the_issue_comment_carries_each_votes_tally_and_result_literally(
     assert comment["body"].endswith(
         "\n\nVotes:\n\n````text\nVote: Ask @nodejs/tsc to adopt ```the plan``` (For 2, "
         "Against 1, Abstained 0) Result: motion accepted\n````")
+
+
+def test_the_meeting_title_reaches_the_pull_request_literally_and_pings_nobody(
+        database: Database, fake: FakeGitHub, sleeps: Sleeps) -> None:
+    chat, _ = _setup(database, fake, sleeps)
+    chat.say("alice", "#startmeeting @nodejs/tsc [x](https://evil)")
+    chat.say("alice", "#endmeeting")
+    [pull] = fake.pulls(REPO)
+    assert pull["body"] == ("The minutes of `@nodejs/tsc` \\[x\\](https://evil) 2026-11-26, "
+                            "taken with Gavel.")  # no team pinged, no link to follow

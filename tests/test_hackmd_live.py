@@ -197,7 +197,7 @@ def test_minutes_come_from_the_note_people_edited(database: Database,
         chat.say("alice", "#startmeeting")
         chat.say("alice", "#info from the chat")
         note_id = hackmd.only_note().id
-        hackmd.edit(note_id, lambda t: t + "\nDave wrote this in HackMD\n")
+        hackmd.edit(note_id, lambda t: t + "\nDave wrote this in HackMD, cc @nodejs/tsc\n")
         chat.say("alice", "#endmeeting")
         [pull] = gh.pulls("nodejs/security-wg")
         text = gh.file("nodejs/security-wg", "meetings/2026-03-05.md", pull["head"]["ref"])
@@ -207,7 +207,8 @@ def test_minutes_come_from_the_note_people_edited(database: Database,
         [comment] = gh.comments("nodejs/security-wg", pull["number"])
         assert "Made from the HackMD note as people left it" in comment["body"]
         assert "1 line(s) added" in comment["body"]
-        assert "Dave wrote this in HackMD" in comment["body"]
+        # The sample of what people wrote pings nobody from the comment.
+        assert "\n> Dave wrote this in HackMD, cc `@nodejs/tsc`" in comment["body"]
         # A late edit, and publishing again: the same pull request follows it.
         hackmd.edit(note_id, lambda t: t + "\nA late correction\n")
         chat.slash("alice", "publish")

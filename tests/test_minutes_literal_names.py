@@ -93,3 +93,27 @@ def test_markdown_in_a_name_or_title_is_no_link_image_or_heading(database: Datab
 def test_literal_escapes_only_what_would_render(typed: str, shown: str) -> None:
     from bot.text import literal
     assert literal(typed) == shown
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("ask @alice", "ask `@alice`"),
+    ("`see @alice later`", "`see @alice later`"),  # in code already: no ping
+    ("@x at the start, at the end @y", "`@x` at the start, at the end `@y`"),
+    ("@nodejs/tsc [x](https://evil)", "`@nodejs/tsc` \\[x\\](https://evil)"),
+    ("`` a ` b `` @x", "`` a ` b `` `@x`"),  # a span of two holding one backtick
+    ("` @x", "\\` `@x`"),  # a lone backtick is no span: escaped, and @x put in code
+    ("@x`c` `c`@y", "<code>@x</code>`c` `c`<code>@y</code>"),  # next to a span
+    ("mail a@b.org", "mail a@b.org"),  # no mention
+    ("<https://x.y/@a> @b", "<https://x.y/@a> `@b`"),  # an autolink is kept whole
+    ("# @x", "\\# `@x`"),
+])
+def test_literal_without_pings_shows_each_mention_outside_code_in_code(
+        typed: str, shown: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from bot.text import literal_without_pings
+    assert literal_without_pings(typed) == shown
+    # As CommonMark (and GitHub, which reads no mention in code or a link) renders it:
+    html = MarkdownIt("commonmark").renderInline(shown)
+    outside = re.sub(r"<code>.*?</code>|<a .*?</a>", "", html)
+    assert not re.search(r"(?<!\w)@\w", outside)

@@ -25,12 +25,10 @@ from bot.github.client import GitHub, GitHubProblem
 from bot.github.meeting_issue import find_issue_by_title
 from bot.store import Database, Store
 from bot.store.actions import DONE, DROPPED, OPEN, UNDONE, ActionItem, ActionStore
-from bot.text import literal
+from bot.text import literal_without_pings
 
 log = logging.getLogger("gavel.github.actions")
 
-# (After ``literal``, every backtick is an escaped one: none starts a code span.)
-_HANDLE = re.compile(r"(?<!\w)@([A-Za-z0-9][\w-]*)")
 _GITHUB_HANDLE = re.compile(r"@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))")
 TITLE_LIMIT = 200
 # An issue still open after its action closed here (GitHub was down) is closed by the
@@ -46,20 +44,15 @@ class SyncReport:
     problems: list[str] = field(default_factory=list)
 
 
-def _literal(text: str) -> str:
-    """Text from chat in an issue: ``@x`` stays a code span (no ping), one line."""
-    return _HANDLE.sub(r"`@\1`", literal(text))
-
-
 def issue_title(action: ActionItem) -> str:
     title = f"{action.label}: {' '.join(action.text.split())}"
     return title if len(title) <= TITLE_LIMIT else title[:TITLE_LIMIT - 1] + "…"
 
 
 def issue_body(group: Group, action: ActionItem) -> str:
-    owners = ", ".join(_literal(owner) for owner in action.owners) or "(nobody yet)"
-    return (f"Action item {action.label} of {_literal(group.meeting_title)}, noted on "
-            f"{action.created_at:%Y-%m-%d}.\n\n> {_literal(action.text)}\n\n"
+    owners = ", ".join(literal_without_pings(owner) for owner in action.owners) or "(nobody yet)"
+    return (f"Action item {action.label} of {literal_without_pings(group.meeting_title)}, noted on "
+            f"{action.created_at:%Y-%m-%d}.\n\n> {literal_without_pings(action.text)}\n\n"
             f"Owners: {owners}\n\nClosing this issue marks the action done in Gavel; "
             f"`#done {action.label}` in the meeting closes it here.\n")
 

@@ -16,7 +16,7 @@ from bot.agenda_lines import agenda_line, label_line
 from bot.config import Group
 from bot.github.client import GitHub, GitHubProblem, NotFound, RetryPolicy
 from bot.ports import AgendaEntry
-from bot.text import escape_markdown_html, literal
+from bot.text import escape_markdown_html, literal_without_pings
 
 log = logging.getLogger("gavel.github.agenda")
 
@@ -128,13 +128,13 @@ def agenda_markdown(entries: Iterable[AgendaEntry], group: Group,
     for item in group.standing_items:
         lines.append(f"* {escape_markdown_html(item)}")
     for item in extra:
-        lines.append(f"* {literal(item)}")
+        lines.append(f"* {literal_without_pings(item)}")
     if len(lines) > 2 or (lines and not (group.orgs and group.labels)):
         lines.append("")
     grouped = group_by_repository(entries)
     for repo, items in grouped.items():
         lines += [f"### {repo}", ""]
-        lines += [agenda_line(literal(e.title), e.number, e.url) for e in items]
+        lines += [agenda_line(literal_without_pings(e.title), e.number, e.url) for e in items]
         lines.append("")
     if not grouped:
         lines += ["*No labelled issues or pull requests.*", ""]

@@ -9,7 +9,6 @@ own HTML comment markers, so edits anywhere else in the issue survive.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from bot.ports import AgendaEntry
 from bot.store import Database, Store
 from bot.store.actions import ActionItem, ActionStore, PendingItem
 from bot.store.hackmd_rows import note_for
-from bot.text import literal
+from bot.text import literal_without_pings
 
 log = logging.getLogger("gavel.github.issue")
 
@@ -89,16 +88,6 @@ def time_section(group: Group, meeting_start: datetime) -> str:
     return "\n".join(lines)
 
 
-# (After ``literal``, every backtick is an escaped one: none starts a code span.)
-_HANDLE = re.compile(r"(?<!\w)@([A-Za-z0-9][\w-]*)")
-
-
-def _no_ping(text: str) -> str:
-    """A handle typed in chat stays literal in the issue: ``@x`` pings on GitHub, code
-    spans do not."""
-    return _HANDLE.sub(r"`@\1`", literal(text))
-
-
 @dataclass(frozen=True)
 class Memory:
     """What the group carries into the meeting: items added in chat, open actions."""
@@ -119,11 +108,12 @@ class Memory:
             lines += ["### Added in chat", ""]
             for item in self.pending:
                 link = f" [{item.reference}]({item.url})" if item.reference else ""
-                lines.append(f"* {_no_ping(item.title)}{link}")
+                lines.append(f"* {literal_without_pings(item.title)}{link}")
             lines.append("")
         if self.actions:
             lines += ["### Open actions", ""]
-            lines += [f"* {_no_ping(owner)}: {action.label} {_no_ping(action.text)}"
+            lines += [f"* {literal_without_pings(owner)}: {action.label} "
+                      f"{literal_without_pings(action.text)}"
                       for owner, theirs in by_owner(list(self.actions)).items()
                       for action in theirs]
             lines.append("")

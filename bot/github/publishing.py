@@ -25,7 +25,7 @@ from bot.events import Place
 from bot.github.client import GitHub, GitHubProblem, RetryPolicy
 from bot.store import Database
 from bot.store.database import exclusive
-from bot.text import small_number
+from bot.text import literal_without_pings, small_number
 
 log = logging.getLogger("gavel.github.publish")
 
@@ -127,7 +127,8 @@ def publish_minutes(github: GitHub, group: Group, meeting: Meeting, minutes: str
                                             base=base)), None)
         created = pull is None
         if pull is None:
-            body = f"The minutes of {meeting.title} {meeting.meeting_date}, taken with Gavel."
+            body = (f"The minutes of {literal_without_pings(meeting.title)} "
+                    f"{meeting.meeting_date}, taken with Gavel.")
             if issue_url:
                 body += f"\n\nMeeting issue: {issue_url}"
             pull = repo.create_pull(base=base, head=branch, title=title, body=body)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.agenda_lines import agenda_line
 from bot.minutes import MinutesView, NoteLine
 from bot.ports import AgendaEntry
-from bot.text import literal, one_line
+from bot.text import literal, literal_without_pings
 
 SECTIONS = ("present", "agenda", "notes", "actions")
 HEADINGS = {"present": "Present", "agenda": "Agenda", "notes": "Notes",
@@ -139,7 +139,10 @@ class EditSummary:
     def describe(self) -> str:
         text = f"{self.added} line(s) added and {self.removed} removed by hand"
         if self.sample:
-            text += ", e.g.:\n" + "\n".join(f"> {one_line(line)[:120]}" for line in self.sample)
+            # Shown as typed, cut before escaping (not inside an escape or a code span),
+            # and pinging nobody: it goes into the pull request's comment.
+            text += ", e.g.:\n" + "\n".join(f"> {literal_without_pings(line.strip()[:120])}"
+                                             for line in self.sample)
         return text
 
 
