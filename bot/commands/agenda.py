@@ -272,7 +272,7 @@ def topic(turn: Turn, argument: str) -> None:
         chosen: AgendaItem | None = (None if number is None else
                                      turn.store.agenda_item_at(meeting.id, number))
         if chosen is None:
-            shown = argument if number is not None else argument[:18] + "…"
+            shown = argument if len(argument) <= 40 else argument[:40] + "…"
             turn.effects.tell(f"There is no item {shown}: the agenda has "
                               f"{turn.store.agenda_size(meeting.id)} items (#agenda lists them).")
             return
