@@ -67,7 +67,6 @@ class ParsedLog:
     problems: list[str] = field(default_factory=list)
 
 
-_HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -87,6 +86,7 @@ class _Clock:
         self._said: tuple[int, int, int] | None = None
         self._moment: datetime | None = None
         self._utc = _EPOCH
+        self._seconds = 0  # ``last``'s, in its day
 
     def at(self, hour: int, minute: int, second: int, day: date | None = None) -> datetime:
         if day is not None:  # the line carries its date (WeeChat, a client's header)
@@ -94,11 +94,14 @@ class _Clock:
         elif (hour, minute, second) == self._said and self.last is self._moment:
             return self._utc  # the same time as the line before (a log in minutes)
         today = self.day
+        # (Seconds of the day: both times are on ``self.day`` in one zone, which compares
+        # them as wall-clock times, so this is the datetimes' comparison, without them.)
+        seconds = hour * 3600 + minute * 60 + second
+        if self.last is not None and seconds < self._seconds - 3600:
+            self.day = today = today + _DAY
         moment = datetime(today.year, today.month, today.day, hour, minute, second,
                           tzinfo=self._wall)
-        if self.last is not None and moment < self.last - _HOUR:
-            self.day += _DAY
-            moment = datetime.combine(self.day, time(hour, minute, second), self._wall)
+        self._seconds = seconds
         self.last = self._moment = moment
         self._said = (hour, minute, second)
         self._utc = moment if self._wall is UTC else moment.astimezone(UTC)
@@ -108,6 +111,9 @@ class _Clock:
         """Lines without a time: a second after the last one."""
         start = self.last or datetime.combine(self.day, time(0), self.zone)
         self.last = start + timedelta(seconds=1)
+        # (Past midnight, more than a day's seconds: the next time read is then a day on.)
+        self._seconds = int((self.last.replace(tzinfo=None)
+                             - datetime.combine(self.day, time(0))).total_seconds())
         return self.last.astimezone(UTC)
 
 

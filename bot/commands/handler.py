@@ -268,6 +268,9 @@ def _on_message(turn: Turn) -> None:
     _run(turn, command)
 
 
+_BALLOT_OPENINGS = ("+", "-", "0")
+
+
 def _only_logged(store: Store, event: Event) -> bool:
     """Whether a chat line without a command only goes into the transcript, as most lines
     of a replayed log do (logged here, then): ``_on_message`` without building a turn.
@@ -276,7 +279,9 @@ def _only_logged(store: Store, event: Event) -> bool:
     if meeting is None:
         return True  # chat with no meeting running is not kept
     author = event.author
-    if PLAIN_BALLOT.fullmatch(event.text.strip()) or store.has_role(
+    # (A ballot opens with "+", "-" or "0": most lines are not even looked at again.)
+    if (event.text.lstrip()[:1] in _BALLOT_OPENINGS and PLAIN_BALLOT.fullmatch(
+            event.text.strip())) or store.has_role(
             meeting.id, "scribe", author.user_id, author.user_id.casefold()):
         return False
     store.log_line(meeting.id, event.at, author.user_id, author.name, event.text,
