@@ -140,7 +140,7 @@ def test_a_group_template_that_raises_ends_the_meeting_in_the_default_layout(tmp
     result = gavel(tmp_path, "run", "--user", "bob", stdin=TRANSCRIPT)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert (f"The group's minutes template '{tmp_path / 'bad.j2'}' failed at line 1: "
+    assert ("The group's minutes template 'bad.j2' failed at line 1: "
             "ZeroDivisionError: division by zero; the minutes use the nodejs layout "
             "instead.") in result.stdout
     assert "gavel> * Costs" in result.stdout
@@ -172,7 +172,7 @@ def test_a_replay_in_the_groups_own_failing_layout_fails_rather_than_change_layo
     result = gavel(tmp_path, "replay", "2024-01-01.log")
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == (f"gavel: minutes template '{tmp_path / 'bad.j2'}' failed at line "
+    assert result.stderr == ("gavel: minutes template 'bad.j2' failed at line "
                              "1: ZeroDivisionError: division by zero\n")
 
 

@@ -446,23 +446,26 @@ def render(view: MinutesView, template: str) -> str:
             f"minutes template {template!r}: not a built-in ({', '.join(BUILT_IN)}) "
             "and no such file")
     folder = path.parent.resolve()
+    # Named by its file's name from here on: the path is the server's (the config's,
+    # resolved), and the message may go to a channel.
+    name = path.name
     try:
-        return _tidied(_environment(folder).get_template(path.name).generate(v=view))
+        return _tidied(_environment(folder).get_template(name).generate(v=view))
     except MissingInclude as exc:
         # Jinja2's own is an ``OSError`` too: left as it is, a replay reported it as the
         # log that could not be read ("cannot read meeting.log: None").
         raise TemplateNotFound(
-            f"minutes template {template!r}: it includes or extends {exc.name!r}, which is "
+            f"minutes template {name!r}: it includes or extends {exc.name!r}, which is "
             f"neither a built-in layout ({', '.join(BUILT_IN.values())}) nor a file beside "
             "it: fix the name or add the file") from None
     except _NotUtf8 as exc:
         # (Python's own is a ``ValueError`` naming no file: a replay blamed it on the log.)
-        which = "" if exc.name == path.name else f": {exc.name}"
+        which = "" if exc.name == name else f": {exc.name}"
         raise TemplateFailed(
-            f"minutes template {template!r}{which} is not UTF-8 text ({exc.reason}); save "
+            f"minutes template {name!r}{which} is not UTF-8 text ({exc.reason}); save "
             "it as UTF-8") from None
     except Exception as exc:  # whatever the group's own layout does is the layout's fault
-        raise TemplateFailed(_failure(template, folder / path.name, exc)) from None
+        raise TemplateFailed(_failure(name, folder / name, exc)) from None
 
 
 def _failure(template: str, path: Path, exc: Exception) -> str:
