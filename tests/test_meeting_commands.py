@@ -259,6 +259,20 @@ def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> Non
     assert "just chatting" not in minutes and "now chatting too" not in minutes
 
 
+def test_a_scribes_continuation_of_an_action_is_the_actions_text_too(chat: Chat) -> None:
+    """``... more`` after an ``ACTION:`` line adds to the action item as to its note: the
+    item listed and closed later reads as the minutes do, its owner unchanged."""
+    start(chat)
+    chat.say("joyce", "I will look")
+    chat.say("ulises", "#scribe")
+    chat.say("ulises", "ACTION: joyce to review the patch")
+    chat.say("ulises", "... and the release notes")
+    [listed] = private(chat.slash("joyce", "actions mine"))
+    assert "joyce to review the patch and the release notes" in listed
+    minutes = chat.minutes(chat.say("rafael", "#endmeeting"))
+    assert "joyce to review the patch and the release notes" in minutes
+
+
 def test_an_edited_message_updates_its_note_and_a_deleted_one_removes_it(chat: Chat) -> None:
     start(chat)
     chat.say("ulises", "#info teh typo", message_id="edit-me")

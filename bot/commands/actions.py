@@ -133,6 +133,17 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
     store.retext(action.id, text, owners, ids)
 
 
+def extend_action(turn: Turn, note_id: int, text: str) -> None:
+    """An ``#action`` note grew (a scribe's ``... more``): its action item reads as its
+    note does, its owners as they were (the line that adds to it names nobody new)."""
+    store = actions_of(turn)
+    action = store.of_note(note_id)
+    if action is None:
+        return
+    store.retext(action.id, text, action.owners, action.owner_ids)
+    turn.after_commit.append(SyncActionIssue(action.id))
+
+
 def announce_saved(turn: Turn, action: ActionItem) -> None:
     owners = f" ({', '.join(action.owners)})" if action.owners else ""
     turn.effects.say(f"Action {action.label}{owners}: {action.text}", purpose=Purpose.ACTION)

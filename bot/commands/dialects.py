@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.commands.actions import extend_action
 from bot.commands.agenda import may_move_topic
 from bot.commands.attendance import is_author, named_in, named_person, remember_author
 from bot.commands.notes import confirm
@@ -30,7 +31,10 @@ def continue_note(turn: Turn, text: str) -> bool:
     last = turn.store.last_note(turn.running().id, turn.author_id)
     if last is None:
         return False
-    turn.store.change_note(last.id, text=f"{last.text} {match.group(1).strip()}".strip())
+    text = f"{last.text} {match.group(1).strip()}".strip()
+    turn.store.change_note(last.id, text=text)
+    if last.kind is NoteKind.ACTION:  # (the action item read as the note did before)
+        extend_action(turn, last.id, text)
     return True
 
 
