@@ -34,7 +34,6 @@ from bot.commands.handler import MeetingBot
 from bot.commands.parse import parse_line
 from bot.commands.table import COMMANDS
 from bot.config import Group, Settings
-from bot.config_file import BUILT_IN_TEMPLATES
 from bot.effects import Effect, Post
 from bot.events import Author, Event, EventKind, Place, chat_event
 from bot.nick_lines import split_nick_line
@@ -403,14 +402,13 @@ def _replay(lines: Iterable[str], settings: Settings, group: Group, day: date,
         minutes = _minutes_in(bot.handle(closing)) or minutes
     with database.transaction() as store:
         ended = store.meetings(limit=1)[0]
-        if (template and template != group.template) or (
-                group.template not in BUILT_IN_TEMPLATES):
+        from bot.minutes import BUILT_IN, compile_minutes  # (loaded by #endmeeting)
+
+        if (template and template != group.template) or group.template not in BUILT_IN:
             # Another layout, or the group's own file: compiled here, so a file that fails
             # fails the replay (``TemplateFailed``, one line) rather than the closing
             # #endmeeting putting the nodejs layout in its place, which in a chat says so
             # and in a replay would pass unseen.
-            from bot.minutes import compile_minutes
-
             minutes = compile_minutes(store, ended, group, template or group.template)
     return ReplayResult(minutes, problems, ended.id)
 
