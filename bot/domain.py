@@ -131,3 +131,8 @@ class Note:
         if self.place is None:
             return (self.id, 1, self.id)
         return (self.place, 0, self.id)
+
+
+# The user id of a person known only by the name a chair gave (``#present Robert Waite``):
+# no platform vouches for it, so it is never anyone's identity (``name:robert waite``).
+NAME_ONLY = "name:"

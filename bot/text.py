@@ -111,7 +111,8 @@ def small_number(text: str) -> int | None:
 
 
 def one_line(text: str) -> str:
-    """A name, title or affiliation as the minutes show it: on one line, shown literally."""
+    """Text that stays Markdown (an action's entry, a link, a change's detail) on one
+    line, its HTML and chat mentions shown literally; a name or title is ``literal``'s."""
     return escape_markdown_html(_LINE_BREAKS.sub(" ", text.strip()))
 
 

@@ -261,7 +261,7 @@ def test_a_scribes_plain_lines_become_notes_and_others_do_not(chat: Chat) -> Non
 
 def test_a_scribes_continuation_of_an_action_is_the_actions_text_too(chat: Chat) -> None:
     """``... more`` after an ``ACTION:`` line adds to the action item as to its note: the
-    item listed and closed later reads as the minutes do, its owner unchanged."""
+    item listed reads as the minutes do, its owner unchanged."""
     start(chat)
     chat.say("joyce", "I will look")
     chat.say("ulises", "#scribe")

@@ -14,11 +14,10 @@ such an action is changed by a chair.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from bot.commands.after_commit import SyncActionIssue
 from bot.commands.turn import Turn
-from bot.domain import Note
+from bot.domain import NAME_ONLY, Note
 from bot.effects import Button, Purpose
 from bot.memory import by_owner, flat
 from bot.mentions import split_mentions
@@ -38,33 +37,17 @@ def actions_of(turn: Turn) -> ActionStore:
 # -- owners -------------------------------------------------------------------------------
 
 
-def _known_ids(turn: Turn) -> Iterator[tuple[str, str]]:
-    """(user id, name shown) of everyone the running meeting knows by an id the platform
-    gave them (the attendance, then whoever spoke): a Slack or Discord user id, or on the
-    console and in a replay the nick. Never a display name or a name typed with ``#here``
-    (``name:`` ids): anyone can choose those, and two people can share one."""
-    if turn.meeting is None:
-        return
-    for attendance in turn.store.attendance(turn.meeting.id):
-        if not attendance.person.user_id.startswith("name:"):
-            yield attendance.person.user_id, attendance.person.name
-    for author_id, name, _lines in turn.store.lines_said(turn.meeting.id):
-        if author_id and not author_id.startswith("name:"):
-            yield author_id, name
-
-
-# Casefolded platform identity -> (user id, the names the meeting knows that user by).
-Identities = dict[str, list[tuple[str, set[str]]]]
+# Casefolded platform identity -> the user ids that read so (IRC nicks ignore case).
+Identities = dict[str, list[str]]
 
 
 def _identities(turn: Turn) -> Identities:
-    """Everyone ``_known_ids`` finds, by their id casefolded (IRC nicks ignore case)."""
-    by_id: dict[str, set[str]] = {}
-    for user_id, name in _known_ids(turn):
-        by_id.setdefault(user_id, set()).add(name.casefold())
+    """Everyone ``Turn.known_ids`` finds, by their id casefolded."""
     identities: Identities = {}
-    for user_id, names in by_id.items():
-        identities.setdefault(user_id.casefold(), []).append((user_id, names))
+    for user_id, _shown in turn.known_ids():
+        users = identities.setdefault(user_id.casefold(), [])
+        if user_id not in users:
+            users.append(user_id)
     return identities
 
 
@@ -74,13 +57,12 @@ def _vouched_ids(turn: Turn, known: KnownPeople, text: str, owners: set[str]
     for that owner (None when several could be meant).
 
     A word gives an owner's id only when it is the id of someone the meeting knows
-    (``_known_ids``) and the name the minutes show for it is one of that person's own.
-    Only the owners' spellings are looked for, in one reading of the text, and each
-    person the meeting knows is looked at once."""
+    (``Turn.known_ids``) and the name the minutes show for it is one of that person's own.
+    Only the owners' spellings are looked for, in one reading of the text."""
     said = dict(known.spellings_said(text, owners))  # spelling (casefolded) -> owner
     found: dict[str, set[str]] = {}
     if said:
-        for user_id, shown in _known_ids(turn):
+        for user_id, shown in turn.known_ids():
             spelling = user_id.casefold()
             if (name := said.get(spelling)) is not None and (
                     name.casefold() in (shown.casefold(), spelling)):
@@ -119,8 +101,11 @@ def track_action(turn: Turn, note: Note) -> ActionItem:
     return action
 
 
-def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
-    """An ``#action`` line was edited (``text``) or undone/deleted (None)."""
+def follow_note(turn: Turn, note_id: int, text: str | None, same_owners: bool = False
+                ) -> None:
+    """An ``#action`` line was edited (``text``) or undone/deleted (None); with
+    ``same_owners`` it only grew (a scribe's ``... more``, which names nobody new), and
+    its owners stay as they were."""
     store = actions_of(turn)
     action = store.of_note(note_id)
     if action is None:
@@ -129,19 +114,9 @@ def follow_note(turn: Turn, note_id: int, text: str | None) -> None:
     if text is None:
         store.forget_note(note_id, turn.now)
         return
-    owners, ids = owners_in(turn, text, turn.command.argument)
+    owners, ids = ((action.owners, action.owner_ids) if same_owners
+                   else owners_in(turn, text, turn.command.argument))
     store.retext(action.id, text, owners, ids)
-
-
-def extend_action(turn: Turn, note_id: int, text: str) -> None:
-    """An ``#action`` note grew (a scribe's ``... more``): its action item reads as its
-    note does, its owners as they were (the line that adds to it names nobody new)."""
-    store = actions_of(turn)
-    action = store.of_note(note_id)
-    if action is None:
-        return
-    store.retext(action.id, text, action.owners, action.owner_ids)
-    turn.after_commit.append(SyncActionIssue(action.id))
 
 
 def announce_saved(turn: Turn, action: ActionItem) -> None:
@@ -279,7 +254,7 @@ def _identity_typed(turn: Turn, identities: Identities, typed: str) -> str | Non
     """The user whose platform identity ``typed`` is: one the meeting knows (IRC nicks
     ignore case), else one the platform's records know by that id, else on the console
     the nick itself."""
-    users = [user_id for user_id, _names in identities.get(typed.casefold(), [])]
+    users = identities.get(typed.casefold(), [])
     if len(users) == 1:
         return users[0]
     if typed in users:
@@ -287,7 +262,7 @@ def _identity_typed(turn: Turn, identities: Identities, typed: str) -> str | Non
     if users:
         return None  # "Alice" and "alice" both spoke: which one is not said
     person = turn.store.person(turn.event.place.platform, typed)
-    if person is not None and not person.user_id.startswith("name:"):
+    if person is not None and not person.user_id.startswith(NAME_ONLY):
         return person.user_id
     if turn.event.place.platform == "console":  # the nick is the id there
         return typed

@@ -243,7 +243,7 @@ def may_move_topic(turn: Turn) -> bool:
     """Whether the speaker may change what the meeting is on (``#topic``, ``#next``,
     Zakim's ``next item`` and ``close item N``): anyone, unless the group keeps it to its
     chairs (``chair_only_topic``), who are then named in the refusal."""
-    if turn.group.chair_only_topic and not turn.is_chair():
+    if not turn.may_set_topics():
         turn.only_chairs("change the topic in this group")
         return False
     return True

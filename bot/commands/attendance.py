@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.commands.notes import confirm
 from bot.commands.turn import Turn
-from bot.domain import Person
+from bot.domain import NAME_ONLY, Person
 from bot.mentions import split_mentions
 from bot.text import small_number, split_names
 
@@ -122,11 +122,6 @@ def _fold(name: str) -> str:
     return " ".join(name.lstrip("@").split()).casefold()
 
 
-# A person known only by the name a chair gave (``#present Robert Waite``): no platform
-# user is theirs, so their record is kept under the name.
-NAME_ONLY = "name:"
-
-
 def _person(turn: Turn, named: Named, mine: bool) -> Person:
     """The record a named person is kept in; only chairs get here for someone else.
 
@@ -172,13 +167,7 @@ def _speaking_as(turn: Turn, name: str) -> tuple[str, str] | None:
     wanted = _fold(name)
     if not wanted:
         return None
-    meeting_id = turn.running().id
-    for row in turn.store.attendance(meeting_id):
-        user_id = row.person.user_id
-        if not user_id.startswith(NAME_ONLY) and _fold(user_id) == wanted:
-            return user_id, row.person.name
-    return next(((user_id, author_name)
-                 for user_id, author_name, _lines in turn.store.lines_said(meeting_id)
+    return next(((user_id, shown) for user_id, shown in turn.known_ids()
                  if _fold(user_id) == wanted), None)
 
 

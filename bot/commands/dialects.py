@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.commands.actions import extend_action
+from bot.commands.actions import follow_note
 from bot.commands.agenda import may_move_topic
 from bot.commands.attendance import is_author, named_in, named_person, remember_author
 from bot.commands.notes import confirm
@@ -34,7 +34,7 @@ def continue_note(turn: Turn, text: str) -> bool:
     text = f"{last.text} {match.group(1).strip()}".strip()
     turn.store.change_note(last.id, text=text)
     if last.kind is NoteKind.ACTION:  # (the action item read as the note did before)
-        extend_action(turn, last.id, text)
+        follow_note(turn, last.id, text, same_owners=True)
     return True
 
 

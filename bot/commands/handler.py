@@ -22,7 +22,7 @@ from bot.commands.parse import Command, parse_line, parse_slash
 from bot.commands.registry import Preparation
 from bot.commands.table import COMMANDS, CommandTable, resolve, usage_text
 from bot.commands.turn import Turn
-from bot.commands.votes import PLAIN_BALLOT, cast, press
+from bot.commands.votes import cast, is_plain_ballot, press
 from bot.config import DEFAULT_GROUP, Group, Settings
 from bot.domain import NoteKind
 from bot.effects import Effect, Effects, Post, Purpose, SetTopic
@@ -268,9 +268,6 @@ def _on_message(turn: Turn) -> None:
     _run(turn, command)
 
 
-_BALLOT_OPENINGS = ("+", "-", "0")
-
-
 def _only_logged(store: Store, event: Event) -> bool:
     """Whether a chat line without a command only goes into the transcript, as most lines
     of a replayed log do (logged here, then): ``_on_message`` without building a turn.
@@ -279,9 +276,7 @@ def _only_logged(store: Store, event: Event) -> bool:
     if meeting is None:
         return True  # chat with no meeting running is not kept
     author = event.author
-    # (A ballot opens with "+", "-" or "0": most lines are not even looked at again.)
-    if (event.text.lstrip()[:1] in _BALLOT_OPENINGS and PLAIN_BALLOT.fullmatch(
-            event.text.strip())) or store.has_role(
+    if is_plain_ballot(event.text.strip()) or store.has_role(
             meeting.id, "scribe", author.user_id, author.user_id.casefold()):
         return False
     store.log_line(meeting.id, event.at, author.user_id, author.name, event.text,
@@ -374,7 +369,7 @@ def _on_delete(turn: Turn) -> None:
 def _plain_ballot(turn: Turn) -> bool:
     """``+1``, ``-1``, ``+0`` said while a vote is open: a ballot (Mootbot, meetingology)."""
     text = turn.event.text.strip()
-    if not PLAIN_BALLOT.fullmatch(text):
+    if not is_plain_ballot(text):
         return False
     open_one = open_vote_of(turn.store, turn.running().id)
     if open_one is None:

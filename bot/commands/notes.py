@@ -168,14 +168,14 @@ def _may_retitle(turn: Turn, item_id: int) -> bool:
     theirs, and ``s/old/new/`` corrects one's own lines, a chair's as anyone's (a chair's
     power over others' notes is ``#undo``'s, not this). Where only chairs set topics, only
     a chair corrects one."""
-    if turn.group.chair_only_topic and not turn.is_chair():
+    if not turn.may_set_topics():
         return False
     return turn.store.is_topic_setter(turn.running().id, item_id, turn.author_id)
 
 
 def _refuse_retitle(turn: Turn, item_id: int) -> None:
     """Tell the author, in one line, who may correct the title of the topic ``item_id``."""
-    if turn.group.chair_only_topic and not turn.is_chair():
+    if not turn.may_set_topics():
         turn.only_chairs("correct the topic in this group")
         return
     setters = ", ".join(turn.store.topic_setters(turn.running().id, item_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from bot.commands.after_commit import AfterCommit
 from bot.commands.parse import Command
 from bot.commands.table import COMMANDS, CommandTable
 from bot.config import Group, Settings
-from bot.domain import AgendaItem, Meeting, Section
+from bot.domain import NAME_ONLY, AgendaItem, Meeting, Section
 from bot.effects import Effects
 from bot.events import Event
 from bot.store import Store
@@ -75,6 +76,26 @@ class Turn:
         cannot (on the console and in replays, the nick is the id).
         """
         return self.author_id, self.author_id.casefold()
+
+    def known_ids(self) -> Iterator[tuple[str, str]]:
+        """(user id, name shown) of everyone the running meeting knows by an id the
+        platform gave them (the attendance, then whoever spoke): a Slack or Discord user
+        id, or on the console and in a replay the nick. Never a display name or a name
+        typed with ``#here`` (``NAME_ONLY`` ids): anyone can choose those, and two people
+        can share one."""
+        if self.meeting is None:
+            return
+        for attendance in self.store.attendance(self.meeting.id):
+            if not attendance.person.user_id.startswith(NAME_ONLY):
+                yield attendance.person.user_id, attendance.person.name
+        for author_id, name, _lines in self.store.lines_said(self.meeting.id):
+            if author_id and not author_id.startswith(NAME_ONLY):
+                yield author_id, name
+
+    def may_set_topics(self) -> bool:
+        """Anyone moves the topic, unless the group keeps that to its chairs
+        (``chair_only_topic``): ``#topic``, ``#next``, ``close item``, a title's ``s///``."""
+        return not self.group.chair_only_topic or self.is_chair()
 
     def is_chair(self) -> bool:
         """The starter, anyone added by ``#chair``, and the chairs named in the config."""

@@ -26,6 +26,12 @@ _ALIASES = {"+1": "+1", "1": "+1", "yes": "+1", "aye": "+1", "for": "+1", "y": "
             "0": "0", "+0": "0", "-0": "0", "abstain": "0", "abstained": "0"}
 # A plain chat line that is a ballot while a vote is open (Mootbot, meetingology).
 PLAIN_BALLOT = re.compile(r"([+-][01]|0)(?:\s.*)?", re.DOTALL)
+
+
+def is_plain_ballot(text: str) -> bool:
+    """Whether a chat line (stripped) is a ballot: it opens with "+", "-" or "0", which
+    most lines do not, so the pattern rarely runs (a replay asks of every line)."""
+    return text[:1] in ("+", "-", "0") and PLAIN_BALLOT.fullmatch(text) is not None
 _LABELS = {"+1": "For", "-1": "Against", "0": "Abstained"}
 # A button per option: Discord holds 25 in a message and Slack 25 in a block, so a longer
 # list would leave the vote open with nothing to press (Discord refuses the whole post).
@@ -108,26 +114,21 @@ def cast(turn: Turn, open_one: rows.Vote, said: str) -> None:
     confirm(turn, f"Your vote {'is now' if changed else 'is'} {choice}: {open_one.question}")
 
 
-def _is_id(text: str) -> bool:
-    """Whether a button's part is a number a database column takes (ASCII digits: "²" is
-    a digit to ``isdigit`` and no number to ``int``)."""
-    return small_number(text) is not None
-
-
 def press(turn: Turn, action: str) -> None:
     """A vote button: ``vote:<id>:<n>``."""
     _, vote_id, number = [*action.split(":"), "", ""][:3]
-    open_one = rows.vote(turn.store, int(vote_id)) if _is_id(vote_id) else None
+    open_one = rows.vote(turn.store, vid) if (vid := small_number(vote_id)) is not None else None
     if turn.meeting is None or open_one is None or open_one.meeting_id != turn.meeting.id:
         turn.effects.tell("This vote belongs to a meeting that has ended.")
         return
     if open_one.closed:
         turn.effects.tell(f"This vote is closed: {open_one.result}")
         return
-    if not _is_id(number) or int(number) >= len(open_one.options):
+    choice = small_number(number)
+    if choice is None or choice >= len(open_one.options):
         turn.effects.tell("That button is not one of this vote's options.")
         return
-    option = open_one.options[int(number)]
+    option = open_one.options[choice]
     if not _may_vote(turn):
         turn.effects.tell("Only the group's voting members may vote: "
                           + ", ".join(_voters(turn)) + ".")

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from bot.domain import NAME_ONLY
 from bot.store import Store
 
 _HANDLE = re.compile(r"(?<![\w/])@([A-Za-z0-9][A-Za-z0-9-]{0,38})\b")
@@ -38,7 +39,7 @@ class KnownPeople:
                 names.setdefault(first.casefold(), person.name)
             if person.github:
                 names[person.github.casefold()] = person.name
-            if not person.user_id.startswith("name:"):
+            if not person.user_id.startswith(NAME_ONLY):
                 names[person.user_id.casefold()] = person.name
         return cls(names)
 
